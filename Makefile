@@ -1,0 +1,50 @@
+# Newsroom: `make run` serves the site, `make test` runs the tests (both set everything up).
+# scripts/localenv.py finds PostgreSQL (or starts a project-local cluster) and a SECRET_KEY.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCALENV := $(PY) scripts/localenv.py --
+PORT ?= 8000
+
+.PHONY: run serve test lint format db-stop clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --requirement requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
+	touch $@
+
+## run: install, prepare the database, migrate, ingest seeds/, serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed
+	$(LOCALENV) sh -c '\
+		$(PY) manage.py migrate --noinput && \
+		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+		$(PY) manage.py ingest_seeds seeds/ && \
+		PORT=$(PORT) exec $(VENV)/bin/gunicorn newsroom.wsgi'
+
+## serve: serve without migrating or ingesting
+serve: $(VENV)/.installed
+	$(LOCALENV) env PORT=$(PORT) $(VENV)/bin/gunicorn newsroom.wsgi
+
+## test: install dev tools, prepare the database, run the whole test suite
+test: $(VENV)/.installed-dev
+	$(LOCALENV) $(PY) -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## db-stop: stop the project-local PostgreSQL cluster, if one was started
+db-stop:
+	$(PY) scripts/localenv.py --stop
+
+clean:
+	rm -rf $(VENV) var/staticfiles
