@@ -1,0 +1,654 @@
+"""Ingest workflow: seed files on disk become articles in the database.
+
+    files --read+parse (seed.py)--> extract entities, derive tags --> write in batches
+
+Reading, parsing and extraction are pure and run in worker processes when
+`workers > 1`; the parent process owns the database and writes batches of
+documents with a handful of set-based statements per batch.
+
+Identity, in order, for each parsed file:
+1. the same path was ingested before with the same text            -> unchanged
+2. another article already has exactly this text (SHA-256)           -> duplicate
+3. the same path was ingested before with other text                 -> update its article
+4. an article with the same headline and author exists (case-blind)  -> update it
+   (a corrected copy re-sent under a new file name)
+5. otherwise                                                         -> create
+An update of an article an editor changed since its last ingest is a conflict
+and is skipped, unless `force` is set.
+
+Each batch is one transaction. If a batch fails in the database, its files are
+retried one per transaction, so one bad file never stops or undoes the others.
+The database's unique constraints decide races between concurrent runs: the
+loser finds the winner's row and reports the file as unchanged.
+"""
+
+import datetime
+import logging
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .entities import Vocabulary, extract_entities
+from .models import (
+    Article,
+    Author,
+    Entity,
+    Tag,
+    make_slug,
+    taken_slugs,
+    twitter_handle_from,
+    unique_slug,
+)
+from .seed import MAX_BYTES, SeedError, parse_seed
+from .topics import derive_tags
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 250
+TAG_SLUG_LENGTH = 90
+
+
+class IngestUsageError(Exception):
+    """The arguments themselves are wrong (a path that does not exist)."""
+
+
+@dataclass
+class IngestReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    failed: list = field(default_factory=list)  # {"path", "error"}
+    warnings: list = field(default_factory=list)  # {"path", "warning"}
+    notes: list = field(default_factory=list)  # (path, outcome, detail) for duplicates and conflicts
+    seconds: float = 0.0
+
+    @property
+    def files(self):
+        return self.created + self.updated + self.unchanged + self.duplicates + self.conflicts + len(self.failed)
+
+    def as_dict(self):
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "failed": self.failed,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class Prepared:
+    """One parsed seed file, ready to write."""
+
+    path: str
+    document: object  # seed.SeedDocument
+    sha256: str
+    entities: list  # FoundEntity
+    tags: list  # str
+    warnings: tuple = ()
+
+
+@dataclass
+class Failure:
+    path: str
+    error: str
+
+
+def iter_seed_files(paths):
+    """Seed files named by `paths`: files as given, folders searched for *.txt.
+
+    Paths are resolved to absolute paths, de-duplicated, and sorted within each
+    folder. Raises IngestUsageError for a path that does not exist.
+    """
+    seen = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise IngestUsageError(f"{raw}: no such file or folder")
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
+        else:
+            candidates = [path]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield resolved
+
+
+def prepare(path, vocabulary, *, max_bytes=MAX_BYTES):
+    """Read, parse and analyse one file: a Prepared document or a Failure."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SeedError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes raises it)")
+        parsed = parse_seed(path.read_bytes(), max_bytes=max_bytes)
+    except SeedError as exc:
+        return Failure(str(path), str(exc))
+    except OSError as exc:
+        return Failure(str(path), f"cannot read file: {exc.strerror or exc}")
+    document = parsed.document
+    entities = extract_entities(document, vocabulary)
+    tags = list(document.tags) or derive_tags(document, entities)
+    return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(parsed.warnings))
+
+
+def load_vocabulary():
+    """The curated vocabulary: every Entity with its aliases."""
+    return Vocabulary(Entity.objects.values_list("name", "kind", "aliases").iterator(chunk_size=5000))
+
+
+# Worker processes keep their vocabulary in a module global set by the pool initialiser.
+_worker_state = {}
+
+
+def _init_worker(vocabulary, max_bytes):
+    _worker_state["vocabulary"] = vocabulary
+    _worker_state["max_bytes"] = max_bytes
+
+
+def _prepare_in_worker(path):
+    return prepare(path, _worker_state["vocabulary"], max_bytes=_worker_state["max_bytes"])
+
+
+def ingest_paths(
+    paths,
+    *,
+    dry_run=False,
+    force=False,
+    max_bytes=MAX_BYTES,
+    workers=1,
+    batch_size=BATCH_SIZE,
+    progress=None,
+):
+    """Ingest the seed files under `paths`; return an IngestReport.
+
+    `progress`, if given, is called as progress(done, total) after each batch.
+    Raises IngestUsageError before doing anything if a path does not exist.
+    """
+    started = time.monotonic()
+    files = list(iter_seed_files(paths))
+    report = IngestReport()
+    vocabulary = load_vocabulary()
+    writer = BatchWriter(report, dry_run=dry_run, force=force)
+
+    if workers > 1 and len(files) > 1:
+        # Forked workers inherit our database connection but never use it: they only read,
+        # parse and analyse files, and leave with os._exit, which runs no finalisers.
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes))
+        results = pool.imap(_prepare_in_worker, files, chunksize=16)
+    else:
+        pool = None
+        results = (prepare(path, vocabulary, max_bytes=max_bytes) for path in files)
+
+    try:
+        batch = []
+        done = 0
+        for result in results:
+            done += 1
+            if isinstance(result, Failure):
+                report.failed.append({"path": result.path, "error": result.error})
+                continue
+            report.warnings.extend({"path": result.path, "warning": w} for w in result.warnings)
+            batch.append(result)
+            if len(batch) >= batch_size:
+                writer.write(batch)
+                batch = []
+                if progress:
+                    progress(done, len(files))
+        writer.write(batch)
+        writer.finish()
+        if progress:
+            progress(len(files), len(files))
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+@dataclass
+class Plan:
+    """What a batch will do to each of its documents."""
+
+    create: list = field(default_factory=list)  # Prepared
+    update: list = field(default_factory=list)  # (Prepared, article id)
+    deferred: list = field(default_factory=list)  # Prepared, retried in a later batch
+    outcomes: list = field(default_factory=list)  # (path, outcome, detail) for unchanged/duplicate/conflict
+
+
+class BatchWriter:
+    def __init__(self, report, *, dry_run=False, force=False):
+        self.report = report
+        self.dry_run = dry_run
+        self.force = force
+        self.pending = []
+
+    def write(self, batch):
+        """Write `batch` (plus anything deferred from earlier batches)."""
+        batch = self.pending + list(batch)
+        self.pending = []
+        rounds = 0
+        while batch:
+            rounds += 1
+            if rounds > 20:  # only reachable with pathological races; report rather than loop
+                for prepared in batch:
+                    self._fail(prepared, "could not be stored after repeated conflicts with concurrent writes")
+                return
+            try:
+                with transaction.atomic():
+                    plan = self._plan(batch)
+                    if not self.dry_run:
+                        lost = self._apply(plan)
+                    else:
+                        lost = []
+            except DatabaseError as exc:
+                if len(batch) == 1:
+                    self._fail(batch[0], _database_error(exc))
+                    return
+                # Isolate the file at fault: retry each one in its own transaction.
+                for prepared in batch:
+                    self.write([prepared])
+                return
+            self._record(plan)
+            batch = plan.deferred + lost
+
+    def finish(self):
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.write(batch)
+
+    def _fail(self, prepared, error):
+        logger.debug("ingest failed for %s: %s", prepared.path, error)
+        self.report.failed.append({"path": prepared.path, "error": error})
+
+    def _record(self, plan):
+        report = self.report
+        report.created += len(plan.create)
+        report.updated += len(plan.update)
+        for path, outcome, detail in plan.outcomes:
+            if outcome == "unchanged":
+                report.unchanged += 1
+            elif outcome == "duplicate":
+                report.duplicates += 1
+                report.notes.append((path, outcome, detail))
+            elif outcome == "conflict":
+                report.conflicts += 1
+                report.notes.append((path, outcome, detail))
+
+    # Planning: one query finds every article a document could be.
+
+    def _plan(self, batch):
+        from .models import SeedFile
+
+        plan = Plan()
+        paths = [p.path for p in batch]
+        shas = [p.sha256 for p in batch]
+        keys = {(p.document.headline.lower(), p.document.author.lower()) for p in batch}
+        seen_files = {f.path: f for f in SeedFile.objects.filter(path__in=paths).only("path", "sha256", "article_id")}
+        by_sha = {
+            row["source_sha256"]: row
+            for row in Article.objects.filter(source_sha256__in=shas).values("id", "source_sha256", "slug")
+        }
+        by_key = {}
+        rows = (
+            Article.objects.annotate(lower_title=Lower("title"))
+            .filter(lower_title__in={k[0] for k in keys})
+            .values("id", "title", "author__name")
+            .order_by("id")
+        )
+        for row in rows:
+            key = (row["title"].lower(), (row["author__name"] or "").lower())
+            by_key.setdefault(key, row["id"])
+        article_ids = {f.article_id for f in seen_files.values()} | set(by_key.values())
+        edited = {
+            row["id"]: row
+            for row in Article.objects.filter(id__in=article_ids).values("id", "slug", "edited_at", "ingested_at")
+        }
+
+        claimed_articles, claimed_keys, claimed_shas = set(), set(), set()
+        for prepared in batch:
+            key = (prepared.document.headline.lower(), prepared.document.author.lower())
+            seen = seen_files.get(prepared.path)
+            if seen is not None and seen.sha256 == prepared.sha256:
+                plan.outcomes.append((prepared.path, "unchanged", ""))
+                continue
+            if prepared.sha256 in by_sha or prepared.sha256 in claimed_shas:
+                original = by_sha.get(prepared.sha256)
+                detail = f"same text as /articles/{original['slug']}/" if original else "same text as another file"
+                plan.outcomes.append((prepared.path, "duplicate", detail))
+                continue
+            target = seen.article_id if seen is not None else by_key.get(key)
+            if key in claimed_keys or (target is not None and target in claimed_articles):
+                plan.deferred.append(prepared)  # two files for one story in one batch: one at a time
+                continue
+            claimed_keys.add(key)
+            claimed_shas.add(prepared.sha256)
+            if target is None:
+                plan.create.append(prepared)
+                continue
+            claimed_articles.add(target)
+            row = edited.get(target)
+            if (
+                not self.force
+                and row is not None
+                and row["edited_at"] is not None
+                and (row["ingested_at"] is None or row["edited_at"] > row["ingested_at"])
+            ):
+                plan.outcomes.append(
+                    (
+                        prepared.path,
+                        "conflict",
+                        f"/articles/{row['slug']}/ was edited since its last ingest (--force overwrites)",
+                    )
+                )
+                continue
+            plan.update.append((prepared, target))
+        return plan
+
+    # Applying: a few set-based statements per batch.
+
+    def _apply(self, plan):
+        """Write the plan; return documents that lost a race and must be planned again."""
+        now = timezone.now()
+        everything = plan.create + [prepared for prepared, _ in plan.update]
+        if not everything:
+            return []
+        author_ids = self._upsert_authors(everything)
+        created_ids, lost = self._insert_articles(plan.create, author_ids, now)
+        updated_ids = self._update_articles(plan.update, author_ids, now)
+        written = {**created_ids, **updated_ids}  # path -> article id
+        by_path = {p.path: p for p in everything}
+        self._replace_tags(written, by_path)
+        self._replace_mentions(written, by_path)
+        self._record_seed_files(written, by_path, now)
+        return lost
+
+    def _upsert_authors(self, documents):
+        """Find or create every author named in `documents`; fill in new bios. Returns lower(name) -> id."""
+        latest = {}
+        for prepared in documents:
+            doc = prepared.document
+            latest[doc.author] = doc.bio
+        ids = _find_or_create(Author, {name: (name, None) for name in latest}, fallback_prefix="author")
+        rows = [(ids[name], bio, twitter_handle_from(bio)) for name, bio in latest.items() if bio]
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    UPDATE {Author._meta.db_table} AS a
+                       SET bio = v.bio,
+                           twitter = CASE WHEN a.twitter = '' THEN v.twitter ELSE a.twitter END,
+                           updated_at = now()
+                      FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, bio, twitter)
+                     WHERE a.id = v.id AND (a.bio IS DISTINCT FROM v.bio OR (a.twitter = '' AND v.twitter <> ''))
+                    """,
+                    [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+                )
+        return ids
+
+    def _insert_articles(self, documents, author_ids, now):
+        if not documents:
+            return {}, []
+        bases = [make_slug(p.document.headline, fallback_prefix="article") for p in documents]
+        taken = taken_slugs(Article, bases)
+        slugs = []
+        for base in bases:
+            slug = unique_slug(base, taken)
+            taken.add(slug)
+            slugs.append(slug)
+        published = [_published_at(p.document.published) or now for p in documents]
+        table = Article._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (title, slug, dek, body, author_id, status, published_at, created_at,
+                                     updated_at, entities_pinned, source_path, source_sha256, ingested_at)
+                SELECT v.title, v.slug, v.dek, v.body, v.author_id, %s, v.published_at, %s, %s, false,
+                       v.source_path, v.source_sha256, %s
+                  FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[],
+                              %s::timestamptz[], %s::text[], %s::text[])
+                       AS v(title, slug, dek, body, author_id, published_at, source_path, source_sha256)
+                ON CONFLICT DO NOTHING
+                RETURNING id, source_sha256
+                """,
+                [
+                    Article.Status.PUBLISHED,
+                    now,
+                    now,
+                    now,
+                    [p.document.headline for p in documents],
+                    slugs,
+                    [p.document.dek for p in documents],
+                    [p.document.body for p in documents],
+                    [author_ids[p.document.author] for p in documents],
+                    published,
+                    [p.path for p in documents],
+                    [p.sha256 for p in documents],
+                ],
+            )
+            inserted = {sha: pk for pk, sha in cursor.fetchall()}
+        created, lost = {}, []
+        missing = [p for p in documents if p.sha256 not in inserted]
+        # A concurrent run may have stored the same text (its row wins), or taken a slug we chose.
+        stored_elsewhere = (
+            set(
+                Article.objects.filter(source_sha256__in=[p.sha256 for p in missing]).values_list(
+                    "source_sha256", flat=True
+                )
+            )
+            if missing
+            else set()
+        )
+        for prepared in documents:
+            if prepared.sha256 in inserted:
+                created[prepared.path] = inserted[prepared.sha256]
+            elif prepared.sha256 not in stored_elsewhere:
+                lost.append(prepared)
+        return created, lost
+
+    def _update_articles(self, updates, author_ids, now):
+        if not updates:
+            return {}
+        documents = [p for p, _ in updates]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Article._meta.db_table} AS a
+                   SET title = v.title, dek = v.dek, body = v.body, author_id = v.author_id,
+                       published_at = COALESCE(v.published_at, a.published_at),
+                       source_path = v.source_path, source_sha256 = v.source_sha256,
+                       ingested_at = %s, updated_at = %s
+                  FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::bigint[],
+                              %s::timestamptz[], %s::text[], %s::text[])
+                       AS v(id, title, dek, body, author_id, published_at, source_path, source_sha256)
+                 WHERE a.id = v.id
+                """,
+                [
+                    now,
+                    now,
+                    [pk for _, pk in updates],
+                    [p.document.headline for p in documents],
+                    [p.document.dek for p in documents],
+                    [p.document.body for p in documents],
+                    [author_ids[p.document.author] for p in documents],
+                    [_published_at(p.document.published) for p in documents],
+                    [p.path for p in documents],
+                    [p.sha256 for p in documents],
+                ],
+            )
+        return {prepared.path: pk for prepared, pk in updates}
+
+    def _replace_tags(self, written, by_path):
+        if not written:
+            return
+        names = {tag for path in written for tag in by_path[path].tags}
+        tag_ids = _find_or_create(
+            Tag, {name: (name, None) for name in names}, fallback_prefix="tag", slug_length=TAG_SLUG_LENGTH
+        )
+        pairs = {(article_id, tag_ids[tag]) for path, article_id in written.items() for tag in by_path[path].tags}
+        from .models import TaggedArticle
+
+        table = TaggedArticle._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE content_object_id = ANY(%s)", [list(written.values())])
+            if pairs:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table} (content_object_id, tag_id)
+                    SELECT * FROM unnest(%s::bigint[], %s::bigint[])
+                    ON CONFLICT DO NOTHING
+                    """,
+                    [[a for a, _ in pairs], [t for _, t in pairs]],
+                )
+
+    def _replace_mentions(self, written, by_path):
+        if not written:
+            return
+        pinned = set(Article.objects.filter(id__in=written.values(), entities_pinned=True).values_list("id", flat=True))
+        targets = {path: pk for path, pk in written.items() if pk not in pinned}
+        if not targets:
+            return
+        pairs = {(e.name, e.kind) for path in targets for e in by_path[path].entities}
+        entity_ids = _find_or_create(Entity, {pair: pair for pair in pairs}, fallback_prefix="entity")
+        rows = []
+        for path, article_id in targets.items():
+            counts = {}
+            for found in by_path[path].entities:
+                entity_id = entity_ids[(found.name, found.kind)]
+                counts[entity_id] = counts.get(entity_id, 0) + found.count
+            rows.extend((article_id, entity_id, count) for entity_id, count in counts.items())
+        from .models import Mention
+
+        table = Mention._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(targets.values())])
+            if rows:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table} (article_id, entity_id, count)
+                    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[])
+                    """,
+                    [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+                )
+
+    def _record_seed_files(self, written, by_path, now):
+        from .models import SeedFile
+
+        paths = list(written)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {SeedFile._meta.db_table} (path, sha256, article_id, ingested_at)
+                SELECT v.path, v.sha256, v.article_id, %s
+                  FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(path, sha256, article_id)
+                ON CONFLICT (path) DO UPDATE
+                   SET sha256 = EXCLUDED.sha256, article_id = EXCLUDED.article_id, ingested_at = EXCLUDED.ingested_at
+                """,
+                [now, paths, [by_path[p].sha256 for p in paths], [written[p] for p in paths]],
+            )
+
+
+def _find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
+    """Find or create rows of `model` by case-blind name (and kind, for entities).
+
+    `wanted` maps a caller's key to (name, kind); kind is None for models without
+    one. Returns key -> id. Matching is done by PostgreSQL's lower(), the same
+    function the unique constraints use, so no spelling can slip between them.
+    """
+    with_kind = any(kind is not None for _, kind in wanted.values())
+    table = model._meta.db_table
+    slug_kwargs = {"max_length": slug_length} if slug_length else {}
+    kind_select = ", v.kind" if with_kind else ""
+    kind_join = " AND t.kind = v.kind" if with_kind else ""
+    kind_type = ", %s::text[]" if with_kind else ""
+    kind_column = ", kind" if with_kind else ""
+    extra_columns, extra_values = _extra_columns(model)
+    ids = {}
+    for _attempt in range(5):
+        keys = [key for key in wanted if key not in ids]
+        if not keys:
+            break
+        names = [wanted[key][0] for key in keys]
+        kinds = [[wanted[key][1] for key in keys]] if with_kind else []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT v.i, t.id
+                  FROM unnest(%s::text[], %s::int[]{kind_type}) AS v(name, i{kind_column})
+                  JOIN {table} AS t ON lower(t.name) = lower(v.name){kind_join}
+                """,
+                [names, list(range(len(keys))), *kinds],
+            )
+            for index, pk in cursor.fetchall():
+                ids[keys[index]] = pk
+            missing = [key for key in keys if key not in ids]
+            if not missing:
+                break
+            bases = [make_slug(wanted[key][0], fallback_prefix=fallback_prefix, **slug_kwargs) for key in missing]
+            taken = taken_slugs(model, bases)
+            slugs = []
+            for base in bases:
+                slug = unique_slug(base, taken)
+                taken.add(slug)
+                slugs.append(slug)
+            kinds = [[wanted[key][1] for key in missing]] if with_kind else []
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (name, slug{kind_column}{extra_columns})
+                SELECT v.name, v.slug{kind_select}{extra_values}
+                  FROM unnest(%s::text[], %s::text[]{kind_type}) AS v(name, slug{kind_column})
+                ON CONFLICT DO NOTHING
+                RETURNING id, name{kind_column}
+                """,
+                [[wanted[key][0] for key in missing], slugs, *kinds],
+            )
+            inserted = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
+            for key in missing:
+                name, kind = wanted[key]
+                pk = inserted.get((name, kind) if with_kind else (name,))
+                if pk is not None:
+                    ids[key] = pk
+    missing = [key for key in wanted if key not in ids]
+    if missing:
+        raise DatabaseError(f"could not store {model._meta.verbose_name} {wanted[missing[0]][0]!r}")
+    return ids
+
+
+def _extra_columns(model):
+    """Columns a raw INSERT must fill that Django would otherwise fill from field defaults."""
+    defaults = {
+        Author: {"bio": "''", "twitter": "''", "created_at": "now()", "updated_at": "now()"},
+        Entity: {"aliases": "'{}'::varchar[]", "created_at": "now()", "updated_at": "now()"},
+    }.get(model, {})
+    return "".join(f", {c}" for c in defaults), "".join(f", {v}" for v in defaults.values())
+
+
+def _published_at(date):
+    """The publication time for a `Published:` value: midnight UTC for a bare date."""
+    if date is None or isinstance(date, datetime.datetime):
+        return date
+    return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
+
+
+def _database_error(exc):
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return f"database refused the article: {message}"
+
+
+def default_workers():
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

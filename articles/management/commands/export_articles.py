@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from articles.export import export_articles
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every article as JSON Lines (one article per line): slug, title, dek, body, status, "
+        "published_at, author, tags, entities and ingest provenance. Writes to standard output "
+        "unless --output is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
+    def handle(self, *args, **options):
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8") as out:
+                count = export_articles(out)
+            self.stderr.write(self.style.SUCCESS(f"Exported {count} articles to {options['output']}"))
+        else:
+            count = export_articles(self.stdout)
+            self.stderr.write(self.style.SUCCESS(f"Exported {count} articles"))

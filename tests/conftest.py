@@ -1,0 +1,39 @@
+"""Test configuration: real PostgreSQL (pytest-django creates test_<name>), fast hashing,
+static files served without a manifest so templates render before collectstatic."""
+
+from pathlib import Path
+
+import pytest
+
+REFERENCE_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path_factory):
+    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "staticfiles"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def seed_dir(tmp_path):
+    """A folder to write seed files into; `seed_dir.write(name, text)` returns the path."""
+
+    class SeedDir:
+        path = tmp_path
+
+        def write(self, name, text, encoding="utf-8"):
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_bytes(text.encode(encoding))
+            return target
+
+    return SeedDir()
