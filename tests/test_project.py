@@ -1,0 +1,74 @@
+"""Project-level guarantees: migrations, settings, static files."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.django_db
+def test_no_pending_migrations():
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=environment, timeout=60
+    )
+
+
+def test_missing_secret_key_with_debug_off_fails_clearly():
+    result = run_python("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_on_needs_no_secret_key():
+    result = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()", DEBUG="1"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_come_from_the_environment():
+    result = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['NAME'], s.DATABASES['default']['PORT'])",
+        SECRET_KEY="k",
+        ALLOWED_HOSTS="news.example.org, www.news.example.org",
+        DATABASE_URL="postgres://db.internal:6543/archive",
+    )
+    assert result.stdout.split("\n")[0] == "False ['news.example.org', 'www.news.example.org'] archive 6543"
+
+
+def test_sqlite_is_refused():
+    result = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()",
+        SECRET_KEY="k",
+        DATABASE_URL="sqlite:///db.sqlite3",
+    )
+    assert result.returncode != 0
+    assert "needs PostgreSQL" in result.stderr
+
+
+def test_collectstatic_writes_compressed_hashed_files(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    names = {p.name for p in (tmp_path / "css").iterdir()}
+    hashed = [n for n in names if n.startswith("site.") and n.endswith(".css") and n != "site.css"]
+    assert hashed, names
+    assert f"{hashed[0]}.gz" in names
