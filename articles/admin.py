@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
+from .ingest import refresh_entities
 from .models import Article, Author, Entity, Mention, SeedFile, Tag
 
 
@@ -41,6 +42,16 @@ class ArticleAdmin(admin.ModelAdmin):
         obj.edited_at = timezone.now()
         obj.edited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        edited_by_hand = any(f.model is Mention and f.has_changed() for f in formsets)
+        if edited_by_hand and not article.entities_pinned:
+            # Editing the entity list by hand pins it, so the next save keeps it.
+            Article.objects.filter(pk=article.pk).update(entities_pinned=True)
+        elif not article.entities_pinned:
+            refresh_entities([article.pk])
 
 
 @admin.register(Author)

@@ -39,13 +39,16 @@ from .models import (
     Article,
     Author,
     Entity,
+    Mention,
+    SeedFile,
     Tag,
+    TaggedArticle,
     make_slug,
     taken_slugs,
     twitter_handle_from,
     unique_slug,
 )
-from .seed import MAX_BYTES, SeedError, parse_seed
+from .seed import MAX_BYTES, SeedDocument, SeedError, parse_seed
 from .topics import derive_tags
 
 logger = logging.getLogger(__name__)
@@ -293,8 +296,6 @@ class BatchWriter:
     # Planning: one query finds every article a document could be.
 
     def _plan(self, batch):
-        from .models import SeedFile
-
         plan = Plan()
         paths = [p.path for p in batch]
         shas = [p.sha256 for p in batch]
@@ -373,8 +374,8 @@ class BatchWriter:
         updated_ids = self._update_articles(plan.update, author_ids, now)
         written = {**created_ids, **updated_ids}  # path -> article id
         by_path = {p.path: p for p in everything}
-        self._replace_tags(written, by_path)
-        self._replace_mentions(written, by_path)
+        replace_tags({pk: by_path[path].tags for path, pk in written.items()})
+        replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
         self._record_seed_files(written, by_path, now)
         return lost
 
@@ -493,62 +494,7 @@ class BatchWriter:
             )
         return {prepared.path: pk for prepared, pk in updates}
 
-    def _replace_tags(self, written, by_path):
-        if not written:
-            return
-        names = {tag for path in written for tag in by_path[path].tags}
-        tag_ids = _find_or_create(
-            Tag, {name: (name, None) for name in names}, fallback_prefix="tag", slug_length=TAG_SLUG_LENGTH
-        )
-        pairs = {(article_id, tag_ids[tag]) for path, article_id in written.items() for tag in by_path[path].tags}
-        from .models import TaggedArticle
-
-        table = TaggedArticle._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE content_object_id = ANY(%s)", [list(written.values())])
-            if pairs:
-                cursor.execute(
-                    f"""
-                    INSERT INTO {table} (content_object_id, tag_id)
-                    SELECT * FROM unnest(%s::bigint[], %s::bigint[])
-                    ON CONFLICT DO NOTHING
-                    """,
-                    [[a for a, _ in pairs], [t for _, t in pairs]],
-                )
-
-    def _replace_mentions(self, written, by_path):
-        if not written:
-            return
-        pinned = set(Article.objects.filter(id__in=written.values(), entities_pinned=True).values_list("id", flat=True))
-        targets = {path: pk for path, pk in written.items() if pk not in pinned}
-        if not targets:
-            return
-        pairs = {(e.name, e.kind) for path in targets for e in by_path[path].entities}
-        entity_ids = _find_or_create(Entity, {pair: pair for pair in pairs}, fallback_prefix="entity")
-        rows = []
-        for path, article_id in targets.items():
-            counts = {}
-            for found in by_path[path].entities:
-                entity_id = entity_ids[(found.name, found.kind)]
-                counts[entity_id] = counts.get(entity_id, 0) + found.count
-            rows.extend((article_id, entity_id, count) for entity_id, count in counts.items())
-        from .models import Mention
-
-        table = Mention._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(targets.values())])
-            if rows:
-                cursor.execute(
-                    f"""
-                    INSERT INTO {table} (article_id, entity_id, count)
-                    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[])
-                    """,
-                    [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
-                )
-
     def _record_seed_files(self, written, by_path, now):
-        from .models import SeedFile
-
         paths = list(written)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -561,6 +507,94 @@ class BatchWriter:
                 """,
                 [now, paths, [by_path[p].sha256 for p in paths], [written[p] for p in paths]],
             )
+
+
+def replace_tags(tags_by_article):
+    """Set each article's tags to exactly the given names (article id -> list of names).
+
+    Tags are found or created case-blind, so "russia" and "Russia" are one tag.
+    """
+    if not tags_by_article:
+        return
+    names = {tag for tags in tags_by_article.values() for tag in tags}
+    tag_ids = _find_or_create(
+        Tag, {name: (name, None) for name in names}, fallback_prefix="tag", slug_length=TAG_SLUG_LENGTH
+    )
+    pairs = {(article_id, tag_ids[tag]) for article_id, tags in tags_by_article.items() for tag in tags}
+    table = TaggedArticle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE content_object_id = ANY(%s)", [list(tags_by_article)])
+        if pairs:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (content_object_id, tag_id)
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[])
+                ON CONFLICT DO NOTHING
+                """,
+                [[a for a, _ in pairs], [t for _, t in pairs]],
+            )
+
+
+def replace_mentions(entities_by_article):
+    """Set each article's mentions to the given FoundEntity lists (article id -> list).
+
+    Articles whose entities an editor pinned are left exactly as they are.
+    Entities are found or created by case-blind name and kind.
+    """
+    if not entities_by_article:
+        return
+    pinned = set(
+        Article.objects.filter(id__in=list(entities_by_article), entities_pinned=True).values_list("id", flat=True)
+    )
+    targets = {pk: found for pk, found in entities_by_article.items() if pk not in pinned}
+    if not targets:
+        return
+    pairs = {(e.name, e.kind) for found in targets.values() for e in found}
+    entity_ids = _find_or_create(Entity, {pair: pair for pair in pairs}, fallback_prefix="entity")
+    rows = []
+    for article_id, found in targets.items():
+        counts = {}
+        for entity in found:
+            entity_id = entity_ids[(entity.name, entity.kind)]
+            counts[entity_id] = counts.get(entity_id, 0) + entity.count
+        rows.extend((article_id, entity_id, count) for entity_id, count in counts.items())
+    table = Mention._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(targets)])
+        if rows:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (article_id, entity_id, count)
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[])
+                """,
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+
+
+def refresh_entities(article_ids, *, vocabulary=None):
+    """Re-extract and store the entities of the given articles from their current text.
+
+    Called when editors save articles; articles with pinned entities are skipped.
+    Returns how many articles were refreshed.
+    """
+    articles = list(Article.objects.filter(id__in=list(article_ids), entities_pinned=False).select_related("author"))
+    if not articles:
+        return 0
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
+    replace_mentions({article.id: extract_entities(article_document(article), vocabulary) for article in articles})
+    return len(articles)
+
+
+def article_document(article):
+    """A SeedDocument view of a stored article, for extraction."""
+    author = article.author
+    return SeedDocument(
+        headline=article.title,
+        dek=article.dek,
+        body=article.body,
+        author=author.name if author else "",
+        bio=author.bio if author else "",
+    )
 
 
 def _find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
