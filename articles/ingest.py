@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .entities import Vocabulary, extract_entities
@@ -293,47 +292,58 @@ class BatchWriter:
                 report.conflicts += 1
                 report.notes.append((path, outcome, detail))
 
-    # Planning: one query finds every article a document could be.
+    # Planning: one statement (so one consistent snapshot, even while a concurrent run
+    # commits) finds every article a document could be.
 
     def _plan(self, batch):
         plan = Plan()
-        paths = [p.path for p in batch]
-        shas = [p.sha256 for p in batch]
-        keys = {(p.document.headline.lower(), p.document.author.lower()) for p in batch}
-        seen_files = {f.path: f for f in SeedFile.objects.filter(path__in=paths).only("path", "sha256", "article_id")}
-        by_sha = {
-            row["source_sha256"]: row
-            for row in Article.objects.filter(source_sha256__in=shas).values("id", "source_sha256", "slug")
-        }
-        by_key = {}
-        rows = (
-            Article.objects.annotate(lower_title=Lower("title"))
-            .filter(lower_title__in={k[0] for k in keys})
-            .values("id", "title", "author__name")
-            .order_by("id")
-        )
-        for row in rows:
-            key = (row["title"].lower(), (row["author__name"] or "").lower())
-            by_key.setdefault(key, row["id"])
-        article_ids = {f.article_id for f in seen_files.values()} | set(by_key.values())
-        edited = {
-            row["id"]: row
-            for row in Article.objects.filter(id__in=article_ids).values("id", "slug", "edited_at", "ingested_at")
-        }
+        seen_files, by_sha, by_key, edited = {}, {}, {}, {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH candidates AS (
+                    SELECT 'file' AS how, f.path AS k1, f.sha256 AS k2, f.article_id FROM {SeedFile._meta.db_table} f
+                     WHERE f.path = ANY(%s)
+                    UNION ALL
+                    SELECT 'sha', a.source_sha256, '', a.id FROM {Article._meta.db_table} a
+                     WHERE a.source_sha256 = ANY(%s)
+                    UNION ALL
+                    SELECT 'key', lower(a.title), lower(coalesce(au.name, '')), a.id FROM {Article._meta.db_table} a
+                      LEFT JOIN {Author._meta.db_table} au ON au.id = a.author_id
+                     WHERE lower(a.title) = ANY(%s)
+                )
+                SELECT c.how, c.k1, c.k2, a.id, a.slug, a.edited_at, a.ingested_at
+                  FROM candidates c JOIN {Article._meta.db_table} a ON a.id = c.article_id
+                 ORDER BY a.id
+                """,
+                [
+                    [p.path for p in batch],
+                    [p.sha256 for p in batch],
+                    list({p.document.headline.lower() for p in batch}),
+                ],
+            )
+            for how, k1, k2, article_id, slug, edited_at, ingested_at in cursor.fetchall():
+                edited[article_id] = {"slug": slug, "edited_at": edited_at, "ingested_at": ingested_at}
+                if how == "file":
+                    seen_files[k1] = (k2, article_id)
+                elif how == "sha":
+                    by_sha[k1] = slug
+                else:
+                    by_key.setdefault((k1, k2), article_id)
 
         claimed_articles, claimed_keys, claimed_shas = set(), set(), set()
         for prepared in batch:
             key = (prepared.document.headline.lower(), prepared.document.author.lower())
-            seen = seen_files.get(prepared.path)
-            if seen is not None and seen.sha256 == prepared.sha256:
+            seen_sha, seen_article = seen_files.get(prepared.path, (None, None))
+            if seen_sha == prepared.sha256:
                 plan.outcomes.append((prepared.path, "unchanged", ""))
                 continue
             if prepared.sha256 in by_sha or prepared.sha256 in claimed_shas:
                 original = by_sha.get(prepared.sha256)
-                detail = f"same text as /articles/{original['slug']}/" if original else "same text as another file"
+                detail = f"same text as /articles/{original}/" if original else "same text as another file"
                 plan.outcomes.append((prepared.path, "duplicate", detail))
                 continue
-            target = seen.article_id if seen is not None else by_key.get(key)
+            target = seen_article if seen_article is not None else by_key.get(key)
             if key in claimed_keys or (target is not None and target in claimed_articles):
                 plan.deferred.append(prepared)  # two files for one story in one batch: one at a time
                 continue
@@ -370,7 +380,11 @@ class BatchWriter:
         if not everything:
             return []
         author_ids = self._upsert_authors(everything)
-        created_ids, lost = self._insert_articles(plan.create, author_ids, now)
+        created_ids, lost, raced = self._insert_articles(plan.create, author_ids, now)
+        # Only what this run inserted counts as created; a concurrent run stored the raced
+        # files first (their text is in the archive: unchanged), and lost ones are re-planned.
+        plan.create = [p for p in plan.create if p.path in created_ids]
+        plan.outcomes.extend((p.path, "unchanged", "stored by a concurrent run") for p in raced)
         updated_ids = self._update_articles(plan.update, author_ids, now)
         written = {**created_ids, **updated_ids}  # path -> article id
         by_path = {p.path: p for p in everything}
@@ -404,7 +418,7 @@ class BatchWriter:
 
     def _insert_articles(self, documents, author_ids, now):
         if not documents:
-            return {}, []
+            return {}, [], []
         bases = [make_slug(p.document.headline, fallback_prefix="article") for p in documents]
         taken = taken_slugs(Article, bases)
         slugs = []
@@ -455,12 +469,15 @@ class BatchWriter:
             if missing
             else set()
         )
+        raced = []
         for prepared in documents:
             if prepared.sha256 in inserted:
                 created[prepared.path] = inserted[prepared.sha256]
-            elif prepared.sha256 not in stored_elsewhere:
+            elif prepared.sha256 in stored_elsewhere:
+                raced.append(prepared)
+            else:
                 lost.append(prepared)
-        return created, lost
+        return created, lost, raced
 
     def _update_articles(self, updates, author_ids, now):
         if not updates:

@@ -1,0 +1,67 @@
+"""Ingest as operators run it: real `manage.py ingest_seeds` processes against the test database."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from articles.models import Article, SeedFile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def database_url():
+    """A DATABASE_URL for the database this test run uses (the test database)."""
+    db = connection.settings_dict
+    host = db["HOST"] or ""
+    host = quote(host, safe="") if host.startswith("/") else host
+    auth = f"{quote(db['USER'])}@" if db["USER"] else ""
+    return f"postgres://{auth}{host}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
+
+
+def start_ingest(*args):
+    env = {**os.environ, "DATABASE_URL": database_url(), "SECRET_KEY": "test-only"}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "ingest_seeds", *args, "--json"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def write_seeds(folder, count):
+    folder.mkdir(exist_ok=True)
+    for n in range(count):
+        (folder / f"{n:04}.txt").write_text(
+            f"Concurrent story number {n}\n\nA dek for story {n}.\n\n"
+            f"Officials in Paris said on Monday that plan {n} would go ahead.\n\n"
+            f"Author: Writer {n % 7}\n\nWriter {n % 7} covers Europe.\n",
+            encoding="utf-8",
+        )
+
+
+def test_two_concurrent_runs_store_each_article_exactly_once(tmp_path):
+    write_seeds(tmp_path / "seeds", 300)
+    runs = [start_ingest(str(tmp_path / "seeds"), "--batch-size", "20", "--workers", "1") for _ in range(2)]
+    summaries = []
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+
+    assert Article.objects.count() == 300
+    assert Article.objects.values("source_sha256").distinct().count() == 300
+    assert SeedFile.objects.count() == 300
+    assert sum(s["created"] for s in summaries) == 300
+    for summary in summaries:
+        assert summary["failed"] == []
+        assert summary["created"] + summary["unchanged"] + summary["duplicates"] == 300
