@@ -14,7 +14,8 @@ from articles.models import Article, SeedFile
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback restores the data migrations load (the starter vocabulary) after the flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def database_url():
