@@ -10,6 +10,7 @@ Environment variables:
     DEBUG          "1"/"true" to enable debug mode (default off)
     ALLOWED_HOSTS  comma-separated host names (default localhost, 127.0.0.1, [::1])
     LOG_LEVEL      level for the project's loggers (default INFO)
+    STATIC_ROOT    where collectstatic writes (default var/staticfiles)
 """
 
 import os
@@ -118,7 +119,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files with content-hashed names, served by WhiteNoise with far-future caching.

@@ -8,3 +8,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("articles.urls")),
 ]
+
+handler500 = "newsroom.errors.server_error"

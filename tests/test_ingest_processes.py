@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,7 +45,8 @@ def write_seeds(folder, count):
     for n in range(count):
         (folder / f"{n:04}.txt").write_text(
             f"Concurrent story number {n}\n\nA dek for story {n}.\n\n"
-            f"Officials in Paris said on Monday that plan {n} would go ahead.\n\n"
+            f"Officials in Paris said on Monday that the energy plan {n} would go ahead.\n\n"
+            "The energy minister agreed.\n\n"
             f"Author: Writer {n % 7}\n\nWriter {n % 7} covers Europe.\n",
             encoding="utf-8",
         )
@@ -66,3 +68,30 @@ def test_two_concurrent_runs_store_each_article_exactly_once(tmp_path):
     for summary in summaries:
         assert summary["failed"] == []
         assert summary["created"] + summary["unchanged"] + summary["duplicates"] == 300
+
+
+def test_an_ingest_killed_half_way_leaves_no_half_written_article_and_a_rerun_completes(tmp_path):
+    write_seeds(tmp_path / "seeds", 1500)
+    run = start_ingest(str(tmp_path / "seeds"), "--batch-size", "25", "--workers", "1")
+    # Kill it with SIGKILL once some batches are committed and more are in flight.
+    deadline = time.monotonic() + 120
+    while Article.objects.count() < 200 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    run.kill()
+    run.wait()
+    stored = Article.objects.count()
+    assert 0 < stored < 1500, "the kill should land half-way"
+
+    # Every stored article is whole: its provenance, author, tags and mentions were written with it.
+    assert SeedFile.objects.count() == stored
+    assert Article.objects.filter(author__isnull=True).count() == 0
+    assert Article.objects.filter(taggings__isnull=True).count() == 0
+    assert Article.objects.filter(mentions__isnull=True).count() == 0
+
+    rerun = start_ingest(str(tmp_path / "seeds"), "--workers", "1")
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert (summary["created"], summary["unchanged"]) == (1500 - stored, stored)
+    assert Article.objects.count() == 1500
+    assert Article.objects.values("source_sha256").distinct().count() == 1500
