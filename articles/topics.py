@@ -52,24 +52,43 @@ TOPICS = {
     ],
     "culture": ["museum", "festival", "film", "music", "exhibition", "novel", "theatre", "art"],
     "courts": ["court", "judge", "trial", "verdict", "lawsuit", "prosecutors", "ruling"],
-    "migration": ["migrants", "migration", "refugees", "asylum", "border"],
+    "migration": ["migrants", "migration", "refugees", "asylum"],
 }
 
-_TRIGGERS = {
-    topic: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-    for topic, words in TOPICS.items()
-}
+_WORD = re.compile(r"\w+")
+
+
+def _index(words):
+    """Trigger -> topics, for single words and two-word phrases."""
+    index = {}
+    for topic, triggers in words.items():
+        for trigger in triggers:
+            index.setdefault(tuple(trigger.lower().split()), []).append(topic)
+    return index
+
+
+_TRIGGERS = _index(TOPICS)
+
+
+def _scores(text, weight, scores):
+    words = _WORD.findall(text.lower())
+    counts = Counter(words)
+    counts.update(zip(words, words[1:], strict=False))
+    for trigger, topics in _TRIGGERS.items():
+        count = counts.get(trigger[0] if len(trigger) == 1 else trigger, 0)
+        if count:
+            for topic in topics:
+                scores[topic] += weight * count
 
 
 def derive_tags(document, entities=()):
     """Up to three topic tags for `document`; `entities` are FoundEntity items."""
-    lead = f"{document.headline}\n{document.dek}"
     scores = Counter()
-    for topic, pattern in _TRIGGERS.items():
-        score = 3 * len(pattern.findall(lead)) + len(pattern.findall(document.body))
-        if score >= MIN_SCORE:
-            scores[topic] = score
-    tags = [topic for topic, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))]
+    _scores(f"{document.headline}\n{document.dek}", 3, scores)
+    _scores(document.body, 1, scores)
+    tags = [
+        topic for topic, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])) if score >= MIN_SCORE
+    ]
     if not tags:
         places = [e for e in entities if e.kind == "PLACE"]
         if places:
