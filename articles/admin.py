@@ -397,7 +397,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = [StatusFilter, AuthorFilter, TagFilter, EntityKindFilter, EntityFilter]
     list_select_related = ["author", "edited_by"]
     list_per_page = 50
-    search_fields = ["title", "dek", "body"]
+    search_fields = ["title__searchable", "dek__searchable", "body__searchable"]  # trigram-indexed
     search_help_text = "Finds words in the headline, dek or body."
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}

@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Count, Q
-from django.db.models.functions import Lower, Now, Upper
+from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -240,6 +240,35 @@ class TaggedArticle(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_idx")]
 
 
+class Searchable(models.Func):
+    """newsroom_searchable(text): the text in capitals, as the admin's search indexes it.
+
+    A PL/pgSQL function (created by migration 0003_admin) rather than UPPER() itself:
+    declared expensive, it steers the planner to the trigram indexes. With UPPER() the
+    planner, which does not count reading long bodies out of TOAST storage, chose to
+    scan every article instead (2.7 s against 0.09 s over 20,000 articles).
+    """
+
+    function = "newsroom_searchable"
+    output_field = models.TextField()
+
+
+@models.CharField.register_lookup
+@models.TextField.register_lookup
+class SearchableContains(models.Lookup):
+    """`field__searchable="wind farm"`: contains the text, regardless of case, using the trigram index."""
+
+    lookup_name = "searchable"
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", ["%" + connection.ops.prep_for_like_query(value) + "%"]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = compiler.compile(Searchable(self.lhs))
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE UPPER({rhs})", [*lhs_params, *rhs_params]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may see: published, and not scheduled for later."""
@@ -329,11 +358,10 @@ class Article(models.Model):
             ),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
             models.Index(Lower("title"), "author", name="article_title_author_idx"),
-            # The admin's search (`icontains`, which PostgreSQL runs as UPPER(column) LIKE '%…%')
-            # over headline, dek and body: trigram indexes on exactly that expression.
-            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="article_title_trgm_idx"),
-            GinIndex(OpClass(Upper("dek"), name="gin_trgm_ops"), name="article_dek_trgm_idx"),
-            GinIndex(OpClass(Upper("body"), name="gin_trgm_ops"), name="article_body_trgm_idx"),
+            # The admin's search over headline, dek and body (the `searchable` lookup below).
+            GinIndex(OpClass(Searchable("title"), name="gin_trgm_ops"), name="article_title_trgm_idx"),
+            GinIndex(OpClass(Searchable("dek"), name="gin_trgm_ops"), name="article_dek_trgm_idx"),
+            GinIndex(OpClass(Searchable("body"), name="gin_trgm_ops"), name="article_body_trgm_idx"),
         ]
 
     def __str__(self):
