@@ -772,6 +772,7 @@ class EntityAdminForm(forms.ModelForm):
 
 @admin.register(Entity)
 class EntityAdmin(RecordsSlugChanges, admin.ModelAdmin):
+    ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = EntityAdminForm
     list_display = ["name", "kind", "alias_list", "article_count"]
     list_filter = ["kind"]
@@ -833,6 +834,7 @@ class TagAdminForm(forms.ModelForm):
 
 @admin.register(Tag)
 class TagAdmin(RecordsSlugChanges, admin.ModelAdmin):
+    ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = TagAdminForm
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
@@ -896,6 +898,7 @@ class AuthorAdminForm(forms.ModelForm):
 
 @admin.register(Author)
 class AuthorAdmin(RecordsSlugChanges, admin.ModelAdmin):
+    ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = AuthorAdminForm
     list_display = ["name", "twitter", "article_count"]
     search_fields = ["name"]
