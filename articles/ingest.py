@@ -40,6 +40,7 @@ from .models import (
     Entity,
     Mention,
     SeedFile,
+    SlugRedirect,
     Tag,
     TaggedArticle,
     make_slug,
@@ -634,6 +635,7 @@ def _find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
     kind_type = ", %s::text[]" if with_kind else ""
     kind_column = ", kind" if with_kind else ""
     extra_columns, extra_values = _extra_columns(model)
+    merged = _merged_into(model, wanted)
     ids = {}
     for _attempt in range(5):
         keys = [key for key in wanted if key not in ids]
@@ -652,6 +654,9 @@ def _find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
             )
             for index, pk in cursor.fetchall():
                 ids[keys[index]] = pk
+            for key in keys:
+                if key not in ids and key in merged:
+                    ids[key] = merged[key]  # an editor merged this name into another row
             missing = [key for key in keys if key not in ids]
             if not missing:
                 break
@@ -683,6 +688,16 @@ def _find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
     if missing:
         raise DatabaseError(f"could not store {model._meta.verbose_name} {wanted[missing[0]][0]!r}")
     return ids
+
+
+def _merged_into(model, wanted):
+    """Keys of `wanted` whose name is the old name of an author or tag that editors merged
+    into another: key -> the survivor's id. Used only where no row has the name itself."""
+    kind = {Author: SlugRedirect.Kind.AUTHOR, Tag: SlugRedirect.Kind.TAG}.get(model)
+    if kind is None:
+        return {}
+    merged = SlugRedirect.objects.names_merged_into(kind, [name for name, _ in wanted.values()])
+    return {key: merged[name.lower()] for key, (name, _) in wanted.items() if name.lower() in merged}
 
 
 def _extra_columns(model):

@@ -11,8 +11,10 @@ Environment variables:
     ALLOWED_HOSTS  comma-separated host names (default localhost, 127.0.0.1, [::1])
     LOG_LEVEL      level for the project's loggers (default INFO)
     STATIC_ROOT    where collectstatic writes (default var/staticfiles)
+    TRUSTED_PROXY_COUNT  how many reverse proxies stand in front of the site (default 0)
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "taggit",
+    "axes",
     "articles",
 ]
 
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.middleware.SlugRedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -128,6 +133,30 @@ STORAGES = {
 
 # Tags are case-insensitive: "russia" and "Russia" are one tag.
 TAGGIT_CASE_INSENSITIVE = True
+
+# --- Editors and the admin (issue 5) -------------------------------------------------
+# Old addresses of merged or renamed pages answer 301 (articles.middleware, in MIDDLEWARE).
+# Failed admin logins are throttled by django-axes: after AXES_FAILURE_LIMIT failures for
+# one username from one IP address, that pair is locked out for AXES_COOLOFF_TIME (a
+# successful login resets the count). Behind reverse proxies, set TRUSTED_PROXY_COUNT to
+# how many there are, so the client's address is read from X-Forwarded-For; never set it
+# when clients can reach the site directly, or they could choose their own address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out clients before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
+except ValueError:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be a whole number (0 when no proxy is in front).") from None
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "articles.middleware.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_VERBOSE = False  # no banner in the output of every manage.py command
+# ----------------------------------------------------------------------------------------
 
 # How many articles a listing page shows.
 ARTICLES_PER_PAGE = 20

@@ -1,33 +1,49 @@
-"""The admin as editors use it, through real HTTP requests."""
+"""The admin as editors use it, through real HTTP requests, as a member of the Editors group."""
+
+import datetime
+import io
 
 import pytest
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
 
-from articles.models import Article, Entity, Mention
+from articles.models import Article, Author, Entity, Mention, SlugRedirect, Tag
+from articles.roles import EDITOR_PERMISSIONS, EDITORS_GROUP, create_editor
 
-from .factories import ArticleFactory, AuthorFactory
+from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
+PASSWORD = "plum-kettle-harbour-42"
+
 
 @pytest.fixture
-def editor_client(client):
-    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "irrelevant-in-tests")
-    client.force_login(user)
+def editor():
+    return create_editor("editor", email="editor@example.org", password=PASSWORD)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
     return client
 
 
-def article_form(article, **changes):
+def article_form(article=None, **changes):
     data = {
-        "title": article.title,
-        "slug": article.slug,
-        "dek": article.dek,
-        "body": article.body,
-        "author": article.author_id or "",
+        "title": article.title if article else "",
+        "slug": article.slug if article else "",
+        "dek": article.dek if article else "",
+        "body": article.body if article else "",
+        "author": (article.author_id or "") if article else "",
         "tags": "",
-        "status": article.status,
-        "published_at_0": article.published_at.strftime("%Y-%m-%d") if article.published_at else "",
-        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "status": article.status if article else "draft",
+        "published_at_0": article.published_at.strftime("%Y-%m-%d") if article and article.published_at else "",
+        "published_at_1": article.published_at.strftime("%H:%M:%S") if article and article.published_at else "",
         "mentions-TOTAL_FORMS": "0",
         "mentions-INITIAL_FORMS": "0",
         "mentions-MIN_NUM_FORMS": "0",
@@ -37,63 +53,550 @@ def article_form(article, **changes):
     return data
 
 
-def test_saving_an_article_shows_on_the_site_at_once_and_re_extracts_entities(editor_client, client):
-    article = ArticleFactory(body="Nothing to see.", author=AuthorFactory(name="Ada Byline"))
-    response = editor_client.post(
-        f"/admin/articles/article/{article.pk}/change/",
-        article_form(article, title="Moscow talks resume", body="Officials met in Moscow on Monday."),
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    article.refresh_from_db()
-    assert article.edited_by.username == "editor"
-    assert "Moscow talks resume" in client.get("/").content.decode()
-    assert set(article.entities.values_list("name", flat=True)) == {"Moscow", "Ada Byline"}
+def action(client, url, name, objects, **extra):
+    data = {"action": name, "_selected_action": [o.pk for o in objects], **extra}
+    return client.post(url, data)
 
 
-def test_pinned_entities_are_kept(editor_client):
-    moscow = Entity.objects.get(name="Moscow")
-    article = ArticleFactory(body="Officials met in Moscow.", entities_pinned=True, entities=[moscow])
-    editor_client.post(
-        f"/admin/articles/article/{article.pk}/change/",
-        article_form(article, body="Officials met in Paris.", entities_pinned="on"),
-    )
-    assert list(article.entities.values_list("name", flat=True)) == ["Moscow"]
+def errors_of(response):
+    return response.context["adminform"].form.errors if response.context and "adminform" in response.context else {}
 
 
-def test_editing_the_entity_list_by_hand_pins_it(editor_client):
-    article = ArticleFactory(body="Officials met in Moscow.")
-    paris = Entity.objects.get(name="Paris")
-    data = article_form(article)
-    data.update(
-        {
-            "mentions-TOTAL_FORMS": "1",
-            "mentions-0-entity": paris.pk,
-            "mentions-0-count": "1",
-            "mentions-0-article": article.pk,
-        }
-    )
-    response = editor_client.post(f"/admin/articles/article/{article.pk}/change/", data)
-    assert response.status_code == 302
-    article.refresh_from_db()
-    assert article.entities_pinned
-    assert list(Mention.objects.filter(article=article).values_list("entity__name", flat=True)) == ["Paris"]
+class TestRoles:
+    def test_the_editors_group_has_exactly_the_editor_permissions(self):
+        group = Group.objects.get(name=EDITORS_GROUP)
+        granted = sorted(f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all())
+        assert granted == EDITOR_PERMISSIONS
+        assert not any(p.startswith(("auth.", "admin.", "axes.")) for p in granted)
+
+    def test_editors_cannot_manage_accounts_groups_or_the_log(self, editor_client):
+        for url in ["/admin/auth/user/", "/admin/auth/group/", "/admin/axes/accessattempt/"]:
+            assert editor_client.get(url).status_code == 403, url
+
+    def test_createeditor_reads_the_password_from_stdin(self, monkeypatch):
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        out = io.StringIO()
+        call_command("createeditor", "alice", "--email", "alice@example.org", "--password-stdin", stdout=out)
+        user = get_user_model().objects.get(username="alice")
+        assert user.is_staff and not user.is_superuser
+        assert user.check_password(PASSWORD)
+        assert list(user.groups.values_list("name", flat=True)) == [EDITORS_GROUP]
+        assert "Created editor 'alice'" in out.getvalue()
+
+    def test_createeditor_reads_the_password_from_the_environment(self, monkeypatch):
+        monkeypatch.setenv("NEWSROOM_EDITOR_PASSWORD", PASSWORD)
+        call_command("createeditor", "bob", stdout=io.StringIO())
+        assert get_user_model().objects.get(username="bob").check_password(PASSWORD)
+
+    def test_createeditor_refuses_weak_passwords_and_taken_names(self, monkeypatch, editor):
+        monkeypatch.setattr("sys.stdin", io.StringIO("12345678\n"))
+        with pytest.raises(CommandError, match="password refused"):
+            call_command("createeditor", "carol", "--password-stdin")
+        assert not get_user_model().objects.filter(username="carol").exists()
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        with pytest.raises(CommandError, match="already exists"):
+            call_command("createeditor", "Editor", "--password-stdin")
+
+    def test_createeditor_without_a_terminal_or_password_says_how(self, monkeypatch):
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))
+        monkeypatch.delenv("NEWSROOM_EDITOR_PASSWORD", raising=False)
+        with pytest.raises(CommandError, match="--password-stdin"):
+            call_command("createeditor", "dave")
 
 
-def test_admin_pages_load(editor_client):
-    ArticleFactory()
-    for url in [
+class TestAccess:
+    ADMIN_URLS = [
         "/admin/",
         "/admin/articles/article/",
         "/admin/articles/article/add/",
         "/admin/articles/entity/",
         "/admin/articles/author/",
         "/admin/articles/tag/",
-    ]:
-        assert editor_client.get(url).status_code == 200, url
+        "/admin/articles/tag/suggest/?q=a",
+        "/admin/articles/slugredirect/",
+    ]
+
+    def test_anonymous_users_are_sent_to_login(self, client):
+        article = ArticleFactory()
+        for url in [*self.ADMIN_URLS, f"/admin/articles/article/{article.pk}/change/"]:
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/admin/login/"), url
+
+    def test_non_staff_users_are_sent_to_login(self, client):
+        user = get_user_model().objects.create_user("reader", password=PASSWORD)
+        user.groups.add(Group.objects.get(name=EDITORS_GROUP))  # even with the permissions
+        client.force_login(user)
+        for url in self.ADMIN_URLS:
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/admin/login/"), url
+        response = client.post("/admin/articles/article/add/", article_form(title="Sneaky", dek="d", body="b"))
+        assert response.status_code == 302
+        assert not Article.objects.filter(title="Sneaky").exists()
+
+    def test_csrf_is_enforced(self, editor):
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(editor)
+        response = strict.post("/admin/articles/article/add/", article_form(title="No token", dek="d", body="b"))
+        assert response.status_code == 403
+        assert not Article.objects.filter(title="No token").exists()
 
 
-def test_anonymous_users_are_sent_to_login(client):
-    response = client.get("/admin/articles/article/")
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
-    assert Article.objects.count() == 0
+class TestQueryCounts:
+    """Every admin page runs a fixed number of queries, whether it shows one row or many."""
+
+    @pytest.fixture
+    def rows(self):
+        def make(n):
+            tag = TagFactory(name="energy")
+            entities = [EntityFactory(kind=kind) for kind in Entity.Kind.values]
+            editor = get_user_model().objects.create_user("someone", password=PASSWORD, is_staff=True)
+            for i in range(n):
+                article = ArticleFactory(tags=[tag, f"extra {i % 4}"], entities=entities, author=AuthorFactory())
+                Article.objects.filter(pk=article.pk).update(edited_by=editor, edited_at=timezone.now())
+
+        return make
+
+    @pytest.mark.parametrize("n", [1, 40])
+    @pytest.mark.parametrize(
+        "url, queries",
+        [
+            # Each page: session, user, the user's and the group's permissions, then its own.
+            # Articles: count, total count, the page (authors, editors and entity counts joined),
+            # its tags, the author and tag filters' choices, the date hierarchy's years.
+            ("/admin/articles/article/", 12),
+            ("/admin/articles/article/?state=live&entity_kind=PLACE&q=story", 12),
+            # Entities, authors, tags: count, total count, the page with its article counts.
+            ("/admin/articles/entity/", 7),
+            ("/admin/articles/author/", 7),
+            ("/admin/articles/tag/", 7),
+            ("/admin/", 5),
+        ],
+    )
+    def test_list_pages(self, editor_client, rows, django_assert_num_queries, n, url, queries):
+        rows(n)
+        editor_client.get(url)  # warm Django's process-wide caches (content types)
+        with django_assert_num_queries(queries):
+            response = editor_client.get(url)
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("n", [1, 40])
+    def test_article_change_form(self, editor_client, django_assert_num_queries, n):
+        article = ArticleFactory(tags=["energy", "grid"])
+        Mention.objects.bulk_create(Mention(article=article, entity=EntityFactory(), count=1) for _ in range(n))
+        editor_client.get(f"/admin/articles/article/{article.pk}/change/")
+        # session, user, article, permissions (2), its tags, its mentions with their entities, content type
+        with django_assert_num_queries(8):
+            response = editor_client.get(f"/admin/articles/article/{article.pk}/change/")
+        assert response.status_code == 200
+        assert response.content.decode().count('name="mentions-') >= n
+
+    def test_article_add_form(self, editor_client, django_assert_num_queries):
+        editor_client.get("/admin/articles/article/add/")
+        with django_assert_num_queries(4):
+            response = editor_client.get("/admin/articles/article/add/")
+        assert response.status_code == 200
+
+
+class TestArticleList:
+    def test_columns(self, editor_client, editor):
+        article = ArticleFactory(title="Grid story", tags=["energy", "Europe"], entities=[EntityFactory()])
+        Article.objects.filter(pk=article.pk).update(edited_by=editor)
+        ArticleFactory(title="Later story", published_at=timezone.now() + datetime.timedelta(days=2))
+        ArticleFactory(title="Draft story", status=Article.Status.DRAFT)
+        content = editor_client.get("/admin/articles/article/").content.decode()
+        for text in ["Grid story", "energy, Europe", "Scheduled", "Draft", "Published", ">editor<"]:
+            assert text in content, text
+
+    def test_filters_and_search(self, editor_client):
+        place = EntityFactory(kind=Entity.Kind.PLACE)
+        person = EntityFactory(kind=Entity.Kind.PERSON)
+        tag = TagFactory(name="energy")
+        live = ArticleFactory(title="Live about grid", entities=[place], tags=[tag])
+        scheduled = ArticleFactory(title="Scheduled one", published_at=timezone.now() + datetime.timedelta(days=1))
+        draft = ArticleFactory(title="Draft one", status=Article.Status.DRAFT, entities=[person], body="Wind farms.")
+
+        def titles(query):
+            response = editor_client.get("/admin/articles/article/?" + query)
+            assert response.status_code == 200, query
+            return {a.title for a in response.context["cl"].result_list}
+
+        assert titles("state=draft") == {draft.title}
+        assert titles("state=scheduled") == {scheduled.title}
+        assert titles("state=live") == {live.title}
+        assert titles("entity_kind=PLACE") == {live.title}
+        assert titles(f"tag={tag.pk}") == {live.title}
+        assert titles(f"author={draft.author_id}") == {draft.title}
+        assert titles(f"entity={person.pk}") == {draft.title}
+        assert titles("q=wind+farms") == {draft.title}
+        assert titles("q=GRID") == {live.title}
+        assert titles("tag=nonsense") == set()
+        assert titles("o=-6") == {live.title, scheduled.title, draft.title}  # sort by entity count
+
+    def test_search_uses_the_trigram_indexes(self):
+        from django.db import connection
+
+        ArticleFactory(body="Wind farms at sea.")
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")  # a test table is too small for the planner to bother
+            plan = Article.objects.filter(body__searchable="wind_farm%").explain()
+            cursor.execute("SET enable_seqscan = on")
+        assert "article_body_trgm_idx" in plan
+        assert Article.objects.filter(body__searchable="WIND farms").count() == 1
+        assert Article.objects.filter(body__searchable="wind_farm%").count() == 0  # LIKE wildcards are literal
+
+
+class TestEditingArticles:
+    def test_create_with_a_new_tag_and_an_existing_author_then_schedule_preview_and_publish(self, editor_client):
+        client = Client()  # anonymous
+        author = AuthorFactory(name="Ada Byline")
+        TagFactory(name="Energy")
+        later = timezone.now() + datetime.timedelta(days=3)
+        response = editor_client.post(
+            "/admin/articles/article/add/",
+            article_form(
+                title="Tidal power comes of age",
+                dek="A new barrage opens.",
+                body="First paragraph.\r\n\r\nSecond paragraph.",
+                author=author.pk,
+                tags="energy, Tidal power, tidal POWER",
+                status="published",
+                published_at_0=later.strftime("%Y-%m-%d"),
+                published_at_1=later.strftime("%H:%M:%S"),
+            ),
+        )
+        assert response.status_code == 302, errors_of(response)
+        article = Article.objects.get(title="Tidal power comes of age")
+        assert article.slug == "tidal-power-comes-of-age"
+        assert article.body == "First paragraph.\n\nSecond paragraph."
+        assert sorted(article.tags.names()) == ["Energy", "Tidal power"]  # existing spelling, no case duplicate
+        assert Tag.objects.filter(name__iexact="energy").count() == 1
+        assert article.edited_by.username == "editor"
+
+        # Scheduled: hidden from the public, previewable by editors.
+        assert "Tidal power" not in client.get("/").content.decode()
+        assert client.get(article.get_absolute_url()).status_code == 404
+        preview = editor_client.get(article.get_absolute_url())
+        assert preview.status_code == 200
+        assert "Tidal power comes of age" in preview.content.decode()
+        change = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+        assert f'href="{article.get_absolute_url()}"' in change and "Preview" in change
+
+        # Published now, through the change form.
+        now = timezone.now() - datetime.timedelta(minutes=1)
+        article.refresh_from_db()
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            article_form(
+                article,
+                tags="Energy, Tidal power",
+                published_at_0=now.strftime("%Y-%m-%d"),
+                published_at_1=now.strftime("%H:%M:%S"),
+            ),
+        )
+        assert response.status_code == 302, errors_of(response)
+        assert "Tidal power comes of age" in client.get("/").content.decode()
+        assert client.get(author.get_absolute_url()).status_code == 200
+        assert (
+            "Tidal power comes of age"
+            in client.get(Tag.objects.get(name="Tidal power").get_absolute_url()).content.decode()
+        )
+
+    def test_publishing_without_a_date_means_now(self, editor_client):
+        response = editor_client.post(
+            "/admin/articles/article/add/", article_form(title="Now", dek="d", body="b", status="published")
+        )
+        assert response.status_code == 302, errors_of(response)
+        article = Article.objects.get(title="Now")
+        assert article.is_public
+
+    def test_a_taken_slug_is_a_clear_error_and_an_empty_slug_gets_a_free_one(self, editor_client):
+        ArticleFactory(title="Floods", slug="floods")
+        response = editor_client.post(
+            "/admin/articles/article/add/", article_form(title="Floods", slug="floods", dek="d", body="b")
+        )
+        assert response.status_code == 200
+        assert "already belongs to “Floods”" in str(errors_of(response)["slug"])
+        assert "floods-2" in str(errors_of(response)["slug"])
+        response = editor_client.post("/admin/articles/article/add/", article_form(title="Floods", dek="d", body="b"))
+        assert response.status_code == 302
+        assert Article.objects.filter(slug="floods-2").exists()
+
+    def test_changing_a_slug_redirects_the_old_address(self, editor_client):
+        client = Client()  # anonymous
+        article = ArticleFactory(slug="old-address")
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/change/", article_form(article, slug="new-address")
+        )
+        assert response.status_code == 302, errors_of(response)
+        response = client.get("/articles/old-address/")
+        assert response.status_code == 301
+        assert response["Location"] == "/articles/new-address/"
+        # Changing it back makes the first address live again, with no redirect loop.
+        article.refresh_from_db()
+        editor_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(article, slug="old-address"))
+        assert client.get("/articles/old-address/").status_code == 200
+        assert client.get("/articles/new-address/")["Location"] == "/articles/old-address/"
+
+    def test_bad_input_gets_clear_errors_not_a_500(self, editor_client):
+        response = editor_client.post(
+            "/admin/articles/article/add/",
+            article_form(title="Tags", dek="d", body="  \r\n ", tags="x" * 101, slug="not a slug!"),
+        )
+        assert response.status_code == 200
+        errors = errors_of(response)
+        assert "too long for a tag" in str(errors["tags"])
+        assert "body" in errors and "slug" in errors
+
+    def test_saving_an_article_shows_on_the_site_at_once_and_re_extracts_entities(self, editor_client):
+        client = Client()  # anonymous
+        article = ArticleFactory(body="Nothing to see.", author=AuthorFactory(name="Ada Byline"))
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            article_form(article, title="Moscow talks resume", body="Officials met in Moscow on Monday."),
+        )
+        assert response.status_code == 302, errors_of(response)
+        article.refresh_from_db()
+        assert article.edited_by.username == "editor"
+        assert "Moscow talks resume" in client.get("/").content.decode()
+        assert set(article.entities.values_list("name", flat=True)) == {"Moscow", "Ada Byline"}
+
+    def test_pinned_entities_are_kept(self, editor_client):
+        moscow = Entity.objects.get(name="Moscow")
+        article = ArticleFactory(body="Officials met in Moscow.", entities_pinned=True, entities=[moscow])
+        editor_client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            article_form(article, body="Officials met in Paris.", entities_pinned="on"),
+        )
+        assert list(article.entities.values_list("name", flat=True)) == ["Moscow"]
+
+    def test_editing_the_entity_list_by_hand_pins_it(self, editor_client):
+        article = ArticleFactory(body="Officials met in Moscow.")
+        paris = Entity.objects.get(name="Paris")
+        data = article_form(article)
+        data.update(
+            {
+                "mentions-TOTAL_FORMS": "1",
+                "mentions-0-entity": paris.pk,
+                "mentions-0-count": "1",
+                "mentions-0-article": article.pk,
+            }
+        )
+        response = editor_client.post(f"/admin/articles/article/{article.pk}/change/", data)
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.entities_pinned
+        assert list(Mention.objects.filter(article=article).values_list("entity__name", flat=True)) == ["Paris"]
+
+    def test_history_shows_who_changed_what(self, editor_client):
+        article = ArticleFactory()
+        editor_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(article, title="Renamed"))
+        history = editor_client.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
+        assert "editor" in history and "Changed Headline" in history
+
+
+class TestBulkActions:
+    URL = "/admin/articles/article/"
+
+    def test_publish_and_unpublish_are_logged(self, editor_client, editor):
+        client = Client()  # anonymous
+        drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(2)]
+        future = ArticleFactory(status=Article.Status.DRAFT, published_at=timezone.now() + datetime.timedelta(days=1))
+        response = action(editor_client, self.URL, "publish", [*drafts, future])
+        assert response.status_code == 302
+        assert all(a.is_public for a in Article.objects.filter(pk__in=[d.pk for d in drafts]))
+        future.refresh_from_db()
+        assert future.status == "published" and not future.is_public  # scheduled
+        assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 3
+
+        response = action(editor_client, self.URL, "unpublish", drafts)
+        assert not Article.objects.filter(pk__in=[d.pk for d in drafts], status="published").exists()
+        assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 5
+        assert client.get(drafts[0].get_absolute_url()).status_code == 404
+
+    def test_reextract_skips_pinned_articles(self, editor_client):
+        free = ArticleFactory(body="Officials met in Moscow.")
+        pinned = ArticleFactory(body="Officials met in Moscow.", entities_pinned=True)
+        response = action(editor_client, self.URL, "reextract_entities", [free, pinned])
+        assert response.status_code == 302
+        assert "Moscow" in set(free.entities.values_list("name", flat=True))
+        assert not pinned.entities.exists()
+
+    def test_add_a_tag_through_an_intermediate_form(self, editor_client, editor):
+        TagFactory(name="Energy")
+        articles = [ArticleFactory(tags=["grid"]), ArticleFactory(tags=["energy"])]
+        page = action(editor_client, self.URL, "add_tag", articles)
+        assert page.status_code == 200
+        assert "Add the tag" in page.content.decode()
+        response = action(editor_client, self.URL, "add_tag", articles, apply="yes", tag="energy")
+        assert response.status_code == 302
+        assert sorted(articles[0].tags.names()) == ["Energy", "grid"]
+        assert list(articles[1].tags.names()) == ["Energy"]
+        assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 2
+        too_long = action(editor_client, self.URL, "add_tag", articles, apply="yes", tag="x" * 150)
+        assert too_long.status_code == 200
+        assert "too long" in too_long.content.decode()
+
+    def test_tag_suggestions(self, editor_client):
+        TagFactory(name="Energy")
+        TagFactory(name="Renewable energy")
+        ArticleFactory(tags=["Renewable energy"])
+        data = editor_client.get("/admin/articles/tag/suggest/?q=ener").json()
+        assert [r["name"] for r in data["results"]] == ["Energy", "Renewable energy"]
+        assert editor_client.get("/admin/articles/tag/suggest/").json() == {"results": []}
+
+
+class TestMergingInTheAdmin:
+    def test_merge_entities_with_a_confirmation_page(self, editor_client, editor):
+        client = Client()  # anonymous
+        keep = EntityFactory(name="Zembla Central Bank", kind=Entity.Kind.ORG)
+        other = EntityFactory(name="ZCB", kind=Entity.Kind.ORG)
+        article = ArticleFactory(body="The ZCB and the Zembla Central Bank met.")
+        Mention.objects.create(article=article, entity=keep, count=1)
+        Mention.objects.create(article=article, entity=other, count=1)
+        url = "/admin/articles/entity/"
+        page = action(editor_client, url, "merge_selected", [keep, other])
+        assert page.status_code == 200
+        assert "Choose the entity to keep" in page.content.decode()
+        response = action(editor_client, url, "merge_selected", [keep, other], confirm="yes", survivor=keep.pk)
+        assert response.status_code == 302
+        assert not Entity.objects.filter(pk=other.pk).exists()
+        keep.refresh_from_db()
+        assert keep.aliases == ["ZCB"]
+        # Re-extracted with the new alias: both names count for the survivor.
+        assert Mention.objects.get(article=article, entity=keep).count == 2
+        assert client.get(f"/entities/{other.slug}/")["Location"] == keep.get_absolute_url()
+        assert LogEntry.objects.filter(user=editor, action_flag=CHANGE, object_id=str(keep.pk)).exists()
+        assert LogEntry.objects.filter(user=editor, action_flag=DELETION, object_id=str(other.pk)).exists()
+
+    def test_merge_tags_and_authors(self, editor_client):
+        client = Client()  # anonymous
+        keep_tag, other_tag = TagFactory(name="Ukraine"), TagFactory(name="Ukraine war")
+        keep_author, other_author = AuthorFactory(name="Jane Doe"), AuthorFactory(name="J. Doe")
+        article = ArticleFactory(tags=[keep_tag, other_tag], author=other_author)
+        action(
+            editor_client,
+            "/admin/articles/tag/",
+            "merge_selected",
+            [keep_tag, other_tag],
+            confirm="yes",
+            survivor=keep_tag.pk,
+        )
+        action(
+            editor_client,
+            "/admin/articles/author/",
+            "merge_selected",
+            [keep_author, other_author],
+            confirm="yes",
+            survivor=keep_author.pk,
+        )
+        assert list(article.tags.names()) == ["Ukraine"]
+        article.refresh_from_db()
+        assert article.author == keep_author
+        assert client.get(f"/authors/{other_author.slug}/").status_code == 301
+        assert client.get(f"/tags/{other_tag.slug}/").status_code == 301
+
+    def test_merging_needs_two_and_a_survivor_among_them(self, editor_client):
+        a, b = TagFactory(name="one"), TagFactory(name="two")
+        response = action(editor_client, "/admin/articles/tag/", "merge_selected", [a])
+        assert response.status_code == 302
+        page = action(editor_client, "/admin/articles/tag/", "merge_selected", [a, b], confirm="yes", survivor="999999")
+        assert page.status_code == 200
+        assert "Choose the tag to keep" in page.content.decode()
+        assert Tag.objects.filter(pk__in=[a.pk, b.pk]).count() == 2
+
+
+class TestCurationForms:
+    def test_entity_aliases_are_one_per_line_and_may_hold_commas(self, editor_client):
+        entity = EntityFactory(name="Zembla Bank", kind=Entity.Kind.ORG)
+        response = editor_client.post(
+            f"/admin/articles/entity/{entity.pk}/change/",
+            {
+                "name": "Zembla Bank",
+                "slug": entity.slug,
+                "kind": "ORG",
+                "aliases": "Bank of Zembla, Ltd.\r\nZB\r\nzb\r\n\r\nZembla bank",
+            },
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        entity.refresh_from_db()
+        assert entity.aliases == ["Bank of Zembla, Ltd.", "ZB"]
+
+    def test_duplicate_names_get_a_pointer_to_merging(self, editor_client):
+        EntityFactory(name="Zembla", kind=Entity.Kind.PLACE)
+        response = editor_client.post(
+            "/admin/articles/entity/add/", {"name": "zembla", "slug": "zembla-2", "kind": "PLACE", "aliases": ""}
+        )
+        assert response.status_code == 200
+        assert "Merge" in str(response.context["adminform"].form.errors["name"])
+        TagFactory(name="Energy")
+        response = editor_client.post("/admin/articles/tag/add/", {"name": "ENERGY", "slug": "energy-2"})
+        assert response.status_code == 200
+        assert "already exists" in str(response.context["adminform"].form.errors["name"])
+
+    def test_new_entity_links_existing_articles(self, editor_client):
+        article = ArticleFactory(body="A plant opened in Kikuyo town.")
+        response = editor_client.post(
+            "/admin/articles/entity/add/", {"name": "Kikuyo", "slug": "kikuyo", "kind": "PLACE", "aliases": ""}
+        )
+        assert response.status_code == 302
+        assert "Kikuyo" in set(article.entities.values_list("name", flat=True))
+
+    def test_author_handle_is_checked(self, editor_client):
+        author = AuthorFactory(name="Jane Doe", bio="")
+        data = {"name": "Jane Doe", "slug": author.slug, "bio": "Writes.", "twitter": "@jane_doe"}
+        assert editor_client.post(f"/admin/articles/author/{author.pk}/change/", data).status_code == 302
+        author.refresh_from_db()
+        assert author.twitter == "jane_doe"
+        response = editor_client.post(f"/admin/articles/author/{author.pk}/change/", {**data, "twitter": "no spaces"})
+        assert response.status_code == 200
+
+    def test_author_list_counts_link_to_their_articles(self, editor_client):
+        author = AuthorFactory()
+        ArticleFactory(author=author)
+        content = editor_client.get("/admin/articles/author/").content.decode()
+        assert f"/admin/articles/article/?author={author.pk}" in content
+        assert SlugRedirect.objects.count() == 0
+        assert Author.objects.count() == 1
+
+
+class TestLoginThrottling:
+    def login(self, client, username, password, **extra):
+        return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, **extra)
+
+    def test_five_failures_lock_the_username_from_that_address(self, editor):
+        client = Client()
+        for _ in range(4):
+            response = self.login(client, "editor", "wrong-password")
+            assert response.status_code == 200
+            assert "Please enter the correct username and password" in response.content.decode()
+        assert self.login(client, "editor", "wrong-password").status_code == 429  # the fifth failure locks
+        response = self.login(client, "editor", PASSWORD)  # even the right password, for now
+        assert response.status_code == 429
+        assert "Too many failed logins" in response.content.decode()
+        assert "15 minutes" in response.content.decode()
+        # Another address is not locked out.
+        other = Client(REMOTE_ADDR="203.0.113.9")
+        assert self.login(other, "editor", PASSWORD).status_code == 302
+
+    def test_behind_a_proxy_the_forwarded_address_counts(self, editor, settings):
+        settings.TRUSTED_PROXY_COUNT = 1
+        for _ in range(5):
+            self.login(Client(), "editor", "wrong", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        locked = self.login(Client(), "editor", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7")
+        assert locked.status_code == 429
+        # A client cannot escape by prepending an address of its choosing.
+        spoofed = self.login(Client(), "editor", PASSWORD, HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7")
+        assert spoofed.status_code == 429
+        assert self.login(Client(), "editor", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 302
+
+    def test_a_success_resets_the_count(self, editor):
+        client = Client()
+        for _ in range(4):
+            self.login(client, "editor", "wrong")
+        assert self.login(client, "editor", PASSWORD).status_code == 302
+        client.logout()
+        for _ in range(4):
+            self.login(client, "editor", "wrong")
+        assert self.login(client, "editor", PASSWORD).status_code == 302

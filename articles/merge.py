@@ -1,0 +1,177 @@
+"""Curation: merging duplicate entities, tags and authors into one survivor.
+
+A merge moves everything that pointed at the merged rows to the survivor, in a
+few set-based statements inside one transaction:
+
+- entities: mentions move, and where an article mentioned both, their counts are
+  added up; the merged names and aliases become aliases of the survivor, so the
+  vocabulary (and every later ingest) maps them to it;
+- tags: taggings move, with no duplicates where an article had both;
+- authors: articles move; the survivor keeps its bio and handle, or takes the
+  first merged author's where it has none.
+
+The merged rows are deleted, and their old addresses (and any older addresses
+that pointed at them) now lead to the survivor's page (`SlugRedirect`). For
+merged tags and authors the old name is kept too, so an ingest that meets it
+again files the article under the survivor instead of re-creating the row.
+
+Re-extracting entities afterwards is the caller's choice: see
+`refresh_after_vocabulary_change`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Now
+
+from .entities.vocabulary import is_acronym
+from .ingest import refresh_entities
+from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
+
+
+class MergeError(Exception):
+    """The merge cannot be done as asked (the message says why)."""
+
+
+@dataclass
+class MergeResult:
+    survivor: object
+    merged_names: list  # names of the rows merged into the survivor (now deleted)
+    moved: int = 0  # mentions, taggings or articles that now point at the survivor
+    article_ids: list = field(default_factory=list)  # articles whose entities, tags or author changed
+
+
+def merge_entities(survivor, others):
+    """Merge the entities `others` into `survivor`; returns a MergeResult."""
+    with transaction.atomic():
+        survivor, others = _lock(Entity, survivor, others)
+        other_ids = [o.pk for o in others]
+        article_ids = sorted(set(Mention.objects.filter(entity_id__in=other_ids).values_list("article_id", flat=True)))
+        table = Mention._meta.db_table
+        with connection.cursor() as cursor:
+            # One row per article: counts of every merged entity added to the survivor's own.
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (article_id, entity_id, count)
+                SELECT article_id, %s, SUM(count) FROM {table}
+                 WHERE entity_id = ANY(%s)
+                 GROUP BY article_id
+                ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
+                """,
+                [survivor.pk, other_ids],
+            )
+            moved = cursor.rowcount
+            cursor.execute(f"DELETE FROM {table} WHERE entity_id = ANY(%s)", [other_ids])
+
+        survivor.aliases = merged_aliases(survivor, others)
+        survivor.save(update_fields=["aliases", "updated_at"])
+        return _finish(survivor, others, moved, article_ids)
+
+
+def merge_tags(survivor, others):
+    """Merge the tags `others` into `survivor`; returns a MergeResult."""
+    with transaction.atomic():
+        survivor, others = _lock(Tag, survivor, others)
+        other_ids = [o.pk for o in others]
+        article_ids = sorted(
+            set(TaggedArticle.objects.filter(tag_id__in=other_ids).values_list("content_object_id", flat=True))
+        )
+        table = TaggedArticle._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (content_object_id, tag_id)
+                SELECT DISTINCT content_object_id, %s FROM {table} WHERE tag_id = ANY(%s)
+                ON CONFLICT DO NOTHING
+                """,
+                [survivor.pk, other_ids],
+            )
+            cursor.execute(f"DELETE FROM {table} WHERE tag_id = ANY(%s)", [other_ids])
+        return _finish(survivor, others, len(article_ids), article_ids)
+
+
+def merge_authors(survivor, others):
+    """Merge the authors `others` into `survivor`; returns a MergeResult."""
+    with transaction.atomic():
+        survivor, others = _lock(Author, survivor, others)
+        articles = Article.objects.filter(author__in=others)
+        article_ids = sorted(articles.values_list("id", flat=True))
+        moved = articles.update(author=survivor, updated_at=Now())
+        changed = []
+        for attribute in ("bio", "twitter"):
+            if not getattr(survivor, attribute):
+                value = next((getattr(o, attribute) for o in others if getattr(o, attribute)), "")
+                if value:
+                    setattr(survivor, attribute, value)
+                    changed.append(attribute)
+        if changed:
+            survivor.save(update_fields=[*changed, "updated_at"])
+        return _finish(survivor, others, moved, article_ids)
+
+
+def merged_aliases(survivor, others):
+    """The survivor's aliases plus every name and alias of `others`, without repeats (case-blind)."""
+    seen = {survivor.name.casefold()}
+    aliases = []
+    for form in [*survivor.aliases, *(f for o in others for f in (o.name, *o.aliases))]:
+        form = " ".join(form.split())
+        if form and form.casefold() not in seen:
+            seen.add(form.casefold())
+            aliases.append(form)
+    return aliases
+
+
+def _lock(model, survivor, others):
+    """Lock and re-read the survivor and the rows to merge (in id order, so concurrent merges cannot deadlock)."""
+    ids = {o.pk for o in others} - {survivor.pk}
+    if not ids:
+        raise MergeError(f"choose at least one other {model._meta.verbose_name} to merge into {survivor}")
+    rows = {row.pk: row for row in model.objects.select_for_update().filter(pk__in=ids | {survivor.pk}).order_by("pk")}
+    if survivor.pk not in rows:
+        raise MergeError(f"{survivor} no longer exists")
+    missing = ids - set(rows)
+    if missing:
+        raise MergeError(f"{len(missing)} of the selected {model._meta.verbose_name_plural} no longer exist")
+    return rows[survivor.pk], [rows[pk] for pk in sorted(ids)]
+
+
+def _finish(survivor, others, moved, article_ids):
+    """Redirect the merged rows' addresses to the survivor, then delete them."""
+    SlugRedirect.objects.repoint(others, survivor)
+    old = [(o.slug, o.name) for o in others]
+    type(survivor).objects.filter(pk__in=[o.pk for o in others]).delete()
+    for slug, name in old:
+        SlugRedirect.objects.record(slug, survivor, old_name=name)
+    return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)
+
+
+def articles_to_relink(entity, old_forms=()):
+    """Ids of articles whose entities may change after `entity`'s names or kind changed.
+
+    Those that mention it now, plus those whose headline, dek or body contains
+    one of its names or aliases that is new (`old_forms`: the names it had before).
+    """
+    ids = set(Mention.objects.filter(entity=entity).values_list("article_id", flat=True))
+    old = {" ".join(f.split()).casefold() for f in old_forms}
+    new_forms = [f for f in (entity.name, *entity.aliases) if " ".join(f.split()).casefold() not in old]
+    if new_forms:
+        contains = Q()
+        for form in new_forms:
+            # Acronyms ("US", "WHO") only ever match in capitals; other names in any case.
+            lookup = "contains" if is_acronym(form) else "icontains"
+            contains |= Q(**{f"title__{lookup}": form}) | Q(**{f"dek__{lookup}": form}) | Q(**{f"body__{lookup}": form})
+        ids |= set(Article.objects.filter(contains).values_list("id", flat=True))
+    return sorted(ids)
+
+
+def refresh_after_vocabulary_change(article_ids):
+    """Re-extract the entities of `article_ids` (unpinned ones) with the current vocabulary.
+
+    Called after an entity merge, an author merge or an edit of an entity's
+    names. Returns how many articles were re-extracted.
+    """
+    # A stand-in until articles.entities gains a targeted relink for vocabulary changes.
+    if not article_ids:
+        return 0
+    return refresh_entities(article_ids)

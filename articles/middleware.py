@@ -1,0 +1,96 @@
+"""Request handling that sits around the public views without changing them.
+
+`SlugRedirectMiddleware` answers a 404 for an old address of a merged or renamed
+article, author, tag or entity with a permanent redirect to the page that took
+it over (like django.contrib.redirects' fallback middleware, but keyed on slugs,
+so every page below the old address, a feed for instance, follows too).
+
+`client_ip` is how the login throttle (django-axes) tells clients apart, also
+behind reverse proxies.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve, reverse
+
+from .models import SlugRedirect
+
+# The detail route whose address starts every page of one kind of row.
+DETAIL_ROUTES = {
+    SlugRedirect.Kind.ARTICLE: "articles:article_detail",
+    SlugRedirect.Kind.AUTHOR: "articles:author_detail",
+    SlugRedirect.Kind.TAG: "articles:tag_detail",
+    SlugRedirect.Kind.ENTITY: "articles:entity_detail",
+}
+_PLACEHOLDER = "slug-placeholder"
+
+
+def _prefixes():
+    """Kind -> the address before the slug ("/authors/"), from the URLconf itself."""
+    prefixes = {}
+    for kind, route in DETAIL_ROUTES.items():
+        path = reverse(route, kwargs={"slug": _PLACEHOLDER})
+        prefixes[kind] = path[: path.index(_PLACEHOLDER)]
+    return prefixes
+
+
+class SlugRedirectMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        new_path = self.new_path(request.path)
+        if new_path is None:
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{new_path}?{query}" if query else new_path)
+
+    @staticmethod
+    def new_path(path):
+        """Where an old address now lives, or None. One indexed query, only for 404s under a known prefix."""
+        for kind, prefix in _prefixes().items():
+            if not path.startswith(prefix):
+                continue
+            old_slug, slash, rest = path[len(prefix) :].partition("/")
+            if not old_slug or not slash:
+                return None
+            field = SlugRedirect.TARGET_FIELDS[kind]
+            redirect = SlugRedirect.objects.filter(kind=kind, old_slug=old_slug).select_related(field).first()
+            if redirect is None:
+                return None
+            new_path = redirect.target.get_absolute_url() + rest
+            if new_path == path:
+                return None
+            try:
+                resolve(new_path)
+            except Resolver404:
+                return None
+            return new_path
+        return None
+
+
+def client_ip(request):
+    """The client's IP address, as django-axes should count it.
+
+    Directly exposed, that is REMOTE_ADDR. Behind N reverse proxies
+    (settings.TRUSTED_PROXY_COUNT = N, from the environment), it is the address
+    the outermost of them saw: the N-th entry from the right of X-Forwarded-For.
+    Entries further left are whatever the client sent and are never trusted.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote  # not routed through all the proxies we expect: count the peer itself
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

@@ -1,0 +1,63 @@
+"""Who may do what in the admin: the Editors group and the accounts in it.
+
+The group itself is created by migration 0003_admin (with the permissions listed
+here); `create_editor` is what `manage.py createeditor` calls.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+EDITORS_GROUP = "Editors"
+
+# Everything editors curate, and nothing about accounts, groups or the admin log.
+EDITOR_PERMISSIONS = sorted(
+    [
+        f"articles.{action}_{model}"
+        for model in ("article", "author", "entity", "tag", "mention")
+        for action in ("add", "change", "delete", "view")
+    ]
+    + [
+        "articles.view_seedfile",  # where an ingested article came from
+        "articles.view_slugredirect",  # old addresses left by merges and slug changes…
+        "articles.delete_slugredirect",  # …and removing one that is no longer wanted
+    ]
+)
+
+
+def password_problems(username, email, password):
+    """Why the password validators refuse `password` for this account ([] when they accept it)."""
+    User = get_user_model()
+    try:
+        validate_password(password, user=User(**{User.USERNAME_FIELD: username}, email=email))
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+class EditorError(Exception):
+    """The account cannot be created as asked (the message says why)."""
+
+
+def create_editor(username, *, email="", password):
+    """Create a staff account in the Editors group; returns the user.
+
+    The password must pass the project's password validators. Raises EditorError
+    when the username is taken or the password is refused.
+    """
+    User = get_user_model()
+    if User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
+        raise EditorError(f"a user named {username!r} already exists")
+    problems = password_problems(username, email, password)
+    if problems:
+        raise EditorError("password refused: " + " ".join(problems))
+    try:
+        group = Group.objects.get(name=EDITORS_GROUP)
+    except Group.DoesNotExist as exc:
+        raise EditorError(f"the {EDITORS_GROUP} group is missing: run `manage.py migrate` first") from exc
+    with transaction.atomic():
+        user = User._default_manager.create_user(username, email=email, password=password, is_staff=True)
+        user.groups.add(group)
+    return user
