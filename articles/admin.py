@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from .ingest import refresh_entities
 from .models import Article, Author, Entity, Mention, SeedFile, Tag
+from .stats import refresh_reader_stats
 
 
 class MentionInline(admin.TabularInline):
@@ -52,6 +53,17 @@ class ArticleAdmin(admin.ModelAdmin):
             Article.objects.filter(pk=article.pk).update(entities_pinned=True)
         elif not article.entities_pinned:
             refresh_entities([article.pk])
+        refresh_reader_stats([article.pk])  # the public counts follow status, date, tags and entities
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        refresh_reader_stats([pk])
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_reader_stats(pks)
 
 
 @admin.register(Author)

@@ -49,6 +49,7 @@ from .models import (
     unique_slug,
 )
 from .seed import MAX_BYTES, SeedDocument, SeedError, parse_seed
+from .stats import refresh_reader_stats
 from .topics import derive_tags
 
 logger = logging.getLogger(__name__)
@@ -377,6 +378,7 @@ class BatchWriter:
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
         replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
         self._record_seed_files(written, by_path, now)
+        refresh_reader_stats(written.values())  # counts, timelines and "appears with" on public pages
         return lost
 
     def _upsert_authors(self, documents):

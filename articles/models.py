@@ -10,14 +10,17 @@ import re
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Lower, Now
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lower, Now, RowNumber
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 SLUG_MAX_LENGTH = 80
+
+# Related articles: how many of the newest articles per shared entity or tag are considered.
+RELATED_CANDIDATES_PER_FACET = 100
 
 # Latin letters that Unicode decomposition does not reduce to ASCII.
 _TRANSLITERATE = str.maketrans(
@@ -109,6 +112,10 @@ class AuthorQuerySet(models.QuerySet):
             )
         )
 
+    def in_use(self):
+        """Authors with public articles, each with `stats` (article_count) loaded."""
+        return self.filter(stats__article_count__gt=0).select_related("stats")
+
 
 class Author(models.Model):
     name = models.CharField(max_length=200)
@@ -165,6 +172,21 @@ class EntityQuerySet(models.QuerySet):
             )
         )
 
+    def in_use(self):
+        """Entities that public articles mention, each with `stats` (article_count) loaded."""
+        return self.filter(stats__article_count__gt=0).select_related("stats")
+
+    def top_per_kind(self, limit):
+        """The `limit` most mentioned entities of each kind, in one query.
+
+        Each carries `kind_total`, how many entities of its kind are in use.
+        """
+        ranked = self.in_use().annotate(
+            rank=Window(RowNumber(), partition_by=F("kind"), order_by=[F("stats__article_count").desc(), F("name")]),
+            kind_total=Window(Count("pk"), partition_by=F("kind")),
+        )
+        return ranked.filter(rank__lte=limit).order_by("kind", "rank")
+
 
 class Entity(models.Model):
     class Kind(models.TextChoices):
@@ -211,8 +233,16 @@ class Entity(models.Model):
         return reverse("articles:entity_detail", kwargs={"slug": self.slug})
 
 
+class TagQuerySet(models.QuerySet):
+    def in_use(self):
+        """Tags on public articles, each with `stats` (article_count) loaded."""
+        return self.filter(stats__article_count__gt=0).select_related("stats")
+
+
 class Tag(TagBase):
     """A topic label; names are unique regardless of case."""
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -255,8 +285,71 @@ class ArticleQuerySet(models.QuerySet):
         """What the article page shows: author, tags and entities with their mention counts."""
         return self.select_related("author").prefetch_related(
             "tags",
-            models.Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("-count")),
+            models.Prefetch(
+                "mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name")
+            ),
         )
+
+    def with_tag(self, tag):
+        """Articles carrying `tag`, newest first, read from the dated PublicTagging index."""
+        return self.filter(public_taggings__tag=tag).order_by(
+            "-public_taggings__published_at", "-public_taggings__article_id"
+        )
+
+    def mentioning(self, entity):
+        """Articles that mention `entity`, newest first, read from the dated PublicMention index."""
+        return self.filter(public_mentions__entity=entity).order_by(
+            "-public_mentions__published_at", "-public_mentions__article_id"
+        )
+
+    def related_to(self, article, *, limit=5, per_facet=RELATED_CANDIDATES_PER_FACET):
+        """Public articles sharing the most entities and tags with `article`, newest first among equals.
+
+        Candidates are the `per_facet` newest public articles for each of the
+        article's entities and tags (an index range each), so the cost stays flat
+        for articles that mention entities found in a third of the archive; for
+        rarer entities and tags every article is a candidate. One query.
+        """
+        sql = f"""
+            SELECT a.id, a.title, a.slug, a.dek, a.published_at, c.shared
+              FROM (
+                    SELECT candidate.article_id, count(*) AS shared
+                      FROM (
+                            SELECT p.article_id
+                              FROM {Mention._meta.db_table} m
+                             CROSS JOIN LATERAL (
+                                   SELECT article_id FROM {PublicMention._meta.db_table}
+                                    WHERE entity_id = m.entity_id
+                                    ORDER BY published_at DESC, article_id DESC
+                                    LIMIT %(per_facet)s
+                             ) p
+                             WHERE m.article_id = %(article)s
+                            UNION ALL
+                            SELECT p.article_id
+                              FROM {TaggedArticle._meta.db_table} t
+                             CROSS JOIN LATERAL (
+                                   SELECT article_id FROM {PublicTagging._meta.db_table}
+                                    WHERE tag_id = t.tag_id
+                                    ORDER BY published_at DESC, article_id DESC
+                                    LIMIT %(per_facet)s
+                             ) p
+                             WHERE t.content_object_id = %(article)s
+                           ) candidate
+                     WHERE candidate.article_id <> %(article)s
+                     GROUP BY candidate.article_id
+                   ) c
+              JOIN {Article._meta.db_table} a ON a.id = c.article_id
+             WHERE a.status = %(published)s AND a.published_at <= now()
+             ORDER BY c.shared DESC, a.published_at DESC, a.id DESC
+             LIMIT %(limit)s
+        """
+        params = {
+            "article": article.pk,
+            "per_facet": per_facet,
+            "limit": limit,
+            "published": Article.Status.PUBLISHED,
+        }
+        return self.model.objects.raw(sql, params)
 
 
 class Article(models.Model):
@@ -384,3 +477,159 @@ class SeedFile(models.Model):
 
     def __str__(self):
         return self.path
+
+
+# Reader statistics: precomputed so that no public page counts or groups over
+# thousands of rows per request. articles/stats.py keeps them current; every write
+# path that changes what the public sees calls `stats.refresh_reader_stats(ids)`.
+#
+# The Public* tables are a snapshot of the public articles as last counted (with
+# their date, author, tags and entities); the count tables hold the sums of that
+# snapshot. Article links carry no database constraint on purpose: a deleted
+# article's snapshot rows must outlive it until its refresh subtracts them. Counts
+# are plain integers because refreshes add signed deltas (rows reaching 0 are deleted).
+
+
+class PublicArticle(models.Model):
+    """A public article as the reader statistics last counted it."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    month = models.DateField(help_text="First day of the publication month, in the site's time zone.")
+    author_id = models.BigIntegerField(null=True)
+
+    def __str__(self):
+        return f"public article {self.article_id}"
+
+
+class PublicMention(models.Model):
+    """A public article mentioning an entity, ordered by date: the entity page and related articles read it."""
+
+    pk = models.CompositePrimaryKey("entity", "article")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="public_mentions")
+    article = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["entity", "-published_at", "-article"], name="publicmention_newest_idx"),
+            models.Index(fields=["article"], name="publicmention_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"entity {self.entity_id} in article {self.article_id}"
+
+
+class PublicTagging(models.Model):
+    """A public article carrying a tag, ordered by date: the tag page and related articles read it."""
+
+    pk = models.CompositePrimaryKey("tag", "article")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="public_taggings")
+    article = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_taggings"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tag", "-published_at", "-article"], name="publictagging_newest_idx"),
+            models.Index(fields=["article"], name="publictagging_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"tag {self.tag_id} on article {self.article_id}"
+
+
+class MonthCount(models.Model):
+    """Public articles per publication month (the archive pages and the home page's page count)."""
+
+    month = models.DateField(primary_key=True)
+    count = models.IntegerField()
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.count}"
+
+
+class AuthorStats(models.Model):
+    author = models.OneToOneField(Author, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    article_count = models.IntegerField()
+    updated_at = models.DateTimeField(help_text="When the author's list of public articles last changed.")
+
+    def __str__(self):
+        return f"{self.author_id}: {self.article_count}"
+
+
+class TagStats(models.Model):
+    tag = models.OneToOneField(Tag, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    article_count = models.IntegerField()
+    updated_at = models.DateTimeField(help_text="When the tag's list of public articles last changed.")
+
+    class Meta:
+        indexes = [models.Index(fields=["-article_count", "tag"], name="tagstats_count_idx")]
+
+    def __str__(self):
+        return f"{self.tag_id}: {self.article_count}"
+
+
+class EntityStats(models.Model):
+    entity = models.OneToOneField(Entity, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    article_count = models.IntegerField()
+    updated_at = models.DateTimeField(help_text="When the entity's list of public articles last changed.")
+
+    class Meta:
+        indexes = [models.Index(fields=["-article_count", "entity"], name="entitystats_count_idx")]
+
+    def __str__(self):
+        return f"{self.entity_id}: {self.article_count}"
+
+
+class EntityMonth(models.Model):
+    """Public articles mentioning an entity, per month: the entity page's timeline."""
+
+    pk = models.CompositePrimaryKey("entity", "month")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField()
+    count = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.entity_id} {self.month:%Y-%m}: {self.count}"
+
+
+class EntityPair(models.Model):
+    """How many public articles mention both entities (stored in both directions): "appears with"."""
+
+    pk = models.CompositePrimaryKey("entity", "other")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="pairs")
+    other = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["entity", "-count", "other"], name="entitypair_top_idx")]
+
+    def __str__(self):
+        return f"{self.entity_id} with {self.other_id}: {self.count}"
+
+
+class ReaderStatsState(models.Model):
+    """One row: every article public at `horizon` has been counted.
+
+    Articles scheduled for later become public without any write; the first
+    request after their time finds them (published_at between the horizon and
+    now) and counts them.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    horizon = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="readerstatsstate_single_row")]
+
+    def __str__(self):
+        return f"reader statistics as of {self.horizon}"
