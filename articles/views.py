@@ -453,6 +453,8 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
             self.start = datetime.datetime(year, month, 1, tzinfo=zone)
             self.end = self.start + datetime.timedelta(days=calendar.monthrange(year, month)[1])
         self.year, self.month = year, month
+        if not self.get_total():
+            raise Http404("No articles in this period")  # so crawlers find no endless empty years
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
