@@ -1,9 +1,11 @@
 """Reader statistics: incremental refreshes always equal a rebuild from scratch."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.utils import timezone
 
 from articles.ingest import ingest_paths, replace_mentions, replace_tags
@@ -160,3 +162,11 @@ def test_admin_save_and_delete_refresh_statistics(client):
     assert response.status_code == 302
     assert not EntityStats.objects.filter(entity=moscow).exists()
     assert_matches_rebuild()
+
+
+def test_rebuild_command_reports_the_public_articles():
+    ArticleFactory()
+    ArticleFactory(status=Article.Status.DRAFT)
+    out = io.StringIO()
+    call_command("rebuild_reader_stats", stdout=out)
+    assert "Counted 1 public articles" in out.getvalue()
