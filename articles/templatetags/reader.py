@@ -87,12 +87,19 @@ def timeline(months, name, max_months=120):
                 "height": bar_height,
             }
         )
-    step = max(1, span // 6)
-    labels = [
-        {"x": round(i * slot + slot / 2, 1), "text": series[i][0].strftime("%b %Y")}
-        for i in range(0, span, step)
-        if i + step <= span or i == 0
-    ]
+    step = max(1, -(-span // 4))  # at most four labels
+    labels = []
+    for i in range(0, span, step):
+        x = i * slot + slot / 2
+        # Keep the labels at the edges inside the drawing.
+        anchor = "start" if x < 45 else "end" if x > width - 45 else "middle"
+        labels.append(
+            {
+                "x": round(max(x - slot / 2, 0) if anchor == "start" else x, 1),
+                "anchor": anchor,
+                "text": series[i][0].strftime("%b %Y"),
+            }
+        )
     return {
         "name": name,
         "bars": bars,

@@ -67,11 +67,15 @@ def page(browser, live_server):
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, name): save a full-page PNG under var/screenshots/ for a person to look at."""
+    """screenshot(page or locator, name): save a PNG under var/screenshots/ for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name):
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    def take(target, name):
+        path = str(SCREENSHOTS / f"{name}.png")
+        if hasattr(target, "goto"):
+            target.screenshot(path=path, full_page=True)
+        else:
+            target.screenshot(path=path)  # one element
 
     return take
 
@@ -90,7 +94,9 @@ def _snapshot_database(django_db_blocker):
 
 
 def _restore_database(django_db_blocker, snapshot):
+    from django.apps import apps
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connection
 
     with django_db_blocker.unblock():
@@ -98,3 +104,7 @@ def _restore_database(django_db_blocker, snapshot):
         # empty the tables again (as Django's serialized rollback does) and load the snapshot.
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(snapshot)
+        # Rows came back with their ids; move each id sequence past them, as loaddata does.
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(statement)

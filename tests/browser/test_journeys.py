@@ -107,6 +107,7 @@ def test_entity_page_draws_its_timeline(page, archive, screenshot):
     page.get_by_text("Monthly counts as a table").click()
     assert page.locator(".timeline-data table").is_visible()
     screenshot(page, "entity")
+    screenshot(page.locator(".timeline"), "entity-timeline")
 
     page.goto("/entities/")
     assert page.get_by_role("heading", name="People", exact=True).is_visible()
