@@ -38,7 +38,7 @@ class ArticleFeed(Feed):
         return Article.objects.published().newest_first()
 
     def items(self, obj):
-        return self.articles(obj).select_related("author").prefetch_related("tags")[:FEED_LENGTH]
+        return self.articles(obj).for_listing()[:FEED_LENGTH]
 
     def title(self, obj):
         return f"{SITE_NAME}: latest articles"
@@ -77,7 +77,7 @@ class ArticleFeed(Feed):
         return max(item.updated_at, item.published_at)
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.listing_tags]
 
     def get_feed(self, obj, request):
         self.request_uri = request.build_absolute_uri

@@ -185,7 +185,7 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             "datePublished": article.published_at.isoformat() if article.published_at else None,
             "dateModified": article.updated_at.isoformat(),
             "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute(reverse("articles:home"))},
-            "keywords": [tag.name for tag in article.tags.all()],
+            "keywords": [tag.name for tag in article.listing_tags],
             "isAccessibleForFree": True,
         }
         if article.author:
