@@ -19,7 +19,34 @@ from psycopg2.extras import execute_values
 from articles.models import Article, Author, Entity, Mention, Tag, TaggedArticle
 from articles.stats import rebuild_reader_stats
 
-WORDS = ["minister", "talks", "border", "trade", "energy", "prices", "election", "court", "ruling", "rates", "inflation", "storm", "harbour", "summit", "protest", "budget", "vaccine", "strike", "pipeline", "drought", "harvest", "treaty", "market", "shares", "union", "league"]
+WORDS = [
+    "minister",
+    "talks",
+    "border",
+    "trade",
+    "energy",
+    "prices",
+    "election",
+    "court",
+    "ruling",
+    "rates",
+    "inflation",
+    "storm",
+    "harbour",
+    "summit",
+    "protest",
+    "budget",
+    "vaccine",
+    "strike",
+    "pipeline",
+    "drought",
+    "harvest",
+    "treaty",
+    "market",
+    "shares",
+    "union",
+    "league",
+]
 
 
 def _zipf_pick(rng, items, weights_cum, k):
