@@ -5,7 +5,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -53,16 +53,26 @@ def _add_month(month, n=1):
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def _month_label(month):
+    return f"{month:%B %Y}"
+
+
+def _articles(count):
+    return f"{count} article{'' if count == 1 else 's'}"
+
+
 @register.inclusion_tag("includes/_timeline.html")
 def timeline(months, name, max_months=120):
-    """A bar chart of articles per month, as SVG geometry plus a text alternative.
+    """A bar chart of articles per month, as inline SVG, with a text alternative and a data table.
 
     `months` is [(first day of month, count)] in date order (months without
     articles may be missing). Shows the span from the first to the last month, at
-    most the last `max_months` of it.
+    most the last `max_months` of it. The repeated parts (up to 120 bars and table
+    rows) are built here rather than in a template loop, which would cost several
+    milliseconds per page for a ten-year timeline.
     """
     if not months:
-        return {"bars": []}
+        return {"bars": ""}
     counts = dict(months)
     first, last = months[0][0], months[-1][0]
     span = (last.year - first.year) * 12 + last.month - first.month + 1
@@ -76,16 +86,17 @@ def timeline(months, name, max_months=120):
     slot = width / span
     bars = []
     for index, (month, count) in enumerate(series):
-        bar_height = round(count / peak * (height - 4), 1) if peak else 0
+        if not count:
+            continue
+        bar_height = round(count / peak * (height - 4), 1)
         bars.append(
-            {
-                "month": month,
-                "count": count,
-                "x": round(index * slot + gap / 2, 2),
-                "width": round(max(slot - gap, 0.5), 2),
-                "y": round(height - bar_height, 1),
-                "height": bar_height,
-            }
+            (
+                round(index * slot + gap / 2, 2),
+                round(height - bar_height, 1),
+                round(max(slot - gap, 0.5), 2),
+                bar_height,
+                f"{_month_label(month)}: {_articles(count)}",
+            )
         )
     step = max(1, -(-span // 4))  # at most four labels
     labels = []
@@ -94,23 +105,34 @@ def timeline(months, name, max_months=120):
         # Keep the labels at the edges inside the drawing.
         anchor = "start" if x < 45 else "end" if x > width - 45 else "middle"
         labels.append(
-            {
-                "x": round(max(x - slot / 2, 0) if anchor == "start" else x, 1),
-                "anchor": anchor,
-                "text": series[i][0].strftime("%b %Y"),
-            }
+            (
+                round(max(x - slot / 2, 0) if anchor == "start" else x, 1),
+                height + 20,
+                anchor,
+                series[i][0].strftime("%b %Y"),
+            )
         )
+    total = sum(count for _, count in series)
     return {
         "name": name,
-        "bars": bars,
-        "labels": labels,
+        "bars": format_html_join(
+            "",
+            '<rect class="timeline-bar" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+            bars,
+        ),
+        "labels": format_html_join("", '<text class="timeline-label" x="{}" y="{}" text-anchor="{}">{}</text>', labels),
+        "rows": format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td></tr>',
+            ((_month_label(month), count) for month, count in reversed(series) if count),
+        ),
         "width": width,
         "height": height,
-        "first": series[0][0],
-        "last": series[-1][0],
+        "view_height": height + 24,
+        "first": _month_label(series[0][0]),
+        "last": _month_label(series[-1][0]),
         "peak": peak,
-        "peak_month": peak_month,
-        "total": sum(count for _, count in series),
+        "peak_month": _month_label(peak_month),
+        "total": _articles(total),
         "truncated": truncated,
-        "rows": [bar for bar in reversed(bars) if bar["count"]],
     }
