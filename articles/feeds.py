@@ -32,7 +32,7 @@ class ArticleFeed(Feed):
     def get_object(self, request, slug=None):
         if self.model is None:
             return None
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.model.objects.in_use(), slug=slug)  # as its page: only with public articles
 
     def articles(self, obj):
         return Article.objects.published().newest_first()

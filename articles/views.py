@@ -105,10 +105,13 @@ class ReaderPageMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         self._page_obj = context.get("page_obj")
+        page_title = self.get_page_title()
+        if self._page_obj is not None and self._page_obj.number > 1:
+            page_title = f"{page_title} (page {self._page_obj.number})"  # no two pages share a title
         context.update(
             site_name=SITE_NAME,
             nav=self.nav,
-            page_title=self.get_page_title(),
+            page_title=page_title,
             page_description=self.get_page_description(),
             og_type=self.og_type,
             canonical_url=self.request.build_absolute_uri(self.get_canonical_path()),
@@ -217,12 +220,13 @@ class SlugDetailListView(ArticleListMixin, ListView):
     context_name = None
 
     def get(self, request, *args, **kwargs):
-        self.object = get_object_or_404(self.model.objects.select_related("stats"), slug=kwargs["slug"])
+        # Only subjects with public articles have a page: a tag or author known only from
+        # drafts stays private, and crawlers find no empty pages.
+        self.object = get_object_or_404(self.model.objects.in_use(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_total(self):
-        stats = getattr(self.object, "stats", None)
-        return stats.article_count if stats else 0
+        return self.object.stats.article_count
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.context_name: self.object, **kwargs})

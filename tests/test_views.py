@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article, Entity
+from articles.models import Article, Entity, Tag
 from articles.views import EntityListView
 
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
@@ -442,3 +442,17 @@ class TestHealth:
         assert last_line.startswith("503 "), result.stdout + result.stderr
         assert "unreachable" in last_line
         assert "Traceback" not in result.stdout + result.stderr
+
+
+class TestPrivateSubjects:
+    def test_subjects_known_only_from_drafts_have_no_page_or_feed(self, client):
+        author = AuthorFactory(name="Embargoed Writer")
+        entity = EntityFactory(name="Secret Merger Co")
+        ArticleFactory(author=author, tags=["embargoed deal"], entities=[entity], status=Article.Status.DRAFT)
+        for obj in [author, entity, Tag.objects.get(name="embargoed deal")]:
+            assert client.get(obj.get_absolute_url()).status_code == 404
+            assert client.get(obj.get_absolute_url() + "feed/").status_code == 404
+
+    def test_later_pages_have_their_own_title(self, client):
+        make_articles(25)
+        assert "<title>Newsroom — latest articles (page 2)</title>" in page_text(client.get("/?page=2"))
