@@ -340,22 +340,22 @@ class ArticleQuerySet(models.QuerySet):
         sql = f"""
             SELECT a.id, a.title, a.slug, a.dek, a.published_at, c.shared
               FROM (
-                    SELECT candidate.article_id, count(*) AS shared
+                    SELECT candidate.article_id, count(*) AS shared, max(candidate.published_at) AS published_at
                       FROM (
-                            SELECT p.article_id
+                            SELECT p.article_id, p.published_at
                               FROM {Mention._meta.db_table} m
                              CROSS JOIN LATERAL (
-                                   SELECT article_id FROM {PublicMention._meta.db_table}
+                                   SELECT article_id, published_at FROM {PublicMention._meta.db_table}
                                     WHERE entity_id = m.entity_id
                                     ORDER BY published_at DESC, article_id DESC
                                     LIMIT %(per_facet)s
                              ) p
                              WHERE m.article_id = %(article)s
                             UNION ALL
-                            SELECT p.article_id
+                            SELECT p.article_id, p.published_at
                               FROM {TaggedArticle._meta.db_table} t
                              CROSS JOIN LATERAL (
-                                   SELECT article_id FROM {PublicTagging._meta.db_table}
+                                   SELECT article_id, published_at FROM {PublicTagging._meta.db_table}
                                     WHERE tag_id = t.tag_id
                                     ORDER BY published_at DESC, article_id DESC
                                     LIMIT %(per_facet)s
@@ -364,6 +364,10 @@ class ArticleQuerySet(models.QuerySet):
                            ) candidate
                      WHERE candidate.article_id <> %(article)s
                      GROUP BY candidate.article_id
+                     -- Rank with the dates the snapshot carries; read only the winners' rows
+                     -- (a few spare in case one was unpublished since it was counted).
+                     ORDER BY shared DESC, published_at DESC, candidate.article_id DESC
+                     LIMIT %(limit)s + 5
                    ) c
               JOIN {Article._meta.db_table} a ON a.id = c.article_id
              WHERE a.status = %(published)s AND a.published_at <= now()
@@ -447,6 +451,8 @@ class Article(models.Model):
                 name="article_published_idx",
             ),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
+            # The sitemap's last change: max(updated_at) of the published articles.
+            models.Index(fields=["-updated_at"], condition=Q(status="published"), name="article_published_updated_idx"),
             models.Index(Lower("title"), "author", name="article_title_author_idx"),
         ]
 

@@ -6,10 +6,11 @@ changed. Only pages with public articles are listed.
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 from django.db.models.functions import Greatest
 
-from .models import Article, Author, Entity, Tag
+from .models import Article, Author, Entity, MonthCount, Tag
+from .views import CountedPaginator
 
 
 class ArticleSitemap(Sitemap):
@@ -27,8 +28,16 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, item):
         return item.lastmod
 
+    @property
+    def paginator(self):
+        # How many sitemap pages: from the month counts, not COUNT(*) over every article.
+        total = MonthCount.objects.aggregate(total=Sum("count"))["total"] or 0
+        return CountedPaginator(self._items(), self.limit, count=total)
+
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max(Greatest("updated_at", "published_at")))["latest"]
+        # Two index-driven maxima rather than the greatest of both over every row.
+        latest = Article.objects.published().aggregate(updated=Max("updated_at"), published=Max("published_at"))
+        return max(filter(None, latest.values()), default=None)
 
 
 class StatsSitemap(Sitemap):

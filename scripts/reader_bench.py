@@ -101,7 +101,7 @@ def main():
         timings.sort()
         p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
         print(f"{name:40} {len(queries):>7} {statistics.median(timings):>10.1f} {p95:>8.1f}", flush=True)
-        if args.explain:
+        if args.explain and queries.captured_queries:
             slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])

@@ -123,5 +123,9 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['tag', '-published_at', '-article'], name='publictagging_newest_idx'), models.Index(fields=['article'], name='publictagging_article_idx')],
             },
         ),
+        migrations.AddIndex(
+            model_name='article',
+            index=models.Index(condition=models.Q(('status', 'published')), fields=['-updated_at'], name='article_published_updated_idx'),
+        ),
         migrations.RunPython(count_existing_articles, migrations.RunPython.noop),
     ]
