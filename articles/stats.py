@@ -152,6 +152,7 @@ def _refresh(cursor, ids):
         """,
         params,
     )
+    cursor.execute("ANALYZE reader_ids")  # temporary tables have no statistics until analysed
     # What was counted for them, and what should be now.
     _temp(
         cursor,
@@ -196,8 +197,7 @@ def _refresh(cursor, ids):
             JOIN reader_new_a a ON a.article_id = t.content_object_id""",
         params,
     )
-    if len(ids) > 1000 or horizon is None:
-        cursor.execute("ANALYZE " + ", ".join(_TEMP_TABLES[:-1]))
+    cursor.execute("ANALYZE " + ", ".join(_TEMP_TABLES[1:-1]))
 
     # Counts with a "last changed" time: every key the refreshed articles touch is stamped.
     _apply_delta(
@@ -306,6 +306,7 @@ def _apply_delta(cursor, model, keys, count_column, delta_select, params):
     stamped = any(f.name == "updated_at" for f in model._meta.fields)
     cursor.execute("DROP TABLE IF EXISTS reader_delta")
     _temp(cursor, "reader_delta", delta_select, params)
+    cursor.execute("ANALYZE reader_delta")
     columns = ", ".join(keys)
     stamp_column = ", updated_at" if stamped else ""
     stamp_value = ", %(as_of)s" if stamped else ""
@@ -313,11 +314,12 @@ def _apply_delta(cursor, model, keys, count_column, delta_select, params):
     cursor.execute(
         f"""
         INSERT INTO {table} ({columns}, {count_column}{stamp_column})
-        SELECT {columns}, d{stamp_value} FROM reader_delta
+        SELECT {columns}, d{stamp_value} FROM reader_delta ORDER BY {columns}
         ON CONFLICT ({columns}) DO UPDATE
            SET {count_column} = {table}.{count_column} + EXCLUDED.{count_column}{stamp_update}
         """,
         params,
     )
+    # Only a key whose count went down can have reached 0.
     matches = " AND ".join(f"t.{key} = d.{key}" for key in keys)
-    cursor.execute(f"DELETE FROM {table} t USING reader_delta d WHERE {matches} AND t.{count_column} <= 0")
+    cursor.execute(f"DELETE FROM {table} t USING reader_delta d WHERE d.d < 0 AND {matches} AND t.{count_column} <= 0")
