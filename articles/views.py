@@ -7,6 +7,8 @@ page's query count is fixed and pinned by tests/test_views.py.
 
 import calendar
 import datetime
+import functools
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
@@ -408,6 +410,40 @@ class EntityListView(ReaderPageMixin, ListView):
         return context
 
 
+@functools.lru_cache(maxsize=4096)
+def _archive_path(year, month, script_prefix):
+    if month is None:
+        return reverse("articles:archive_year", args=[year])
+    return reverse("articles:archive_month", args=[year, month])
+
+
+def archive_path(year, month=None):
+    """The address of a year's or a month's archive page (reversed once per process: the
+    archive index links every month of every year)."""
+    return _archive_path(year, month, get_script_prefix())
+
+
+class ArchiveMonth(NamedTuple):
+    month: datetime.date
+    count: int
+
+    @property
+    def url(self):
+        return archive_path(self.month.year, self.month.month)
+
+    @property
+    def name(self):
+        return f"{self.month:%B}"
+
+    @property
+    def short_name(self):
+        return f"{self.month:%b}"
+
+    @property
+    def label(self):
+        return f"{self.month:%B %Y}"
+
+
 class ArchiveMixin(ReaderPageMixin):
     """Month counts for the archive pages: one small query over MonthCount."""
 
@@ -415,14 +451,15 @@ class ArchiveMixin(ReaderPageMixin):
 
     @cached_property
     def month_counts(self):
-        return list(MonthCount.objects.filter(count__gt=0).order_by("-month").values_list("month", "count"))
+        rows = MonthCount.objects.filter(count__gt=0).order_by("-month").values_list("month", "count")
+        return [ArchiveMonth(month, count) for month, count in rows]
 
     def years(self):
-        """[(year, total, [(month date, count), ...] newest first)], newest year first."""
+        """[(year, url, total, [ArchiveMonth, ...] newest first)], newest year first."""
         years = {}
-        for month, count in self.month_counts:
-            years.setdefault(month.year, []).append((month, count))
-        return [(year, sum(c for _, c in months), months) for year, months in years.items()]
+        for month in self.month_counts:
+            years.setdefault(month.month.year, []).append(month)
+        return [(year, archive_path(year), sum(m.count for m in months), months) for year, months in years.items()]
 
 
 class ArchiveIndexView(ArchiveMixin, TemplateView):
@@ -466,13 +503,13 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
 
     def period_months(self):
         return [
-            (m, c)
-            for m, c in self.month_counts
-            if m.year == self.year and (self.month is None or m.month == self.month)
+            m
+            for m in self.month_counts
+            if m.month.year == self.year and (self.month is None or m.month.month == self.month)
         ]
 
     def get_total(self):
-        return sum(count for _, count in self.period_months())
+        return sum(m.count for m in self.period_months())
 
     def label(self):
         return f"{self.start:%B %Y}" if self.month else str(self.year)
@@ -485,21 +522,26 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        months = [m for m, _ in self.month_counts]  # newest first
+        months = self.month_counts  # newest first
         if self.month:
             current = self.start.date()
-            older = [m for m in months if m < current]
-            newer = [m for m in months if m > current]
+            older = [m for m in months if m.month < current]
+            newer = [m for m in months if m.month > current]
+            older_link = (older[0].url, older[0].label) if older else None
+            newer_link = (newer[-1].url, newer[-1].label) if newer else None
         else:
-            older = [m for m in months if m.year < self.year]
-            newer = [m for m in months if m.year > self.year]
+            older = [m.month.year for m in months if m.month.year < self.year]
+            newer = [m.month.year for m in months if m.month.year > self.year]
+            older_link = (archive_path(older[0]), older[0]) if older else None
+            newer_link = (archive_path(newer[-1]), newer[-1]) if newer else None
         context.update(
             period_label=self.label(),
             year=self.year,
+            year_url=archive_path(self.year),
             month=self.month,
-            year_months=sorted(((m, c) for m, c in self.month_counts if m.year == self.year), key=lambda item: item[0]),
-            older=older[0] if older else None,
-            newer=newer[-1] if newer else None,
+            year_months=sorted((m for m in months if m.month.year == self.year), key=lambda m: m.month),
+            older=older_link,
+            newer=newer_link,
         )
         return context
 
