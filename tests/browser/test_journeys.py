@@ -157,3 +157,44 @@ def test_keyboard_and_dark_scheme(browser, live_server, archive, screenshot):
         screenshot(page, "article-dark")
     finally:
         context.close()
+
+
+CONTRAST_JS = """
+selectors => {
+  const luminance = rgb => {
+    const [r, g, b] = rgb.match(/[0-9.]+/g).slice(0, 3).map(Number).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = luminance(getComputedStyle(document.body).backgroundColor);
+  return selectors.map(selector => {
+    const element = document.querySelector(selector);
+    const text = luminance(getComputedStyle(element).color);
+    const [light, dark] = [Math.max(text, background), Math.min(text, background)];
+    return [selector, (light + 0.05) / (dark + 0.05)];
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_passes_wcag_aa(browser, live_server, archive, scheme):
+    context = browser.new_context(color_scheme=scheme, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto(archive["harbour"].get_absolute_url())
+        selectors = ["body", "h1", ".dek", ".meta", ".card-title a", ".tags a", ".count", ".kicker a", ".feed-links"]
+        for selector, ratio in page.evaluate(CONTRAST_JS, selectors):
+            assert ratio >= 4.5, f"{selector}: {ratio:.2f}:1 in the {scheme} scheme"
+    finally:
+        context.close()
+
+
+def test_print_stylesheet_keeps_only_the_story(page, archive):
+    page.goto(archive["articles"][0].get_absolute_url())
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".related").is_visible()
+    assert page.locator(".article .body").is_visible()
