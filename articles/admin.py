@@ -49,6 +49,7 @@ from .models import (
     taken_slugs,
     unique_slug,
 )
+from .stats import refresh_reader_stats
 
 TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 ALIAS_MAX_LENGTH = Entity._meta.get_field("aliases").base_field.max_length
@@ -510,6 +511,17 @@ class ArticleAdmin(admin.ModelAdmin):
             Article.objects.filter(pk=article.pk).update(entities_pinned=True)
         elif not article.entities_pinned:
             refresh_entities([article.pk])
+        refresh_reader_stats([article.pk])  # the public counts follow status, date, tags and entities
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        refresh_reader_stats([pk])
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_reader_stats(pks)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
@@ -526,6 +538,7 @@ class ArticleAdmin(admin.ModelAdmin):
         changed = Article.objects.filter(id__in=ids)
         changed.filter(published_at__isnull=True).update(published_at=now)
         changed.update(status=Article.Status.PUBLISHED, edited_at=now, edited_by=request.user, updated_at=now)
+        refresh_reader_stats(ids)
         _log_bulk(request, changed, [{"changed": {"fields": ["Status"]}}])
         scheduled = changed.filter(published_at__gt=now).count()
         already = queryset.count() - len(ids)
@@ -544,6 +557,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("id", flat=True))
         changed = Article.objects.filter(id__in=ids)
         changed.update(status=Article.Status.DRAFT, edited_at=now, edited_by=request.user, updated_at=now)
+        refresh_reader_stats(ids)
         _log_bulk(request, changed, [{"changed": {"fields": ["Status"]}}])
         self.message_user(request, f"Unpublished {len(ids)} article(s): they are drafts now.", messages.SUCCESS)
 
@@ -577,6 +591,7 @@ class ArticleAdmin(admin.ModelAdmin):
             Article.objects.filter(id__in=[a.id for a in articles]).update(
                 edited_at=now, edited_by=request.user, updated_at=now
             )
+            refresh_reader_stats([a.id for a in articles])
             _log_bulk(request, articles, [{"changed": {"fields": ["Tags"]}}])
             self.message_user(
                 request,

@@ -49,6 +49,7 @@ from .models import (
     unique_slug,
 )
 from .seed import MAX_BYTES, SeedDocument, SeedError, parse_seed
+from .stats import refresh_reader_stats
 from .topics import derive_tags
 
 logger = logging.getLogger(__name__)
@@ -397,6 +398,7 @@ class BatchWriter:
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
         replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
         self._record_seed_files(written, by_path, now)
+        refresh_reader_stats(written.values())  # counts, timelines and "appears with" on public pages
         return lost
 
     def _upsert_authors(self, documents):
@@ -605,6 +607,7 @@ def refresh_entities(article_ids, *, vocabulary=None):
         return 0
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
     replace_mentions({article.id: extract_entities(article_document(article), vocabulary) for article in articles})
+    refresh_reader_stats([article.id for article in articles])
     return len(articles)
 
 

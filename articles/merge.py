@@ -28,6 +28,7 @@ from django.db.models.functions import Now
 from .entities.vocabulary import is_acronym
 from .ingest import refresh_entities
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
+from .stats import refresh_reader_stats
 
 
 class MergeError(Exception):
@@ -143,6 +144,7 @@ def _finish(survivor, others, moved, article_ids):
     type(survivor).objects.filter(pk__in=[o.pk for o in others]).delete()
     for slug, name in old:
         SlugRedirect.objects.record(slug, survivor, old_name=name)
+    refresh_reader_stats(article_ids)  # the survivor's public counts now include the merged rows'
     return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)
 
 

@@ -10,6 +10,7 @@ behind reverse proxies.
 """
 
 import ipaddress
+import re
 
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
@@ -25,6 +26,8 @@ DETAIL_ROUTES = {
     SlugRedirect.Kind.ENTITY: "articles:entity_detail",
 }
 _PLACEHOLDER = "slug-placeholder"
+# What a stored slug can look like; anything else (NUL bytes, 5,000 characters) is never looked up.
+_SLUG = re.compile(rf"[-a-zA-Z0-9_]{{1,{SlugRedirect._meta.get_field('old_slug').max_length}}}")
 
 
 def _prefixes():
@@ -57,7 +60,7 @@ class SlugRedirectMiddleware:
             if not path.startswith(prefix):
                 continue
             old_slug, slash, rest = path[len(prefix) :].partition("/")
-            if not old_slug or not slash:
+            if not slash or not _SLUG.fullmatch(old_slug):
                 return None
             field = SlugRedirect.TARGET_FIELDS[kind]
             redirect = SlugRedirect.objects.filter(kind=kind, old_slug=old_slug).select_related(field).first()

@@ -4,21 +4,26 @@ Query rules (what the public may see, what a page needs prefetched) live on the
 QuerySets here; views, feeds, sitemaps, the admin and commands call them.
 """
 
+import functools
 import hashlib
 import re
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Lower, Now
-from django.urls import reverse
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lower, Now, RowNumber
+from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 SLUG_MAX_LENGTH = 80
+
+# Related articles: how many of the newest articles per shared entity or tag are considered.
+RELATED_CANDIDATES_PER_FACET = 100
 
 # Latin letters that Unicode decomposition does not reduce to ASCII.
 _TRANSLITERATE = str.maketrans(
@@ -94,6 +99,23 @@ def taken_slugs(model, bases):
     return taken
 
 
+@functools.cache
+def _slug_route(view_name, script_prefix):
+    """The path reverse() gives `view_name` for a slug, split around the slug."""
+    marker = "slug-marker"
+    return tuple(reverse(view_name, kwargs={"slug": marker}).split(marker))
+
+
+def slug_path(view_name, slug):
+    """reverse(view_name, kwargs={"slug": slug}), without reverse()'s cost on every call.
+
+    A listing page builds a hundred links; reverse() would be a noticeable part of
+    its time. The route is reversed once per process and script prefix.
+    """
+    before, after = _slug_route(view_name, get_script_prefix())
+    return f"{before}{quote(slug, safe='')}{after}"
+
+
 def twitter_handle_from(text):
     """The first @handle in `text`, without the @, or ""."""
     match = TWITTER_HANDLE_RE.search(text or "")
@@ -109,6 +131,10 @@ class AuthorQuerySet(models.QuerySet):
                 filter=Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=Now()),
             )
         )
+
+    def in_use(self):
+        """Authors with public articles, each with `stats` (article_count) loaded."""
+        return self.filter(stats__article_count__gt=0).select_related("stats")
 
 
 class Author(models.Model):
@@ -146,7 +172,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:author_detail", kwargs={"slug": self.slug})
+        return slug_path("articles:author_detail", self.slug)
 
     @property
     def twitter_url(self):
@@ -165,6 +191,21 @@ class EntityQuerySet(models.QuerySet):
                 ),
             )
         )
+
+    def in_use(self):
+        """Entities that public articles mention, each with `stats` (article_count) loaded."""
+        return self.filter(stats__article_count__gt=0).select_related("stats")
+
+    def top_per_kind(self, limit):
+        """The `limit` most mentioned entities of each kind, in one query.
+
+        Each carries `kind_total`, how many entities of its kind are in use.
+        """
+        ranked = self.in_use().annotate(
+            rank=Window(RowNumber(), partition_by=F("kind"), order_by=[F("stats__article_count").desc(), F("name")]),
+            kind_total=Window(Count("pk"), partition_by=F("kind")),
+        )
+        return ranked.filter(rank__lte=limit).order_by("kind", "rank")
 
 
 class Entity(models.Model):
@@ -209,11 +250,19 @@ class Entity(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:entity_detail", kwargs={"slug": self.slug})
+        return slug_path("articles:entity_detail", self.slug)
+
+
+class TagQuerySet(models.QuerySet):
+    def in_use(self):
+        """Tags on public articles, each with `stats` (article_count) loaded."""
+        return self.filter(stats__article_count__gt=0).select_related("stats")
 
 
 class Tag(TagBase):
     """A topic label; names are unique regardless of case."""
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -224,7 +273,7 @@ class Tag(TagBase):
         return f"{slug}-{i}" if i is not None else slug
 
     def get_absolute_url(self):
-        return reverse("articles:tag_detail", kwargs={"slug": self.slug})
+        return slug_path("articles:tag_detail", self.slug)
 
 
 class TaggedArticle(TaggedItemBase):
@@ -269,6 +318,14 @@ class SearchableContains(models.Lookup):
         return f"{lhs} LIKE UPPER({rhs})", [*lhs_params, *rhs_params]
 
 
+def _tag_links():
+    # The links themselves rather than taggit's manager: `article.tags.all()` builds a
+    # new queryset per article even when prefetched, a cost a listing pays twenty times.
+    return models.Prefetch(
+        "taggings", queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"), to_attr="tag_links"
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may see: published, and not scheduled for later."""
@@ -278,15 +335,82 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
     def for_listing(self):
-        """What an article card shows: author and tags, in a fixed number of queries."""
-        return self.select_related("author").prefetch_related("tags")
+        """What an article card shows: author and tags (as `listing_tags`), in a fixed number of queries."""
+        return self.select_related("author").prefetch_related(_tag_links())
 
     def for_detail(self):
         """What the article page shows: author, tags and entities with their mention counts."""
         return self.select_related("author").prefetch_related(
-            "tags",
-            models.Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("-count")),
+            _tag_links(),
+            models.Prefetch(
+                "mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name")
+            ),
         )
+
+    def with_tag(self, tag):
+        """Articles carrying `tag`, newest first, read from the dated PublicTagging index."""
+        return self.filter(public_taggings__tag=tag).order_by(
+            "-public_taggings__published_at", "-public_taggings__article_id"
+        )
+
+    def mentioning(self, entity):
+        """Articles that mention `entity`, newest first, read from the dated PublicMention index."""
+        return self.filter(public_mentions__entity=entity).order_by(
+            "-public_mentions__published_at", "-public_mentions__article_id"
+        )
+
+    def related_to(self, article, *, limit=5, per_facet=RELATED_CANDIDATES_PER_FACET):
+        """Public articles sharing the most entities and tags with `article`, newest first among equals.
+
+        Candidates are the `per_facet` newest public articles for each of the
+        article's entities and tags (an index range each), so the cost stays flat
+        for articles that mention entities found in a third of the archive; for
+        rarer entities and tags every article is a candidate. One query.
+        """
+        sql = f"""
+            SELECT a.id, a.title, a.slug, a.dek, a.published_at, c.shared
+              FROM (
+                    SELECT candidate.article_id, count(*) AS shared, max(candidate.published_at) AS published_at
+                      FROM (
+                            SELECT p.article_id, p.published_at
+                              FROM {Mention._meta.db_table} m
+                             CROSS JOIN LATERAL (
+                                   SELECT article_id, published_at FROM {PublicMention._meta.db_table}
+                                    WHERE entity_id = m.entity_id
+                                    ORDER BY published_at DESC, article_id DESC
+                                    LIMIT %(per_facet)s
+                             ) p
+                             WHERE m.article_id = %(article)s
+                            UNION ALL
+                            SELECT p.article_id, p.published_at
+                              FROM {TaggedArticle._meta.db_table} t
+                             CROSS JOIN LATERAL (
+                                   SELECT article_id, published_at FROM {PublicTagging._meta.db_table}
+                                    WHERE tag_id = t.tag_id
+                                    ORDER BY published_at DESC, article_id DESC
+                                    LIMIT %(per_facet)s
+                             ) p
+                             WHERE t.content_object_id = %(article)s
+                           ) candidate
+                     WHERE candidate.article_id <> %(article)s
+                     GROUP BY candidate.article_id
+                     -- Rank with the dates the snapshot carries; read only the winners' rows
+                     -- (a few spare in case one was unpublished since it was counted).
+                     ORDER BY shared DESC, published_at DESC, candidate.article_id DESC
+                     LIMIT %(limit)s + 5
+                   ) c
+              JOIN {Article._meta.db_table} a ON a.id = c.article_id
+             WHERE a.status = %(published)s AND a.published_at <= now()
+             ORDER BY c.shared DESC, a.published_at DESC, a.id DESC
+             LIMIT %(limit)s
+        """
+        params = {
+            "article": article.pk,
+            "per_facet": per_facet,
+            "limit": limit,
+            "published": Article.Status.PUBLISHED,
+        }
+        return self.model.objects.raw(sql, params)
 
 
 class Article(models.Model):
@@ -357,6 +481,8 @@ class Article(models.Model):
                 name="article_published_idx",
             ),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
+            # The sitemap's last change: max(updated_at) of the published articles.
+            models.Index(fields=["-updated_at"], condition=Q(status="published"), name="article_published_updated_idx"),
             models.Index(Lower("title"), "author", name="article_title_author_idx"),
             # The admin's search over headline, dek and body (the `searchable` lookup below).
             GinIndex(OpClass(Searchable("title"), name="gin_trgm_ops"), name="article_title_trgm_idx"),
@@ -368,7 +494,15 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+        return slug_path("articles:article_detail", self.slug)
+
+    @property
+    def listing_tags(self):
+        """The article's tags by name, from the prefetch of for_listing()/for_detail() when there is one."""
+        links = getattr(self, "tag_links", None)
+        if links is None:
+            return list(self.tags.order_by("name"))
+        return [link.tag for link in links]
 
     @property
     def paragraphs(self):
@@ -524,3 +658,159 @@ class SlugRedirect(models.Model):
     @classmethod
     def target_fields(cls, kind, target):
         return {field: (target if k == kind else None) for k, field in cls.TARGET_FIELDS.items()}
+
+
+# Reader statistics: precomputed so that no public page counts or groups over
+# thousands of rows per request. articles/stats.py keeps them current; every write
+# path that changes what the public sees calls `stats.refresh_reader_stats(ids)`.
+#
+# The Public* tables are a snapshot of the public articles as last counted (with
+# their date, author, tags and entities); the count tables hold the sums of that
+# snapshot. Article links carry no database constraint on purpose: a deleted
+# article's snapshot rows must outlive it until its refresh subtracts them. Counts
+# are plain integers because refreshes add signed deltas (rows reaching 0 are deleted).
+
+
+class PublicArticle(models.Model):
+    """A public article as the reader statistics last counted it."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    month = models.DateField(help_text="First day of the publication month, in the site's time zone.")
+    author_id = models.BigIntegerField(null=True)
+
+    def __str__(self):
+        return f"public article {self.article_id}"
+
+
+class PublicMention(models.Model):
+    """A public article mentioning an entity, ordered by date: the entity page and related articles read it."""
+
+    pk = models.CompositePrimaryKey("entity", "article")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="public_mentions")
+    article = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["entity", "-published_at", "-article"], name="publicmention_newest_idx"),
+            models.Index(fields=["article"], name="publicmention_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"entity {self.entity_id} in article {self.article_id}"
+
+
+class PublicTagging(models.Model):
+    """A public article carrying a tag, ordered by date: the tag page and related articles read it."""
+
+    pk = models.CompositePrimaryKey("tag", "article")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="public_taggings")
+    article = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_taggings"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tag", "-published_at", "-article"], name="publictagging_newest_idx"),
+            models.Index(fields=["article"], name="publictagging_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"tag {self.tag_id} on article {self.article_id}"
+
+
+class MonthCount(models.Model):
+    """Public articles per publication month (the archive pages and the home page's page count)."""
+
+    month = models.DateField(primary_key=True)
+    count = models.IntegerField()
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.count}"
+
+
+class AuthorStats(models.Model):
+    author = models.OneToOneField(Author, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    article_count = models.IntegerField()
+    updated_at = models.DateTimeField(help_text="When the author's list of public articles last changed.")
+
+    def __str__(self):
+        return f"{self.author_id}: {self.article_count}"
+
+
+class TagStats(models.Model):
+    tag = models.OneToOneField(Tag, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    article_count = models.IntegerField()
+    updated_at = models.DateTimeField(help_text="When the tag's list of public articles last changed.")
+
+    class Meta:
+        indexes = [models.Index(fields=["-article_count", "tag"], name="tagstats_count_idx")]
+
+    def __str__(self):
+        return f"{self.tag_id}: {self.article_count}"
+
+
+class EntityStats(models.Model):
+    entity = models.OneToOneField(Entity, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    article_count = models.IntegerField()
+    updated_at = models.DateTimeField(help_text="When the entity's list of public articles last changed.")
+
+    class Meta:
+        indexes = [models.Index(fields=["-article_count", "entity"], name="entitystats_count_idx")]
+
+    def __str__(self):
+        return f"{self.entity_id}: {self.article_count}"
+
+
+class EntityMonth(models.Model):
+    """Public articles mentioning an entity, per month: the entity page's timeline."""
+
+    pk = models.CompositePrimaryKey("entity", "month")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField()
+    count = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.entity_id} {self.month:%Y-%m}: {self.count}"
+
+
+class EntityPair(models.Model):
+    """How many public articles mention both entities (stored in both directions): "appears with"."""
+
+    pk = models.CompositePrimaryKey("entity", "other")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="pairs")
+    other = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["entity", "-count", "other"], name="entitypair_top_idx")]
+
+    def __str__(self):
+        return f"{self.entity_id} with {self.other_id}: {self.count}"
+
+
+class ReaderStatsState(models.Model):
+    """One row: every article public at `horizon` has been counted.
+
+    Articles scheduled for later become public without any write; the first
+    request after their time finds them (published_at between the horizon and
+    now) and counts them.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    horizon = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="readerstatsstate_single_row")]
+
+    def __str__(self):
+        return f"reader statistics as of {self.horizon}"

@@ -1,22 +1,63 @@
-"""Public pages of the archive. Every query goes through the QuerySets in models.py."""
+"""Public pages of the archive.
+
+Every query goes through the QuerySets in models.py; counts come from the reader
+statistics (stats.py), so no page counts or groups over the articles table. Each
+page's query count is fixed and pinned by tests/test_views.py.
+"""
+
+import calendar
+import datetime
+import functools
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.db.models import Sum
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Article, Author, Entity, Tag
+from .models import Article, Author, Entity, MonthCount, Tag
+from .stats import catch_up_reader_stats
+
+SITE_NAME = "Newsroom"
+SITE_DESCRIPTION = "An archive of news articles: the people, places and organisations in the news, by date and topic."
+
+# URL words for the kinds of entity, in the order the site shows them.
+KIND_SLUGS = {"people": Entity.Kind.PERSON, "places": Entity.Kind.PLACE, "organisations": Entity.Kind.ORG}
+KIND_PLURALS = {Entity.Kind.PERSON: "People", Entity.Kind.PLACE: "Places", Entity.Kind.ORG: "Organisations"}
 
 
-class ArticleListMixin:
-    """A paginated list of published articles, newest first, as article cards."""
+class CountedPaginator(Paginator):
+    """A paginator told its total by the reader statistics instead of running COUNT(*)."""
 
-    paginate_by = settings.ARTICLES_PER_PAGE
-    context_object_name = "articles"
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
 
-    def articles(self):
-        return Article.objects.published().newest_first().for_listing()
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+class ReaderPageMixin:
+    """What every public page shares: up-to-date statistics, 404 for bad pages, page metadata.
+
+    Subclasses give `page_title`, `page_description` and `nav` (the header item to mark).
+    """
+
+    nav = None
+    page_description = SITE_DESCRIPTION
+    og_type = "website"
+
+    def dispatch(self, request, *args, **kwargs):
+        catch_up_reader_stats()
+        return super().dispatch(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         # An out-of-range or malformed ?page= is a 404, never a 500.
@@ -27,17 +68,88 @@ class ArticleListMixin:
         except (ValueError, TypeError) as exc:
             raise Http404("No such page") from exc
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        count = self.get_total()
+        if count is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        return CountedPaginator(queryset, per_page, count=count, allow_empty_first_page=allow_empty_first_page)
+
+    def get_total(self):
+        """How many items the whole listing has, from the statistics; None to let the paginator count."""
+        return None
+
+    def get_page_title(self):
+        return SITE_NAME
+
+    def get_page_description(self):
+        return self.page_description
+
+    def get_feeds(self):
+        """(title, rss url, atom url) for <link rel="alternate">; the site's feed by default."""
+        return [
+            (f"{SITE_NAME}: latest articles", reverse("articles:feed_rss"), reverse("articles:feed_atom")),
+        ]
+
+    def get_canonical_path(self):
+        path = self.request.path
+        page_obj = getattr(self, "_page_obj", None)
+        query = self.canonical_query()
+        if page_obj is not None and page_obj.number > 1:
+            query["page"] = page_obj.number
+        if query:
+            path += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+        return path
+
+    def canonical_query(self):
+        """Query parameters (besides page) that are part of this page's identity."""
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self._page_obj = context.get("page_obj")
+        page_title = self.get_page_title()
+        if self._page_obj is not None and self._page_obj.number > 1:
+            page_title = f"{page_title} (page {self._page_obj.number})"  # no two pages share a title
+        context.update(
+            site_name=SITE_NAME,
+            nav=self.nav,
+            page_title=page_title,
+            page_description=self.get_page_description(),
+            og_type=self.og_type,
+            canonical_url=self.request.build_absolute_uri(self.get_canonical_path()),
+            feeds=self.get_feeds(),
+        )
+        return context
+
+
+class ArticleListMixin(ReaderPageMixin):
+    """A paginated list of published articles, newest first, as article cards."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def articles(self):
+        return Article.objects.published().newest_first().for_listing()
+
 
 class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
+    nav = "home"
 
     def get_queryset(self):
         return self.articles()
 
+    def get_total(self):
+        return MonthCount.objects.aggregate(total=Sum("count"))["total"] or 0
 
-class ArticleDetailView(DetailView):
+    def get_page_title(self):
+        return f"{SITE_NAME} — latest articles"
+
+
+class ArticleDetailView(ReaderPageMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    og_type = "article"
 
     def get_queryset(self):
         articles = Article.objects.for_detail()
@@ -45,46 +157,400 @@ class ArticleDetailView(DetailView):
             return articles  # staff may preview drafts and scheduled articles
         return articles.published()
 
+    def get_page_title(self):
+        return f"{self.object.title} — {SITE_NAME}"
+
+    def get_page_description(self):
+        return self.object.dek
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        mentions = list(article.mentions.all())
+        groups = []
+        for kind, plural in KIND_PLURALS.items():
+            members = [m for m in mentions if m.entity.kind == kind]
+            if members:
+                groups.append((plural, members))
+        context["entity_groups"] = groups
+        context["related"] = list(Article.objects.related_to(article))
+        context["json_ld"] = self.structured_data(article, mentions, context["canonical_url"])
+        return context
+
+    def structured_data(self, article, mentions, canonical_url):
+        """schema.org NewsArticle for search engines; `about` the most mentioned entities."""
+        absolute = self.request.build_absolute_uri
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.dek,
+            "url": canonical_url,
+            "mainEntityOfPage": canonical_url,
+            "datePublished": article.published_at.isoformat() if article.published_at else None,
+            "dateModified": article.updated_at.isoformat(),
+            "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute(reverse("articles:home"))},
+            "keywords": [tag.name for tag in article.listing_tags],
+            "isAccessibleForFree": True,
+        }
+        if article.author:
+            author = article.author
+            person = {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
+            if article.author.twitter_url:
+                person["sameAs"] = [article.author.twitter_url]
+            data["author"] = person
+        schema_types = {Entity.Kind.PERSON: "Person", Entity.Kind.PLACE: "Place", Entity.Kind.ORG: "Organization"}
+        things = [
+            {
+                "@type": schema_types[m.entity.kind],
+                "name": m.entity.name,
+                "url": absolute(m.entity.get_absolute_url()),
+            }
+            for m in mentions
+        ]
+        if things:
+            data["about"] = things[:3]
+            if things[3:]:
+                data["mentions"] = things[3:]
+        return {key: value for key, value in data.items() if value not in (None, [])}
+
 
 class SlugDetailListView(ArticleListMixin, ListView):
-    """Articles belonging to one author, tag or entity (`model` looked up by slug)."""
+    """Articles belonging to one author, tag or entity (`model` looked up by slug, with its stats)."""
 
     model = None
     context_name = None
 
     def get(self, request, *args, **kwargs):
-        self.object = get_object_or_404(self.model, slug=kwargs["slug"])
+        # Only subjects with public articles have a page: a tag or author known only from
+        # drafts stays private, and crawlers find no empty pages.
+        self.object = get_object_or_404(self.model.objects.in_use(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
+
+    def get_total(self):
+        return self.object.stats.article_count
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.context_name: self.object, **kwargs})
+
+    def get_feeds(self):
+        name = self.context_name
+        slug = self.object.slug
+        return [
+            (
+                f"{SITE_NAME}: {self.feed_title()}",
+                reverse(f"articles:{name}_feed_rss", kwargs={"slug": slug}),
+                reverse(f"articles:{name}_feed_atom", kwargs={"slug": slug}),
+            ),
+        ] + super().get_feeds()
+
+    def feed_title(self):
+        return str(self.object)
 
 
 class AuthorDetailView(SlugDetailListView):
     model = Author
     context_name = "author"
     template_name = "articles/author_detail.html"
+    nav = "authors"
 
     def get_queryset(self):
         return self.articles().filter(author=self.object)
+
+    def get_page_title(self):
+        return f"{self.object.name} — {SITE_NAME}"
+
+    def get_page_description(self):
+        return self.object.bio or f"Articles by {self.object.name}."
+
+    def feed_title(self):
+        return f"articles by {self.object.name}"
 
 
 class TagDetailView(SlugDetailListView):
     model = Tag
     context_name = "tag"
     template_name = "articles/tag_detail.html"
+    nav = "tags"
 
     def get_queryset(self):
-        return self.articles().filter(taggings__tag=self.object)
+        return Article.objects.published().with_tag(self.object).for_listing()
+
+    def get_page_title(self):
+        return f"{self.object.name} — {SITE_NAME}"
+
+    def get_page_description(self):
+        return f"Articles about {self.object.name}, newest first."
+
+    def feed_title(self):
+        return f"articles tagged {self.object.name}"
 
 
 class EntityDetailView(SlugDetailListView):
     model = Entity
     context_name = "entity"
     template_name = "articles/entity_detail.html"
+    nav = "entities"
+    appears_with_limit = 12
 
     def get_queryset(self):
-        return self.articles().filter(mentions__entity=self.object)
+        return Article.objects.published().mentioning(self.object).for_listing()
+
+    def get_page_title(self):
+        return f"{self.object.name} — {SITE_NAME}"
+
+    def get_page_description(self):
+        return f"Articles that mention {self.object.name} ({self.object.get_kind_display().lower()}), newest first."
+
+    def feed_title(self):
+        return f"articles mentioning {self.object.name}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entity = self.object
+        context["appears_with"] = list(
+            entity.pairs.select_related("other").order_by("-count", "other_id")[: self.appears_with_limit]
+        )
+        context["months"] = list(entity.months.order_by("month").values_list("month", "count"))
+        context["kind_slug"] = {kind: slug for slug, kind in KIND_SLUGS.items()}[entity.kind]
+        return context
+
+
+class TagListView(ReaderPageMixin, ListView):
+    """Every tag with public articles, most used first."""
+
+    template_name = "articles/tag_list.html"
+    context_object_name = "tags"
+    paginate_by = 200
+    nav = "tags"
+
+    def get_queryset(self):
+        return Tag.objects.in_use().order_by("-stats__article_count", "name")
+
+    def get_page_title(self):
+        return f"Topics — {SITE_NAME}"
+
+    def get_page_description(self):
+        return "Every topic in the archive with its number of articles, most covered first."
+
+
+class AuthorListView(ReaderPageMixin, ListView):
+    """Authors with public articles, by name."""
+
+    template_name = "articles/author_list.html"
+    context_object_name = "authors"
+    paginate_by = 100
+    nav = "authors"
+
+    def get_queryset(self):
+        return Author.objects.in_use().order_by("name", "id")
+
+    def get_page_title(self):
+        return f"Authors — {SITE_NAME}"
+
+    def get_page_description(self):
+        return "The writers in the archive and how many articles each has published."
+
+
+class EntityListView(ReaderPageMixin, ListView):
+    """People, places and organisations: the most mentioned of each kind, or one kind in full (?kind=)."""
+
+    template_name = "articles/entity_list.html"
+    context_object_name = "entities"
+    paginate_by = 120
+    per_section = 30
+    nav = "entities"
+
+    def get(self, request, *args, **kwargs):
+        kind = request.GET.get("kind")
+        if kind is not None and kind not in KIND_SLUGS:
+            raise Http404("No such kind of entity")
+        self.kind_slug = kind
+        self.kind = KIND_SLUGS.get(kind)
+        return super().get(request, *args, **kwargs)
+
+    def get_paginate_by(self, queryset):
+        return self.paginate_by if self.kind else None
+
+    def get_queryset(self):
+        if self.kind:
+            return Entity.objects.in_use().filter(kind=self.kind).order_by("-stats__article_count", "name")
+        return Entity.objects.none()
+
+    def canonical_query(self):
+        return {"kind": self.kind_slug} if self.kind else {}
+
+    def get_page_title(self):
+        if self.kind:
+            return f"{KIND_PLURALS[self.kind]} — {SITE_NAME}"
+        return f"People, places and organisations — {SITE_NAME}"
+
+    def get_page_description(self):
+        if self.kind:
+            return f"{KIND_PLURALS[self.kind]} in the news, most mentioned first."
+        return "The people, places and organisations the archive's articles mention, most mentioned first."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tabs = [(slug, KIND_PLURALS[kind]) for slug, kind in KIND_SLUGS.items()]
+        context.update(kind=self.kind, kind_slug=self.kind_slug, kind_tabs=tabs)
+        if self.kind:
+            context["kind_label"] = KIND_PLURALS[self.kind]
+        else:
+            top = Entity.objects.top_per_kind(self.per_section)
+            context["sections"] = [
+                (
+                    slug,
+                    KIND_PLURALS[kind],
+                    [e for e in top if e.kind == kind],
+                    next((e.kind_total for e in top if e.kind == kind), 0),
+                )
+                for slug, kind in KIND_SLUGS.items()
+            ]
+        return context
+
+
+@functools.lru_cache(maxsize=4096)
+def _archive_path(year, month, script_prefix):
+    if month is None:
+        return reverse("articles:archive_year", args=[year])
+    return reverse("articles:archive_month", args=[year, month])
+
+
+def archive_path(year, month=None):
+    """The address of a year's or a month's archive page (reversed once per process: the
+    archive index links every month of every year)."""
+    return _archive_path(year, month, get_script_prefix())
+
+
+class ArchiveMonth(NamedTuple):
+    month: datetime.date
+    count: int
+
+    @property
+    def url(self):
+        return archive_path(self.month.year, self.month.month)
+
+    @property
+    def name(self):
+        return f"{self.month:%B}"
+
+    @property
+    def short_name(self):
+        return f"{self.month:%b}"
+
+    @property
+    def label(self):
+        return f"{self.month:%B %Y}"
+
+
+class ArchiveMixin(ReaderPageMixin):
+    """Month counts for the archive pages: one small query over MonthCount."""
+
+    nav = "archive"
+
+    @cached_property
+    def month_counts(self):
+        rows = MonthCount.objects.filter(count__gt=0).order_by("-month").values_list("month", "count")
+        return [ArchiveMonth(month, count) for month, count in rows]
+
+    def years(self):
+        """[(year, url, total, [ArchiveMonth, ...] newest first)], newest year first."""
+        years = {}
+        for month in self.month_counts:
+            years.setdefault(month.month.year, []).append(month)
+        return [(year, archive_path(year), sum(m.count for m in months), months) for year, months in years.items()]
+
+
+class ArchiveIndexView(ArchiveMixin, TemplateView):
+    template_name = "articles/archive_index.html"
+
+    def get_page_title(self):
+        return f"Archive — {SITE_NAME}"
+
+    def get_page_description(self):
+        return "Every month of the archive with its number of articles."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["years"] = self.years()
+        return context
+
+
+class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
+    """The articles of one year (`month` None) or one month, newest first."""
+
+    template_name = "articles/archive_period.html"
+
+    def get(self, request, *args, **kwargs):
+        year, month = kwargs["year"], kwargs.get("month")
+        if not 1 <= year <= 9998:
+            raise Http404("No such year")
+        zone = timezone.get_current_timezone()
+        if month is None:
+            self.start = datetime.datetime(year, 1, 1, tzinfo=zone)
+            self.end = datetime.datetime(year + 1, 1, 1, tzinfo=zone)
+        else:
+            self.start = datetime.datetime(year, month, 1, tzinfo=zone)
+            self.end = self.start + datetime.timedelta(days=calendar.monthrange(year, month)[1])
+        self.year, self.month = year, month
+        if not self.get_total():
+            raise Http404("No articles in this period")  # so crawlers find no endless empty years
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.articles().filter(published_at__gte=self.start, published_at__lt=self.end)
+
+    def period_months(self):
+        return [
+            m
+            for m in self.month_counts
+            if m.month.year == self.year and (self.month is None or m.month.month == self.month)
+        ]
+
+    def get_total(self):
+        return sum(m.count for m in self.period_months())
+
+    def label(self):
+        return f"{self.start:%B %Y}" if self.month else str(self.year)
+
+    def get_page_title(self):
+        return f"Articles from {self.label()} — {SITE_NAME}"
+
+    def get_page_description(self):
+        return f"Every article published in {self.label()}, newest first."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        months = self.month_counts  # newest first
+        if self.month:
+            current = self.start.date()
+            older = [m for m in months if m.month < current]
+            newer = [m for m in months if m.month > current]
+            older_link = (older[0].url, older[0].label) if older else None
+            newer_link = (newer[-1].url, newer[-1].label) if newer else None
+        else:
+            older = [m.month.year for m in months if m.month.year < self.year]
+            newer = [m.month.year for m in months if m.month.year > self.year]
+            older_link = (archive_path(older[0]), older[0]) if older else None
+            newer_link = (archive_path(newer[-1]), newer[-1]) if newer else None
+        context.update(
+            period_label=self.label(),
+            year=self.year,
+            year_url=archive_path(self.year),
+            month=self.month,
+            year_months=sorted((m for m in months if m.month.year == self.year), key=lambda m: m.month),
+            older=older_link,
+            newer=newer_link,
+        )
+        return context
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def healthz(request):

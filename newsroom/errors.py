@@ -8,8 +8,11 @@ Neither template touches the database, and neither ever shows a traceback.
 import logging
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -24,14 +27,21 @@ def database_unavailable(exc):
     )
 
 
+def _context():
+    # The hashed name when the manifest is there; the plain name (WhiteNoise serves both) when not,
+    # so an error page never fails for want of collectstatic.
+    try:
+        return {"stylesheet": static("css/error.css")}
+    except ValueError:
+        return {"stylesheet": f"{settings.STATIC_URL}css/error.css"}
+
+
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
-    from django.http import HttpResponse, HttpResponseServerError
-
     exc = sys.exc_info()[1]
     if database_unavailable(exc):
         logger.error("database unavailable: %s %s", request.method, request.path)
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response = HttpResponse(loader.get_template("503.html").render(_context()), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return HttpResponseServerError(loader.get_template(template_name).render())
+    return HttpResponseServerError(loader.get_template(template_name).render(_context()))

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from articles.models import Article, Author, Entity, Mention, Tag
+from articles.stats import refresh_reader_stats
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -54,3 +55,9 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def entities(self, create, extracted, **kwargs):
         if create and extracted:
             Mention.objects.bulk_create(Mention(article=self, entity=e, count=1) for e in extracted)
+
+    @factory.post_generation
+    def reader_stats(self, create, extracted, **kwargs):
+        # Like the real write paths (ingest, admin), bring the public counts up to date.
+        if create:
+            refresh_reader_stats([self.pk])

@@ -1,0 +1,143 @@
+"""RSS 2.0 and Atom feeds: the whole site, and each tag, author and entity.
+
+Each feed lists the newest public articles (never drafts or scheduled ones) in a
+fixed number of queries. Descriptions are HTML in both formats, so the dek is
+HTML-escaped before the feed generator XML-escapes it again: a reader shows
+"<script>" in a headline as text, never runs it.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from .models import Article, Author, Entity, Tag
+from .stats import catch_up_reader_stats
+from .views import SITE_DESCRIPTION, SITE_NAME
+
+FEED_LENGTH = 30
+
+
+class ArticleFeed(Feed):
+    """The site's newest articles (RSS 2.0); subclasses narrow `articles` to one tag, author or entity."""
+
+    model = None  # the model looked up by slug, for per-object feeds
+    language = "en"
+
+    def __call__(self, request, *args, **kwargs):
+        catch_up_reader_stats()
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, slug=None):
+        if self.model is None:
+            return None
+        return get_object_or_404(self.model.objects.in_use(), slug=slug)  # as its page: only with public articles
+
+    def articles(self, obj):
+        return Article.objects.published().newest_first()
+
+    def items(self, obj):
+        return self.articles(obj).for_listing()[:FEED_LENGTH]
+
+    def title(self, obj):
+        return f"{SITE_NAME}: latest articles"
+
+    def link(self, obj):
+        return reverse("articles:home")
+
+    def description(self, obj):
+        return SITE_DESCRIPTION
+
+    def subtitle(self, obj):  # Atom's name for the description
+        return self.description(obj)
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return escape(item.dek)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return None  # the link is the permanent id
+
+    def item_author_name(self, item):
+        return item.author.name if item.author else None
+
+    def item_author_link(self, item):
+        return self.request_uri(item.author.get_absolute_url()) if item.author else None
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.published_at)
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.listing_tags]
+
+    def get_feed(self, obj, request):
+        self.request_uri = request.build_absolute_uri
+        return super().get_feed(obj, request)
+
+
+class TagFeed(ArticleFeed):
+    model = Tag
+
+    def articles(self, obj):
+        return Article.objects.published().with_tag(obj)
+
+    def title(self, obj):
+        return f"{SITE_NAME}: {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"The newest articles tagged {obj.name}."
+
+
+class AuthorFeed(ArticleFeed):
+    model = Author
+
+    def articles(self, obj):
+        return Article.objects.published().filter(author=obj).newest_first()
+
+    def title(self, obj):
+        return f"{SITE_NAME}: articles by {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"The newest articles by {obj.name}."
+
+
+class EntityFeed(ArticleFeed):
+    model = Entity
+
+    def articles(self, obj):
+        return Article.objects.published().mentioning(obj)
+
+    def title(self, obj):
+        return f"{SITE_NAME}: {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"The newest articles that mention {obj.name}."
+
+
+def atom(feed_class):
+    """The Atom 1.0 twin of an RSS feed class."""
+    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": Atom1Feed})
+
+
+LatestArticlesAtomFeed = atom(ArticleFeed)
+TagAtomFeed = atom(TagFeed)
+AuthorAtomFeed = atom(AuthorFeed)
+EntityAtomFeed = atom(EntityFeed)
