@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
+from .entities.relink import relink as relink_entities
 from .ingest import refresh_entities
 from .models import Article, Author, Entity, Mention, SeedFile, Tag
 
@@ -74,6 +75,13 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Entity hook (issue 3): a new entity, name or alias links the stored articles that use it,
+        # and a removed alias unlinks them. Only articles that could mention it are read.
+        if not change or {"name", "kind", "aliases"} & set(form.changed_data):
+            relink_entities([obj.pk])
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("mentions"))
