@@ -69,9 +69,10 @@ class FoundEntity:
 
 
 # Origins of a mention, in the order they win a tie for the same words.
+BLOCKER = "blocker"  # "Treaty of Lima", "Champions League": not an entity, and hides the names inside it
 DEFINITION = "definition"  # "Office for National Statistics" in "Office for National Statistics (ONS)"
 ACRONYM = "acronym"  # "ONS", anywhere in that article
-_PRIORITY = {DEFINITION: 0, ACRONYM: 1, VOCABULARY: 2, MODEL: 3}
+_PRIORITY = {BLOCKER: 0, DEFINITION: 1, ACRONYM: 2, VOCABULARY: 3, MODEL: 4}
 
 
 @dataclass
@@ -125,7 +126,8 @@ class _Extraction:
         model = self._model_mentions()
         vocabulary = self._vocabulary_mentions()
         definitions = self._definitions(model)
-        candidates = vocabulary + model + definitions + self._acronym_mentions(definitions)
+        blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text)]
+        candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + blockers
         mentions = self._choose(self._join_neighbours(candidates))
         self._name(mentions)
         self._people(mentions)
@@ -268,6 +270,10 @@ class _Extraction:
     def _name(self, mentions):
         for mention in mentions:
             surface = canonical.collapse(self.text[mention.start : mention.end])
+            if mention.origin == BLOCKER:
+                mention.dropped = True
+                self.blocked.append((mention.start, mention.end))
+                continue
             if mention.origin == ACRONYM:
                 continue  # named after its definition, once that has a name and a kind
             if mention.origin == VOCABULARY:
@@ -489,23 +495,25 @@ class _Extraction:
                 sources[key] = VOCABULARY
             else:
                 sources[key] = MODEL
+        author = None
         if self.author:
             entries = self.vocabulary.lookup(self.author)
             person = next((e for e in entries if e.kind == PERSON), VocabularyEntry(self.author, PERSON))
-            key = (person.name, PERSON)
-            counts[key] += 1
-            sources[key] = VOCABULARY
-        self._count_other_forms(mentions, counts)
+            author = _Mention(0, 0, VOCABULARY, name=person.name, kind=PERSON)
+            counts[(person.name, PERSON)] += 1  # the byline
+            sources[(person.name, PERSON)] = VOCABULARY
+        self._count_other_forms(mentions, counts, author)
         found = [FoundEntity(name, kind, count, sources[(name, kind)]) for (name, kind), count in counts.items()]
         found.sort(key=lambda e: (-e.count, e.name, e.kind))
         return found
 
-    def _count_other_forms(self, mentions, counts):
-        """Occurrences no mention covers of a form the article gave an entity: surnames, short forms."""
+    def _count_other_forms(self, mentions, counts, author=None):
+        """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author."""
         owners = defaultdict(set)
-        for mention in mentions:
+        for mention in [*mentions, *([author] if author else [])]:
             key = (mention.name, mention.kind)
-            owners[self.text[mention.start : mention.end]].add(key)
+            if mention.end > mention.start:
+                owners[self.text[mention.start : mention.end]].add(key)
             owners[mention.name].add(key)
             if mention.kind == PERSON:
                 words = [w for w in mention.name.split() if w.lower() not in canonical.PERSON_PARTICLES]
@@ -523,7 +531,7 @@ class _Extraction:
         if not forms:
             return
         pattern = _alternation(forms)
-        covered = sorted([(m.start, m.end) for m in mentions] + self.blocked)
+        covered = [(m.start, m.end) for m in mentions] + self.blocked
         for match in pattern.finditer(self.text):
             if any(start < match.end() and match.start() < end for start, end in covered):
                 continue
