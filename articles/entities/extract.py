@@ -215,14 +215,14 @@ class _Extraction:
     def _choose(self, candidates):
         # Longest first; on equal length definitions, then acronyms, then the vocabulary win.
         order = sorted(candidates, key=lambda m: (-m.length, _PRIORITY[m.origin], m.start))
-        taken = []
+        taken = bytearray(len(self.text))  # 1 where a chosen mention sits
         chosen = []
         for mention in order:
-            if any(mention.start < end and start < mention.end for start, end in taken):
+            if taken.find(1, mention.start, mention.end) != -1:
                 if mention.origin == MODEL:
                     self._share_label(mention, chosen)
                 continue
-            taken.append((mention.start, mention.end))
+            taken[mention.start : mention.end] = b"\x01" * mention.length
             chosen.append(mention)
         chosen.sort(key=lambda m: m.start)
         return chosen
@@ -382,6 +382,7 @@ class _Extraction:
 
     def _resolve_ambiguous(self, mentions):
         article_words = Counter(_WORDS.findall(fold(self.text)))
+        article_words = (article_words, " ".join(article_words))
         for mention in mentions:
             if mention.dropped or mention.name or len(mention.candidates) < 2:
                 continue
@@ -390,6 +391,7 @@ class _Extraction:
 
     def _best_reading(self, mention, article_words):
         window = Counter(_WORDS.findall(fold(self.text[max(0, mention.start - _WINDOW) : mention.end + _WINDOW])))
+        window = (window, " ".join(window))
         surface_words = set(_WORDS.findall(fold(self.text[mention.start : mention.end])))
         label_kind = canonical.KIND_BY_LABEL.get(mention.label)
         determiner = self.text[max(0, mention.start - 4) : mention.start].lower() == "the "
@@ -397,9 +399,9 @@ class _Extraction:
         for rank, entry in enumerate(mention.candidates):
             signature = self.vocabulary.words(entry) - surface_words
             cues = _KIND_CUES.get(entry.kind, set())
-            score = 3.0 * _overlap(signature, window) + 1.0 * _overlap(signature, article_words)
+            score = 3.0 * _overlap(signature, *window) + 1.0 * _overlap(signature, *article_words)
             # The article's general drift only breaks ties: local evidence decides.
-            score += 1.0 * _overlap(cues, window) + min(1.0, 0.25 * _overlap(cues, article_words))
+            score += 1.0 * _overlap(cues, *window) + min(1.0, 0.25 * _overlap(cues, *article_words))
             if label_kind == entry.kind:
                 score += 1.5
             if determiner and entry.kind == PLACE:
@@ -531,11 +533,12 @@ class _Extraction:
         if not forms:
             return
         pattern = _alternation(forms)
-        covered = [(m.start, m.end) for m in mentions] + self.blocked
+        covered = bytearray(len(self.text))
+        for start, end in [(m.start, m.end) for m in mentions] + self.blocked:
+            covered[start:end] = b"\x01" * (end - start)
         for match in pattern.finditer(self.text):
-            if any(start < match.end() and match.start() < end for start, end in covered):
-                continue
-            counts[forms[match.group()]] += 1
+            if covered.find(1, match.start(), match.end()) == -1:
+                counts[forms[match.group()]] += 1
 
 
 def _alternation(forms):
@@ -569,10 +572,9 @@ def _person_for(surface, people, *, any_word):
     return None
 
 
-def _overlap(words, counter):
-    """How many of `words` occur in `counter`, a long word also matching inside a longer one ("deforestation")."""
-    total = 0
-    for word in words:
-        if word in counter or (len(word) >= 5 and any(word in other for other in counter if len(other) > len(word))):
-            total += 1
-    return total
+def _overlap(words, counter, blob):
+    """How many of `words` occur in `counter`, a long word also matching inside a longer one ("deforestation").
+
+    `blob` is the counter's words joined by spaces, for the substring test.
+    """
+    return sum(1 for word in words if word in counter or (len(word) >= 5 and word in blob))
