@@ -32,9 +32,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import ahocorasick
+
 from . import canonical
 from .canonical import ORG, PERSON, PLACE
-from .vocabulary import VocabularyEntry, fold, is_acronym
+from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
 
 VOCABULARY = "vocabulary"
 MODEL = "model"
@@ -121,12 +123,13 @@ class _Extraction:
         self.author = canonical.collapse(author)
         self.ner = ner
         self.blocked = []  # (start, end) of event/law/work names: nothing nested in them counts
+        self.key = match_key(text)  # the text as the vocabulary automata read it
 
     def run(self):
         model = self._model_mentions()
         vocabulary = self._vocabulary_mentions()
         definitions = self._definitions(model)
-        blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text)]
+        blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text, self.key)]
         candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + blockers
         mentions = self._choose(self._join_neighbours(candidates))
         self._name(mentions)
@@ -142,7 +145,8 @@ class _Extraction:
     # 1-2. Candidate mentions, then the longest non-overlapping ones.
 
     def _vocabulary_mentions(self):
-        return [_Mention(m.start, m.end, VOCABULARY, candidates=m.candidates) for m in self.vocabulary.find(self.text)]
+        matches = self.vocabulary.find(self.text, key=self.key)
+        return [_Mention(m.start, m.end, VOCABULARY, candidates=m.candidates) for m in matches]
 
     def _model_mentions(self):
         if not self.ner:
@@ -381,11 +385,13 @@ class _Extraction:
     # 4. Namesakes.
 
     def _resolve_ambiguous(self, mentions):
-        article_words = Counter(_WORDS.findall(fold(self.text)))
-        article_words = (article_words, " ".join(article_words))
+        article_words = None
         for mention in mentions:
             if mention.dropped or mention.name or len(mention.candidates) < 2:
                 continue
+            if article_words is None:
+                words = Counter(_WORDS.findall(fold(self.text)))
+                article_words = (words, " ".join(words))
             entry = self._best_reading(mention, article_words)
             mention.name, mention.kind = entry.name, entry.kind
 
@@ -532,13 +538,34 @@ class _Extraction:
         }
         if not forms:
             return
-        pattern = _alternation(forms)
         covered = bytearray(len(self.text))
         for start, end in [(m.start, m.end) for m in mentions] + self.blocked:
             covered[start:end] = b"\x01" * (end - start)
-        for match in pattern.finditer(self.text):
-            if covered.find(1, match.start(), match.end()) == -1:
-                counts[forms[match.group()]] += 1
+        # One automaton pass finds every occurrence; whole words only, the longest where they overlap.
+        automaton = ahocorasick.Automaton()
+        for form in forms:
+            automaton.add_word(form, form)
+        automaton.make_automaton()
+        text = self.text
+        hits = []
+        for last, form in automaton.iter(text):
+            start, end = last - len(form) + 1, last + 1
+            if (
+                not _word_char_at(text, start - 1)
+                and not _word_char_at(text, end)
+                and (start == 0 or text[start - 1] not in "’'")
+            ):
+                hits.append((start, -len(form), form))
+        hits.sort()
+        for start, minus_length, form in hits:
+            end = start - minus_length
+            if covered.find(1, start, end) == -1:
+                counts[forms[form]] += 1
+                covered[start:end] = b"\x01" * (end - start)
+
+
+def _word_char_at(text, position):
+    return 0 <= position < len(text) and (text[position].isalnum() or text[position] == "_")
 
 
 def _alternation(forms):

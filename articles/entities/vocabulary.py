@@ -139,14 +139,19 @@ class Vocabulary:
             automaton.make_automaton()
         self._automaton = automaton
 
-    def find(self, text):
-        """Non-overlapping matches in `text`, in order, the longest where they overlap."""
+    def find(self, text, *, key=None):
+        """Non-overlapping matches in `text`, in order, the longest where they overlap.
+
+        `key`, if given, is `match_key(text)`: callers matching one text against
+        several vocabularies compute it once.
+        """
         if not self._forms or not text:
             return []
         if self._automaton is None:
             self._build()
         found = []
-        for end, (length, candidates) in self._automaton.iter(f" {match_key(text)} "):
+        key = match_key(text) if key is None else key
+        for end, (length, candidates) in self._automaton.iter(f" {key} "):
             # The key's padding spaces sit just outside the form: text[start:stop] is the form.
             start, stop = end - length + 1, end - 1
             surface = text[start:stop]
