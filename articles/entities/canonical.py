@@ -307,13 +307,21 @@ _NAMED_AFTER_A_PLACE = re.compile(
 )
 
 
+_NAMED_AFTER_A_PLACE_WORDS = (
+    "Treat", "Battle", "Siege", "War", "Convention", "Declaration", "Protocol", "Statute", "Act ", "Peace",
+    "Tour", "Giro", "Vuelta", "Prix", "Accord", "Agreement",
+)  # fmt: skip
+
+
 def non_entity_spans(text, key=None):
     """(start, end) of names that are not entities but hold names that would be: events, treaties, products.
 
     Found by rule, for the spans the statistical model misses (and always
     without it): nothing nested inside one is indexed.
     """
-    spans = [m.span() for m in _NAMED_AFTER_A_PLACE.finditer(text)]
+    spans = []
+    if any(word in text for word in _NAMED_AFTER_A_PLACE_WORDS):
+        spans.extend(m.span() for m in _NAMED_AFTER_A_PLACE.finditer(text))
     spans.extend((m.start, m.end) for m in _NOT_ENTITY_MATCHER.find(text, key=key))
     return spans
 

@@ -326,9 +326,12 @@ class _Extraction:
             if mention.origin in (ACRONYM, DEFINITION):
                 previous = mention
                 continue
-            surface = canonical.strip_titles(canonical.clean_name(self.text[mention.start : mention.end]))
             target = None
-            if surface not in people and (mention.origin == MODEL or mention.kind in (PERSON, "")):
+            if mention.origin == MODEL or mention.kind in (PERSON, ""):
+                surface = canonical.strip_titles(canonical.clean_name(self.text[mention.start : mention.end]))
+            else:
+                surface = None  # a place or an organisation the vocabulary named: not a surname
+            if surface is not None and surface not in people:
                 target = _person_for(surface, people, any_word=mention.label == "PERSON")
                 if (
                     target is not None
@@ -479,6 +482,9 @@ class _Extraction:
         if not forms:
             return mentions
         headline = self.text[: max(0, self.body_start - 2)]
+        forms = {form: mention for form, mention in forms.items() if form in headline}
+        if not forms:
+            return mentions
         pattern = _alternation(forms)
         added = []
         for match in pattern.finditer(headline):
@@ -518,20 +524,26 @@ class _Extraction:
     def _count_other_forms(self, mentions, counts, author=None):
         """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author."""
         owners = defaultdict(set)
+        # Forms the vocabulary automaton already looked for everywhere need no second look.
+        fresh = set()
         for mention in [*mentions, *([author] if author else [])]:
             key = (mention.name, mention.kind)
-            if mention.end > mention.start:
-                owners[self.text[mention.start : mention.end]].add(key)
+            surface = self.text[mention.start : mention.end] if mention.end > mention.start else mention.name
+            owners[surface].add(key)
             owners[mention.name].add(key)
+            if mention.origin != VOCABULARY or mention is author:
+                fresh.update((surface, mention.name))
             if mention.kind == PERSON:
                 words = [w for w in mention.name.split() if w.lower() not in canonical.PERSON_PARTICLES]
                 if len(words) >= 2:
-                    owners[words[-1]].add(key)
-                    owners[_name_words(words[-1])[0]].add(key)
+                    for surname in {words[-1], _name_words(words[-1])[0]}:
+                        owners[surname].add(key)
+                        fresh.add(surname)
         forms = {
             form: keys.pop()
             for form, keys in owners.items()
             if len(keys) == 1
+            and form in fresh
             and len(form) > 1
             and form.lower() not in canonical.GENERIC_WORDS
             and form.lower() not in canonical.TITLES
