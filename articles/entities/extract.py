@@ -131,14 +131,17 @@ class _Extraction:
         definitions = self._definitions(model)
         blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text, self.key)]
         candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + blockers
-        mentions = self._choose(self._join_neighbours(candidates))
+        # Steps that only tidy what the model found are skipped without it.
+        mentions = self._choose(self._join_neighbours(candidates) if model else candidates)
         self._name(mentions)
         self._people(mentions)
-        self._short_forms(mentions)
+        if model:
+            self._short_forms(mentions)
         self._resolve_ambiguous(mentions)
         self._vote_kinds(mentions)
         self._spell_out_acronyms(mentions)
-        mentions = self._headline_names(mentions)
+        if model:
+            mentions = self._headline_names(mentions)
         kept = [m for m in mentions if not m.dropped and m.name and m.kind]
         return self._count(kept)
 
@@ -263,10 +266,15 @@ class _Extraction:
     def _acronym_mentions(self, definitions):
         """Every occurrence of an acronym the article defines (exact case, whole words)."""
         mentions = []
+        text = self.text
         for definition in definitions:
-            pattern = re.compile(rf"(?<![\w’']){re.escape(definition.acronym)}(?![\w’'])")
-            for match in pattern.finditer(self.text):
-                mentions.append(_Mention(match.start(), match.end(), ACRONYM, acronym=definition.acronym))
+            acronym = definition.acronym
+            start = text.find(acronym)
+            while start != -1:
+                end = start + len(acronym)
+                if not _word_char_at(text, start - 1) and not _word_char_at(text, end):
+                    mentions.append(_Mention(start, end, ACRONYM, acronym=acronym))
+                start = text.find(acronym, end)
         return mentions
 
     # 3. Names.
