@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .entities.relink import relink as relink_entities
-from .ingest import refresh_entities
+from .ingest import default_workers, refresh_entities
 from .models import Article, Author, Entity, Mention, SeedFile, Tag
 
 
@@ -81,7 +81,7 @@ class EntityAdmin(admin.ModelAdmin):
         # Entity hook (issue 3): a new entity, name or alias links the stored articles that use it,
         # and a removed alias unlinks them. Only articles that could mention it are read.
         if not change or {"name", "kind", "aliases"} & set(form.changed_data):
-            relink_entities([obj.pk])
+            relink_entities([obj.pk], workers=default_workers())
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("mentions"))
