@@ -26,10 +26,10 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
+from .entities.relink import relink as relink_entities
 from .ingest import refresh_entities, replace_tags
 from .merge import (
     MergeError,
-    articles_to_relink,
     merge_authors,
     merge_entities,
     merge_tags,
@@ -812,10 +812,11 @@ class EntityAdmin(RecordsSlugChanges, admin.ModelAdmin):
         vocabulary_changed = not change or {"name", "kind", "aliases"} & set(form.changed_data)
         super().save_model(request, obj, form, change)
         if vocabulary_changed:
-            old_forms = [form.initial.get("name", ""), *(form.initial.get("aliases") or [])] if change else []
-            done = refresh_after_vocabulary_change(articles_to_relink(obj, old_forms))
-            if done:
-                messages.info(request, f"Re-extracted the entities of {done} article(s) that may mention “{obj}”.")
+            # A new entity, name or alias links the stored articles that use it, and a removed
+            # alias unlinks them. Only articles that could mention it are read.
+            report = relink_entities([obj.pk])
+            if report.changed:
+                messages.info(request, f"Re-linked {report.changed} article(s) that mention “{obj}”.")
 
     @admin.action(description="Merge selected entities…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
@@ -825,7 +826,7 @@ class EntityAdmin(RecordsSlugChanges, admin.ModelAdmin):
             queryset,
             merge=merge_entities,
             count_label="article mentions",
-            after=lambda result: refresh_after_vocabulary_change(result.article_ids),
+            after=lambda result: relink_entities([result.survivor.pk]).changed,
         )
 
 

@@ -2,9 +2,13 @@
 
     files --read+parse (seed.py)--> extract entities, derive tags --> write in batches
 
-Reading, parsing and extraction are pure and run in worker processes when
-`workers > 1`; the parent process owns the database and writes batches of
-documents with a handful of set-based statements per batch.
+Reading, parsing and extraction are pure and run in worker processes (with the
+statistical model, always: even `workers=1` gets one worker, so the parent's
+writes overlap the model's work); the parent process owns the database and
+writes batches of documents with a handful of set-based statements per batch.
+The model is loaded once, in the parent, before the workers are forked, so they
+share its weights. `ner=False` links only the curated vocabulary: the fast path
+for bulk back-fills.
 
 Identity, in order, for each parsed file:
 1. the same path was ingested before with the same text            -> unchanged
@@ -33,7 +37,8 @@ from pathlib import Path
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from .entities import Vocabulary, extract_entities
+from .entities import VOCABULARY, Vocabulary, extract_entities
+from .entities.ner import load_model
 from .models import (
     Article,
     Author,
@@ -131,7 +136,7 @@ def iter_seed_files(paths):
                 yield resolved
 
 
-def prepare(path, vocabulary, *, max_bytes=MAX_BYTES):
+def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
     """Read, parse and analyse one file: a Prepared document or a Failure."""
     path = Path(path)
     try:
@@ -144,7 +149,7 @@ def prepare(path, vocabulary, *, max_bytes=MAX_BYTES):
     except OSError as exc:
         return Failure(str(path), f"cannot read file: {exc.strerror or exc}")
     document = parsed.document
-    entities = extract_entities(document, vocabulary)
+    entities = extract_entities(document, vocabulary, ner=ner)
     tags = list(document.tags) or derive_tags(document, entities)
     return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(parsed.warnings))
 
@@ -158,13 +163,14 @@ def load_vocabulary():
 _worker_state = {}
 
 
-def _init_worker(vocabulary, max_bytes):
+def _init_worker(vocabulary, max_bytes, ner):
     _worker_state["vocabulary"] = vocabulary
     _worker_state["max_bytes"] = max_bytes
+    _worker_state["ner"] = ner
 
 
 def _prepare_in_worker(path):
-    return prepare(path, _worker_state["vocabulary"], max_bytes=_worker_state["max_bytes"])
+    return prepare(path, _worker_state["vocabulary"], max_bytes=_worker_state["max_bytes"], ner=_worker_state["ner"])
 
 
 def ingest_paths(
@@ -176,27 +182,33 @@ def ingest_paths(
     workers=1,
     batch_size=BATCH_SIZE,
     progress=None,
+    ner=True,
 ):
     """Ingest the seed files under `paths`; return an IngestReport.
 
-    `progress`, if given, is called as progress(done, total) after each batch.
-    Raises IngestUsageError before doing anything if a path does not exist.
+    `ner=False` skips the statistical model and links only the curated
+    vocabulary. `progress`, if given, is called as progress(done, total) after
+    each batch. Raises IngestUsageError before doing anything if a path does
+    not exist.
     """
     started = time.monotonic()
     files = list(iter_seed_files(paths))
     report = IngestReport()
     vocabulary = load_vocabulary()
     writer = BatchWriter(report, dry_run=dry_run, force=force)
+    if ner and files:
+        load_model()  # before forking: the workers share the loaded weights
 
-    if workers > 1 and len(files) > 1:
+    if len(files) > 1 and (workers > 1 or ner):
         # Forked workers inherit our database connection but never use it: they only read,
         # parse and analyse files, and leave with os._exit, which runs no finalisers.
         context = multiprocessing.get_context("fork")
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes))
-        results = pool.imap(_prepare_in_worker, files, chunksize=16)
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes, ner))
+        chunksize = 4 if ner else 16
+        results = pool.imap(_prepare_in_worker, files, chunksize=chunksize)
     else:
         pool = None
-        results = (prepare(path, vocabulary, max_bytes=max_bytes) for path in files)
+        results = (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
 
     try:
         batch = []
@@ -564,7 +576,9 @@ def replace_mentions(entities_by_article):
     """Set each article's mentions to the given FoundEntity lists (article id -> list).
 
     Articles whose entities an editor pinned are left exactly as they are.
-    Entities are found or created by case-blind name and kind.
+    Entities are found or created by case-blind name and kind. Each mention
+    records whether the vocabulary found it or only the model did, which
+    `relink_entities` needs.
     """
     if not entities_by_article:
         return
@@ -578,25 +592,27 @@ def replace_mentions(entities_by_article):
     entity_ids = _find_or_create(Entity, {pair: pair for pair in pairs}, fallback_prefix="entity")
     rows = []
     for article_id, found in targets.items():
-        counts = {}
+        counts, sources = {}, {}
         for entity in found:
             entity_id = entity_ids[(entity.name, entity.kind)]
             counts[entity_id] = counts.get(entity_id, 0) + entity.count
-        rows.extend((article_id, entity_id, count) for entity_id, count in counts.items())
+            source = getattr(entity, "source", VOCABULARY)
+            sources[entity_id] = VOCABULARY if VOCABULARY in (source, sources.get(entity_id)) else source
+        rows.extend((article_id, entity_id, count, sources[entity_id]) for entity_id, count in counts.items())
     table = Mention._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(targets)])
         if rows:
             cursor.execute(
                 f"""
-                INSERT INTO {table} (article_id, entity_id, count)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[])
+                INSERT INTO {table} (article_id, entity_id, count, source)
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])
                 """,
-                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
             )
 
 
-def refresh_entities(article_ids, *, vocabulary=None):
+def refresh_entities(article_ids, *, vocabulary=None, ner=True):
     """Re-extract and store the entities of the given articles from their current text.
 
     Called when editors save articles; articles with pinned entities are skipped.
@@ -606,7 +622,9 @@ def refresh_entities(article_ids, *, vocabulary=None):
     if not articles:
         return 0
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
-    replace_mentions({article.id: extract_entities(article_document(article), vocabulary) for article in articles})
+    replace_mentions(
+        {article.id: extract_entities(article_document(article), vocabulary, ner=ner) for article in articles}
+    )
     refresh_reader_stats([article.id for article in articles])
     return len(articles)
 

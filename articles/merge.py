@@ -15,17 +15,15 @@ that pointed at them) now lead to the survivor's page (`SlugRedirect`). For
 merged tags and authors the old name is kept too, so an ingest that meets it
 again files the article under the survivor instead of re-creating the row.
 
-Re-extracting entities afterwards is the caller's choice: see
-`refresh_after_vocabulary_change`.
+Re-linking afterwards is the caller's choice: `articles.entities.relink` after entity merges,
+`refresh_after_vocabulary_change` after author merges.
 """
 
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.db.models.functions import Now
 
-from .entities.vocabulary import is_acronym
 from .ingest import refresh_entities
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
 from .stats import refresh_reader_stats
@@ -52,10 +50,15 @@ def merge_entities(survivor, others):
         table = Mention._meta.db_table
         with connection.cursor() as cursor:
             # One row per article: counts of every merged entity added to the survivor's own.
+            # A moved mention keeps the strongest provenance it had: an editor's, then the vocabulary's.
             cursor.execute(
                 f"""
-                INSERT INTO {table} (article_id, entity_id, count)
-                SELECT article_id, %s, SUM(count) FROM {table}
+                INSERT INTO {table} (article_id, entity_id, count, source)
+                SELECT article_id, %s, SUM(count),
+                       CASE WHEN bool_or(source = 'editor') THEN 'editor'
+                            WHEN bool_or(source = 'vocabulary') THEN 'vocabulary'
+                            ELSE 'model' END
+                  FROM {table}
                  WHERE entity_id = ANY(%s)
                  GROUP BY article_id
                 ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
@@ -148,32 +151,13 @@ def _finish(survivor, others, moved, article_ids):
     return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)
 
 
-def articles_to_relink(entity, old_forms=()):
-    """Ids of articles whose entities may change after `entity`'s names or kind changed.
-
-    Those that mention it now, plus those whose headline, dek or body contains
-    one of its names or aliases that is new (`old_forms`: the names it had before).
-    """
-    ids = set(Mention.objects.filter(entity=entity).values_list("article_id", flat=True))
-    old = {" ".join(f.split()).casefold() for f in old_forms}
-    new_forms = [f for f in (entity.name, *entity.aliases) if " ".join(f.split()).casefold() not in old]
-    if new_forms:
-        contains = Q()
-        for form in new_forms:
-            # Acronyms ("US", "WHO") only ever match in capitals; other names in any case.
-            lookup = "contains" if is_acronym(form) else "icontains"
-            contains |= Q(**{f"title__{lookup}": form}) | Q(**{f"dek__{lookup}": form}) | Q(**{f"body__{lookup}": form})
-        ids |= set(Article.objects.filter(contains).values_list("id", flat=True))
-    return sorted(ids)
-
-
 def refresh_after_vocabulary_change(article_ids):
-    """Re-extract the entities of `article_ids` (unpinned ones) with the current vocabulary.
+    """Re-extract the entities of `article_ids` (unpinned ones) from their text.
 
-    Called after an entity merge, an author merge or an edit of an entity's
-    names. Returns how many articles were re-extracted.
+    Called after an author merge: the byline is a person of each article. (Entity
+    edits and merges re-link through `articles.entities.relink` instead, which
+    only re-matches the vocabulary.) Returns how many articles were re-extracted.
     """
-    # A stand-in until articles.entities gains a targeted relink for vocabulary changes.
     if not article_ids:
         return 0
     return refresh_entities(article_ids)

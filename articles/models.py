@@ -522,9 +522,17 @@ class Article(models.Model):
 class Mention(models.Model):
     """An entity mentioned in an article, with how many times it occurs there."""
 
+    class Source(models.TextChoices):
+        # Found by matching the curated vocabulary (and the byline, acronyms, surnames): re-linking may change it.
+        VOCABULARY = "vocabulary", "Curated vocabulary"
+        # Found only by the statistical model: re-linking the vocabulary keeps it.
+        MODEL = "model", "Statistical model"
+        EDITOR = "editor", "Editor"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
     count = models.PositiveIntegerField(default=1, help_text="How many times the article mentions the entity.")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.EDITOR, editable=False)
 
     class Meta:
         constraints = [

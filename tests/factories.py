@@ -20,6 +20,8 @@ class AuthorFactory(factory.django.DjangoModelFactory):
 class EntityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Entity
+        # The starter vocabulary already holds many real names ("Baltic Sea"): reuse them.
+        django_get_or_create = ["name", "kind"]
 
     name = factory.Sequence(lambda n: f"Entity Number{n}")
     kind = Entity.Kind.PLACE

@@ -3,7 +3,7 @@
 import pytest
 
 from articles.ingest import ingest_paths
-from articles.merge import MergeError, articles_to_relink, merge_authors, merge_entities, merge_tags
+from articles.merge import MergeError, merge_authors, merge_entities, merge_tags
 from articles.models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
 
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
@@ -165,16 +165,3 @@ class TestRedirects:
         again = Tag.objects.create(name="Ukraine war", slug=old.slug)
         ArticleFactory(tags=[again])  # a tag has a page once it has a public article
         assert client.get(again.get_absolute_url()).status_code == 200
-
-
-def test_articles_to_relink_finds_mentions_and_text_with_new_names():
-    entity = EntityFactory(name="Kumamoto", kind=Entity.Kind.PLACE)
-    mentioned = ArticleFactory(entities=[entity])
-    uses_alias = ArticleFactory(body="Chips are made in Kikuyo now.")
-    unrelated = ArticleFactory(body="Nothing here.")
-    acronym_lower = ArticleFactory(body="the tsmc plant")
-    entity.aliases = ["Kikuyo", "TSMC"]
-    ids = articles_to_relink(entity, old_forms=["Kumamoto"])
-    assert mentioned.pk in ids and uses_alias.pk in ids
-    assert unrelated.pk not in ids
-    assert acronym_lower.pk not in ids  # acronyms only match in capitals

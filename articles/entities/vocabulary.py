@@ -8,11 +8,21 @@ Matching rules:
 - Acronym-like forms (all capitals, dots allowed: "US", "U.S.", "WHO") match
   only with exactly that case, so "who" and "us" are never entities.
 - Other forms match regardless of case but the text must start with a capital
-  ("Turkey", not "turkey"; "the Kremlin" is found as "Kremlin").
+  ("Turkey", not "turkey"; "the Kremlin" is found as "Kremlin"). Punctuation
+  inside a form is loose: "O’Brien" also matches "O'Brien", "Inter-American"
+  also matches "Inter American". A match never spans a line break.
 - Matches are word-bounded; where matches overlap, the longest wins, so
   "Bank of England" does not also count "England".
+- A form several entities share ("Amazon": the company and the river) gives a
+  match with several `candidates`; the extractor picks one from the context.
+
+Word boundaries cost nothing at match time: the text and the keys are both
+mapped to lower case with every non-word character turned into a space, and
+each key is padded with a space on both sides, so the automaton only ever
+reports whole-word occurrences ("us" is never found inside "business").
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,7 +39,21 @@ class VocabularyEntry:
 class Match:
     start: int
     end: int
-    entry: VocabularyEntry
+    candidates: tuple  # VocabularyEntry, one or more
+
+    @property
+    def entry(self):
+        """The first candidate: the only one unless the surface form is ambiguous."""
+        return self.candidates[0]
+
+    @property
+    def ambiguous(self):
+        return len(self.candidates) > 1
+
+
+_NON_WORD = re.compile(r"[\W_]")
+_SPACES = re.compile(r"\s+")
+WORD_RE = re.compile(r"[^\W_]+")
 
 
 def is_acronym(form):
@@ -45,8 +69,15 @@ def fold(text):
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _is_word_char(char):
-    return char.isalnum()
+def match_key(text):
+    """`text` as the automaton sees it: folded, non-word characters as spaces (same length)."""
+    return _NON_WORD.sub(" ", fold(text))
+
+
+def normal_form(form):
+    """A form with its whitespace collapsed; "" for a form with no word characters."""
+    form = _SPACES.sub(" ", form).strip()
+    return form if WORD_RE.search(form) else ""
 
 
 class Vocabulary:
@@ -54,57 +85,82 @@ class Vocabulary:
 
     def __init__(self, entries=()):
         """`entries`: iterable of (canonical name, kind, aliases)."""
-        self._automaton = ahocorasick.Automaton()
-        self._forms = {}  # folded form -> list of (exact form, acronym?, entry)
-        self.size = 0
+        self._forms = {}  # padded key -> list of (form, acronym?, entry)
+        self._words = {}  # entry -> set of folded words in its name and aliases
+        self._entries = {}  # entry -> tuple of its forms
+        self._automaton = None
         for name, kind, aliases in entries:
             self.add(name, kind, aliases)
-        self._finalised = False
 
     def add(self, name, kind, aliases=()):
-        entry = VocabularyEntry(name, kind)
-        for form in (name, *aliases):
-            form = " ".join(form.split())
-            if not form:
-                continue
-            key = fold(form)
-            candidates = self._forms.setdefault(key, [])
-            if not any(c[0] == form and c[2] == entry for c in candidates):
-                candidates.append((form, is_acronym(form), entry))
-        self.size += 1
-        self._finalised = False
-
-    def _finalise(self):
-        if self._finalised:
+        entry = VocabularyEntry(normal_form(name), kind)
+        if not entry.name:
             return
-        self._automaton = ahocorasick.Automaton()
-        for key, candidates in self._forms.items():
-            self._automaton.add_word(key, (len(key), tuple(candidates)))
-        if self._forms:
-            self._automaton.make_automaton()
-        self._finalised = True
+        forms = list(self._entries.get(entry, ()))
+        for form in (name, *(aliases or ())):
+            form = normal_form(form)
+            if not form or form in forms:
+                continue
+            forms.append(form)
+            key = f" {match_key(form)} "
+            self._forms.setdefault(key, []).append((form, is_acronym(form), entry))
+            self._words.setdefault(entry, set()).update(WORD_RE.findall(fold(form)))
+        self._entries[entry] = tuple(forms)
+        self._automaton = None
 
     def __len__(self):
-        return self.size
+        return len(self._entries)
 
-    def find(self, text):
-        """Non-overlapping matches in `text`, in order, longest first where they overlap."""
-        self._finalise()
+    def __contains__(self, entry):
+        return entry in self._entries
+
+    def entries(self):
+        return list(self._entries)
+
+    def forms(self, entry):
+        """The surface forms (name first, then aliases) of `entry`."""
+        return self._entries.get(entry, ())
+
+    def words(self, entry):
+        """Folded words of the entry's name and aliases: its signature for telling namesakes apart."""
+        return self._words.get(entry, set())
+
+    def lookup(self, surface):
+        """Entries `surface` refers to on its own (same rules as in running text), or ()."""
+        surface = normal_form(surface)
+        candidates = self._forms.get(f" {match_key(surface)} ", ())
+        return _choose(surface, candidates)
+
+    def _build(self):
+        automaton = ahocorasick.Automaton()
+        for key, candidates in self._forms.items():
+            automaton.add_word(key, (len(key), tuple(candidates)))
+        if self._forms:
+            automaton.make_automaton()
+        self._automaton = automaton
+
+    def find(self, text, *, key=None):
+        """Non-overlapping matches in `text`, in order, the longest where they overlap.
+
+        `key`, if given, is `match_key(text)`: callers matching one text against
+        several vocabularies compute it once.
+        """
         if not self._forms or not text:
             return []
-        folded = fold(text)
+        if self._automaton is None:
+            self._build()
         found = []
-        for end, (length, candidates) in self._automaton.iter(folded):
-            start = end - length + 1
-            if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+        key = match_key(text) if key is None else key
+        for end, (length, candidates) in self._automaton.iter(f" {key} "):
+            # The key's padding spaces sit just outside the form: text[start:stop] is the form.
+            start, stop = end - length + 1, end - 1
+            surface = text[start:stop]
+            if "\n" in surface:
                 continue
-            if end + 1 < len(text) and _is_word_char(text[end]) and _is_word_char(text[end + 1]):
-                continue
-            surface = text[start : end + 1]
-            entry = _choose(surface, candidates)
-            if entry is not None:
-                found.append(Match(start, end + 1, entry))
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            entries = _choose(surface, candidates)
+            if entries:
+                found.append(Match(start, stop, entries))
+        found.sort(key=lambda m: (m.start, -m.end))
         chosen = []
         last_end = -1
         for match in found:
@@ -114,17 +170,19 @@ class Vocabulary:
         return chosen
 
     def count(self, text):
-        """Counter of VocabularyEntry -> occurrences in `text`."""
+        """Counter of VocabularyEntry -> occurrences in `text` (ambiguous forms count for their first reading)."""
         return Counter(match.entry for match in self.find(text))
 
 
 def _choose(surface, candidates):
-    """The entry a surface string refers to, honouring the case rules."""
+    """The entries a surface string can refer to, honouring the case rules."""
     first = next((c for c in surface if c.isalpha()), "")
+    chosen = []
     for form, acronym, entry in candidates:
         if acronym:
-            if surface == form:
-                return entry
-        elif first.isupper() or not first:
-            return entry
-    return None
+            ok = surface == form
+        else:
+            ok = first.isupper() or not first
+        if ok and entry not in chosen:
+            chosen.append(entry)
+    return tuple(chosen)

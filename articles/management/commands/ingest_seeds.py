@@ -43,6 +43,12 @@ class Command(BaseCommand):
             help="processes that read and analyse files in parallel (default: the number of cores)",
         )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, metavar="N", help="articles per transaction")
+        parser.add_argument(
+            "--no-ner",
+            action="store_true",
+            help="skip the statistical entity model and link only the curated vocabulary "
+            "(the fast path for bulk back-fills)",
+        )
 
     def handle(self, *args, **options):
         if options["max_bytes"] < 1 or options["workers"] < 1 or options["batch_size"] < 1:
@@ -57,6 +63,7 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 batch_size=options["batch_size"],
                 progress=progress,
+                ner=not options["no_ner"],
             )
         except IngestUsageError as exc:
             self.usage_error(str(exc))

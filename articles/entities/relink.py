@@ -1,0 +1,261 @@
+"""Re-linking: match the curated vocabulary across the stored archive again.
+
+After an editor adds an alias or an entity, renames one or merges two, articles
+already stored should link to it as new ones would. `relink()` re-runs the
+vocabulary side of extraction (`extract_entities(..., ner=False)`) over the
+archive, or over the articles an edit can affect, and rewrites the mentions
+that changed:
+
+- mentions the vocabulary found (source "vocabulary") are replaced by what it
+  finds now, so a removed alias unlinks too;
+- mentions only the statistical model found (source "model") stay, with the
+  larger of the two counts if the vocabulary now finds them as well;
+- articles whose entities editors pinned are never touched.
+
+Set-based: article texts are streamed in id order, matched in worker processes
+(forked after the vocabulary is built, so they share it), and the parent only
+reads current mentions and writes the articles whose mentions changed, a few
+statements per chunk.
+"""
+
+import multiprocessing
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from ..models import Article, Author, Entity, Mention
+from ..seed import SeedDocument
+from ..stats import refresh_reader_stats
+from .extract import MODEL, VOCABULARY, extract_entities
+
+CHUNK_SIZE = 1000
+
+
+@dataclass
+class RelinkReport:
+    articles: int = 0  # articles matched
+    changed: int = 0  # articles whose mentions were rewritten
+    added: int = 0  # mentions created
+    removed: int = 0  # mentions deleted
+    updated: int = 0  # mentions whose count changed
+    seconds: float = 0.0
+
+    def as_dict(self):
+        return {
+            "articles": self.articles,
+            "changed": self.changed,
+            "added": self.added,
+            "removed": self.removed,
+            "updated": self.updated,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def relink(entity_ids=None, *, vocabulary=None, workers=1, chunk_size=CHUNK_SIZE, dry_run=False, progress=None):
+    """Re-match the vocabulary over the archive; return a RelinkReport.
+
+    `entity_ids`: only articles that could mention these entities (their text
+    holds one of the entity's forms, or they mention it now) are read. Without
+    it, every article whose entities are not pinned is. `progress(done, total)`
+    is called after each chunk.
+    """
+    from ..ingest import load_vocabulary
+
+    started = time.monotonic()
+    report = RelinkReport()
+    articles = _articles(entity_ids)
+    if articles is None:
+        return report
+    total = _count(articles)
+    if not total:
+        report.seconds = time.monotonic() - started
+        return report
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
+    writer = _MentionWriter(report, dry_run=dry_run)
+    chunks = _chunks(articles, chunk_size)
+
+    if workers > 1 and total > chunk_size:
+        context = multiprocessing.get_context("fork")
+        # Forked workers inherit our database connection but never use it: they only match text.
+        with context.Pool(workers, initializer=_init_worker, initargs=(vocabulary,)) as pool:
+            pending = []
+            for rows in chunks:
+                pending.append(pool.apply_async(_match_rows, (rows,)))
+                # Keep a chunk per worker in flight, plus one: the parent reads the next while they match.
+                if len(pending) > workers:
+                    writer.write(pending.pop(0).get())
+                    _report_progress(progress, report, total)
+            for result in pending:
+                writer.write(result.get())
+                _report_progress(progress, report, total)
+    else:
+        _init_worker(vocabulary)
+        for rows in chunks:
+            writer.write(_match_rows(rows))
+            _report_progress(progress, report, total)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _report_progress(progress, report, total):
+    if progress is not None:
+        progress(report.articles, total)
+
+
+def _articles(entity_ids):
+    """The articles to re-link: a queryset, or a sorted id list for some entities (None if they are gone)."""
+    articles = Article.objects.filter(entities_pinned=False)
+    if entity_ids is None:
+        return articles
+    entities = list(Entity.objects.filter(id__in=list(entity_ids)).values_list("id", "name", "aliases"))
+    ids = [pk for pk, _, _ in entities]
+    forms = {form.lower() for _, name, aliases in entities for form in (name, *aliases) if form.strip()}
+    if not ids:
+        return None
+    patterns = ["%" + form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for form in forms]
+    # Articles whose text holds one of the forms (PostgreSQL finds them in one scan), and articles
+    # that mention the entities now (an alias may have been removed).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id
+              FROM {Article._meta.db_table} AS a
+              LEFT JOIN {Author._meta.db_table} AS u ON u.id = a.author_id
+             WHERE NOT a.entities_pinned
+               AND (lower(a.title || ' ' || a.dek || ' ' || a.body || ' ' || coalesce(u.name, '') || ' '
+                          || coalesce(u.bio, '')) LIKE ANY (%s)
+                    OR a.id IN (SELECT article_id FROM {Mention._meta.db_table} WHERE entity_id = ANY (%s)))
+             ORDER BY a.id
+            """,
+            [patterns, ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _count(articles):
+    return len(articles) if isinstance(articles, list) else articles.count()
+
+
+_COLUMNS = ("pk", "title", "dek", "body", "author__name", "author__bio")
+
+
+def _chunks(articles, chunk_size):
+    """Rows (id, headline, dek, body, author, bio) in id order, `chunk_size` at a time."""
+    if isinstance(articles, list):
+        for start in range(0, len(articles), chunk_size):
+            ids = articles[start : start + chunk_size]
+            yield list(Article.objects.filter(pk__in=ids).order_by("pk").values_list(*_COLUMNS))
+        return
+    last = 0  # keyset pagination: each chunk is one indexed range scan
+    queryset = articles.order_by("pk").values_list(*_COLUMNS)
+    while True:
+        rows = list(queryset.filter(pk__gt=last)[:chunk_size])
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield rows
+
+
+_worker_state = {}
+
+
+def _init_worker(vocabulary):
+    _worker_state["vocabulary"] = vocabulary
+
+
+def _match_rows(rows):
+    """(article id, [(name, kind, count)]) for each row, from the vocabulary alone."""
+    vocabulary = _worker_state["vocabulary"]
+    results = []
+    for pk, title, dek, body, author, bio in rows:
+        document = SeedDocument(headline=title, dek=dek, body=body, author=author or "", bio=bio or "")
+        found = extract_entities(document, vocabulary, ner=False)
+        results.append((pk, [(e.name, e.kind, e.count) for e in found]))
+    return results
+
+
+class _MentionWriter:
+    """Compares new vocabulary mentions with the stored ones and writes the differences."""
+
+    def __init__(self, report, *, dry_run):
+        self.report = report
+        self.dry_run = dry_run
+        self.entity_ids = {
+            (name.lower(), kind): pk for pk, name, kind in Entity.objects.values_list("pk", "name", "kind").iterator()
+        }
+
+    def write(self, results):
+        self.report.articles += len(results)
+        if not results:
+            return
+        article_ids = [pk for pk, _ in results]
+        stored = {}
+        for article_id, entity_id, count, source in Mention.objects.filter(article_id__in=article_ids).values_list(
+            "article_id", "entity_id", "count", "source"
+        ):
+            stored.setdefault(article_id, {})[entity_id] = (count, source)
+        self._learn_new_entities(results)
+
+        rows, changed = [], []
+        for article_id, found in results:
+            old = stored.get(article_id, {})
+            new = {}
+            for name, kind, count in found:
+                entity_id = self.entity_ids[(name.lower(), kind)]
+                previous = new.get(entity_id, (0, VOCABULARY))[0]
+                new[entity_id] = (previous + count, VOCABULARY)
+            for entity_id, (count, source) in old.items():
+                if source == VOCABULARY:
+                    continue  # what the vocabulary finds now replaces it
+                if entity_id in new:
+                    new[entity_id] = (max(count, new[entity_id][0]), source)
+                else:
+                    new[entity_id] = (count, source)  # found by the model (or set by an editor): kept
+            if new != old:
+                changed.append(article_id)
+                self.report.added += len(new.keys() - old.keys())
+                self.report.removed += len(old.keys() - new.keys())
+                self.report.updated += sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
+                rows.extend((article_id, entity_id, count, source) for entity_id, (count, source) in new.items())
+        self.report.changed += len(changed)
+        if changed and not self.dry_run:
+            _replace(changed, rows)
+
+    def _learn_new_entities(self, results):
+        """Entities the vocabulary pass names that have no row yet (a byline's author, a spelt-out acronym)."""
+        from ..ingest import _find_or_create
+
+        missing = {
+            (name, kind)
+            for _, found in results
+            for name, kind, _ in found
+            if (name.lower(), kind) not in self.entity_ids
+        }
+        if not missing:
+            return
+        if self.dry_run:
+            for name, kind in missing:
+                self.entity_ids[(name.lower(), kind)] = -1
+            return
+        ids = _find_or_create(Entity, {pair: pair for pair in missing}, fallback_prefix="entity")
+        for (name, kind), pk in ids.items():
+            self.entity_ids[(name.lower(), kind)] = pk
+
+
+def _replace(article_ids, rows):
+    table = Mention._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [article_ids])
+        if rows:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (article_id, entity_id, count, source)
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])
+                """,
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+            )
+        refresh_reader_stats(article_ids)  # entity counts, timelines and "appears with" follow
+
+
+__all__ = ["MODEL", "VOCABULARY", "RelinkReport", "relink"]
