@@ -23,6 +23,7 @@ loser finds the winner's row and reports the file as unchanged.
 """
 
 import datetime
+import json
 import logging
 import multiprocessing
 import os
@@ -686,3 +687,37 @@ def _database_error(exc):
 
 def default_workers():
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def add_entities(entries):
+    """Add curated entities (name, kind, aliases) to the vocabulary; returns (created, updated).
+
+    Existing entities (same name, case-blind, and kind) keep their name and slug and
+    gain any aliases they lack. Used to load an entity list before a bulk ingest.
+    """
+    entries = [(" ".join(name.split()), kind, [a for a in aliases if a.strip()]) for name, kind, aliases in entries]
+    kinds = set(Entity.Kind.values)
+    for name, kind, _ in entries:
+        if not name or kind not in kinds:
+            raise ValueError(f"entity {name!r}: kind must be one of {', '.join(sorted(kinds))}, not {kind!r}")
+    before = Entity.objects.count()
+    ids = _find_or_create(Entity, {(name, kind): (name, kind) for name, kind, _ in entries}, fallback_prefix="entity")
+    aliases = {}
+    for name, kind, forms in entries:
+        aliases.setdefault(ids[(name, kind)], []).extend(forms)
+    rows = [{"id": pk, "aliases": forms} for pk, forms in aliases.items() if forms]
+    updated = 0
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Entity._meta.db_table} AS e
+                   SET aliases = ARRAY(SELECT DISTINCT unnest(e.aliases || v.aliases::varchar[]) ORDER BY 1),
+                       updated_at = now()
+                  FROM json_to_recordset(%s::json) AS v(id bigint, aliases text[])
+                 WHERE e.id = v.id AND NOT e.aliases @> v.aliases::varchar[]
+                """,
+                [json.dumps(rows)],
+            )
+            updated = cursor.rowcount
+    return Entity.objects.count() - before, updated
