@@ -52,6 +52,8 @@ class ArticleAdmin(admin.ModelAdmin):
             Article.objects.filter(pk=article.pk).update(entities_pinned=True)
         elif not article.entities_pinned:
             refresh_entities([article.pk])
+        # Search: headline, dek, body, author and tags may have changed; refresh the stored vectors.
+        Article.objects.filter(pk=article.pk).update_search_vectors()
 
 
 @admin.register(Author)

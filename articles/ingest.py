@@ -377,6 +377,7 @@ class BatchWriter:
         by_path = {p.path: p for p in everything}
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
         replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
+        Article.objects.filter(pk__in=list(written.values())).update_search_vectors()  # search index, one UPDATE
         self._record_seed_files(written, by_path, now)
         return lost
 

@@ -9,8 +9,10 @@ import re
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
-from django.db.models import Count, Q
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connections, models
+from django.db.models import Count, F, Func, Q
 from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils.text import slugify
@@ -97,6 +99,28 @@ def twitter_handle_from(text):
     """The first @handle in `text`, without the @, or ""."""
     match = TWITTER_HANDLE_RE.search(text or "")
     return match.group(1) if match else ""
+
+
+class SearchKey(Func):
+    """newsroom_search_key(text): lower case, accents and dots removed, other punctuation as spaces.
+
+    "U.S." and "us", "São Paulo" and "sao paulo" have one key. The SQL function is
+    IMMUTABLE (it uses a fixed unaccent dictionary), so it can be indexed; it is
+    created by migration 0003_search.
+    """
+
+    function = "newsroom_search_key"
+    output_field = models.TextField()
+
+
+class SearchKeys(Func):
+    """newsroom_search_keys(name, kind, aliases): the SearchKeys an entity can be searched by.
+
+    Its name, each alias, and for a person the surname alone ("putin").
+    """
+
+    function = "newsroom_search_keys"
+    output_field = ArrayField(models.TextField())
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -196,7 +220,12 @@ class Entity(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), "kind", name="entity_unique_name_kind_ci"),
         ]
-        indexes = [models.Index(fields=["kind", "name"], name="entity_kind_name_idx")]
+        indexes = [
+            models.Index(fields=["kind", "name"], name="entity_kind_name_idx"),
+            # Search: "does the query name this entity?" and "did you mean…?" (see articles/search.py).
+            GinIndex(SearchKeys(F("name"), F("kind"), F("aliases")), name="entity_search_keys_idx"),
+            GinIndex(OpClass(SearchKey(F("name")), name="gin_trgm_ops"), name="entity_name_trgm_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -217,6 +246,7 @@ class Tag(TagBase):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="tag_unique_name_ci")]
+        indexes = [GinIndex(OpClass(SearchKey(F("name")), name="gin_trgm_ops"), name="tag_name_trgm_idx")]
 
     def slugify(self, tag, i=None):
         slug = make_slug(tag, fallback_prefix="tag")
@@ -258,6 +288,20 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("-count")),
         )
 
+    def update_search_vectors(self):
+        """Recompute the stored search vectors of these articles; returns how many were updated.
+
+        One set-based UPDATE (the SQL function articles_refresh_search, migration
+        0003_search) reads each article's headline, dek, body, author name and tag
+        names. Call it after writing any of those: ingest does after each batch, the
+        admin after saving an article. Renaming an author or a tag refreshes their
+        articles by itself (statement-level triggers).
+        """
+        ids_sql, params = self.order_by().values("pk").query.sql_with_params()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT articles_refresh_search(ARRAY({ids_sql}))", params)
+            return cursor.fetchone()[0]
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -290,6 +334,12 @@ class Article(models.Model):
         default=False,
         help_text="Keep the entity list exactly as edited: saving no longer re-extracts it from the text.",
     )
+
+    # Full-text search (articles/search.py), kept current by ArticleQuerySet.update_search_vectors():
+    # everything searchable, for matching; and a compact vector (headline, dek, tags, author, and the
+    # words the body repeats) that ranking reads without unpacking the whole body's vector.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_rank_vector = SearchVectorField(null=True, editable=False)
 
     # Provenance: where an ingested article came from, and when editors last changed it.
     source_path = models.CharField(max_length=1024, blank=True, editable=False)
@@ -328,6 +378,9 @@ class Article(models.Model):
             ),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
             models.Index(Lower("title"), "author", name="article_title_author_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+            # Drafts and other unpublished rows, so counts of public articles can subtract them cheaply.
+            models.Index(fields=["id"], condition=~Q(status="published"), name="article_unpublished_idx"),
         ]
 
     def __str__(self):

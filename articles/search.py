@@ -1,0 +1,641 @@
+"""Search: PostgreSQL full-text search over published articles, with facets and entity awareness.
+
+    /search/?q=sanctions+belarus&tag=energy&year=2023&sort=newest&page=2
+
+How a request is answered (a fixed number of queries, whatever the number of hits):
+1. `read_request` validates the parameters (a SearchError, shown with status 400, for bad ones).
+2. Filters named by slug (author, tag, entity) are looked up in one query.
+3. One query parses the words (`websearch_to_tsquery`: "quoted phrases", OR, -word; English
+   stemming; accents ignored) and finds the entities the whole query names (name, alias or a
+   person's surname): they lead the results as cards.
+4. One query counts the hits and computes the facets (author, year exactly; tags and entities
+   over a fixed-size pseudo-random sample of the hits when there are more than FACET_SAMPLE,
+   scaled and shown as estimates).
+5. One query ranks the hits and returns the page's ids: `ts_rank` over `search_rank_vector`, a
+   compact vector kept in the row (headline A, dek and tags B, body words used three times or
+   more C, author D), so ranking 20,000 hits reads no out-of-line data; recency breaks ties.
+6. One query fetches the page's articles with highlighted headline, dek and body snippet
+   (`ts_headline`, computed for those 20 rows only), one more prefetches their tags.
+7. Only when nothing matched: one query for near spellings among entity names and tags.
+
+Snippets are escaped before any markup is added: `ts_headline` marks matches with
+private-use sentinel characters (first stripped from the article text), the whole snippet
+is HTML-escaped, then the sentinels become <mark> tags.
+"""
+
+import datetime
+import difflib
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import InvalidPage, Paginator
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Replace
+from django.http import Http404, QueryDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.generic import TemplateView
+
+from .entities.vocabulary import is_acronym
+from .models import Article, Author, Entity, Mention, Tag, TaggedArticle
+
+CONFIG = "newsroom_english"
+MAX_QUERY_LENGTH = 200
+MAX_FILTERS = 5  # per kind of filter
+FACET_SAMPLE = 3000  # tag and entity facets look at most about this many hits
+FACET_SIZE = 8  # items per facet (per kind for entities)
+SUGGESTIONS = 3
+SUGGESTION_SIMILARITY = 0.5  # pg_trgm word_similarity a near spelling needs
+SORTS = {"relevance": "best match", "newest": "newest first"}
+
+# Markers for ts_headline: private-use characters, removed from the text before highlighting.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+WORD_RE = re.compile(r"\w+")
+
+
+class SearchError(Exception):
+    """A request the search cannot answer as asked; the message is shown to the reader (status 400)."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    sort: str = "relevance"
+    authors: list = field(default_factory=list)  # slugs
+    tags: list = field(default_factory=list)
+    entities: list = field(default_factory=list)
+    year: int | None = None
+
+    @property
+    def has_filters(self):
+        return bool(self.authors or self.tags or self.entities or self.year)
+
+    def params(self, **changes):
+        """The query string for this request with `changes` (a list value replaces, None removes)."""
+        values = {
+            "q": self.q or None,
+            "author": self.authors,
+            "tag": self.tags,
+            "entity": self.entities,
+            "year": self.year,
+            "sort": self.sort if self.sort != "relevance" else None,
+        }
+        values.update(changes)
+        query = QueryDict(mutable=True)
+        for key, value in values.items():
+            if isinstance(value, list | tuple):
+                query.setlist(key, [str(v) for v in value])
+            elif value is not None:
+                query[key] = str(value)
+        return query.urlencode()
+
+
+def read_request(get):
+    """A SearchRequest from request.GET; raises SearchError for parameters that make no sense."""
+    raw = get.get("q", "")
+    if "\x00" in raw:
+        raise SearchError("The search contains a NUL character, which cannot be searched for.")
+    q = " ".join(CONTROL_RE.sub(" ", raw).split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError(
+            f"Searches are limited to {MAX_QUERY_LENGTH} characters; this one has {len(q):,}. "
+            "Try the few words that matter most."
+        )
+    sort = get.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise SearchError(f"Results can be sorted by {' or '.join(SORTS)}, not “{sort[:50]}”.")
+    request = SearchRequest(q=q, sort=sort)
+    for name, target in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
+        values = [v for v in get.getlist(name) if v]
+        if len(values) > MAX_FILTERS:
+            raise SearchError(f"At most {MAX_FILTERS} {name} filters can be combined.")
+        for value in values:
+            if not SLUG_RE.match(value):
+                raise SearchError(f"“{value[:50]}” is not a valid {name} (filters use the names in page addresses).")
+            if value not in target:
+                target.append(value)
+    if len(request.authors) > 1:
+        raise SearchError("An article has one author: filter by one author at a time.")
+    year = get.get("year")
+    if year:
+        if not year.isascii() or not year.isdigit() or not 1000 <= int(year) <= 9999:
+            raise SearchError(f"“{year[:50]}” is not a year.")
+        request.year = int(year)
+    return request
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    items: list  # FacetItem
+
+
+@dataclass
+class FacetItem:
+    label: str
+    count: int
+    url: str
+    active: bool = False
+    approximate: bool = False
+
+
+@dataclass
+class EntityCard:
+    entity: Entity
+    article_count: int
+    matched: str  # the form that matched
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    total: int = 0
+    approximate_facets: bool = False
+    sample_size: int = 0
+    articles: list = field(default_factory=list)
+    page: object = None
+    facets: list = field(default_factory=list)
+    cards: list = field(default_factory=list)
+    active_filters: list = field(default_factory=list)  # (kind label, label, removal url)
+    suggestions: list = field(default_factory=list)  # (text, url)
+    notice: str = ""  # why the results are not a plain text match
+    searched: bool = False  # whether there was anything to search for
+
+
+class Search:
+    """One search over the published archive: `Search(request).run(page_number)`."""
+
+    per_page = settings.ARTICLES_PER_PAGE
+
+    def __init__(self, request):
+        self.request = request
+        self.tsquery_text = None  # the words to match, or None for "no text condition"
+        self.filter_ids = {"author": [], "tag": [], "entity": []}
+        self.filter_labels = []
+
+    # The steps, in order.
+
+    def run(self, page_number=1):
+        request = self.request
+        results = SearchResults(request=request)
+        if request.has_filters:
+            self._resolve_filters(results)
+        if request.q:
+            self._analyse_query(results)
+        if self.tsquery_text is None and not self.filter_ids["entity"] and not request.has_filters:
+            return results  # nothing to search for: the page explains why
+        results.searched = True
+        self._count_and_facets(results)
+        paginator = KnownCountPaginator(RankedHits(self), self.per_page, count=results.total)
+        try:
+            results.page = paginator.page(paginator.num_pages if page_number == "last" else page_number)
+        except InvalidPage as exc:
+            raise Http404("No such page") from exc
+        results.articles = list(results.page.object_list)
+        if results.total == 0 and self.tsquery_text is not None and not results.cards:
+            results.suggestions = self._suggestions()
+        return results
+
+    def _resolve_filters(self, results):
+        request = self.request
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT 'author', id, slug, name FROM {Author._meta.db_table} WHERE slug = ANY(%s)
+                UNION ALL SELECT 'tag', id, slug, name FROM {Tag._meta.db_table} WHERE slug = ANY(%s)
+                UNION ALL SELECT 'entity', id, slug, name FROM {Entity._meta.db_table} WHERE slug = ANY(%s)
+                """,
+                [request.authors, request.tags, request.entities],
+            )
+            found = {(kind, slug): (pk, name) for kind, pk, slug, name in cursor.fetchall()}
+        for kind, slugs in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
+            for slug in slugs:
+                if (kind, slug) not in found:
+                    raise SearchError(f"There is no {kind} “{slug}” any more: remove that filter to search again.")
+                pk, name = found[(kind, slug)]
+                self.filter_ids[kind].append(pk)
+                remaining = [s for s in slugs if s != slug]
+                results.active_filters.append((kind.capitalize(), name, "?" + request.params(**{kind: remaining})))
+        if request.year:
+            results.active_filters.append(("Year", str(request.year), "?" + request.params(year=None)))
+
+    def _analyse_query(self, results):
+        """Parse the words; find entities the whole query names."""
+        q = self.request.q
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH query AS (
+                    SELECT websearch_to_tsquery(%s::regconfig, %s) AS words, newsroom_search_key(%s) AS key
+                )
+                SELECT numnode(query.words), querytree(query.words), e.id, e.public_count
+                  FROM query
+                  LEFT JOIN LATERAL (
+                      SELECT e.id,
+                             (SELECT count(*) FROM {Mention._meta.db_table} m WHERE m.entity_id = e.id)
+                             - (SELECT count(*) FROM {Article._meta.db_table} a
+                                 WHERE (a.status <> 'published' OR a.published_at > now())
+                                   AND EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
+                                                WHERE m.article_id = a.id AND m.entity_id = e.id)) AS public_count
+                        FROM {Entity._meta.db_table} e
+                       WHERE query.key <> '' AND newsroom_search_keys(e.name, e.kind, e.aliases) @> ARRAY[query.key]
+                       ORDER BY public_count DESC, e.name
+                       LIMIT 3
+                  ) e ON true
+                """,
+                [CONFIG, q, q],
+            )
+            rows = cursor.fetchall()
+        nodes, tree = rows[0][0], rows[0][1]
+        counts = {row[2]: row[3] for row in rows if row[2] is not None}
+        if counts:
+            entities = Entity.objects.in_bulk(list(counts))
+            for pk, count in sorted(counts.items(), key=lambda item: (-item[1], entities[item[0]].name)):
+                matched = _matched_form(q, entities[pk])
+                if matched:
+                    results.cards.append(EntityCard(entities[pk], count, matched))
+        if nodes and tree != "T":
+            self.tsquery_text = q
+        elif results.cards:
+            # Only stop words ("WHO"), but they name an entity: show the articles that mention it.
+            entity = results.cards[0].entity
+            self.filter_ids["entity"].append(entity.pk)
+            results.notice = f"“{q}” is too common a word to search for: these are the articles that mention {entity}."
+        elif nodes:
+            results.notice = "Add a word to look for: a word after a minus sign (-word) only excludes articles."
+        elif WORD_RE.search(q):
+            results.notice = f"“{q}” has only very common words, which every article uses. Try something more specific."
+        else:
+            results.notice = "Type some words to search for: punctuation alone matches nothing."
+
+    def _where(self):
+        """The SQL condition for a hit (over `articles_article AS a`) and its parameters."""
+        sql = ["a.status = 'published'", "a.published_at <= now()"]
+        params = []
+        if self.tsquery_text is not None:
+            sql.append("a.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)")
+            params += [CONFIG, self.tsquery_text]
+        if self.filter_ids["author"]:
+            sql.append("a.author_id = ANY(%s)")
+            params.append(self.filter_ids["author"])
+        for tag_id in self.filter_ids["tag"]:
+            sql.append(
+                f"EXISTS (SELECT 1 FROM {TaggedArticle._meta.db_table} t WHERE t.content_object_id = a.id "
+                "AND t.tag_id = %s)"
+            )
+            params.append(tag_id)
+        for entity_id in self.filter_ids["entity"]:
+            sql.append(
+                f"EXISTS (SELECT 1 FROM {Mention._meta.db_table} m WHERE m.article_id = a.id AND m.entity_id = %s)"
+            )
+            params.append(entity_id)
+        if self.request.year:
+            tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+            sql.append("a.published_at >= %s AND a.published_at < %s")
+            params += [
+                datetime.datetime(self.request.year, 1, 1, tzinfo=tz),
+                datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz),
+            ]
+        return " AND ".join(sql), params
+
+    def _count_and_facets(self, results):
+        where, params = self._where()
+        table = Article._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH hits AS MATERIALIZED (
+                    SELECT a.id, a.author_id, a.published_at FROM {table} a WHERE {where}
+                ), total AS (
+                    SELECT count(*) AS n FROM hits
+                ), sample AS MATERIALIZED (
+                    -- Every hit, or a deterministic pseudo-random sample of about FACET_SAMPLE of them.
+                    SELECT h.id FROM hits h, total
+                     WHERE total.n <= {FACET_SAMPLE} OR (hashint8(h.id) & 1023) < 1024.0 * {FACET_SAMPLE} / total.n
+                ), authors AS (
+                    SELECT h.author_id AS key, count(*) AS n FROM hits h
+                     WHERE h.author_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
+                ), years AS (
+                    SELECT extract(year FROM h.published_at AT TIME ZONE %s)::bigint AS key, count(*) AS n
+                      FROM hits h GROUP BY 1
+                ), tags AS (
+                    SELECT t.tag_id AS key, count(*) AS n
+                      FROM sample s JOIN {TaggedArticle._meta.db_table} t ON t.content_object_id = s.id
+                     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
+                ), entities AS (
+                    SELECT e.id AS key, e.kind, e.name, e.slug, c.n,
+                           row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name) AS place
+                      FROM (SELECT m.entity_id, count(*) AS n
+                              FROM sample s JOIN {Mention._meta.db_table} m ON m.article_id = s.id
+                             GROUP BY 1) c
+                      JOIN {Entity._meta.db_table} e ON e.id = c.entity_id
+                )
+                SELECT 'total', (SELECT count(*) FROM sample), n, NULL, NULL, NULL FROM total
+                UNION ALL
+                SELECT 'author', x.key, x.n, u.name, u.slug, NULL
+                  FROM authors x JOIN {Author._meta.db_table} u ON u.id = x.key
+                UNION ALL
+                SELECT 'year', key, n, NULL, NULL, NULL FROM years
+                UNION ALL
+                SELECT 'tag', x.key, x.n, t.name, t.slug, NULL FROM tags x JOIN {Tag._meta.db_table} t ON t.id = x.key
+                UNION ALL
+                SELECT 'entity', key, n, name, slug, kind FROM entities WHERE place <= {FACET_SIZE}
+                """,
+                [*params, settings.TIME_ZONE],
+            )
+            rows = cursor.fetchall()
+        by_facet = {}
+        for facet, key, count, label, slug, kind in rows:
+            by_facet.setdefault(facet, []).append((key, count, label, slug, kind))
+        ((sample_size, total, *_),) = by_facet["total"]
+        results.total = total
+        results.sample_size = sample_size
+        scale = total / sample_size if sample_size and sample_size < total else 1
+        results.approximate_facets = scale != 1
+        request = self.request
+
+        def item(label, count, kind, value, values, approximate=False):
+            active = value in values
+            return FacetItem(
+                label=label,
+                count=count,
+                approximate=approximate,
+                active=active,
+                url="?" + request.params(**{kind: [v for v in values if v != value] if active else [*values, value]}),
+            )
+
+        authors = sorted(by_facet.get("author", []), key=lambda r: (-r[1], r[2]))
+        if authors:
+            results.facets.append(
+                Facet("author", "Author", [item(r[2], r[1], "author", r[3], request.authors) for r in authors])
+            )
+        tags = sorted(by_facet.get("tag", []), key=lambda r: (-r[1], r[2]))
+        if tags:
+            results.facets.append(
+                Facet(
+                    "tag",
+                    "Tag",
+                    [item(r[2], round(r[1] * scale), "tag", r[3], request.tags, scale != 1) for r in tags],
+                )
+            )
+        for kind, title in (
+            (Entity.Kind.PERSON, "People"),
+            (Entity.Kind.PLACE, "Places"),
+            (Entity.Kind.ORG, "Organisations"),
+        ):
+            rows = sorted((r for r in by_facet.get("entity", []) if r[4] == kind), key=lambda r: (-r[1], r[2]))
+            if rows:
+                results.facets.append(
+                    Facet(
+                        kind.lower(),
+                        title,
+                        [item(r[2], round(r[1] * scale), "entity", r[3], request.entities, scale != 1) for r in rows],
+                    )
+                )
+        years = sorted(by_facet.get("year", []), key=lambda r: -r[0])
+        if years:
+            results.facets.append(
+                Facet(
+                    "year",
+                    "Year",
+                    [
+                        FacetItem(
+                            label=str(r[0]),
+                            count=r[1],
+                            active=request.year == r[0],
+                            url="?" + request.params(year=None if request.year == r[0] else r[0]),
+                        )
+                        for r in years
+                    ],
+                )
+            )
+
+    def ranked_ids(self, offset, limit):
+        """The ids of hits offset..offset+limit, best first (or newest first)."""
+        where, params = self._where()
+        if self.tsquery_text is not None and self.request.sort == "relevance":
+            rank = "ts_rank(a.search_rank_vector, websearch_to_tsquery(%s::regconfig, %s))"
+            rank_params = [CONFIG, self.tsquery_text]
+            order = "rank DESC, a.published_at DESC, a.id DESC"
+        else:
+            rank, rank_params, order = "0", [], "a.published_at DESC, a.id DESC"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.id, {rank} AS rank FROM {Article._meta.db_table} a WHERE {where} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*rank_params, *params, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def articles(self, ids):
+        """The articles with these ids, in this order, with highlighted title, dek and snippet."""
+        if not ids:
+            return []
+        articles = Article.objects.filter(pk__in=ids).for_listing()
+        if self.tsquery_text is not None:
+            query = SearchQuery(self.tsquery_text, search_type="websearch", config=CONFIG)
+            marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": CONFIG}
+            articles = articles.annotate(
+                title_marked=SearchHeadline(_unmarked("title"), query, highlight_all=True, **marks),
+                dek_marked=SearchHeadline(_unmarked("dek"), query, highlight_all=True, **marks),
+                snippet_marked=SearchHeadline(
+                    _unmarked("body"),
+                    query,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **marks,
+                ),
+            )
+        by_id = {article.pk: article for article in articles}
+        ordered = [by_id[pk] for pk in ids if pk in by_id]
+        for article in ordered:
+            if self.tsquery_text is not None:
+                article.title_html = highlight(article.title_marked)
+                article.dek_html = highlight(article.dek_marked)
+                article.snippet_html = highlight(article.snippet_marked)
+            else:
+                article.title_html, article.dek_html = escape(article.title), escape(article.dek)
+                article.snippet_html = escape(_opening(article.body))
+        return ordered
+
+    def _suggestions(self):
+        """Near spellings from entity names and tags (pg_trgm), as (text, url) pairs."""
+        words = [w for w in WORD_RE.findall(self.request.q) if len(w) >= 3][:6]
+        if not words:
+            return []
+        with connection.cursor() as cursor:
+            # A lower threshold than pg_trgm's default 0.6, for this statement's transaction only:
+            # "Lukashanko" is 0.57 like "Lukashenko". The best few are kept, by similarity.
+            cursor.execute(
+                f"""
+                SELECT set_config('pg_trgm.word_similarity_threshold', '{SUGGESTION_SIMILARITY}', true);
+                SELECT w.i, best.name, best.similarity
+                  FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, i)
+                 CROSS JOIN LATERAL (
+                     SELECT c.name, c.similarity FROM (
+                         SELECT e.name, word_similarity(newsroom_search_key(w.word), newsroom_search_key(e.name))
+                                AS similarity
+                           FROM {Entity._meta.db_table} e
+                          WHERE newsroom_search_key(w.word) <%% newsroom_search_key(e.name)
+                         UNION ALL
+                         SELECT t.name, word_similarity(newsroom_search_key(w.word), newsroom_search_key(t.name))
+                           FROM {Tag._meta.db_table} t
+                          WHERE newsroom_search_key(w.word) <%% newsroom_search_key(t.name)
+                     ) c
+                     ORDER BY c.similarity DESC, length(c.name), c.name
+                     LIMIT %s
+                 ) best
+                 ORDER BY w.i, best.similarity DESC
+                """,
+                [words, SUGGESTIONS],
+            )
+            rows = cursor.fetchall()
+        options, known = {}, set()
+        for index, name, _similarity in rows:
+            word = words[index - 1]
+            replacement = _closest_words(word, name)
+            if _key(replacement) == _key(word):
+                known.add(word)  # spelled like a name or tag already: leave it alone
+            else:
+                options.setdefault(word, []).append(replacement)
+        options = {word: replacements for word, replacements in options.items() if word not in known}
+        suggestions = []
+        for rank in range(SUGGESTIONS):
+            text = self.request.q
+            changed = False
+            for word, replacements in options.items():
+                replacement = replacements[min(rank, len(replacements) - 1)]
+                text, n = re.subn(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
+                changed = changed or bool(n)
+            if changed and text not in (s for s, _ in suggestions) and text != self.request.q:
+                suggestions.append((text, "?" + self.request.params(q=text)))
+        return suggestions
+
+
+class RankedHits:
+    """The ranked hits as a lazily sliced sequence, for the paginator: one query per page."""
+
+    def __init__(self, search):
+        self.search = search
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        return self.search.articles(self.search.ranked_ids(start, stop - start))
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the number of items, so it never runs a COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self._count = count
+
+    @property
+    def count(self):
+        return self._count
+
+
+def highlight(marked):
+    """HTML for text with ts_headline's sentinel marks: everything escaped, marks as <mark>."""
+    html = escape(marked or "")
+    return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))  # noqa: S308 - escaped above
+
+
+def _unmarked(field_name):
+    """The field with any sentinel characters removed, so only ts_headline's marks remain."""
+    return Replace(Replace(F(field_name), Value(MARK_START), Value("")), Value(MARK_STOP), Value(""))
+
+
+def _opening(body, words=40):
+    found = body.split()
+    return " ".join(found[:words]) + (" …" if len(found) > words else "")
+
+
+def _matched_form(query, entity):
+    """The name or alias of `entity` that `query` names, or "" when it only matches a stop-word-like acronym.
+
+    Acronyms match as in article text, by their case ("WHO", not "who"), except for
+    queries of four or more letters ("nato").
+    """
+    key = _key(query)
+    person_surname = entity.name.split()[-1] if entity.kind == Entity.Kind.PERSON else None
+    for form in [entity.name, *entity.aliases, *([person_surname] if person_surname else [])]:
+        if _key(form) != key:
+            continue
+        if is_acronym(form) and len(key) < 4 and not any(c.isupper() for c in query):
+            continue
+        return form
+    return ""
+
+
+def _key(text):
+    """Python twin of the SQL newsroom_search_key, for comparing forms already fetched."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[.'’]", "", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def _closest_words(word, name):
+    """The part of `name` that best replaces `word`: one of its words, or all of it."""
+    parts = name.split()
+    if len(parts) == 1:
+        return name
+    best = max(parts, key=lambda part: difflib.SequenceMatcher(None, _key(word), _key(part)).ratio())
+    if difflib.SequenceMatcher(None, _key(word), _key(best)).ratio() >= 0.6:
+        return best
+    return name
+
+
+class SearchView(TemplateView):
+    """/search/: results, facets and entity cards for ?q=…, or a page explaining what went wrong."""
+
+    template_name = "articles/search.html"
+
+    def get(self, request, *args, **kwargs):
+        page = request.GET.get("page") or "1"
+        if page != "last":
+            if not page.isascii() or not page.isdigit():
+                raise Http404("No such page")
+            page = int(page)
+        try:
+            search_request = read_request(request.GET)
+            results = Search(search_request).run(page)
+        except SearchError as exc:
+            context = self.get_context_data(error=str(exc), search=SearchRequest(q=_safe_echo(request)))
+            return self.render_to_response(context, status=400)
+        context = self.get_context_data(results=results, search=search_request)
+        if results.page is not None:
+            context.update(
+                page_obj=results.page,
+                paginator=results.page.paginator,
+                is_paginated=results.page.paginator.num_pages > 1,
+                pagination_query="&" + search_request.params() if search_request.params() else "",
+            )
+            context["sort_links"] = [
+                (
+                    label,
+                    "?" + search_request.params(sort=None if key == "relevance" else key),
+                    key == search_request.sort,
+                )
+                for key, label in SORTS.items()
+            ]
+        return self.render_to_response(context)
+
+
+def _safe_echo(request):
+    """The query as typed, cleaned enough to show back in the search box of an error page."""
+    q = CONTROL_RE.sub(" ", request.GET.get("q", ""))
+    return q[:MAX_QUERY_LENGTH]
