@@ -289,13 +289,14 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def update_search_vectors(self):
-        """Recompute the stored search vectors of these articles; returns how many were updated.
+        """Recompute the search entries (SearchEntry) of these articles; returns how many were written.
 
-        One set-based UPDATE (the SQL function articles_refresh_search, migration
+        One set-based statement (the SQL function articles_refresh_search, migration
         0003_search) reads each article's headline, dek, body, author name and tag
         names. Call it after writing any of those: ingest does after each batch, the
         admin after saving an article. Renaming an author or a tag refreshes their
-        articles by itself (statement-level triggers).
+        articles by itself, and changes of status, date or author are copied to the
+        entries by a trigger.
         """
         ids_sql, params = self.order_by().values("pk").query.sql_with_params()
         with connections[self.db].cursor() as cursor:
@@ -335,12 +336,6 @@ class Article(models.Model):
         help_text="Keep the entity list exactly as edited: saving no longer re-extracts it from the text.",
     )
 
-    # Full-text search (articles/search.py), kept current by ArticleQuerySet.update_search_vectors():
-    # everything searchable, for matching; and a compact vector (headline, dek, tags, author, and the
-    # words the body repeats) that ranking reads without unpacking the whole body's vector.
-    search_vector = SearchVectorField(null=True, editable=False)
-    search_rank_vector = SearchVectorField(null=True, editable=False)
-
     # Provenance: where an ingested article came from, and when editors last changed it.
     source_path = models.CharField(max_length=1024, blank=True, editable=False)
     source_sha256 = models.CharField("SHA-256 of the normalised text", max_length=64, blank=True, editable=False)
@@ -378,7 +373,6 @@ class Article(models.Model):
             ),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
             models.Index(Lower("title"), "author", name="article_title_author_idx"),
-            GinIndex(fields=["search_vector"], name="article_search_idx"),
             # Drafts and other unpublished rows, so counts of public articles can subtract them cheaply.
             models.Index(fields=["id"], condition=~Q(status="published"), name="article_unpublished_idx"),
         ]
@@ -437,3 +431,34 @@ class SeedFile(models.Model):
 
     def __str__(self):
         return self.path
+
+
+class SearchEntry(models.Model):
+    """An article as full-text search sees it: a narrow row per article (articles/search.py).
+
+    Written only by ArticleQuerySet.update_search_vectors() and database triggers.
+    Search counts, ranks and facets every hit, so what a hit needs lives here, in
+    rows about a fifth the width of an article's: copies of the article's status,
+    date and author (kept in step by a trigger on articles_article), the whole
+    searchable text as `document` (headline A, dek and tag names B, body C, author D;
+    stored out of line, read through its GIN index), `rank_vector` (headline, dek,
+    tags, author, and the body's twelve most frequent words) for ranking, and the ids
+    of the article's tags and entities (kept in step by triggers on the link tables).
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
+    status = models.CharField(max_length=10)
+    published_at = models.DateTimeField(null=True)
+    author = models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name="+")
+    document = SearchVectorField()
+    rank_vector = SearchVectorField()
+    # Facet keys, so counting a hit's tags and entities reads this row, not the link tables.
+    tag_ids = ArrayField(models.BigIntegerField(), default=list)
+    entity_ids = ArrayField(models.BigIntegerField(), default=list)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        indexes = [GinIndex(fields=["document"], name="searchentry_document_idx")]
+
+    def __str__(self):
+        return f"search entry of article {self.article_id}"

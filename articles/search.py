@@ -8,15 +8,23 @@ How a request is answered (a fixed number of queries, whatever the number of hit
 3. One query parses the words (`websearch_to_tsquery`: "quoted phrases", OR, -word; English
    stemming; accents ignored) and finds the entities the whole query names (name, alias or a
    person's surname): they lead the results as cards.
-4. One query counts the hits and computes the facets (author, year exactly; tags and entities
-   over a fixed-size pseudo-random sample of the hits when there are more than FACET_SAMPLE,
-   scaled and shown as estimates).
-5. One query ranks the hits and returns the page's ids: `ts_rank` over `search_rank_vector`, a
-   compact vector kept in the row (headline A, dek and tags B, body words used three times or
-   more C, author D), so ranking 20,000 hits reads no out-of-line data; recency breaks ties.
-6. One query fetches the page's articles with highlighted headline, dek and body snippet
-   (`ts_headline`, computed for those 20 rows only), one more prefetches their tags.
-7. Only when nothing matched: one query for near spellings among entity names and tags.
+4. One statement finds the hits, counts them, computes the facets and ranks the page.
+5. One query fetches the page's articles with highlighted headline, dek and body snippet,
+   one more prefetches their tags.
+6. Only when nothing matched: one query for near spellings among entity names and tags.
+
+Designed for 100,000+ articles, where a common word matches tens of thousands:
+- Hits are read from SearchEntry, a narrow row per article (status, date, author, a small
+  ranking vector; the full vector out of line, used only through its GIN index), not from
+  the articles table whose rows carry the text: a hit costs a fifth of the pages.
+- Ranking is `ts_rank` over that small vector (headline A, dek and tags B, author and the
+  body's twelve most frequent words D), never over the full body's vector, which would be
+  unpacked for every hit. Recency breaks ties.
+- Author and year counts are exact. Tag and entity counts unnest the ids stored in the
+  entries (kept current by triggers on the link tables); with more than FACET_SAMPLE hits
+  they are computed over a deterministic pseudo-random sample of about FACET_SAMPLE hits
+  and scaled, and the page marks them as estimates.
+- Snippets run `ts_headline` over a window of the body around the first match only.
 
 Snippets are escaped before any markup is added: `ts_headline` marks matches with
 private-use sentinel characters (first stripped from the article text), the whole snippet
@@ -31,9 +39,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
 from django.http import Http404, QueryDict
 from django.utils.html import escape
@@ -41,7 +50,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
-from .models import Article, Author, Entity, Mention, Tag, TaggedArticle
+from .models import Article, Author, Entity, Mention, SearchEntry, Tag, TaggedArticle
 
 CONFIG = "newsroom_english"
 MAX_QUERY_LENGTH = 200
@@ -50,6 +59,7 @@ FACET_SAMPLE = 3000  # tag and entity facets look at most about this many hits
 FACET_SIZE = 8  # items per facet (per kind for entities)
 SUGGESTIONS = 3
 SUGGESTION_SIMILARITY = 0.5  # pg_trgm word_similarity a near spelling needs
+SNIPPET_WINDOW, SNIPPET_LEAD = 700, 200  # characters of the body given to ts_headline; how many before the match
 SORTS = {"relevance": "best match", "newest": "newest first"}
 
 # Markers for ts_headline: private-use characters, removed from the text before highlighting.
@@ -179,7 +189,7 @@ class Search:
         self.request = request
         self.tsquery_text = None  # the words to match, or None for "no text condition"
         self.filter_ids = {"author": [], "tag": [], "entity": []}
-        self.filter_labels = []
+        self.lexemes = []  # the words of the query as stored (stemmed, unaccented), for snippets
 
     # The steps, in order.
 
@@ -193,13 +203,19 @@ class Search:
         if self.tsquery_text is None and not self.filter_ids["entity"] and not request.has_filters:
             return results  # nothing to search for: the page explains why
         results.searched = True
-        self._count_and_facets(results)
-        paginator = KnownCountPaginator(RankedHits(self), self.per_page, count=results.total)
+        first = 1 if page_number == "last" else page_number
+        if first < 1:
+            raise Http404("No such page")
+        ids = self._hits_facets_and_page(results, offset=(first - 1) * self.per_page, limit=self.per_page)
+        paginator = KnownCountPaginator([], self.per_page, count=results.total)
         try:
-            results.page = paginator.page(paginator.num_pages if page_number == "last" else page_number)
+            number = paginator.validate_number(paginator.num_pages if page_number == "last" else page_number)
         except InvalidPage as exc:
             raise Http404("No such page") from exc
-        results.articles = list(results.page.object_list)
+        if number != first:  # ?page=last: now that the count is known
+            ids = self.ranked_ids((number - 1) * self.per_page, self.per_page)
+        results.articles = self.articles(ids)
+        results.page = Page(results.articles, number, paginator)
         if results.total == 0 and self.tsquery_text is not None and not results.cards:
             results.suggestions = self._suggestions()
         return results
@@ -235,26 +251,27 @@ class Search:
                 f"""
                 WITH query AS (
                     SELECT websearch_to_tsquery(%s::regconfig, %s) AS words, newsroom_search_key(%s) AS key
+                ), hidden AS MATERIALIZED (  -- the few articles that are not public (see published())
+                    SELECT id FROM {Article._meta.db_table} WHERE status <> 'published' OR published_at > now()
                 )
-                SELECT numnode(query.words), querytree(query.words), e.id, e.public_count
+                SELECT numnode(query.words), querytree(query.words), e.id, e.public_count,
+                       tsvector_to_array(to_tsvector(%s::regconfig, %s))
                   FROM query
                   LEFT JOIN LATERAL (
                       SELECT e.id,
                              (SELECT count(*) FROM {Mention._meta.db_table} m WHERE m.entity_id = e.id)
-                             - (SELECT count(*) FROM {Article._meta.db_table} a
-                                 WHERE (a.status <> 'published' OR a.published_at > now())
-                                   AND EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
-                                                WHERE m.article_id = a.id AND m.entity_id = e.id)) AS public_count
+                             - (SELECT count(*) FROM hidden h JOIN {Mention._meta.db_table} m
+                                     ON m.article_id = h.id AND m.entity_id = e.id) AS public_count
                         FROM {Entity._meta.db_table} e
                        WHERE query.key <> '' AND newsroom_search_keys(e.name, e.kind, e.aliases) @> ARRAY[query.key]
                        ORDER BY public_count DESC, e.name
                        LIMIT 3
                   ) e ON true
                 """,
-                [CONFIG, q, q],
+                [CONFIG, q, q, CONFIG, q],
             )
             rows = cursor.fetchall()
-        nodes, tree = rows[0][0], rows[0][1]
+        nodes, tree, self.lexemes = rows[0][0], rows[0][1], rows[0][4]
         counts = {row[2]: row[3] for row in rows if row[2] is not None}
         if counts:
             entities = Entity.objects.in_bulk(list(counts))
@@ -277,48 +294,68 @@ class Search:
             results.notice = "Type some words to search for: punctuation alone matches nothing."
 
     def _where(self):
-        """The SQL condition for a hit (over `articles_article AS a`) and its parameters."""
-        sql = ["a.status = 'published'", "a.published_at <= now()"]
+        """The SQL condition for a hit (over `articles_searchentry AS s`) and its parameters."""
+        # Public as in ArticleQuerySet.published(), on the entry's copies of status and date.
+        sql = ["s.status = 'published'", "s.published_at <= now()"]
         params = []
         if self.tsquery_text is not None:
-            sql.append("a.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)")
+            sql.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
             params += [CONFIG, self.tsquery_text]
         if self.filter_ids["author"]:
-            sql.append("a.author_id = ANY(%s)")
+            sql.append("s.author_id = ANY(%s)")
             params.append(self.filter_ids["author"])
         for tag_id in self.filter_ids["tag"]:
             sql.append(
-                f"EXISTS (SELECT 1 FROM {TaggedArticle._meta.db_table} t WHERE t.content_object_id = a.id "
+                f"EXISTS (SELECT 1 FROM {TaggedArticle._meta.db_table} t WHERE t.content_object_id = s.article_id "
                 "AND t.tag_id = %s)"
             )
             params.append(tag_id)
         for entity_id in self.filter_ids["entity"]:
             sql.append(
-                f"EXISTS (SELECT 1 FROM {Mention._meta.db_table} m WHERE m.article_id = a.id AND m.entity_id = %s)"
+                f"EXISTS (SELECT 1 FROM {Mention._meta.db_table} m WHERE m.article_id = s.article_id "
+                "AND m.entity_id = %s)"
             )
             params.append(entity_id)
         if self.request.year:
             tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-            sql.append("a.published_at >= %s AND a.published_at < %s")
+            sql.append("s.published_at >= %s AND s.published_at < %s")
             params += [
                 datetime.datetime(self.request.year, 1, 1, tzinfo=tz),
                 datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz),
             ]
         return " AND ".join(sql), params
 
-    def _count_and_facets(self, results):
+    def _rank(self):
+        """The ranking expression and its parameters, and the ORDER BY over (rank, published_at, id)."""
+        if self.tsquery_text is not None and self.request.sort == "relevance":
+            return (
+                "ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s))",
+                [CONFIG, self.tsquery_text],
+                "rank DESC, published_at DESC, id DESC",
+            )
+        return "0::real", [], "published_at DESC, id DESC"
+
+    def _hits_facets_and_page(self, results, *, offset, limit):
+        """Count the hits, compute the facets and rank the page's ids, in one statement."""
         where, params = self._where()
-        table = Article._meta.db_table
+        rank, rank_params, order = self._rank()
         with connection.cursor() as cursor:
+            # JIT compilation costs more than it saves on these short statements (set for this one only).
             cursor.execute(
                 f"""
+                SET LOCAL jit = off;
                 WITH hits AS MATERIALIZED (
-                    SELECT a.id, a.author_id, a.published_at FROM {table} a WHERE {where}
+                    SELECT s.article_id AS id, s.author_id, s.published_at, {rank} AS rank
+                      FROM {SearchEntry._meta.db_table} s WHERE {where}
                 ), total AS (
                     SELECT count(*) AS n FROM hits
+                ), page AS (
+                    SELECT id, published_at, rank FROM hits ORDER BY {order} LIMIT %s OFFSET %s
                 ), sample AS MATERIALIZED (
                     -- Every hit, or a deterministic pseudo-random sample of about FACET_SAMPLE of them.
-                    SELECT h.id FROM hits h, total
+                    SELECT x.tag_ids, x.entity_ids
+                      FROM hits h CROSS JOIN total
+                      JOIN {SearchEntry._meta.db_table} x ON x.article_id = h.id
                      WHERE total.n <= {FACET_SAMPLE} OR (hashint8(h.id) & 1023) < 1024.0 * {FACET_SAMPLE} / total.n
                 ), authors AS (
                     SELECT h.author_id AS key, count(*) AS n FROM hits h
@@ -327,18 +364,19 @@ class Search:
                     SELECT extract(year FROM h.published_at AT TIME ZONE %s)::bigint AS key, count(*) AS n
                       FROM hits h GROUP BY 1
                 ), tags AS (
-                    SELECT t.tag_id AS key, count(*) AS n
-                      FROM sample s JOIN {TaggedArticle._meta.db_table} t ON t.content_object_id = s.id
+                    SELECT t.key, count(*) AS n FROM sample s, unnest(s.tag_ids) AS t(key)
                      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
                 ), entities AS (
                     SELECT e.id AS key, e.kind, e.name, e.slug, c.n,
                            row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name) AS place
                       FROM (SELECT m.entity_id, count(*) AS n
-                              FROM sample s JOIN {Mention._meta.db_table} m ON m.article_id = s.id
+                              FROM sample s, unnest(s.entity_ids) AS m(entity_id)
                              GROUP BY 1) c
                       JOIN {Entity._meta.db_table} e ON e.id = c.entity_id
                 )
                 SELECT 'total', (SELECT count(*) FROM sample), n, NULL, NULL, NULL FROM total
+                UNION ALL
+                SELECT 'page', id, row_number() OVER (ORDER BY {order}), NULL, NULL, NULL FROM page
                 UNION ALL
                 SELECT 'author', x.key, x.n, u.name, u.slug, NULL
                   FROM authors x JOIN {Author._meta.db_table} u ON u.id = x.key
@@ -349,12 +387,13 @@ class Search:
                 UNION ALL
                 SELECT 'entity', key, n, name, slug, kind FROM entities WHERE place <= {FACET_SIZE}
                 """,
-                [*params, settings.TIME_ZONE],
+                [*rank_params, *params, limit, offset, settings.TIME_ZONE],
             )
             rows = cursor.fetchall()
         by_facet = {}
         for facet, key, count, label, slug, kind in rows:
             by_facet.setdefault(facet, []).append((key, count, label, slug, kind))
+        page_ids = [key for key, _place, *_ in sorted(by_facet.get("page", []), key=lambda r: r[1])]
         ((sample_size, total, *_),) = by_facet["total"]
         results.total = total
         results.sample_size = sample_size
@@ -417,20 +456,16 @@ class Search:
                     ],
                 )
             )
+        return page_ids
 
     def ranked_ids(self, offset, limit):
         """The ids of hits offset..offset+limit, best first (or newest first)."""
         where, params = self._where()
-        if self.tsquery_text is not None and self.request.sort == "relevance":
-            rank = "ts_rank(a.search_rank_vector, websearch_to_tsquery(%s::regconfig, %s))"
-            rank_params = [CONFIG, self.tsquery_text]
-            order = "rank DESC, a.published_at DESC, a.id DESC"
-        else:
-            rank, rank_params, order = "0", [], "a.published_at DESC, a.id DESC"
+        rank, rank_params, order = self._rank()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT a.id, {rank} AS rank FROM {Article._meta.db_table} a WHERE {where} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {SearchEntry._meta.db_table} s "
+                f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
                 [*rank_params, *params, limit, offset],
             )
             return [row[0] for row in cursor.fetchall()]
@@ -446,15 +481,7 @@ class Search:
             articles = articles.annotate(
                 title_marked=SearchHeadline(_unmarked("title"), query, highlight_all=True, **marks),
                 dek_marked=SearchHeadline(_unmarked("dek"), query, highlight_all=True, **marks),
-                snippet_marked=SearchHeadline(
-                    _unmarked("body"),
-                    query,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                    **marks,
-                ),
+                snippet_marked=self._snippet(),
             )
         by_id = {article.pk: article for article in articles}
         ordered = [by_id[pk] for pk in ids if pk in by_id]
@@ -467,6 +494,33 @@ class Search:
                 article.title_html, article.dek_html = escape(article.title), escape(article.dek)
                 article.snippet_html = escape(_opening(article.body))
         return ordered
+
+    def _snippet(self):
+        """ts_headline over a window of the body around its first match, not over the whole body.
+
+        ts_headline parses all the text it is given: a window of SNIPPET_WINDOW characters
+        costs a tenth of a 5,000-character body. The window starts a little before the
+        first occurrence of any query word's stem (accents and case ignored); ts_headline
+        then marks the exact matches in it.
+        """
+        prefixes = sorted({lexeme[:-1] if len(lexeme) > 4 else lexeme for lexeme in self.lexemes})
+        options = (
+            f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+        return RawSQL(  # noqa: S611 - only constants are formatted in; values are parameters
+            f"""
+            (SELECT ts_headline(%s::regconfig, substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}),
+                                websearch_to_tsquery(%s::regconfig, %s), %s)
+               FROM (SELECT b.body,
+                            coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(b.folded, l) AS p
+                                       WHERE p > 0), 1) AS at
+                       FROM (SELECT c.body, lower(newsroom_unaccent(c.body)) AS folded
+                               FROM (SELECT translate({Article._meta.db_table}.body, %s, '') AS body) c) b) w)
+            """,
+            [CONFIG, CONFIG, self.tsquery_text, options, prefixes, MARK_START + MARK_STOP],
+            output_field=TextField(),
+        )
 
     def _suggestions(self):
         """Near spellings from entity names and tags (pg_trgm), as (text, url) pairs."""
@@ -520,17 +574,6 @@ class Search:
             if changed and text not in (s for s, _ in suggestions) and text != self.request.q:
                 suggestions.append((text, "?" + self.request.params(q=text)))
         return suggestions
-
-
-class RankedHits:
-    """The ranked hits as a lazily sliced sequence, for the paginator: one query per page."""
-
-    def __init__(self, search):
-        self.search = search
-
-    def __getitem__(self, window):
-        start, stop = window.start or 0, window.stop
-        return self.search.articles(self.search.ranked_ids(start, stop - start))
 
 
 class KnownCountPaginator(Paginator):

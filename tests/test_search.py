@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles import search
 from articles.ingest import ingest_paths
-from articles.models import Article, Author, Entity, Tag
+from articles.models import Article, Entity, Mention, SearchEntry, Tag
 
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 from .test_admin import article_form
@@ -218,6 +218,18 @@ class TestFacets:
     def test_filters_without_words_browse_newest_first(self, client, archive):
         assert titles(client, tag="energy") == ["Unrelated", "Grid one", "Grid two"]  # same date: newer id first
 
+    def test_facets_follow_tags_and_mentions_however_written(self, client):
+        article = indexed(title="Grid one")
+        poland = Entity.objects.get(name="Poland")
+        Mention.objects.create(article=article, entity=poland, count=2)
+        article.tags.add("energy")
+        found = results(client, q="grid")
+        assert self.facet(found, "place") == {"Poland": 1}
+        assert self.facet(found, "tag") == {"energy": 1}
+        Mention.objects.filter(article=article).delete()
+        article.tags.clear()
+        assert [f.name for f in results(client, q="grid").facets] == ["author", "year"]
+
     def test_large_result_sets_get_labelled_estimates(self, client, monkeypatch):
         energy = TagFactory(name="energy")
         for i in range(40):
@@ -333,17 +345,17 @@ class TestPages:
         poland = Entity.objects.get(name="Poland")
         for i in range(count):
             indexed(title=f"Grid story {i} from Poland", tags=[energy, f"extra {i}"], entities=[poland])
-        # words and entity cards, count and facets, ranked page, articles with snippets, their tags
-        with django_assert_num_queries(5):
+        # words and entity cards; hits, facets and the page's ids; articles with snippets; their tags
+        with django_assert_num_queries(4):
             assert client.get("/search/", {"q": "grid"}).status_code == 200
         # ... plus one to look up the filters
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert client.get("/search/", {"q": "grid", "tag": "energy", "entity": poland.slug}).status_code == 200
         # an entity card adds the entity itself
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert client.get("/search/", {"q": "Poland"}).status_code == 200
         # no results: a query for suggestions instead of the articles and their tags
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             assert client.get("/search/", {"q": "nothingmatcheshere"}).status_code == 200
 
 
@@ -405,4 +417,21 @@ class TestIndexStaysCurrent:
         assert titles(client, q="catamaran") == ["Ferry service resumes"]
         assert titles(client, q="shipping") == ["Ferry service resumes"]
         assert titles(client, q="dawn ferry") == ["Ferry service resumes"]
-        assert Author.objects.get(name="Ada Byline").articles.get().search_vector is not None
+        assert SearchEntry.objects.filter(article__author__name="Ada Byline").count() == 1
+
+    def test_status_date_and_author_changes_reach_search_however_made(self, client):
+        article = indexed(title="Embargo lifted", status=Article.Status.DRAFT, published_at=None)
+        assert titles(client, q="embargo") == []
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, published_at=days_ago(1))
+        assert titles(client, q="embargo") == ["Embargo lifted"]
+        author = AuthorFactory(name="Bo Byline")
+        Article.objects.filter(pk=article.pk).update(author=author)
+        assert titles(client, q="embargo", author=author.slug) == ["Embargo lifted"]
+        Article.objects.filter(pk=article.pk).update(published_at=timezone.now() + datetime.timedelta(days=3))
+        assert titles(client, q="embargo") == []
+
+    def test_deleted_articles_leave_the_index(self, client):
+        article = indexed(title="Embargo lifted")
+        article.delete()
+        assert titles(client, q="embargo") == []
+        assert not SearchEntry.objects.exists()

@@ -1,16 +1,20 @@
-"""Full-text search: extensions, a text search configuration, stored vectors and their indexes.
+"""Full-text search: extensions, a text search configuration, search entries and their indexes.
 
 - `newsroom_english`: English stemming and stop words, accents removed first
   (`São Paulo` and `Sao Paulo` give the same lexemes).
 - `newsroom_unaccent(text)`, `newsroom_search_key(text)`, `newsroom_search_keys(name,
   aliases)`: IMMUTABLE, so entity and tag names can be indexed accent- and case-blind.
-- `articles_refresh_search(ids)`: recomputes the stored vectors of the given
-  articles in one UPDATE; `ArticleQuerySet.update_search_vectors()` calls it.
-- Statement-level triggers refresh the articles of a renamed author or tag.
+- `articles_refresh_search(ids)`: writes the search entries of the given articles
+  in one statement; `ArticleQuerySet.update_search_vectors()` calls it.
+- Statement-level triggers refresh the entries of a renamed author's or tag's
+  articles, copy changes of an article's status, date or author to its entry, and
+  keep its tag and entity ids (facet keys) in step with the link tables.
 - Existing articles are back-filled.
 """
 
+import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
+import django.db.models.deletion
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models
@@ -40,10 +44,7 @@ CREATE FUNCTION newsroom_search_keys(name text, kind text, aliases varchar[]) RE
                       || CASE WHEN kind = 'PERSON' THEN ARRAY[regexp_replace(name, '^.*\s', '')::varchar]
                               ELSE '{}'::varchar[] END) AS form);
 
--- The stored vectors of the given articles, recomputed in one statement.
--- search_vector: headline (A), dek and tag names (B), body (C), author name (D); matched by the GIN index.
--- search_rank_vector: the same without the body's one- and two-off words, so ranking reads a small
--- vector that stays in the row instead of unpacking the whole body's vector for every hit.
+-- The search entries of the given articles, written in one statement (see SearchEntry).
 CREATE FUNCTION articles_refresh_search(article_ids bigint[]) RETURNS integer
     LANGUAGE sql VOLATILE
 AS $$
@@ -53,28 +54,97 @@ AS $$
           JOIN articles_tag t ON t.id = ta.tag_id
          WHERE ta.content_object_id = ANY(article_ids)
          GROUP BY ta.content_object_id
-    ), parts AS (
-        SELECT a.id,
+    ), parts AS MATERIALIZED (  -- each body parsed once, though used twice below
+        SELECT a.id, a.status, a.published_at, a.author_id,
                setweight(to_tsvector('newsroom_english', a.title), 'A')
                || setweight(to_tsvector('newsroom_english', a.dek), 'B')
                || setweight(to_tsvector('newsroom_english', coalesce(l.tags, '')), 'B')
                || setweight(to_tsvector('newsroom_english', coalesce(au.name, '')), 'D') AS head,
-               setweight(to_tsvector('newsroom_english', a.body), 'C') AS body
+               to_tsvector('newsroom_english', a.body) AS body
           FROM articles_article a
           LEFT JOIN articles_author au ON au.id = a.author_id
           LEFT JOIN labels l ON l.id = a.id
          WHERE a.id = ANY(article_ids)
-    ), updated AS (
-        UPDATE articles_article a
-           SET search_vector = p.head || p.body,
-               search_rank_vector = p.head || ts_delete(
-                   p.body, ARRAY(SELECT w.lexeme FROM unnest(p.body) AS w WHERE cardinality(w.positions) < 3))
+    ), stored AS (
+        INSERT INTO articles_searchentry AS s
+               (article_id, status, published_at, author_id, document, rank_vector, tag_ids, entity_ids)
+        SELECT p.id, p.status, p.published_at, p.author_id,
+               p.head || setweight(p.body, 'C'),
+               p.head || array_to_tsvector(ARRAY(
+                   SELECT w.lexeme FROM unnest(p.body) AS w
+                    ORDER BY cardinality(w.positions) DESC, w.lexeme LIMIT 12)),
+               ARRAY(SELECT ta.tag_id FROM articles_taggedarticle ta WHERE ta.content_object_id = p.id ORDER BY 1),
+               ARRAY(SELECT m.entity_id FROM articles_mention m WHERE m.article_id = p.id ORDER BY 1)
           FROM parts p
-         WHERE a.id = p.id
+        ON CONFLICT (article_id) DO UPDATE
+           SET status = EXCLUDED.status, published_at = EXCLUDED.published_at, author_id = EXCLUDED.author_id,
+               document = EXCLUDED.document, rank_vector = EXCLUDED.rank_vector,
+               tag_ids = EXCLUDED.tag_ids, entity_ids = EXCLUDED.entity_ids
         RETURNING 1
     )
-    SELECT count(*)::integer FROM updated
+    SELECT count(*)::integer FROM stored
 $$;
+
+-- Status, date and author as the search sees them follow the article, however it was updated.
+CREATE FUNCTION articles_article_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE articles_searchentry s
+       SET status = n.status, published_at = n.published_at, author_id = n.author_id
+      FROM new_rows n
+     WHERE s.article_id = n.id
+       AND (s.status, s.published_at, s.author_id) IS DISTINCT FROM (n.status, n.published_at, n.author_id);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER articles_article_changed AFTER UPDATE ON articles_article
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_article_changed();
+
+-- Facet keys follow the link tables, however they are written (ingest, admin, relinking, merges).
+-- One UPDATE per statement, for the articles the statement touched.
+CREATE FUNCTION articles_mentions_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE articles_searchentry s
+           SET entity_ids = ARRAY(SELECT m.entity_id FROM articles_mention m WHERE m.article_id = s.article_id ORDER BY 1)
+         WHERE s.article_id IN (SELECT article_id FROM new_rows);
+    ELSE  -- DELETE, UPDATE: old_rows holds every article touched (an UPDATE keeps its article)
+        UPDATE articles_searchentry s
+           SET entity_ids = ARRAY(SELECT m.entity_id FROM articles_mention m WHERE m.article_id = s.article_id ORDER BY 1)
+         WHERE s.article_id IN (SELECT article_id FROM old_rows);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER articles_mentions_inserted AFTER INSERT ON articles_mention
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_mentions_changed();
+CREATE TRIGGER articles_mentions_deleted AFTER DELETE ON articles_mention
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_mentions_changed();
+CREATE TRIGGER articles_mentions_updated AFTER UPDATE ON articles_mention
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_mentions_changed();
+
+CREATE FUNCTION articles_taggings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE articles_searchentry s
+           SET tag_ids = ARRAY(SELECT t.tag_id FROM articles_taggedarticle t
+                                WHERE t.content_object_id = s.article_id ORDER BY 1)
+         WHERE s.article_id IN (SELECT content_object_id FROM new_rows);
+    ELSE
+        UPDATE articles_searchentry s
+           SET tag_ids = ARRAY(SELECT t.tag_id FROM articles_taggedarticle t
+                                WHERE t.content_object_id = s.article_id ORDER BY 1)
+         WHERE s.article_id IN (SELECT content_object_id FROM old_rows);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER articles_taggings_inserted AFTER INSERT ON articles_taggedarticle
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_taggings_changed();
+CREATE TRIGGER articles_taggings_deleted AFTER DELETE ON articles_taggedarticle
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_taggings_changed();
+CREATE TRIGGER articles_taggings_updated AFTER UPDATE ON articles_taggedarticle
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_taggings_changed();
 
 CREATE FUNCTION articles_author_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -104,6 +174,16 @@ CREATE TRIGGER articles_tag_renamed AFTER UPDATE ON articles_tag
 """
 
 DROP_FUNCTIONS = """
+DROP TRIGGER IF EXISTS articles_mentions_inserted ON articles_mention;
+DROP TRIGGER IF EXISTS articles_mentions_deleted ON articles_mention;
+DROP TRIGGER IF EXISTS articles_mentions_updated ON articles_mention;
+DROP FUNCTION IF EXISTS articles_mentions_changed();
+DROP TRIGGER IF EXISTS articles_taggings_inserted ON articles_taggedarticle;
+DROP TRIGGER IF EXISTS articles_taggings_deleted ON articles_taggedarticle;
+DROP TRIGGER IF EXISTS articles_taggings_updated ON articles_taggedarticle;
+DROP FUNCTION IF EXISTS articles_taggings_changed();
+DROP TRIGGER IF EXISTS articles_article_changed ON articles_article;
+DROP FUNCTION IF EXISTS articles_article_changed();
 DROP TRIGGER IF EXISTS articles_tag_renamed ON articles_tag;
 DROP FUNCTION IF EXISTS articles_tag_renamed();
 DROP TRIGGER IF EXISTS articles_author_renamed ON articles_author;
@@ -124,21 +204,48 @@ class Migration(migrations.Migration):
     operations = [
         UnaccentExtension(),
         TrigramExtension(),
-        migrations.AddField(
-            model_name="article",
-            name="search_rank_vector",
-            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name="article",
-            name="search_vector",
-            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        migrations.CreateModel(
+            name="SearchEntry",
+            fields=[
+                (
+                    "article",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_entry",
+                        serialize=False,
+                        to="articles.article",
+                    ),
+                ),
+                ("status", models.CharField(max_length=10)),
+                ("published_at", models.DateTimeField(null=True)),
+                ("document", django.contrib.postgres.search.SearchVectorField()),
+                ("rank_vector", django.contrib.postgres.search.SearchVectorField()),
+                (
+                    "tag_ids",
+                    django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, size=None),
+                ),
+                (
+                    "entity_ids",
+                    django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, size=None),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="articles.author",
+                    ),
+                ),
+            ],
+            options={"verbose_name_plural": "search entries"},
         ),
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.AddIndex(
-            model_name="article",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["search_vector"], name="article_search_idx"),
+            model_name="searchentry",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["document"], name="searchentry_document_idx"),
         ),
         migrations.AddIndex(
             model_name="article",
