@@ -691,7 +691,7 @@ def default_workers():
 
 
 def add_entities(entries):
-    """Add curated entities (name, kind, aliases) to the vocabulary; returns (created, updated).
+    """Add curated entities (name, kind, aliases) to the vocabulary; returns (created, gained aliases).
 
     Existing entities (same name, case-blind, and kind) keep their name and slug and
     gain any aliases they lack. Used to load an entity list before a bulk ingest.
@@ -701,8 +701,9 @@ def add_entities(entries):
     for name, kind, _ in entries:
         if not name or kind not in kinds:
             raise ValueError(f"entity {name!r}: kind must be one of {', '.join(sorted(kinds))}, not {kind!r}")
-    before = Entity.objects.count()
+    existing = {(name.lower(), kind) for name, kind in Entity.objects.values_list("name", "kind")}
     ids = _find_or_create(Entity, {(name, kind): (name, kind) for name, kind, _ in entries}, fallback_prefix="entity")
+    created = {ids[(name, kind)] for name, kind, _ in entries if (name.lower(), kind) not in existing}
     aliases = {}
     for name, kind, forms in entries:
         aliases.setdefault(ids[(name, kind)], []).extend(forms)
@@ -717,8 +718,9 @@ def add_entities(entries):
                        updated_at = now()
                   FROM json_to_recordset(%s::json) AS v(id bigint, aliases text[])
                  WHERE e.id = v.id AND NOT e.aliases @> v.aliases::varchar[]
+                RETURNING e.id
                 """,
                 [json.dumps(rows)],
             )
-            updated = cursor.rowcount
-    return Entity.objects.count() - before, updated
+            updated = sum(1 for (pk,) in cursor.fetchall() if pk not in created)
+    return len(created), updated

@@ -29,9 +29,8 @@ class Command(BaseCommand):
         except (OSError, ValueError, TypeError, KeyError) as exc:
             self.stderr.write(f"load_entities: error: {options['path']}: {exc}")
             sys.exit(1)
-        self.stdout.write(
-            self.style.SUCCESS(f"{created} entities created, {updated} gained aliases ({len(entries)} in the file)")
-        )
+        summary = f"{created} entities created, {updated} existing ones gained aliases ({len(entries)} in the file)"
+        self.stdout.write(self.style.SUCCESS(summary))
 
 
 def _entry(item):
