@@ -8,22 +8,27 @@ How a request is answered (a fixed number of queries, whatever the number of hit
 3. One query parses the words (`websearch_to_tsquery`: "quoted phrases", OR, -word; English
    stemming; accents ignored) and finds the entities the whole query names (name, alias or a
    person's surname): they lead the results as cards.
-4. One statement finds the hits, counts them, computes the facets and ranks the page.
+4. One query probes how many hits there are; one statement then counts them, computes the
+   facets and ranks the page.
 5. One query fetches the page's articles with highlighted headline, dek and body snippet,
    one more prefetches their tags.
 6. Only when nothing matched: one query for near spellings among entity names and tags.
 
-Designed for 100,000+ articles, where a common word matches tens of thousands:
+Designed for 100,000+ articles, where a common word matches tens of thousands, so that the
+work per request stays bounded (see scripts/bench_search.py for the numbers):
 - Hits are read from SearchEntry, a narrow row per article (status, date, author, a small
-  ranking vector; the full vector out of line, used only through its GIN index), not from
-  the articles table whose rows carry the text: a hit costs a fifth of the pages.
-- Ranking is `ts_rank` over that small vector (headline A, dek and tags B, author and the
-  body's twelve most frequent words D), never over the full body's vector, which would be
-  unpacked for every hit. Recency breaks ties.
-- Author and year counts are exact. Tag and entity counts unnest the ids stored in the
-  entries (kept current by triggers on the link tables); with more than FACET_SAMPLE hits
-  they are computed over a deterministic pseudo-random sample of about FACET_SAMPLE hits
-  and scaled, and the page marks them as estimates.
+  ranking vector, tag and entity ids; the full vector out of line, used only through its
+  GIN index), not from the articles table whose rows carry the text.
+- A probe counts the hits in bucket 0, a fixed pseudo-random 1/64 of the archive with its
+  own small partial index. Up to about EXACT_LIMIT hits, everything is exact: every hit is
+  counted, faceted and ranked.
+- With more, counts and facets come from the hits in 1/8 (or 1/64) of the archive, read
+  through a partial index, scaled and marked as estimates; and ranking covers the hits
+  published since the date that leaves about RANK_CANDIDATES of them (found by the probe,
+  read through an index on the date), followed by older hits, newest first.
+- Ranking is `ts_rank` over the small vector (headline A, dek and tags B, author and the
+  body's twelve most frequent words D), never over the whole body's vector, which would
+  be unpacked for every hit. Recency breaks ties.
 - Snippets run `ts_headline` over a window of the body around the first match only.
 
 Snippets are escaped before any markup is added: `ts_headline` marks matches with
@@ -36,6 +41,7 @@ import difflib
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -44,18 +50,19 @@ from django.db import connection
 from django.db.models import F, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
-from .models import Article, Author, Entity, Mention, SearchEntry, Tag, TaggedArticle
+from .models import Article, Author, Entity, Mention, SearchEntry, Tag
 
 CONFIG = "newsroom_english"
 MAX_QUERY_LENGTH = 200
 MAX_FILTERS = 5  # per kind of filter
-FACET_SAMPLE = 3000  # tag and entity facets look at most about this many hits
+EXACT_LIMIT = 3000  # up to about this many hits, counts, facets and ranking are exact
+RANK_CANDIDATES = 2000  # with more, about this many of the most recent hits are ranked
 FACET_SIZE = 8  # items per facet (per kind for entities)
 SUGGESTIONS = 3
 SUGGESTION_SIMILARITY = 0.5  # pg_trgm word_similarity a near spelling needs
@@ -98,13 +105,13 @@ class SearchRequest:
             "sort": self.sort if self.sort != "relevance" else None,
         }
         values.update(changes)
-        query = QueryDict(mutable=True)
+        pairs = []
         for key, value in values.items():
             if isinstance(value, list | tuple):
-                query.setlist(key, [str(v) for v in value])
+                pairs += [(key, v) for v in value]
             elif value is not None:
-                query[key] = str(value)
-        return query.urlencode()
+                pairs.append((key, value))
+        return urlencode(pairs)
 
 
 def read_request(get):
@@ -170,6 +177,7 @@ class SearchResults:
     total: int = 0
     approximate_facets: bool = False
     sample_size: int = 0
+    ranked_count: int = 0  # hits ranked by relevance (all, or the most recent when there are many)
     articles: list = field(default_factory=list)
     page: object = None
     facets: list = field(default_factory=list)
@@ -190,6 +198,8 @@ class Search:
         self.tsquery_text = None  # the words to match, or None for "no text condition"
         self.filter_ids = {"author": [], "tag": [], "entity": []}
         self.lexemes = []  # the words of the query as stored (stemmed, unaccented), for snippets
+        self.cutoff = None  # with many hits: the date from which on hits are ranked
+        self.ranked_count = 0
 
     # The steps, in order.
 
@@ -213,7 +223,9 @@ class Search:
         except InvalidPage as exc:
             raise Http404("No such page") from exc
         if number != first:  # ?page=last: now that the count is known
-            ids = self.ranked_ids((number - 1) * self.per_page, self.per_page)
+            ids = self._hits_facets_and_page(
+                SearchResults(request=request), offset=(number - 1) * self.per_page, limit=self.per_page
+            )
         results.articles = self.articles(ids)
         results.page = Page(results.articles, number, paginator)
         if results.total == 0 and self.tsquery_text is not None and not results.cards:
@@ -304,18 +316,12 @@ class Search:
         if self.filter_ids["author"]:
             sql.append("s.author_id = ANY(%s)")
             params.append(self.filter_ids["author"])
-        for tag_id in self.filter_ids["tag"]:
-            sql.append(
-                f"EXISTS (SELECT 1 FROM {TaggedArticle._meta.db_table} t WHERE t.content_object_id = s.article_id "
-                "AND t.tag_id = %s)"
-            )
-            params.append(tag_id)
-        for entity_id in self.filter_ids["entity"]:
-            sql.append(
-                f"EXISTS (SELECT 1 FROM {Mention._meta.db_table} m WHERE m.article_id = s.article_id "
-                "AND m.entity_id = %s)"
-            )
-            params.append(entity_id)
+        if self.filter_ids["tag"]:  # every tag asked for (the entry's tag ids, GIN-indexed)
+            sql.append("s.tag_ids @> %s::bigint[]")
+            params.append(self.filter_ids["tag"])
+        if self.filter_ids["entity"]:
+            sql.append("s.entity_ids @> %s::bigint[]")
+            params.append(self.filter_ids["entity"])
         if self.request.year:
             tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
             sql.append("s.published_at >= %s AND s.published_at < %s")
@@ -328,35 +334,72 @@ class Search:
     def _rank(self):
         """The ranking expression and its parameters, and the ORDER BY over (rank, published_at, id)."""
         if self.tsquery_text is not None and self.request.sort == "relevance":
+            # Most hits of a common word match only in the body: skip ts_rank for those.
             return (
-                "ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s))",
-                [CONFIG, self.tsquery_text],
+                "CASE WHEN s.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+                "THEN ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s)) ELSE 0 END",
+                [CONFIG, self.tsquery_text, CONFIG, self.tsquery_text],
                 "rank DESC, published_at DESC, id DESC",
             )
         return "0::real", [], "published_at DESC, id DESC"
 
+    def _probe(self, where, params):
+        """Hits among the 1/64 of entries in bucket 0 (a small index of their own).
+
+        Returns the estimated number of hits, and the date from which on about
+        RANK_CANDIDATES hits were published (None when there are fewer).
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT count(*), (array_agg(s.published_at ORDER BY s.published_at DESC))[%s]
+                  FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0
+                """,
+                [max(1, RANK_CANDIDATES // 64), *params],
+            )
+            count, cutoff = cursor.fetchone()
+        return count * 64, cutoff
+
     def _hits_facets_and_page(self, results, *, offset, limit):
-        """Count the hits, compute the facets and rank the page's ids, in one statement."""
+        """Count the hits, compute the facets and rank the page's ids, in one statement.
+
+        Up to about EXACT_LIMIT hits, everything is exact. With more, counts and facets come
+        from the hits in a fixed 1/8 or 1/64 of the archive (read through partial indexes) and
+        are scaled; ranking covers the hits published since the date that leaves about
+        RANK_CANDIDATES of them, and older hits follow, newest first.
+        """
         where, params = self._where()
         rank, rank_params, order = self._rank()
+        table = SearchEntry._meta.db_table
+        columns = "s.article_id AS id, s.author_id, s.published_at, s.tag_ids, s.entity_ids"
+        estimate, cutoff = self._probe(where, params) if self.tsquery_text is not None else (0, None)
+        if estimate <= EXACT_LIMIT:
+            scale, self.cutoff = 1, None
+            counted = f"SELECT {columns}, {rank} AS rank FROM {table} s WHERE {where}"
+            counted_params = [*rank_params, *params]
+            ranked, ranked_params = "SELECT id, published_at, rank FROM hits", []
+        else:
+            scale = 8 if estimate <= 8 * EXACT_LIMIT else 64
+            bucket = "s.bucket < 8" if scale == 8 else "s.bucket = 0"
+            counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
+            counted_params = params
+            self.cutoff = cutoff
+            since = " AND s.published_at >= %s" if cutoff else ""
+            ranked = f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where}{since}"
+            ranked_params = [*rank_params, *params, *([cutoff] if cutoff else [])]
         with connection.cursor() as cursor:
-            # JIT compilation costs more than it saves on these short statements (set for this one only).
+            # For this statement only: no JIT compilation (it costs more than it saves here), and
+            # room to keep thousands of hits in memory.
             cursor.execute(
                 f"""
                 SET LOCAL jit = off;
+                SET LOCAL work_mem = '32MB';
                 WITH hits AS MATERIALIZED (
-                    SELECT s.article_id AS id, s.author_id, s.published_at, {rank} AS rank
-                      FROM {SearchEntry._meta.db_table} s WHERE {where}
-                ), total AS (
-                    SELECT count(*) AS n FROM hits
+                    {counted}
+                ), ranked AS MATERIALIZED (
+                    {ranked}
                 ), page AS (
-                    SELECT id, published_at, rank FROM hits ORDER BY {order} LIMIT %s OFFSET %s
-                ), sample AS MATERIALIZED (
-                    -- Every hit, or a deterministic pseudo-random sample of about FACET_SAMPLE of them.
-                    SELECT x.tag_ids, x.entity_ids
-                      FROM hits h CROSS JOIN total
-                      JOIN {SearchEntry._meta.db_table} x ON x.article_id = h.id
-                     WHERE total.n <= {FACET_SAMPLE} OR (hashint8(h.id) & 1023) < 1024.0 * {FACET_SAMPLE} / total.n
+                    SELECT id, published_at, rank FROM ranked ORDER BY {order} LIMIT %s OFFSET %s
                 ), authors AS (
                     SELECT h.author_id AS key, count(*) AS n FROM hits h
                      WHERE h.author_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
@@ -364,17 +407,17 @@ class Search:
                     SELECT extract(year FROM h.published_at AT TIME ZONE %s)::bigint AS key, count(*) AS n
                       FROM hits h GROUP BY 1
                 ), tags AS (
-                    SELECT t.key, count(*) AS n FROM sample s, unnest(s.tag_ids) AS t(key)
+                    SELECT t.key, count(*) AS n FROM hits h, unnest(h.tag_ids) AS t(key)
                      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
                 ), entities AS (
                     SELECT e.id AS key, e.kind, e.name, e.slug, c.n,
                            row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name) AS place
                       FROM (SELECT m.entity_id, count(*) AS n
-                              FROM sample s, unnest(s.entity_ids) AS m(entity_id)
+                              FROM hits h, unnest(h.entity_ids) AS m(entity_id)
                              GROUP BY 1) c
                       JOIN {Entity._meta.db_table} e ON e.id = c.entity_id
                 )
-                SELECT 'total', (SELECT count(*) FROM sample), n, NULL, NULL, NULL FROM total
+                SELECT 'total', (SELECT count(*) FROM ranked), (SELECT count(*) FROM hits), NULL, NULL, NULL
                 UNION ALL
                 SELECT 'page', id, row_number() OVER (ORDER BY {order}), NULL, NULL, NULL FROM page
                 UNION ALL
@@ -387,18 +430,22 @@ class Search:
                 UNION ALL
                 SELECT 'entity', key, n, name, slug, kind FROM entities WHERE place <= {FACET_SIZE}
                 """,
-                [*rank_params, *params, limit, offset, settings.TIME_ZONE],
+                [*counted_params, *ranked_params, limit, offset, settings.TIME_ZONE],
             )
             rows = cursor.fetchall()
         by_facet = {}
         for facet, key, count, label, slug, kind in rows:
             by_facet.setdefault(facet, []).append((key, count, label, slug, kind))
         page_ids = [key for key, _place, *_ in sorted(by_facet.get("page", []), key=lambda r: r[1])]
-        ((sample_size, total, *_),) = by_facet["total"]
-        results.total = total
-        results.sample_size = sample_size
-        scale = total / sample_size if sample_size and sample_size < total else 1
+        ((self.ranked_count, counted, *_),) = by_facet["total"]
+        results.total = counted * scale
+        results.sample_size = counted
         results.approximate_facets = scale != 1
+        results.ranked_count = self.ranked_count if scale != 1 else results.total
+        if scale != 1 and len(page_ids) < limit:
+            # Past the ranked recent hits: older ones, newest first.
+            skip = max(0, offset - self.ranked_count)
+            page_ids += self._older_ids(skip, limit - len(page_ids))
         request = self.request
 
         def item(label, count, kind, value, values, approximate=False):
@@ -414,7 +461,11 @@ class Search:
         authors = sorted(by_facet.get("author", []), key=lambda r: (-r[1], r[2]))
         if authors:
             results.facets.append(
-                Facet("author", "Author", [item(r[2], r[1], "author", r[3], request.authors) for r in authors])
+                Facet(
+                    "author",
+                    "Author",
+                    [item(r[2], r[1] * scale, "author", r[3], request.authors, scale != 1) for r in authors],
+                )
             )
         tags = sorted(by_facet.get("tag", []), key=lambda r: (-r[1], r[2]))
         if tags:
@@ -422,7 +473,7 @@ class Search:
                 Facet(
                     "tag",
                     "Tag",
-                    [item(r[2], round(r[1] * scale), "tag", r[3], request.tags, scale != 1) for r in tags],
+                    [item(r[2], r[1] * scale, "tag", r[3], request.tags, scale != 1) for r in tags],
                 )
             )
         for kind, title in (
@@ -436,7 +487,7 @@ class Search:
                     Facet(
                         kind.lower(),
                         title,
-                        [item(r[2], round(r[1] * scale), "entity", r[3], request.entities, scale != 1) for r in rows],
+                        [item(r[2], r[1] * scale, "entity", r[3], request.entities, scale != 1) for r in rows],
                     )
                 )
         years = sorted(by_facet.get("year", []), key=lambda r: -r[0])
@@ -448,7 +499,8 @@ class Search:
                     [
                         FacetItem(
                             label=str(r[0]),
-                            count=r[1],
+                            count=r[1] * scale,
+                            approximate=scale != 1,
                             active=request.year == r[0],
                             url="?" + request.params(year=None if request.year == r[0] else r[0]),
                         )
@@ -458,15 +510,15 @@ class Search:
             )
         return page_ids
 
-    def ranked_ids(self, offset, limit):
-        """The ids of hits offset..offset+limit, best first (or newest first)."""
+    def _older_ids(self, skip, limit):
+        """Hits published before the ranked window (estimated mode), newest first."""
         where, params = self._where()
-        rank, rank_params, order = self._rank()
+        since = " AND s.published_at < %s" if self.cutoff else " AND false"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {SearchEntry._meta.db_table} s "
-                f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-                [*rank_params, *params, limit, offset],
+                f"SELECT s.article_id FROM {SearchEntry._meta.db_table} s WHERE {where}{since} "
+                "ORDER BY s.published_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                [*params, *([self.cutoff] if self.cutoff else []), limit, skip],
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -500,8 +552,8 @@ class Search:
 
         ts_headline parses all the text it is given: a window of SNIPPET_WINDOW characters
         costs a tenth of a 5,000-character body. The window starts a little before the
-        first occurrence of any query word's stem (accents and case ignored); ts_headline
-        then marks the exact matches in it.
+        first occurrence of any query word's stem (case ignored; accents too, when the plain
+        text has no occurrence: "sao" in "São"); ts_headline then marks the exact matches in it.
         """
         prefixes = sorted({lexeme[:-1] if len(lexeme) > 4 else lexeme for lexeme in self.lexemes})
         options = (
@@ -513,12 +565,16 @@ class Search:
             (SELECT ts_headline(%s::regconfig, substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}),
                                 websearch_to_tsquery(%s::regconfig, %s), %s)
                FROM (SELECT b.body,
-                            coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(b.folded, l) AS p
-                                       WHERE p > 0), 1) AS at
-                       FROM (SELECT c.body, lower(newsroom_unaccent(c.body)) AS folded
+                            coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(b.lowered, l) AS p
+                                       WHERE p > 0),
+                                     (SELECT min(p) FROM unnest(%s::text[]) AS l,
+                                                         strpos(lower(newsroom_unaccent(b.body)), l) AS p
+                                       WHERE p > 0),
+                                     1) AS at
+                       FROM (SELECT c.body, lower(c.body) AS lowered
                                FROM (SELECT translate({Article._meta.db_table}.body, %s, '') AS body) c) b) w)
             """,
-            [CONFIG, CONFIG, self.tsquery_text, options, prefixes, MARK_START + MARK_STOP],
+            [CONFIG, CONFIG, self.tsquery_text, options, prefixes, prefixes, MARK_START + MARK_STOP],
             output_field=TextField(),
         )
 

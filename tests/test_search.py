@@ -230,19 +230,42 @@ class TestFacets:
         article.tags.clear()
         assert [f.name for f in results(client, q="grid").facets] == ["author", "year"]
 
-    def test_large_result_sets_get_labelled_estimates(self, client, monkeypatch):
+    @pytest.fixture
+    def many(self, monkeypatch):
+        """64 hits, one per sample bucket (buckets are a hash of the id; set here so the test is
+        exact), with the limits lowered so that 64 hits count as many."""
         energy = TagFactory(name="energy")
-        for i in range(40):
-            indexed(title=f"Grid story {i}", tags=[energy])
-        monkeypatch.setattr(search, "FACET_SAMPLE", 10)
+        articles = []
+        for i in range(64):
+            title = f"Grid story {i}: more grid, grid" if i in (7, 30) else f"Grid story {i}"
+            articles.append(indexed(title=title, tags=[energy], published_at=days_ago(i + 1)))
+        for i, article in enumerate(articles):
+            SearchEntry.objects.filter(article=article).update(bucket=(i + 55) % 64)  # story 9 in bucket 0
+        monkeypatch.setattr(search, "EXACT_LIMIT", 10)
+        monkeypatch.setattr(search, "RANK_CANDIDATES", 64)  # rank from the newest bucket-0 hit's date on
+        return articles
+
+    def test_many_hits_get_labelled_estimates(self, client, many):
         found = results(client, q="grid")
-        assert found.total == 40
         assert found.approximate_facets
-        assert 0 < found.sample_size < 40
-        tag_items = next(f for f in found.facets if f.name == "tag").items
-        assert tag_items[0].approximate
+        assert found.sample_size == 8  # the hits in buckets 0-7
+        assert found.total == 64  # 8 × 8
+        assert self.facet(found, "tag") == {"energy": 64}
+        assert all(item.approximate for facet in found.facets for item in facet.items)
         content = client.get("/search/", {"q": "grid"}).content.decode()
         assert "estimated from" in content and "≈" in content
+
+    def test_many_hits_rank_the_recent_ones_then_list_older_ones(self, client, many):
+        first = titles(client, q="grid")
+        # stories 0-9 are ranked (story 7 repeats the word), older ones follow newest first
+        assert first[0] == "Grid story 7: more grid, grid"
+        assert first[1:10] == [f"Grid story {i}" for i in (0, 1, 2, 3, 4, 5, 6, 8, 9)]
+        assert first[10:] == [f"Grid story {i}" for i in range(10, 20)]
+        seen = list(first)
+        for page in (2, 3, 4):
+            seen += titles(client, q="grid", page=page)
+        assert sorted(seen) == sorted(a.title for a in many)
+        assert titles(client, q="grid", page="last") == [f"Grid story {i}" for i in range(60, 64)]
 
 
 class TestDidYouMean:
@@ -345,17 +368,18 @@ class TestPages:
         poland = Entity.objects.get(name="Poland")
         for i in range(count):
             indexed(title=f"Grid story {i} from Poland", tags=[energy, f"extra {i}"], entities=[poland])
-        # words and entity cards; hits, facets and the page's ids; articles with snippets; their tags
-        with django_assert_num_queries(4):
+        # words and entity cards; a probe of the hit count; hits, facets and the page's ids;
+        # articles with snippets; their tags
+        with django_assert_num_queries(5):
             assert client.get("/search/", {"q": "grid"}).status_code == 200
         # ... plus one to look up the filters
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get("/search/", {"q": "grid", "tag": "energy", "entity": poland.slug}).status_code == 200
         # an entity card adds the entity itself
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get("/search/", {"q": "Poland"}).status_code == 200
         # no results: a query for suggestions instead of the articles and their tags
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             assert client.get("/search/", {"q": "nothingmatcheshere"}).status_code == 200
 
 
@@ -435,3 +459,10 @@ class TestIndexStaysCurrent:
         article.delete()
         assert titles(client, q="embargo") == []
         assert not SearchEntry.objects.exists()
+
+
+def test_snippet_shows_a_match_deep_in_a_long_body(client):
+    filler = " ".join(f"word{i}" for i in range(400))
+    indexed(title="Long report", body=f"{filler}. The São Paulo biennial opened. {filler}")
+    found = results(client, q="sao paulo")
+    assert "<mark>São</mark> <mark>Paulo</mark>" in str(found.articles[0].snippet_html)

@@ -67,14 +67,15 @@ AS $$
          WHERE a.id = ANY(article_ids)
     ), stored AS (
         INSERT INTO articles_searchentry AS s
-               (article_id, status, published_at, author_id, document, rank_vector, tag_ids, entity_ids)
+               (article_id, status, published_at, author_id, document, rank_vector, tag_ids, entity_ids, bucket)
         SELECT p.id, p.status, p.published_at, p.author_id,
                p.head || setweight(p.body, 'C'),
                p.head || array_to_tsvector(ARRAY(
                    SELECT w.lexeme FROM unnest(p.body) AS w
                     ORDER BY cardinality(w.positions) DESC, w.lexeme LIMIT 12)),
                ARRAY(SELECT ta.tag_id FROM articles_taggedarticle ta WHERE ta.content_object_id = p.id ORDER BY 1),
-               ARRAY(SELECT m.entity_id FROM articles_mention m WHERE m.article_id = p.id ORDER BY 1)
+               ARRAY(SELECT m.entity_id FROM articles_mention m WHERE m.article_id = p.id ORDER BY 1),
+               hashint8(p.id) & 63
           FROM parts p
         ON CONFLICT (article_id) DO UPDATE
            SET status = EXCLUDED.status, published_at = EXCLUDED.published_at, author_id = EXCLUDED.author_id,
@@ -229,6 +230,7 @@ class Migration(migrations.Migration):
                     "entity_ids",
                     django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, size=None),
                 ),
+                ("bucket", models.SmallIntegerField()),
                 (
                     "author",
                     models.ForeignKey(
@@ -246,6 +248,30 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="searchentry",
             index=django.contrib.postgres.indexes.GinIndex(fields=["document"], name="searchentry_document_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=django.contrib.postgres.indexes.GinIndex(
+                condition=models.Q(("bucket__lt", 8)), fields=["document"], name="searchentry_sample8_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=django.contrib.postgres.indexes.GinIndex(
+                condition=models.Q(("bucket", 0)), fields=["document"], name="searchentry_sample64_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=models.Index(fields=["published_at"], name="searchentry_published_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["tag_ids"], name="searchentry_tags_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["entity_ids"], name="searchentry_entities_idx"),
         ),
         migrations.AddIndex(
             model_name="article",
