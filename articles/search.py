@@ -39,6 +39,7 @@ is HTML-escaped, then the sentinels become <mark> tags.
 import datetime
 import difflib
 import re
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -61,6 +62,7 @@ from .models import Article, Author, Entity, Mention, SearchEntry, Tag
 CONFIG = "newsroom_english"
 MAX_QUERY_LENGTH = 200
 MAX_FILTERS = 5  # per kind of filter
+MAX_PAGE_DIGITS = 6  # ?page= beyond 999,999 is not a page
 EXACT_LIMIT = 3000  # up to about this many hits, counts, facets and ranking are exact
 RANK_CANDIDATES = 2000  # with more, about this many of the most recent hits are ranked
 FACET_SIZE = 8  # items per facet (per kind for entities)
@@ -679,8 +681,6 @@ def _matched_form(query, entity):
 
 def _key(text):
     """Python twin of the SQL newsroom_search_key, for comparing forms already fetched."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"[.'’]", "", text)
@@ -706,7 +706,7 @@ class SearchView(TemplateView):
     def get(self, request, *args, **kwargs):
         page = request.GET.get("page") or "1"
         if page != "last":
-            if not page.isascii() or not page.isdigit():
+            if not page.isascii() or not page.isdigit() or len(page) > MAX_PAGE_DIGITS:
                 raise Http404("No such page")
             page = int(page)
         try:

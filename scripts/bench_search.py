@@ -133,7 +133,7 @@ def main(argv=None):
             + " ".join(str(t) for t in row["sql_ms"])
         )
     print(f"median of the medians: {summary['median_of_medians_ms']} ms; worst median: {summary['worst_median_ms']} ms")
-    print("* more hits than the facet sample: tag and entity facet counts are estimates")
+    print("* many hits: the count and facets are estimated from a sample, the most recent ~2,000 are ranked")
 
 
 if __name__ == "__main__":

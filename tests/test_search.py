@@ -340,7 +340,7 @@ class TestBadInput:
         assert response.status_code == 200
         assert "How to search" in response.content.decode()
 
-    @pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5"])
+    @pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5", "99999999999999999999", "١"])
     def test_bad_pages_are_404(self, client, page):
         indexed(title="Energy story")
         assert client.get("/search/", {"q": "energy", "page": page}).status_code == 404
