@@ -564,8 +564,11 @@ class Search:
         )
         return RawSQL(  # noqa: S611 - only constants are formatted in; values are parameters
             f"""
-            (SELECT ts_headline(%s::regconfig, substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}),
-                                websearch_to_tsquery(%s::regconfig, %s), %s)
+            (SELECT CASE WHEN w.at > {SNIPPET_LEAD} + 1 THEN '… ' ELSE '' END
+                    || ts_headline(%s::regconfig, substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}),
+                                   websearch_to_tsquery(%s::regconfig, %s), %s)
+                    || CASE WHEN greatest(1, w.at - {SNIPPET_LEAD}) + {SNIPPET_WINDOW} <= length(w.body)
+                            THEN ' …' ELSE '' END
                FROM (SELECT b.body,
                             coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(b.lowered, l) AS p
                                        WHERE p > 0),

@@ -7,8 +7,9 @@ Each query is requested through Django's full stack in this process (URL routing
 middleware, the view, every SQL query, template rendering) with the test client:
 what a gunicorn worker spends on the request, without the network. After warm-up
 runs, it reports per query the number of hits, the SQL queries issued, and the
-median and 95th-percentile time over the runs, then the median over all queries.
-Times vary between runs on shared machines: compare medians, not single numbers.
+median and 95th-percentile time over the runs, then the median over all queries, with
+the home page's median and the machine's load average for reference. Times vary
+between runs on shared machines: compare medians, not single numbers.
 """
 
 import argparse
@@ -51,6 +52,18 @@ TYPICAL = [
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def time_page(client, path, runs, warmup):
+    """Median milliseconds for `path`: the same machine's reference for what a page costs."""
+    for _ in range(warmup):
+        client.get(path)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
 
 
 def measure(client, params, runs, warmup):
@@ -112,10 +125,14 @@ def main(argv=None):
     articles = Article.objects.published().count()
     client = Client()
     queries = [{"q": q} for q in args.query] if args.query else TYPICAL
+    home_before = time_page(client, "/", args.runs, args.warmup)
     rows = [measure(client, params, args.runs, args.warmup) for params in queries]
+    home_after = time_page(client, "/", args.runs, args.warmup)
     summary = {
         "published_articles": articles,
         "runs": args.runs,
+        "load_average": os.getloadavg()[0],
+        "home_page_median_ms": [home_before, home_after],
         "median_of_medians_ms": round(statistics.median(r["median_ms"] for r in rows), 1),
         "worst_median_ms": max(r["median_ms"] for r in rows),
         "queries": rows,
@@ -133,6 +150,10 @@ def main(argv=None):
             + " ".join(str(t) for t in row["sql_ms"])
         )
     print(f"median of the medians: {summary['median_of_medians_ms']} ms; worst median: {summary['worst_median_ms']} ms")
+    print(
+        f"for reference, the home page (20 article cards): {home_before} ms before, {home_after} ms after; "
+        f"load average {summary['load_average']:.2f} on {os.cpu_count()} cores"
+    )
     print("* many hits: the count and facets are estimated from a sample, the most recent ~2,000 are ranked")
 
 
