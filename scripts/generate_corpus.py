@@ -13,7 +13,8 @@ entity list the corpus draws on is written beside them as `entities.json`
     python manage.py ingest_seeds var/corpus --workers 2
 
 What the corpus is like, so that search and entity pages meet realistic data:
-- bodies of 300–1,500 words (most between 500 and 1,000), in paragraphs;
+- bodies of 300–1,500 words (most between 500 and 1,000; the last paragraph may run
+  a little over), in paragraphs;
 - ~200 authors with bios, some carrying an @handle;
 - a few thousand recurring people, places and organisations (the starter
   vocabulary's real ones first, then generated ones), drawn with a Zipf-like
