@@ -565,21 +565,23 @@ class Search:
         return RawSQL(  # noqa: S611 - only constants are formatted in; values are parameters
             f"""
             (SELECT CASE WHEN w.at > {SNIPPET_LEAD} + 1 THEN '… ' ELSE '' END
-                    || ts_headline(%s::regconfig, substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}),
-                                   websearch_to_tsquery(%s::regconfig, %s), %s)
+                    || ts_headline(
+                           %s::regconfig,
+                           translate(substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}), %s, ''),
+                           websearch_to_tsquery(%s::regconfig, %s),
+                           %s)
                     || CASE WHEN greatest(1, w.at - {SNIPPET_LEAD}) + {SNIPPET_WINDOW} <= length(w.body)
                             THEN ' …' ELSE '' END
                FROM (SELECT b.body,
-                            coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(b.lowered, l) AS p
+                            coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(lower(b.body), l) AS p
                                        WHERE p > 0),
                                      (SELECT min(p) FROM unnest(%s::text[]) AS l,
                                                          strpos(lower(newsroom_unaccent(b.body)), l) AS p
                                        WHERE p > 0),
                                      1) AS at
-                       FROM (SELECT c.body, lower(c.body) AS lowered
-                               FROM (SELECT translate({Article._meta.db_table}.body, %s, '') AS body) c) b) w)
+                       FROM (SELECT {Article._meta.db_table}.body) b) w)
             """,
-            [CONFIG, CONFIG, self.tsquery_text, options, prefixes, prefixes, MARK_START + MARK_STOP],
+            [CONFIG, MARK_START + MARK_STOP, CONFIG, self.tsquery_text, options, prefixes, prefixes],
             output_field=TextField(),
         )
 
