@@ -511,6 +511,8 @@ class ArticleAdmin(admin.ModelAdmin):
             Article.objects.filter(pk=article.pk).update(entities_pinned=True)
         elif not article.entities_pinned:
             refresh_entities([article.pk])
+        # Search: headline, dek, body, author and tags may have changed; refresh the stored vectors.
+        Article.objects.filter(pk=article.pk).update_search_vectors()
         refresh_reader_stats([article.pk])  # the public counts follow status, date, tags and entities
 
     def delete_model(self, request, obj):
@@ -592,6 +594,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 edited_at=now, edited_by=request.user, updated_at=now
             )
             refresh_reader_stats([a.id for a in articles])
+            Article.objects.filter(id__in=[a.id for a in articles]).update_search_vectors()  # tag names are searched
             _log_bulk(request, articles, [{"changed": {"fields": ["Tags"]}}])
             self.message_user(
                 request,

@@ -27,6 +27,7 @@ loser finds the winner's row and reports the file as unchanged.
 """
 
 import datetime
+import json
 import logging
 import multiprocessing
 import os
@@ -409,6 +410,7 @@ class BatchWriter:
         by_path = {p.path: p for p in everything}
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
         replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
+        Article.objects.filter(pk__in=list(written.values())).update_search_vectors()  # search index, one UPDATE
         self._record_seed_files(written, by_path, now)
         refresh_reader_stats(written.values())  # counts, timelines and "appears with" on public pages
         return lost
@@ -744,3 +746,39 @@ def _database_error(exc):
 
 def default_workers():
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def add_entities(entries):
+    """Add curated entities (name, kind, aliases) to the vocabulary; returns (created, gained aliases).
+
+    Existing entities (same name, case-blind, and kind) keep their name and slug and
+    gain any aliases they lack. Used to load an entity list before a bulk ingest.
+    """
+    entries = [(" ".join(name.split()), kind, [a for a in aliases if a.strip()]) for name, kind, aliases in entries]
+    kinds = set(Entity.Kind.values)
+    for name, kind, _ in entries:
+        if not name or kind not in kinds:
+            raise ValueError(f"entity {name!r}: kind must be one of {', '.join(sorted(kinds))}, not {kind!r}")
+    existing = {(name.lower(), kind) for name, kind in Entity.objects.values_list("name", "kind")}
+    ids = _find_or_create(Entity, {(name, kind): (name, kind) for name, kind, _ in entries}, fallback_prefix="entity")
+    created = {ids[(name, kind)] for name, kind, _ in entries if (name.lower(), kind) not in existing}
+    aliases = {}
+    for name, kind, forms in entries:
+        aliases.setdefault(ids[(name, kind)], []).extend(forms)
+    rows = [{"id": pk, "aliases": forms} for pk, forms in aliases.items() if forms]
+    updated = 0
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Entity._meta.db_table} AS e
+                   SET aliases = ARRAY(SELECT DISTINCT unnest(e.aliases || v.aliases::varchar[]) ORDER BY 1),
+                       updated_at = now()
+                  FROM json_to_recordset(%s::json) AS v(id bigint, aliases text[])
+                 WHERE e.id = v.id AND NOT e.aliases @> v.aliases::varchar[]
+                RETURNING e.id
+                """,
+                [json.dumps(rows)],
+            )
+            updated = sum(1 for (pk,) in cursor.fetchall() if pk not in created)
+    return len(created), updated

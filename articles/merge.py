@@ -148,6 +148,7 @@ def _finish(survivor, others, moved, article_ids):
     for slug, name in old:
         SlugRedirect.objects.record(slug, survivor, old_name=name)
     refresh_reader_stats(article_ids)  # the survivor's public counts now include the merged rows'
+    Article.objects.filter(id__in=article_ids).update_search_vectors()  # tag and author names are searched
     return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)
 
 

@@ -12,8 +12,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import models
-from django.db.models import Count, F, Q, Window
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
+from django.db.models import Count, F, Func, Q, Window
 from django.db.models.functions import Lower, Now, RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
@@ -120,6 +122,28 @@ def twitter_handle_from(text):
     """The first @handle in `text`, without the @, or ""."""
     match = TWITTER_HANDLE_RE.search(text or "")
     return match.group(1) if match else ""
+
+
+class SearchKey(Func):
+    """newsroom_search_key(text): lower case, accents and dots removed, other punctuation as spaces.
+
+    "U.S." and "us", "São Paulo" and "sao paulo" have one key. The SQL function is
+    IMMUTABLE (it uses a fixed unaccent dictionary), so it can be indexed; it is
+    created by migration 0006_search.
+    """
+
+    function = "newsroom_search_key"
+    output_field = models.TextField()
+
+
+class SearchKeys(Func):
+    """newsroom_search_keys(name, kind, aliases): the SearchKeys an entity can be searched by.
+
+    Its name, each alias, and for a person the surname alone ("putin").
+    """
+
+    function = "newsroom_search_keys"
+    output_field = ArrayField(models.TextField())
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -238,7 +262,12 @@ class Entity(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), "kind", name="entity_unique_name_kind_ci"),
         ]
-        indexes = [models.Index(fields=["kind", "name"], name="entity_kind_name_idx")]
+        indexes = [
+            models.Index(fields=["kind", "name"], name="entity_kind_name_idx"),
+            # Search: "does the query name this entity?" and "did you mean…?" (see articles/search.py).
+            GinIndex(SearchKeys(F("name"), F("kind"), F("aliases")), name="entity_search_keys_idx"),
+            GinIndex(OpClass(SearchKey(F("name")), name="gin_trgm_ops"), name="entity_name_trgm_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -267,6 +296,7 @@ class Tag(TagBase):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="tag_unique_name_ci")]
+        indexes = [GinIndex(OpClass(SearchKey(F("name")), name="gin_trgm_ops"), name="tag_name_trgm_idx")]
 
     def slugify(self, tag, i=None):
         slug = make_slug(tag, fallback_prefix="tag")
@@ -412,6 +442,24 @@ class ArticleQuerySet(models.QuerySet):
         }
         return self.model.objects.raw(sql, params)
 
+    def update_search_vectors(self):
+        """Recompute the search entries (SearchEntry) of these articles; returns how many were written.
+
+        One set-based statement (the SQL function articles_refresh_search, migration
+        0006_search) reads each article's headline, dek, body, author name and tag
+        names. Call it after writing any of those: ingest does after each batch, the
+        admin after saving an article. Renaming an author or a tag refreshes their
+        articles by itself, and changes of status, date or author are copied to the
+        entries by a trigger.
+        """
+        try:
+            ids_sql, params = self.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # e.g. filter(id__in=[]): nothing to refresh
+            return 0
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT articles_refresh_search(ARRAY({ids_sql}))", params)
+            return cursor.fetchone()[0]
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -488,6 +536,8 @@ class Article(models.Model):
             GinIndex(OpClass(Searchable("title"), name="gin_trgm_ops"), name="article_title_trgm_idx"),
             GinIndex(OpClass(Searchable("dek"), name="gin_trgm_ops"), name="article_dek_trgm_idx"),
             GinIndex(OpClass(Searchable("body"), name="gin_trgm_ops"), name="article_body_trgm_idx"),
+            # Drafts and other unpublished rows, so counts of public articles can subtract them cheaply.
+            models.Index(fields=["id"], condition=~Q(status="published"), name="article_unpublished_idx"),
         ]
 
     def __str__(self):
@@ -822,3 +872,46 @@ class ReaderStatsState(models.Model):
 
     def __str__(self):
         return f"reader statistics as of {self.horizon}"
+
+
+class SearchEntry(models.Model):
+    """An article as full-text search sees it: a narrow row per article (articles/search.py).
+
+    Written only by ArticleQuerySet.update_search_vectors() and database triggers.
+    Search counts, ranks and facets every hit, so what a hit needs lives here, in
+    rows about a fifth the width of an article's: copies of the article's status,
+    date and author (kept in step by a trigger on articles_article), the whole
+    searchable text as `document` (headline A, dek and tag names B, body C, author D;
+    stored out of line, read through its GIN index), `rank_vector` (headline, dek,
+    tags, author, and the body's twelve most frequent words) for ranking, and the ids
+    of the article's tags and entities (kept in step by triggers on the link tables).
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
+    status = models.CharField(max_length=10)
+    published_at = models.DateTimeField(null=True)
+    author = models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name="+")
+    document = SearchVectorField()
+    rank_vector = SearchVectorField()
+    # Facet keys, so counting a hit's tags and entities reads this row, not the link tables.
+    tag_ids = ArrayField(models.BigIntegerField(), default=list)
+    entity_ids = ArrayField(models.BigIntegerField(), default=list)
+    # A fixed pseudo-random 0..63 per article: two small partial indexes hold the entries of
+    # bucket 0 (1/64 of the archive) and of buckets 0-7 (1/8), so a query matching tens of
+    # thousands of articles can be counted and faceted from a sample of its hits.
+    bucket = models.SmallIntegerField()
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        indexes = [
+            GinIndex(fields=["document"], name="searchentry_document_idx"),
+            GinIndex(fields=["document"], condition=Q(bucket__lt=8), name="searchentry_sample8_idx"),
+            GinIndex(fields=["document"], condition=Q(bucket=0), name="searchentry_sample64_idx"),
+            models.Index(fields=["published_at"], name="searchentry_published_idx"),
+            # Filters without words: /search/?tag=energy&entity=poland
+            GinIndex(fields=["tag_ids"], name="searchentry_tags_idx"),
+            GinIndex(fields=["entity_ids"], name="searchentry_entities_idx"),
+        ]
+
+    def __str__(self):
+        return f"search entry of article {self.article_id}"

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import feeds, views
+from .search import SearchView
 
 
 class YearConverter:
@@ -48,4 +49,5 @@ urlpatterns = [
     path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
     path("archive/<yyyy:year>/", views.ArchivePeriodView.as_view(), name="archive_year"),
     path("archive/<yyyy:year>/<mm:month>/", views.ArchivePeriodView.as_view(), name="archive_month"),
+    path("search/", SearchView.as_view(), name="search"),
 ]

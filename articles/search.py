@@ -1,0 +1,744 @@
+"""Search: PostgreSQL full-text search over published articles, with facets and entity awareness.
+
+    /search/?q=sanctions+belarus&tag=energy&year=2023&sort=newest&page=2
+
+How a request is answered (a fixed number of queries, whatever the number of hits):
+1. `read_request` validates the parameters (a SearchError, shown with status 400, for bad ones).
+2. Filters named by slug (author, tag, entity) are looked up in one query.
+3. One query parses the words (`websearch_to_tsquery`: "quoted phrases", OR, -word; English
+   stemming; accents ignored) and finds the entities the whole query names (name, alias or a
+   person's surname): they lead the results as cards.
+4. One query probes how many hits there are; one statement then counts them, computes the
+   facets and ranks the page.
+5. One query fetches the page's articles with highlighted headline, dek and body snippet,
+   one more prefetches their tags.
+6. Only when nothing matched: one query for near spellings among entity names and tags.
+
+Designed for 100,000+ articles, where a common word matches tens of thousands, so that the
+work per request stays bounded (see scripts/bench_search.py for the numbers):
+- Hits are read from SearchEntry, a narrow row per article (status, date, author, a small
+  ranking vector, tag and entity ids; the full vector out of line, used only through its
+  GIN index), not from the articles table whose rows carry the text.
+- A probe counts the hits in bucket 0, a fixed pseudo-random 1/64 of the archive with its
+  own small partial index. Up to about EXACT_LIMIT hits, everything is exact: every hit is
+  counted, faceted and ranked.
+- With more, counts and facets come from the hits in 1/8 (or 1/64) of the archive, read
+  through a partial index, scaled and marked as estimates; and ranking covers the hits
+  published since the date that leaves about RANK_CANDIDATES of them (found by the probe,
+  read through an index on the date), followed by older hits, newest first.
+- Ranking is `ts_rank` over the small vector (headline A, dek and tags B, author and the
+  body's twelve most frequent words D), never over the whole body's vector, which would
+  be unpacked for every hit. Recency breaks ties.
+- Snippets run `ts_headline` over a window of the body around the first match only.
+
+Snippets are escaped before any markup is added: `ts_headline` marks matches with
+private-use sentinel characters (first stripped from the article text), the whole snippet
+is HTML-escaped, then the sentinels become <mark> tags.
+"""
+
+import datetime
+import difflib
+import re
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db import connection
+from django.db.models import F, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
+from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.generic import TemplateView
+
+from .entities.vocabulary import is_acronym
+from .models import Article, Author, Entity, Mention, SearchEntry, Tag
+
+CONFIG = "newsroom_english"
+MAX_QUERY_LENGTH = 200
+MAX_FILTERS = 5  # per kind of filter
+MAX_PAGE_DIGITS = 6  # ?page= beyond 999,999 is not a page
+EXACT_LIMIT = 3000  # up to about this many hits, counts, facets and ranking are exact
+RANK_CANDIDATES = 2000  # with more, about this many of the most recent hits are ranked
+FACET_SIZE = 8  # items per facet (per kind for entities)
+SUGGESTIONS = 3
+SUGGESTION_SIMILARITY = 0.5  # pg_trgm word_similarity a near spelling needs
+SNIPPET_WINDOW, SNIPPET_LEAD = 700, 200  # characters of the body given to ts_headline; how many before the match
+SORTS = {"relevance": "best match", "newest": "newest first"}
+
+# Markers for ts_headline: private-use characters, removed from the text before highlighting.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+WORD_RE = re.compile(r"\w+")
+
+
+class SearchError(Exception):
+    """A request the search cannot answer as asked; the message is shown to the reader (status 400)."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    sort: str = "relevance"
+    authors: list = field(default_factory=list)  # slugs
+    tags: list = field(default_factory=list)
+    entities: list = field(default_factory=list)
+    year: int | None = None
+
+    @property
+    def has_filters(self):
+        return bool(self.authors or self.tags or self.entities or self.year)
+
+    def params(self, **changes):
+        """The query string for this request with `changes` (a list value replaces, None removes)."""
+        values = {
+            "q": self.q or None,
+            "author": self.authors,
+            "tag": self.tags,
+            "entity": self.entities,
+            "year": self.year,
+            "sort": self.sort if self.sort != "relevance" else None,
+        }
+        values.update(changes)
+        pairs = []
+        for key, value in values.items():
+            if isinstance(value, list | tuple):
+                pairs += [(key, v) for v in value]
+            elif value is not None:
+                pairs.append((key, value))
+        return urlencode(pairs)
+
+
+def read_request(get):
+    """A SearchRequest from request.GET; raises SearchError for parameters that make no sense."""
+    raw = get.get("q", "")
+    if "\x00" in raw:
+        raise SearchError("The search contains a NUL character, which cannot be searched for.")
+    q = " ".join(CONTROL_RE.sub(" ", raw).split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError(
+            f"Searches are limited to {MAX_QUERY_LENGTH} characters; this one has {len(q):,}. "
+            "Try the few words that matter most."
+        )
+    sort = get.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise SearchError(f"Results can be sorted by {' or '.join(SORTS)}, not “{sort[:50]}”.")
+    request = SearchRequest(q=q, sort=sort)
+    for name, target in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
+        values = [v for v in get.getlist(name) if v]
+        if len(values) > MAX_FILTERS:
+            raise SearchError(f"At most {MAX_FILTERS} {name} filters can be combined.")
+        for value in values:
+            if not SLUG_RE.match(value):
+                raise SearchError(f"“{value[:50]}” is not a valid {name} (filters use the names in page addresses).")
+            if value not in target:
+                target.append(value)
+    if len(request.authors) > 1:
+        raise SearchError("An article has one author: filter by one author at a time.")
+    year = get.get("year")
+    if year:
+        if not year.isascii() or not year.isdigit() or not 1000 <= int(year) <= 9999:
+            raise SearchError(f"“{year[:50]}” is not a year.")
+        request.year = int(year)
+    return request
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    items: list  # FacetItem
+
+
+@dataclass
+class FacetItem:
+    label: str
+    count: int
+    url: str
+    active: bool = False
+    approximate: bool = False
+
+
+@dataclass
+class EntityCard:
+    entity: Entity
+    article_count: int
+    matched: str  # the form that matched
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    total: int = 0
+    approximate_facets: bool = False
+    sample_size: int = 0
+    ranked_count: int = 0  # hits ranked by relevance (all, or the most recent when there are many)
+    articles: list = field(default_factory=list)
+    page: object = None
+    facets: list = field(default_factory=list)
+    cards: list = field(default_factory=list)
+    active_filters: list = field(default_factory=list)  # (kind label, label, removal url)
+    suggestions: list = field(default_factory=list)  # (text, url)
+    notice: str = ""  # why the results are not a plain text match
+    searched: bool = False  # whether there was anything to search for
+
+
+class Search:
+    """One search over the published archive: `Search(request).run(page_number)`."""
+
+    per_page = settings.ARTICLES_PER_PAGE
+
+    def __init__(self, request):
+        self.request = request
+        self.tsquery_text = None  # the words to match, or None for "no text condition"
+        self.filter_ids = {"author": [], "tag": [], "entity": []}
+        self.lexemes = []  # the words of the query as stored (stemmed, unaccented), for snippets
+        self.cutoff = None  # with many hits: the date from which on hits are ranked
+        self.ranked_count = 0
+
+    # The steps, in order.
+
+    def run(self, page_number=1):
+        request = self.request
+        results = SearchResults(request=request)
+        if request.has_filters:
+            self._resolve_filters(results)
+        if request.q:
+            self._analyse_query(results)
+        if self.tsquery_text is None and not self.filter_ids["entity"] and not request.has_filters:
+            return results  # nothing to search for: the page explains why
+        results.searched = True
+        first = 1 if page_number == "last" else page_number
+        if first < 1:
+            raise Http404("No such page")
+        ids = self._hits_facets_and_page(results, offset=(first - 1) * self.per_page, limit=self.per_page)
+        paginator = KnownCountPaginator([], self.per_page, count=results.total)
+        try:
+            number = paginator.validate_number(paginator.num_pages if page_number == "last" else page_number)
+        except InvalidPage as exc:
+            raise Http404("No such page") from exc
+        if number != first:  # ?page=last: now that the count is known
+            ids = self._hits_facets_and_page(
+                SearchResults(request=request), offset=(number - 1) * self.per_page, limit=self.per_page
+            )
+        results.articles = self.articles(ids)
+        results.page = Page(results.articles, number, paginator)
+        if results.total == 0 and self.tsquery_text is not None and not results.cards:
+            results.suggestions = self._suggestions()
+        return results
+
+    def _resolve_filters(self, results):
+        request = self.request
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT 'author', id, slug, name FROM {Author._meta.db_table} WHERE slug = ANY(%s)
+                UNION ALL SELECT 'tag', id, slug, name FROM {Tag._meta.db_table} WHERE slug = ANY(%s)
+                UNION ALL SELECT 'entity', id, slug, name FROM {Entity._meta.db_table} WHERE slug = ANY(%s)
+                """,
+                [request.authors, request.tags, request.entities],
+            )
+            found = {(kind, slug): (pk, name) for kind, pk, slug, name in cursor.fetchall()}
+        for kind, slugs in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
+            for slug in slugs:
+                if (kind, slug) not in found:
+                    raise SearchError(f"There is no {kind} “{slug}” any more: remove that filter to search again.")
+                pk, name = found[(kind, slug)]
+                self.filter_ids[kind].append(pk)
+                remaining = [s for s in slugs if s != slug]
+                results.active_filters.append((kind.capitalize(), name, "?" + request.params(**{kind: remaining})))
+        if request.year:
+            results.active_filters.append(("Year", str(request.year), "?" + request.params(year=None)))
+
+    def _analyse_query(self, results):
+        """Parse the words; find entities the whole query names."""
+        q = self.request.q
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH query AS (
+                    SELECT websearch_to_tsquery(%s::regconfig, %s) AS words, newsroom_search_key(%s) AS key
+                ), hidden AS MATERIALIZED (  -- the few articles that are not public (see published())
+                    SELECT id FROM {Article._meta.db_table} WHERE status <> 'published' OR published_at > now()
+                )
+                SELECT numnode(query.words), querytree(query.words), e.id, e.public_count,
+                       tsvector_to_array(to_tsvector(%s::regconfig, %s))
+                  FROM query
+                  LEFT JOIN LATERAL (
+                      SELECT e.id,
+                             (SELECT count(*) FROM {Mention._meta.db_table} m WHERE m.entity_id = e.id)
+                             - (SELECT count(*) FROM hidden h JOIN {Mention._meta.db_table} m
+                                     ON m.article_id = h.id AND m.entity_id = e.id) AS public_count
+                        FROM {Entity._meta.db_table} e
+                       WHERE query.key <> '' AND newsroom_search_keys(e.name, e.kind, e.aliases) @> ARRAY[query.key]
+                       ORDER BY public_count DESC, e.name
+                       LIMIT 3
+                  ) e ON true
+                """,
+                [CONFIG, q, q, CONFIG, q],
+            )
+            rows = cursor.fetchall()
+        nodes, tree, self.lexemes = rows[0][0], rows[0][1], rows[0][4]
+        counts = {row[2]: row[3] for row in rows if row[2] is not None}
+        if counts:
+            entities = Entity.objects.in_bulk(list(counts))
+            for pk, count in sorted(counts.items(), key=lambda item: (-item[1], entities[item[0]].name)):
+                matched = _matched_form(q, entities[pk])
+                if matched:
+                    results.cards.append(EntityCard(entities[pk], count, matched))
+        if nodes and tree != "T":
+            self.tsquery_text = q
+        elif results.cards:
+            # Only stop words ("WHO"), but they name an entity: show the articles that mention it.
+            entity = results.cards[0].entity
+            self.filter_ids["entity"].append(entity.pk)
+            results.notice = f"“{q}” is too common a word to search for: these are the articles that mention {entity}."
+        elif nodes:
+            results.notice = "Add a word to look for: a word after a minus sign (-word) only excludes articles."
+        elif WORD_RE.search(q):
+            results.notice = f"“{q}” has only very common words, which every article uses. Try something more specific."
+        else:
+            results.notice = "Type some words to search for: punctuation alone matches nothing."
+
+    def _where(self):
+        """The SQL condition for a hit (over `articles_searchentry AS s`) and its parameters."""
+        # Public as in ArticleQuerySet.published(), on the entry's copies of status and date.
+        sql = ["s.status = 'published'", "s.published_at <= now()"]
+        params = []
+        if self.tsquery_text is not None:
+            sql.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
+            params += [CONFIG, self.tsquery_text]
+        if self.filter_ids["author"]:
+            sql.append("s.author_id = ANY(%s)")
+            params.append(self.filter_ids["author"])
+        if self.filter_ids["tag"]:  # every tag asked for (the entry's tag ids, GIN-indexed)
+            sql.append("s.tag_ids @> %s::bigint[]")
+            params.append(self.filter_ids["tag"])
+        if self.filter_ids["entity"]:
+            sql.append("s.entity_ids @> %s::bigint[]")
+            params.append(self.filter_ids["entity"])
+        if self.request.year:
+            tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+            sql.append("s.published_at >= %s AND s.published_at < %s")
+            params += [
+                datetime.datetime(self.request.year, 1, 1, tzinfo=tz),
+                datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz),
+            ]
+        return " AND ".join(sql), params
+
+    def _rank(self):
+        """The ranking expression and its parameters, and the ORDER BY over (rank, published_at, id)."""
+        if self.tsquery_text is not None and self.request.sort == "relevance":
+            # Most hits of a common word match only in the body: skip ts_rank for those.
+            return (
+                "CASE WHEN s.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+                "THEN ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s)) ELSE 0 END",
+                [CONFIG, self.tsquery_text, CONFIG, self.tsquery_text],
+                "rank DESC, published_at DESC, id DESC",
+            )
+        return "0::real", [], "published_at DESC, id DESC"
+
+    def _probe(self, where, params):
+        """Hits among the 1/64 of entries in bucket 0 (a small index of their own).
+
+        Returns the estimated number of hits, and the date from which on about
+        RANK_CANDIDATES hits were published (None when there are fewer).
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT count(*), (array_agg(s.published_at ORDER BY s.published_at DESC))[%s]
+                  FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0
+                """,
+                [max(1, RANK_CANDIDATES // 64), *params],
+            )
+            count, cutoff = cursor.fetchone()
+        return count * 64, cutoff
+
+    def _hits_facets_and_page(self, results, *, offset, limit):
+        """Count the hits, compute the facets and rank the page's ids, in one statement.
+
+        Up to about EXACT_LIMIT hits, everything is exact. With more, counts and facets come
+        from the hits in a fixed 1/8 or 1/64 of the archive (read through partial indexes) and
+        are scaled; ranking covers the hits published since the date that leaves about
+        RANK_CANDIDATES of them, and older hits follow, newest first.
+        """
+        where, params = self._where()
+        rank, rank_params, order = self._rank()
+        table = SearchEntry._meta.db_table
+        columns = "s.article_id AS id, s.author_id, s.published_at, s.tag_ids, s.entity_ids"
+        estimate, cutoff = self._probe(where, params) if self.tsquery_text is not None else (0, None)
+        if estimate <= EXACT_LIMIT:
+            scale, self.cutoff = 1, None
+            counted = f"SELECT {columns}, {rank} AS rank FROM {table} s WHERE {where}"
+            counted_params = [*rank_params, *params]
+            ranked, ranked_params = "SELECT id, published_at, rank FROM hits", []
+        else:
+            scale = 8 if estimate <= 8 * EXACT_LIMIT else 64
+            bucket = "s.bucket < 8" if scale == 8 else "s.bucket = 0"
+            counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
+            counted_params = params
+            self.cutoff = cutoff
+            since = " AND s.published_at >= %s" if cutoff else ""
+            ranked = f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where}{since}"
+            ranked_params = [*rank_params, *params, *([cutoff] if cutoff else [])]
+        with connection.cursor() as cursor:
+            # For this statement only: no JIT compilation (it costs more than it saves here), and
+            # room to keep thousands of hits in memory.
+            cursor.execute(
+                f"""
+                SET LOCAL jit = off;
+                SET LOCAL work_mem = '32MB';
+                WITH hits AS MATERIALIZED (
+                    {counted}
+                ), ranked AS MATERIALIZED (
+                    {ranked}
+                ), page AS (
+                    SELECT id, published_at, rank FROM ranked ORDER BY {order} LIMIT %s OFFSET %s
+                ), authors AS (
+                    SELECT h.author_id AS key, count(*) AS n FROM hits h
+                     WHERE h.author_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
+                ), years AS (
+                    SELECT extract(year FROM h.published_at AT TIME ZONE %s)::bigint AS key, count(*) AS n
+                      FROM hits h GROUP BY 1
+                ), tags AS (
+                    SELECT t.key, count(*) AS n FROM hits h, unnest(h.tag_ids) AS t(key)
+                     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
+                ), entities AS (
+                    SELECT e.id AS key, e.kind, e.name, e.slug, c.n,
+                           row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name) AS place
+                      FROM (SELECT m.entity_id, count(*) AS n
+                              FROM hits h, unnest(h.entity_ids) AS m(entity_id)
+                             GROUP BY 1) c
+                      JOIN {Entity._meta.db_table} e ON e.id = c.entity_id
+                )
+                SELECT 'total', (SELECT count(*) FROM ranked), (SELECT count(*) FROM hits), NULL, NULL, NULL
+                UNION ALL
+                SELECT 'page', id, row_number() OVER (ORDER BY {order}), NULL, NULL, NULL FROM page
+                UNION ALL
+                SELECT 'author', x.key, x.n, u.name, u.slug, NULL
+                  FROM authors x JOIN {Author._meta.db_table} u ON u.id = x.key
+                UNION ALL
+                SELECT 'year', key, n, NULL, NULL, NULL FROM years
+                UNION ALL
+                SELECT 'tag', x.key, x.n, t.name, t.slug, NULL FROM tags x JOIN {Tag._meta.db_table} t ON t.id = x.key
+                UNION ALL
+                SELECT 'entity', key, n, name, slug, kind FROM entities WHERE place <= {FACET_SIZE}
+                """,
+                [*counted_params, *ranked_params, limit, offset, settings.TIME_ZONE],
+            )
+            rows = cursor.fetchall()
+        by_facet = {}
+        for facet, key, count, label, slug, kind in rows:
+            by_facet.setdefault(facet, []).append((key, count, label, slug, kind))
+        page_ids = [key for key, _place, *_ in sorted(by_facet.get("page", []), key=lambda r: r[1])]
+        ((self.ranked_count, counted, *_),) = by_facet["total"]
+        results.total = counted * scale
+        results.sample_size = counted
+        results.approximate_facets = scale != 1
+        results.ranked_count = self.ranked_count if scale != 1 else results.total
+        if scale != 1 and len(page_ids) < limit:
+            # Past the ranked recent hits: older ones, newest first.
+            skip = max(0, offset - self.ranked_count)
+            page_ids += self._older_ids(skip, limit - len(page_ids))
+        request = self.request
+
+        def item(label, count, kind, value, values, approximate=False):
+            active = value in values
+            return FacetItem(
+                label=label,
+                count=count,
+                approximate=approximate,
+                active=active,
+                url="?" + request.params(**{kind: [v for v in values if v != value] if active else [*values, value]}),
+            )
+
+        authors = sorted(by_facet.get("author", []), key=lambda r: (-r[1], r[2]))
+        if authors:
+            results.facets.append(
+                Facet(
+                    "author",
+                    "Author",
+                    [item(r[2], r[1] * scale, "author", r[3], request.authors, scale != 1) for r in authors],
+                )
+            )
+        tags = sorted(by_facet.get("tag", []), key=lambda r: (-r[1], r[2]))
+        if tags:
+            results.facets.append(
+                Facet(
+                    "tag",
+                    "Tag",
+                    [item(r[2], r[1] * scale, "tag", r[3], request.tags, scale != 1) for r in tags],
+                )
+            )
+        for kind, title in (
+            (Entity.Kind.PERSON, "People"),
+            (Entity.Kind.PLACE, "Places"),
+            (Entity.Kind.ORG, "Organisations"),
+        ):
+            rows = sorted((r for r in by_facet.get("entity", []) if r[4] == kind), key=lambda r: (-r[1], r[2]))
+            if rows:
+                results.facets.append(
+                    Facet(
+                        kind.lower(),
+                        title,
+                        [item(r[2], r[1] * scale, "entity", r[3], request.entities, scale != 1) for r in rows],
+                    )
+                )
+        years = sorted(by_facet.get("year", []), key=lambda r: -r[0])
+        if years:
+            results.facets.append(
+                Facet(
+                    "year",
+                    "Year",
+                    [
+                        FacetItem(
+                            label=str(r[0]),
+                            count=r[1] * scale,
+                            approximate=scale != 1,
+                            active=request.year == r[0],
+                            url="?" + request.params(year=None if request.year == r[0] else r[0]),
+                        )
+                        for r in years
+                    ],
+                )
+            )
+        return page_ids
+
+    def _older_ids(self, skip, limit):
+        """Hits published before the ranked window (estimated mode), newest first."""
+        where, params = self._where()
+        since = " AND s.published_at < %s" if self.cutoff else " AND false"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.article_id FROM {SearchEntry._meta.db_table} s WHERE {where}{since} "
+                "ORDER BY s.published_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                [*params, *([self.cutoff] if self.cutoff else []), limit, skip],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def articles(self, ids):
+        """The articles with these ids, in this order, with highlighted title, dek and snippet."""
+        if not ids:
+            return []
+        articles = Article.objects.filter(pk__in=ids).for_listing()
+        if self.tsquery_text is not None:
+            query = SearchQuery(self.tsquery_text, search_type="websearch", config=CONFIG)
+            marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": CONFIG}
+            articles = articles.annotate(
+                title_marked=SearchHeadline(_unmarked("title"), query, highlight_all=True, **marks),
+                dek_marked=SearchHeadline(_unmarked("dek"), query, highlight_all=True, **marks),
+                snippet_marked=self._snippet(),
+            )
+        by_id = {article.pk: article for article in articles}
+        ordered = [by_id[pk] for pk in ids if pk in by_id]
+        for article in ordered:
+            if self.tsquery_text is not None:
+                article.title_html = highlight(article.title_marked)
+                article.dek_html = highlight(article.dek_marked)
+                article.snippet_html = highlight(article.snippet_marked)
+            else:
+                article.title_html, article.dek_html = escape(article.title), escape(article.dek)
+                article.snippet_html = escape(_opening(article.body))
+        return ordered
+
+    def _snippet(self):
+        """ts_headline over a window of the body around its first match, not over the whole body.
+
+        ts_headline parses all the text it is given: a window of SNIPPET_WINDOW characters
+        costs a tenth of a 5,000-character body. The window starts a little before the
+        first occurrence of any query word's stem (case ignored; accents too, when the plain
+        text has no occurrence: "sao" in "São"); ts_headline then marks the exact matches in it.
+        """
+        prefixes = sorted({lexeme[:-1] if len(lexeme) > 4 else lexeme for lexeme in self.lexemes})
+        options = (
+            f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+        return RawSQL(  # noqa: S611 - only constants are formatted in; values are parameters
+            f"""
+            (SELECT CASE WHEN w.at > {SNIPPET_LEAD} + 1 THEN '… ' ELSE '' END
+                    || ts_headline(
+                           %s::regconfig,
+                           translate(substr(w.body, greatest(1, w.at - {SNIPPET_LEAD}), {SNIPPET_WINDOW}), %s, ''),
+                           websearch_to_tsquery(%s::regconfig, %s),
+                           %s)
+                    || CASE WHEN greatest(1, w.at - {SNIPPET_LEAD}) + {SNIPPET_WINDOW} <= length(w.body)
+                            THEN ' …' ELSE '' END
+               FROM (SELECT b.body,
+                            coalesce((SELECT min(p) FROM unnest(%s::text[]) AS l, strpos(lower(b.body), l) AS p
+                                       WHERE p > 0),
+                                     (SELECT min(p) FROM unnest(%s::text[]) AS l,
+                                                         strpos(lower(newsroom_unaccent(b.body)), l) AS p
+                                       WHERE p > 0),
+                                     1) AS at
+                       FROM (SELECT {Article._meta.db_table}.body) b) w)
+            """,
+            [CONFIG, MARK_START + MARK_STOP, CONFIG, self.tsquery_text, options, prefixes, prefixes],
+            output_field=TextField(),
+        )
+
+    def _suggestions(self):
+        """Near spellings from entity names and tags (pg_trgm), as (text, url) pairs."""
+        words = [w for w in WORD_RE.findall(self.request.q) if len(w) >= 3][:6]
+        if not words:
+            return []
+        with connection.cursor() as cursor:
+            # A lower threshold than pg_trgm's default 0.6, for this statement's transaction only:
+            # "Lukashanko" is 0.57 like "Lukashenko". The best few are kept, by similarity.
+            cursor.execute(
+                f"""
+                SELECT set_config('pg_trgm.word_similarity_threshold', '{SUGGESTION_SIMILARITY}', true);
+                SELECT w.i, best.name, best.similarity
+                  FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, i)
+                 CROSS JOIN LATERAL (
+                     SELECT c.name, c.similarity FROM (
+                         SELECT e.name, word_similarity(newsroom_search_key(w.word), newsroom_search_key(e.name))
+                                AS similarity
+                           FROM {Entity._meta.db_table} e
+                          WHERE newsroom_search_key(w.word) <%% newsroom_search_key(e.name)
+                         UNION ALL
+                         SELECT t.name, word_similarity(newsroom_search_key(w.word), newsroom_search_key(t.name))
+                           FROM {Tag._meta.db_table} t
+                          WHERE newsroom_search_key(w.word) <%% newsroom_search_key(t.name)
+                     ) c
+                     ORDER BY c.similarity DESC, length(c.name), c.name
+                     LIMIT %s
+                 ) best
+                 ORDER BY w.i, best.similarity DESC
+                """,
+                [words, SUGGESTIONS],
+            )
+            rows = cursor.fetchall()
+        options, known = {}, set()
+        for index, name, _similarity in rows:
+            word = words[index - 1]
+            replacement = _closest_words(word, name)
+            if _key(replacement) == _key(word):
+                known.add(word)  # spelled like a name or tag already: leave it alone
+            else:
+                options.setdefault(word, []).append(replacement)
+        options = {word: replacements for word, replacements in options.items() if word not in known}
+        suggestions = []
+        for rank in range(SUGGESTIONS):
+            text = self.request.q
+            changed = False
+            for word, replacements in options.items():
+                replacement = replacements[min(rank, len(replacements) - 1)]
+                text, n = re.subn(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
+                changed = changed or bool(n)
+            if changed and text not in (s for s, _ in suggestions) and text != self.request.q:
+                suggestions.append((text, "?" + self.request.params(q=text)))
+        return suggestions
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the number of items, so it never runs a COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self._count = count
+
+    @property
+    def count(self):
+        return self._count
+
+
+def highlight(marked):
+    """HTML for text with ts_headline's sentinel marks: everything escaped, marks as <mark>."""
+    html = escape(marked or "")
+    return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))  # noqa: S308 - escaped above
+
+
+def _unmarked(field_name):
+    """The field with any sentinel characters removed, so only ts_headline's marks remain."""
+    return Replace(Replace(F(field_name), Value(MARK_START), Value("")), Value(MARK_STOP), Value(""))
+
+
+def _opening(body, words=40):
+    found = body.split()
+    return " ".join(found[:words]) + (" …" if len(found) > words else "")
+
+
+def _matched_form(query, entity):
+    """The name or alias of `entity` that `query` names, or "" when it only matches a stop-word-like acronym.
+
+    Acronyms match as in article text, by their case ("WHO", not "who"), except for
+    queries of four or more letters ("nato").
+    """
+    key = _key(query)
+    person_surname = entity.name.split()[-1] if entity.kind == Entity.Kind.PERSON else None
+    for form in [entity.name, *entity.aliases, *([person_surname] if person_surname else [])]:
+        if _key(form) != key:
+            continue
+        if is_acronym(form) and len(key) < 4 and not any(c.isupper() for c in query):
+            continue
+        return form
+    return ""
+
+
+def _key(text):
+    """Python twin of the SQL newsroom_search_key, for comparing forms already fetched."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[.'’]", "", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def _closest_words(word, name):
+    """The part of `name` that best replaces `word`: one of its words, or all of it."""
+    parts = name.split()
+    if len(parts) == 1:
+        return name
+    best = max(parts, key=lambda part: difflib.SequenceMatcher(None, _key(word), _key(part)).ratio())
+    if difflib.SequenceMatcher(None, _key(word), _key(best)).ratio() >= 0.6:
+        return best
+    return name
+
+
+class SearchView(TemplateView):
+    """/search/: results, facets and entity cards for ?q=…, or a page explaining what went wrong."""
+
+    template_name = "articles/search.html"
+
+    def get(self, request, *args, **kwargs):
+        page = request.GET.get("page") or "1"
+        if page != "last":
+            if not page.isascii() or not page.isdigit() or len(page) > MAX_PAGE_DIGITS:
+                raise Http404("No such page")
+            page = int(page)
+        try:
+            search_request = read_request(request.GET)
+            results = Search(search_request).run(page)
+        except SearchError as exc:
+            context = self.get_context_data(error=str(exc), search=SearchRequest(q=_safe_echo(request)))
+            return self.render_to_response(context, status=400)
+        context = self.get_context_data(results=results, search=search_request)
+        if results.page is not None:
+            context.update(
+                page_obj=results.page,
+                paginator=results.page.paginator,
+                is_paginated=results.page.paginator.num_pages > 1,
+            )
+            context["sort_links"] = [
+                (
+                    label,
+                    "?" + search_request.params(sort=None if key == "relevance" else key),
+                    key == search_request.sort,
+                )
+                for key, label in SORTS.items()
+            ]
+        return self.render_to_response(context)
+
+
+def _safe_echo(request):
+    """The query as typed, cleaned enough to show back in the search box of an error page."""
+    q = CONTROL_RE.sub(" ", request.GET.get("q", ""))
+    return q[:MAX_QUERY_LENGTH]
