@@ -2,6 +2,7 @@
 static files served without a manifest so templates render before collectstatic."""
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -37,3 +38,17 @@ def seed_dir(tmp_path):
             return target
 
     return SeedDir()
+
+
+def test_database_url():
+    """A DATABASE_URL for the database this test run uses, for `manage.py` subprocesses."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = db["HOST"] or ""
+    host = quote(host, safe="") if host.startswith("/") else host
+    auth = f"{quote(db['USER'])}@" if db["USER"] else ""
+    return f"postgres://{auth}{host}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
+
+
+test_database_url.__test__ = False  # a helper, not a test

@@ -1,6 +1,7 @@
 """Entities in the database: ingest with and without the model, re-linking, the admin hook, the command."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from articles.entities.relink import relink
 from articles.ingest import ingest_paths, refresh_entities
 from articles.models import Article, Entity, Mention
 
+from .conftest import test_database_url
 from .factories import ArticleFactory, AuthorFactory, EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +151,7 @@ def test_relink_command_exit_status_for_usage_errors():
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "DATABASE_URL": test_database_url()},
     )
     assert result.returncode == 2
     assert "no entity with id 999999999" in result.stderr

@@ -6,12 +6,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from articles.models import Article, SeedFile
+
+from .conftest import test_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,17 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def database_url():
-    """A DATABASE_URL for the database this test run uses (the test database)."""
-    db = connection.settings_dict
-    host = db["HOST"] or ""
-    host = quote(host, safe="") if host.startswith("/") else host
-    auth = f"{quote(db['USER'])}@" if db["USER"] else ""
-    return f"postgres://{auth}{host}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
-
-
 def start_ingest(*args):
-    env = {**os.environ, "DATABASE_URL": database_url(), "SECRET_KEY": "test-only"}
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": "test-only"}
     return subprocess.Popen(
         [sys.executable, "manage.py", "ingest_seeds", *args, "--json"],
         cwd=ROOT,
