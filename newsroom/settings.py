@@ -180,8 +180,8 @@ AXES_VERBOSE = False  # no banner in the output of every manage.py command
 # Safe production defaults: the site is assumed to be served over HTTPS (HTTPS=1, the
 # default unless DEBUG is on), so plain http is redirected, cookies are Secure and
 # browsers are told to use HTTPS only (HSTS, a year, subdomains, preload list). Local
-# `make run` over http://127.0.0.1 gets HTTPS=0 from scripts/localenv.py. Every
-# setting can be overridden by an environment variable of the same name.
+# `make run` over http://127.0.0.1 gets HTTPS=0 from scripts/localenv.py. Each of the
+# settings HTTPS implies can be overridden by an environment variable of its own name.
 # `manage.py check --deploy` with the production environment of docs/operations.md
 # reports nothing (tests/test_security.py runs it).
 HTTPS = env_bool("HTTPS", default=not DEBUG)
