@@ -70,7 +70,10 @@ def export_articles(out, queryset=None):
     articles = articles.select_related("author").prefetch_related(
         "tags",
         "seed_files",
-        Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name")),
+        Prefetch(
+            "mentions",
+            queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name", "entity__slug"),
+        ),
     )
     count = 0
     for article in articles.iterator(chunk_size=CHUNK_SIZE):

@@ -204,18 +204,24 @@ class _Writer:
         self.now = timezone.now()
 
     def write(self, batch):
+        # Names are matched as the unique constraints match them: by PostgreSQL's lower(), which
+        # differs from Python's for some letters ("İ"), so one query asks PostgreSQL for each.
+        names = {r["author"]["name"] for r in batch if r.get("author")}
+        names |= {name for r in batch for name in r.get("tags", [])}
+        names |= {e["name"] for r in batch for e in r.get("entities", [])}
+        self.lower = _lowered(names)
         author_ids = self._authors(batch)
         tag_ids = self._tags(batch)
         entity_ids = self._entities(batch)
         article_ids = self._articles(batch, author_ids)
         self.article_ids.extend(article_ids.values())
         taggings = sorted(
-            {(article_ids[r["slug"]], tag_ids[name.lower()]) for r in batch for name in r.get("tags", [])}
+            {(article_ids[r["slug"]], tag_ids[self.lower[name]]) for r in batch for name in r.get("tags", [])}
         )
         mentions = {}
         for record in batch:
             for entity in record.get("entities", []):
-                key = (article_ids[record["slug"]], entity_ids[(entity["name"].lower(), entity["kind"])])
+                key = (article_ids[record["slug"]], entity_ids[(self.lower[entity["name"]], entity["kind"])])
                 mentions[key] = (entity["mentions"], entity.get("source", Mention.Source.EDITOR))
         seed_files = [
             (f["path"], f["sha256"], article_ids[r["slug"]], f["ingested_at"] or self.now)
@@ -256,7 +262,7 @@ class _Writer:
             "slug": ("text", lambda r: r["slug"]),
             "dek": ("text", lambda r: r["dek"]),
             "body": ("text", lambda r: r["body"]),
-            "author_id": ("bigint", lambda r: author_ids[r["author"]["name"].lower()] if r.get("author") else None),
+            "author_id": ("bigint", lambda r: author_ids[self.lower[r["author"]["name"]]] if r.get("author") else None),
             "status": ("text", lambda r: r["status"]),
             "published_at": ("timestamptz", lambda r: r["published_at"]),
             "created_at": ("timestamptz", lambda r: r["created_at"] or self.now),
@@ -282,7 +288,7 @@ class _Writer:
         for record in batch:
             author = record.get("author")
             if author:
-                wanted.setdefault(author["name"].lower(), author)
+                wanted.setdefault(self.lower[author["name"]], author)
         ids = dict(_by_lower_name(Author, wanted).values_list("lower_name", "id"))
         missing = [author for key, author in wanted.items() if key not in ids]
         if missing:
@@ -296,7 +302,7 @@ class _Writer:
                 )
                 for a in missing
             )
-            ids.update({author.name.lower(): author.pk for author in created})
+            ids.update({self.lower[author.name]: author.pk for author in created})
             self.report.authors += len(created)
         return ids
 
@@ -305,7 +311,7 @@ class _Writer:
         wanted = {}
         for record in batch:
             for name in record.get("tags", []):
-                wanted.setdefault(name.lower(), (name, record["tag_slugs"].get(name)))
+                wanted.setdefault(self.lower[name], (name, record["tag_slugs"].get(name)))
         ids = dict(_by_lower_name(Tag, wanted).values_list("lower_name", "id"))
         missing = [value for key, value in wanted.items() if key not in ids]
         if missing:
@@ -315,7 +321,7 @@ class _Writer:
             created = Tag.objects.bulk_create(
                 Tag(name=name, slug=_free_slug(Tag, slug, name, "tag", taken)) for name, slug in missing
             )
-            ids.update({tag.name.lower(): tag.pk for tag in created})
+            ids.update({self.lower[tag.name]: tag.pk for tag in created})
             self.report.tags += len(created)
         return ids
 
@@ -325,11 +331,11 @@ class _Writer:
         wanted = {}
         for record in batch:
             for entity in record.get("entities", []):
-                wanted.setdefault((entity["name"].lower(), entity["kind"]), entity)
+                wanted.setdefault((self.lower[entity["name"]], entity["kind"]), entity)
         existing = {
-            (e.name.lower(), e.kind): e
+            (e.lower_name, e.kind): e
             for e in _by_lower_name(Entity, {name for name, _ in wanted})
-            if (e.name.lower(), e.kind) in wanted
+            if (e.lower_name, e.kind) in wanted
         }
         ids = {}
         changed = []
@@ -359,9 +365,19 @@ class _Writer:
                 )
                 for e in missing
             )
-            ids.update({(entity.name.lower(), entity.kind): entity.pk for entity in created})
+            ids.update({(self.lower[entity.name], entity.kind): entity.pk for entity in created})
             self.report.entities += len(created)
         return ids
+
+
+def _lowered(names):
+    """name -> PostgreSQL's lower(name), for every name."""
+    names = sorted(names)
+    if not names:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT v.name, lower(v.name) FROM unnest(%s::text[]) AS v(name)", [names])
+        return dict(cursor.fetchall())
 
 
 def _by_lower_name(model, lowered_names):

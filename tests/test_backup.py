@@ -169,6 +169,27 @@ class TestExportImport:
         assert article.published_at == datetime.datetime(2020, 1, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
         assert article.mentions.get().source == Mention.Source.EDITOR
 
+    def test_names_match_as_postgresql_lowers_them_across_batches(self):
+        # Python lower-cases "İ" to "i̇" (two characters); PostgreSQL's lower() follows the database's
+        # locale. The unique constraints use PostgreSQL's, so must the import, or a later batch would
+        # not find "İzmir" and insert it again.
+        records = [
+            {
+                "slug": f"izmir-{n}",
+                "title": f"İzmir story {n}",
+                "dek": "",
+                "body": "",
+                "status": "draft",
+                "author": {"name": "İlkay Writer"},
+                "tags": ["İzmir"],
+                "entities": [{"name": "İzmir University", "kind": "ORG", "mentions": 1}],
+            }
+            for n in range(3)
+        ]
+        report = import_articles([json.dumps(r) for r in records], batch_size=1)
+        assert (report.articles, report.authors, report.tags, report.entities) == (3, 1, 1, 1)
+        assert Entity.objects.get(name="İzmir University").mentions.count() == 3
+
     def test_a_database_with_articles_is_refused(self):
         ArticleFactory()
         with pytest.raises(CommandError, match="already has 1 articles; import_articles restores into an empty"):
