@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LOCALENV := $(PY) scripts/localenv.py --
 PORT ?= 8000
 
-.PHONY: run serve test lint format db-stop clean
+.PHONY: run serve test lint format loadtest audit db-stop clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## loadtest: 64 connections of mixed traffic for 60 s, twice, against gunicorn on 127.0.0.1 (own database,
+## postgres:///newsroom_loadtest; needs wrk, installed with apt-get when run as root); zero errors, flat memory
+loadtest: $(VENV)/.installed
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
+## audit: check the locked requirements for known vulnerabilities (pip-audit; asks PyPI's advisory data online)
+audit: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-audit --requirement requirements.txt --require-hashes --disable-pip --progress-spinner off
+	$(VENV)/bin/pip-audit --requirement requirements-dev.txt --require-hashes --disable-pip --progress-spinner off
 
 ## db-stop: stop the project-local PostgreSQL cluster, if one was started
 db-stop:

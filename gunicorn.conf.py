@@ -8,6 +8,8 @@ Access and error logs go to standard output.
 import multiprocessing
 import os
 
+from gunicorn import glogging
+
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
@@ -18,4 +20,25 @@ keepalive = 5
 preload_app = True
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# One key=value line per request, like the application's own log lines (newsroom/logfmt.py):
+#   logger=gunicorn.access client=127.0.0.1 method=GET path="/tags/energy/" query="page=2" status=200 ...
+access_log_format = (
+    'logger=gunicorn.access client=%(h)s method=%(m)s path="%(U)s" query="%(q)s" '
+    'status=%(s)s bytes=%(B)s ms=%(M)s agent="%(a)s"'
+)
+
+
+class LogfmtLogger(glogging.Logger):
+    """gunicorn's logger with every value escaped: a decoded path holds whatever the client
+    sent (%0A is a newline, %22 a quote), which must not start a line or end a field."""
+
+    _escapes = str.maketrans({"\\": "\\\\", '"': '\\"', **{c: f"\\x{c:02x}" for c in [*range(32), 127]}})
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: value.translate(self._escapes) if isinstance(value, str) else value for key, value in atoms.items()
+        }
+
+
+logger_class = LogfmtLogger

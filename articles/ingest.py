@@ -119,7 +119,11 @@ def iter_seed_files(paths):
     """Seed files named by `paths`: files as given, folders searched for *.txt.
 
     Paths are resolved to absolute paths, de-duplicated, and sorted within each
-    folder. Raises IngestUsageError for a path that does not exist.
+    folder. A symbolic link in a folder that leads out of it is yielded as the
+    link itself, unresolved, and prepare() refuses it: whoever can write into a
+    seed folder must not be able to publish any file the ingest can read
+    (/etc/passwd, another site's secrets). Raises IngestUsageError for a path
+    that does not exist.
     """
     seen = set()
     for raw in paths:
@@ -127,11 +131,14 @@ def iter_seed_files(paths):
         if not path.exists():
             raise IngestUsageError(f"{raw}: no such file or folder")
         if path.is_dir():
+            root = path.resolve()
             candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
         else:
-            candidates = [path]
+            root, candidates = None, [path]
         for candidate in candidates:
             resolved = candidate.resolve()
+            if root is not None and candidate.is_symlink() and not resolved.is_relative_to(root):
+                resolved = candidate.absolute()
             if resolved not in seen:
                 seen.add(resolved)
                 yield resolved
@@ -140,6 +147,8 @@ def iter_seed_files(paths):
 def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
     """Read, parse and analyse one file: a Prepared document or a Failure."""
     path = Path(path)
+    if path.is_symlink():  # only links out of the folder being ingested get here (iter_seed_files)
+        return Failure(str(path), f"symbolic link to {path.resolve()}, outside the folder: copy the file in instead")
     try:
         size = path.stat().st_size
         if size > max_bytes:

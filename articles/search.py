@@ -144,7 +144,7 @@ def read_request(get):
         raise SearchError("An article has one author: filter by one author at a time.")
     year = get.get("year")
     if year:
-        if not year.isascii() or not year.isdigit() or not 1000 <= int(year) <= 9999:
+        if not year.isascii() or not year.isdigit() or len(year) > 4 or not 1000 <= int(year) <= 9999:
             raise SearchError(f"“{year[:50]}” is not a year.")
         request.year = int(year)
     return request

@@ -39,8 +39,10 @@ Reading rules:
 
 Decoding (``decode_seed``): UTF-8 with or without BOM, UTF-16 with BOM. A file
 that is not UTF-8 and holds no valid UTF-8 multi-byte sequence is a legacy
-file and is read as Windows-1252 with a warning; one that does hold such a
-sequence is damaged UTF-8 and is rejected. Known binary formats and files with
+file and is read as Windows-1252 (which Latin-1 text decodes the same) with a
+warning; one that does hold such a sequence is damaged UTF-8 and is rejected.
+A legacy file holding byte 0xA4 (€ in ISO-8859-15, ¤ in Windows-1252) is
+ambiguous and rejected. Known binary formats and files with
 many control bytes are rejected; a few stray NUL bytes (which PostgreSQL
 cannot store) and other control characters (which XML 1.0, hence Django's
 feeds, refuses) are removed with a warning.
@@ -64,6 +66,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_HEADLINE",
     "MAX_TAG",
+    "MAX_TAGS",
     "ParsedSeed",
     "SeedDocument",
     "SeedError",
@@ -77,6 +80,7 @@ MAX_BYTES = 1024 * 1024  # default size limit
 MAX_HEADLINE = 300
 MAX_AUTHOR = 200  # name length limit
 MAX_TAG = 100
+MAX_TAGS = 25  # tags per article: a Tags: line of thousands would flood the topic pages
 
 
 class SeedError(ValueError):
@@ -284,6 +288,14 @@ def _decode_8bit(data: bytes) -> tuple[str, str, list[str]]:
         # shorter than the bytes exactly when there is such a sequence.
         if has_bom or len(data.decode("utf-8", "surrogateescape")) < len(data):
             raise SeedError(f"damaged UTF-8 at byte offset {offset}: {error.reason} ({bad})") from None
+        euro = data.find(b"\xa4")
+        if euro != -1:
+            # The one byte where the legacy encodings a newsroom meets disagree on something
+            # common: the euro sign in ISO-8859-15, a bare currency sign in Windows-1252/Latin-1.
+            raise SeedError(
+                f"legacy 8-bit text with byte 0xA4 at byte offset {euro}, which is € in ISO-8859-15 but ¤ in "
+                "Windows-1252, so the encoding is ambiguous; re-save the file as UTF-8"
+            ) from None
         text = codecs.charmap_decode(data, "strict", _CP1252_TABLE)[0]
         warning = (
             f"not UTF-8 (byte {bad} at byte offset {offset}) and no UTF-8 "
@@ -383,6 +395,8 @@ def _parse_tags(value: str, line: int) -> tuple[str, ...]:
         if key not in seen:
             seen.add(key)
             tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise SeedError(f"Tags: on line {line} names {len(tags):,} tags (limit {MAX_TAGS})")
     return tuple(tags)
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .models import Article, Author, Entity, MonthCount, Tag
@@ -60,7 +60,11 @@ class ReaderPageMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
-        # An out-of-range or malformed ?page= is a 404, never a 500.
+        # An out-of-range or malformed ?page= is a 404, never a 500. Only ASCII digits are a
+        # page number: int() would also read "１" or "٣" (other scripts' digits) and " 2 ".
+        page = self.request.GET.get(self.page_kwarg)
+        if page and page != "last" and not (page.isascii() and page.isdigit()):
+            raise Http404("No such page")
         try:
             return super().paginate_queryset(queryset, page_size)
         except Http404:
@@ -546,13 +550,14 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
         return context
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+@require_safe
 def healthz(request):
     """200 when the database answers a query, 503 when it does not."""
     try:

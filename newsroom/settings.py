@@ -12,6 +12,16 @@ Environment variables:
     LOG_LEVEL      level for the project's loggers (default INFO)
     STATIC_ROOT    where collectstatic writes (default var/staticfiles)
     TRUSTED_PROXY_COUNT  how many reverse proxies stand in front of the site (default 0)
+    HTTPS          whether the site is served over HTTPS (default on unless DEBUG); with it on,
+                   plain-http requests are redirected, cookies are Secure and HSTS is sent.
+                   `scripts/localenv.py` (make run) sets HTTPS=0 for http://127.0.0.1.
+    SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_HSTS_SECONDS,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD
+                   each overrides what HTTPS implies for that one setting
+    SECURE_PROXY_SSL_HEADER  the header a TLS-terminating proxy sets, as NAME=VALUE
+                   (default X-Forwarded-Proto=https when TRUSTED_PROXY_COUNT > 0, else none)
+    CSRF_TRUSTED_ORIGINS  comma-separated origins (https://news.example.org) allowed to POST
+The security block below has the details; docs/operations.md the production environment.
 """
 
 import datetime
@@ -19,6 +29,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,11 +77,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "axes",
+    "csp",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: every response, error pages included, gets the policy (see below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -159,21 +176,84 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_VERBOSE = False  # no banner in the output of every manage.py command
 # ----------------------------------------------------------------------------------------
 
+# --- Security: HTTPS, cookies, headers, Content-Security-Policy (issue 8) -------------
+# Safe production defaults: the site is assumed to be served over HTTPS (HTTPS=1, the
+# default unless DEBUG is on), so plain http is redirected, cookies are Secure and
+# browsers are told to use HTTPS only (HSTS, a year, subdomains, preload list). Local
+# `make run` over http://127.0.0.1 gets HTTPS=0 from scripts/localenv.py. Each of the
+# settings HTTPS implies can be overridden by an environment variable of its own name.
+# `manage.py check --deploy` with the production environment of docs/operations.md
+# reports nothing (tests/test_security.py runs it).
+HTTPS = env_bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=HTTPS)
+try:
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31_536_000 if HTTPS else 0))
+except ValueError:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be a whole number of seconds.") from None
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind a TLS-terminating proxy, gunicorn sees plain http; the proxy says what the client
+# used in a header, trusted only when a proxy is declared (and the proxy must set it itself,
+# overwriting what a client sent). "X-Forwarded-Proto=https" -> ("HTTP_X_FORWARDED_PROTO", "https").
+_proxy_ssl_header = os.environ.get(
+    "SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto=https" if TRUSTED_PROXY_COUNT > 0 else ""
+).strip()
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.partition("=")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like X-Forwarded-Proto=https.")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from this site or carrying the
+# per-response nonce (the article page's JSON-LD block takes request.csp_nonce, which is
+# also what puts the nonce in the header: pages without inline script have none); no
+# inline styles, plugins, framing, <base> or foreign form targets. The admin gets the
+# same policy: Django 5.2's admin has no inline script, and its one inline <style> (a
+# change list with actions neither on top nor at the bottom) is not used here.
+# A cached page must be cached with its header, or its nonce would no longer match.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# ----------------------------------------------------------------------------------------
+
 # How many articles a listing page shows.
 ARTICLES_PER_PAGE = 20
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # One line per event, key=value pairs (newsroom/logfmt.py): grep level=error, status=500, path=…
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "logfmt": {"()": "newsroom.logfmt.LogfmtFormatter"},
     },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"},
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "logfmt"},
     },
     "root": {"handlers": ["stdout"], "level": "WARNING"},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "newsroom": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
         "articles": {
             "handlers": ["stdout"],
             "level": os.environ.get("LOG_LEVEL", "INFO"),

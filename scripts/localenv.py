@@ -12,8 +12,10 @@
    answer is an error. The database itself is created if missing.
 2. SECRET_KEY: if unset, a random key is created once in var/secret_key (mode 600)
    and reused, so sessions survive restarts.
+3. HTTPS=0 unless set: the site is served over plain http on the loopback, so the
+   production defaults (redirect to https, Secure cookies, HSTS) are off.
 
-The command then runs with DATABASE_URL and SECRET_KEY in its environment.
+The command then runs with DATABASE_URL, SECRET_KEY and HTTPS in its environment.
 """
 
 import argparse
@@ -218,6 +220,8 @@ def main(argv=None):
     env["DATABASE_URL"] = ensure_postgres(env.get("DATABASE_URL") or DEFAULT_URL)
     if not env.get("SECRET_KEY"):
         env["SECRET_KEY"] = ensure_secret_key()
+    # Local runs serve plain http://127.0.0.1: no redirect to https, no Secure-only cookies.
+    env.setdefault("HTTPS", "0")
     if not command:
         print(env["DATABASE_URL"])
         return

@@ -15,6 +15,9 @@ def _test_settings(settings, tmp_path_factory):
     settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "staticfiles"
     settings.STATIC_ROOT.mkdir(exist_ok=True)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain http; the HTTPS settings are tested in subprocesses
+    # with the production environment (tests/test_security.py).
+    settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -60,6 +60,13 @@ class TemporaryCluster:
     def create_database(self, name="newsroom"):
         self._run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
 
+    def terminate_connections(self, name="newsroom"):
+        """Cut every client connection to database `name`, as a failover or an operator would."""
+        sql = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        self._run(
+            _pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-c", sql
+        )
+
     def destroy(self):
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()

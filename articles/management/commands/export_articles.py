@@ -6,8 +6,9 @@ from articles.export import export_articles
 class Command(BaseCommand):
     help = (
         "Write every article as JSON Lines (one article per line): slug, title, dek, body, status, "
-        "published_at, author, tags, entities and ingest provenance. Writes to standard output "
-        "unless --output is given."
+        "published_at, author, tags, entities (with kinds, aliases, mention counts and sources), times, "
+        "pinned flags and ingest provenance: a backup that import_articles restores exactly. Writes to "
+        "standard output unless --output is given."
     )
 
     def add_arguments(self, parser):
