@@ -435,6 +435,7 @@ class TestHealth:
                 "DATABASE_URL": "postgres://127.0.0.1:9/unreachable",
                 "SECRET_KEY": "test-only",
                 "ALLOWED_HOSTS": "testserver",
+                "HTTPS": "0",  # plain http, as in local use
             },
             timeout=60,
         )
