@@ -5,7 +5,7 @@
     make bench-quick    # 10,000 articles
 
 1. Corpus: scripts/generate_corpus.py writes --articles deterministic articles (--seed)
-   into var/bench/corpus-N, reused when already generated with the same arguments
+   into var/bench/corpus-N (--workdir instead of var/bench), reused when already generated with the same arguments
    (kept with --keep-corpus, otherwise removed at the end), or --corpus DIR reads one
    generated before (never written to).
 2. Ingest: scripts/bench_ingest.py recreates the database (default postgres:///newsroom_bench
@@ -63,7 +63,6 @@ import localenv  # noqa: E402 - the scripts folder is on the path only now
 
 DATABASE_NAME = "newsroom_bench"
 COMMON_WORD = "government"  # in a third of the generated articles: the estimated-count path
-WARMUP = 5
 
 
 def log(message):
@@ -170,18 +169,18 @@ def percentile(sorted_values, fraction):
     return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
 
 
-def time_page(client, url, requests, *, cold):
+def time_page(client, url, requests, warmup, *, cold):
     from django.core.cache import cache
 
     timings, statuses = [], set()
-    for number in range(WARMUP + requests):
+    for number in range(warmup + requests):
         if cold:
             cache.clear()
         started = time.perf_counter()
         response = client.get(url)
         elapsed = (time.perf_counter() - started) * 1000
         statuses.add(response.status_code)
-        if number >= WARMUP:
+        if number >= warmup:
             timings.append(elapsed)
     timings.sort()
     return {
@@ -191,7 +190,7 @@ def time_page(client, url, requests, *, cold):
     }
 
 
-def bench_latency(pages, requests):
+def bench_latency(pages, requests, warmup):
     from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
@@ -207,15 +206,15 @@ def bench_latency(pages, requests):
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         queries = len(captured)  # now: the log it reads is reset by the next request
-        cold = time_page(client, url, requests, cold=True)
-        warm = time_page(client, url, requests, cold=False)
+        cold = time_page(client, url, requests, warmup, cold=True)
+        warm = time_page(client, url, requests, warmup, cold=False)
         rows[name] = {"url": url, "queries_cold": queries, "cold": cold, "warm": warm}
         log(
             f"{name}: cold median {cold['median_ms']} ms, p95 {cold['p95_ms']} ms; "
             f"warm median {warm['median_ms']} ms ({queries} queries)"
         )
     backend = settings.CACHES["default"]["BACKEND"]
-    return {"requests": requests, "warmup": WARMUP, "cache_backend": backend, "pages": rows}
+    return {"requests": requests, "warmup": warmup, "cache_backend": backend, "pages": rows}
 
 
 # --- 4. throughput ------------------------------------------------------------------------
@@ -429,30 +428,34 @@ def main(argv=None):
     parser.add_argument("--skip-ingest", action="store_true", help="reuse the database an earlier run loaded")
     parser.add_argument("--database-url", default=default_database_url(), help="benchmark database (WIPED)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page and mode (default 200)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests first (default 5)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--duration", type=int, default=30, help="wrk seconds per page (default 30)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--skip-throughput", action="store_true", help="no gunicorn/wrk step (when wrk is missing)")
     parser.add_argument("--output", type=Path, help="JSON report (default var/bench/bench-<articles>.json)")
+    parser.add_argument("--workdir", type=Path, default=VAR, help="corpus, logs and static files (default var/bench)")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.requests < 1 or args.connections < 1 or args.duration < 1 or args.workers < 1:
         parser.error("--articles, --requests, --connections, --duration and --workers must be positive")
+    if args.warmup < 0:
+        parser.error("--warmup must not be negative")
     if args.ner_slice is None:
         args.ner_slice = min(10_000, args.articles // 10)
-    output = args.output or VAR / f"bench-{args.articles}.json"
-    workdir = VAR / f"run-{args.articles}"
+    output = args.output or args.workdir / f"bench-{args.articles}.json"
+    workdir = args.workdir / f"run-{args.articles}"
     workdir.mkdir(parents=True, exist_ok=True)
 
     machine = machine_info()
     env = dict(os.environ)
     env["DATABASE_URL"] = localenv.ensure_postgres(args.database_url)
     env["SECRET_KEY"] = env.get("SECRET_KEY") or localenv.ensure_secret_key()
-    env.update(HTTPS="0", DEBUG="", STATIC_ROOT=str(VAR / "static"))
+    env.update(HTTPS="0", DEBUG="", STATIC_ROOT=str(args.workdir / "static"))
 
     generated = None
     ingest = None
     if not args.skip_ingest:
-        corpus = args.corpus.resolve() if args.corpus else VAR / f"corpus-{args.articles}"
+        corpus = args.corpus.resolve() if args.corpus else args.workdir.resolve() / f"corpus-{args.articles}"
         if not args.corpus:
             ensure_corpus(corpus, args.articles, args.seed)
             generated = corpus
@@ -470,8 +473,8 @@ def main(argv=None):
     setup_django(env)
     pages, facts = bench_pages()
     log(f"{facts['published_articles']:,} published articles; timing {len(pages)} pages")
-    latency = bench_latency(pages, args.requests)
-    articles = article_sample(100, args.seed)
+    latency = bench_latency(pages, args.requests, args.warmup)
+    articles = article_sample(50, args.seed)
     if pages["article (mentions top entity)"] not in articles:
         articles[0] = pages["article (mentions top entity)"]
     throughput = None if args.skip_throughput else bench_throughput(env, articles, args, workdir)
@@ -483,6 +486,7 @@ def main(argv=None):
         "corpus": {"articles": args.articles, "seed": args.seed, **facts},
         "settings": {
             "requests": args.requests,
+            "warmup": args.warmup,
             "connections": args.connections,
             "duration_s": args.duration,
             "wrk_threads": args.threads,

@@ -14,7 +14,7 @@ files). Each database used is dropped and created afresh: THE DATABASES NAMED AR
    left loaded, for the page benchmarks.
 2. NER on the first --ner-slice files (sorted paths, hard-linked into a scratch folder):
    the same ingest with the statistical model, at 1 worker and at --workers, each into a
-   fresh database (URL's name + `_ner`, or --ner-database-url), beside the model's own
+   fresh database (URL's name + `_ner`, or --ner-database-url; a copy of the migrated one), beside the model's own
    speed on the same text and process count (spaCy's NER alone, loaded before the clock
    starts, paragraphs as `find_spans` reads them). Words are the headline's, dek's,
    body's and bio's. --ner-slice 0 skips this step.
@@ -78,15 +78,19 @@ def database_name(url):
     return localenv.parse_url(url)["dbname"]
 
 
-def recreate_database(url):
-    """Drop and create the database at `url` (the server must answer); return its URL."""
+def recreate_database(url, template=None):
+    """Drop and create the database at `url` (a copy of `template`, a database name, if given)."""
     url = localenv.ensure_postgres(url)  # a project-local cluster when none answers
     info = localenv.parse_url(url)
     conn = psycopg2.connect(**localenv.connect_kwargs(info, "postgres"))
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(info["dbname"])))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(info["dbname"])))
+        name = sql.Identifier(info["dbname"])
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        if template:
+            cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(name, sql.Identifier(template)))
+        else:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
     conn.close()
     return url
 
@@ -120,10 +124,16 @@ def measured(env, *args):
 
 
 def prepare(url, corpus):
+    """A fresh database at `url`, migrated, with the corpus vocabulary loaded; its environment."""
     env = environment(recreate_database(url))
     manage(env, "migrate", "--noinput")
     manage(env, "load_entities", str(corpus / "entities.json"))
     return env
+
+
+def copy_of(template_url, url):
+    """A fresh copy of the prepared (still empty) database at `template_url`: no second migrate."""
+    return environment(recreate_database(url, template=database_name(template_url)))
 
 
 def seed_files(corpus):
@@ -182,7 +192,7 @@ def model_words_per_second(texts, words, workers):
     return round(words / (time.perf_counter() - started))
 
 
-def bench_ner(corpus, ner_url, size, workers):
+def bench_ner(corpus, prepared_url, ner_url, size, workers):
     from articles.seed import parse_seed
 
     files = seed_files(corpus)[:size]
@@ -204,7 +214,7 @@ def bench_ner(corpus, ner_url, size, workers):
             log(f"NER: model alone on {len(files):,} articles, {count} process(es)")
             model = model_words_per_second(texts, words, count)
             log(f"NER: ingest of {len(files):,} articles with the model, --workers {count}")
-            run = ingest(prepare(ner_url, corpus), [scratch], count, ner=True)
+            run = ingest(copy_of(prepared_url, ner_url), [scratch], count, ner=True)
             run["words_per_s"] = round(words / run["seconds"])
             run["model_words_per_s"] = model
             run["share_of_model"] = round(run["words_per_s"] / model, 3)
@@ -239,8 +249,9 @@ def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
     results = {}
+    env = prepare(args.database_url, corpus)
     if args.ner_slice:
-        results["ner"] = bench_ner(corpus, ner_url, args.ner_slice, args.workers)
+        results["ner"] = bench_ner(corpus, env["DATABASE_URL"], ner_url, args.ner_slice, args.workers)
         for run in results["ner"]["runs"]:
             log(
                 f"NER --workers {run['workers']}: {run['articles_per_s']} articles/s, {run['words_per_s']:,} words/s "
@@ -250,7 +261,6 @@ def main(argv=None):
         results["ner"] = None
 
     log(f"ingest --no-ner of {corpus} with --workers {args.workers} into a fresh database")
-    env = prepare(args.database_url, corpus)
     results["ingest_no_ner"] = ingest(env, [corpus], args.workers, ner=False)
     main_run = results["ingest_no_ner"]
     log(f"ingest --no-ner: {main_run['articles_per_s']} articles/s, peak RSS {main_run['peak_rss_mib']} MiB")
