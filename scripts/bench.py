@@ -49,7 +49,6 @@ import sys
 import time
 import types
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -58,8 +57,9 @@ VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
+import bench_ingest  # noqa: E402 - the scripts folder is on the path only now
 import loadtest  # noqa: E402
-import localenv  # noqa: E402 - the scripts folder is on the path only now
+import localenv  # noqa: E402
 
 DATABASE_NAME = "newsroom_bench"
 COMMON_WORD = "government"  # in a third of the generated articles: the estimated-count path
@@ -74,7 +74,7 @@ def default_database_url():
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
     base = os.environ.get("DATABASE_URL") or localenv.DEFAULT_URL
-    return urlsplit(base)._replace(path="/" + DATABASE_NAME).geturl()
+    return bench_ingest.with_database_name(base, DATABASE_NAME)
 
 
 # --- 1. corpus ----------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def ensure_corpus(folder, articles, seed):
 # --- 2. ingest ----------------------------------------------------------------------------
 
 
-def bench_ingest(corpus, database_url, ner_slice, workers, out):
+def run_ingest_bench(corpus, database_url, ner_slice, workers, out):
     subprocess.run(
         [PYTHON, "scripts/bench_ingest.py", "--corpus", str(corpus), "--database-url", database_url]
         + ["--ner-slice", str(ner_slice), "--workers", str(workers), "--json", str(out)],
@@ -462,7 +462,8 @@ def main(argv=None):
         elif not (corpus / "entities.json").exists():
             parser.error(f"{corpus} is not a generated corpus (no entities.json)")
         try:
-            ingest = bench_ingest(corpus, env["DATABASE_URL"], args.ner_slice, args.workers, workdir / "ingest.json")
+            out = workdir / "ingest.json"
+            ingest = run_ingest_bench(corpus, env["DATABASE_URL"], args.ner_slice, args.workers, out)
         finally:
             if generated and not args.keep_corpus:
                 shutil.rmtree(generated)

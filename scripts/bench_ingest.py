@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import psycopg2
 from psycopg2 import sql
@@ -71,7 +71,9 @@ def log(message):
 
 
 def with_database_name(url, name):
-    return urlsplit(url)._replace(path="/" + name).geturl()
+    """`url` naming database `name` instead (postgres:///a -> postgres:///b; geturl() would drop the //)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/{quote(name, safe='')}" + (f"?{parts.query}" if parts.query else "")
 
 
 def database_name(url):
