@@ -17,7 +17,8 @@
 3. Latency: each page is requested --requests times (after a warm-up) through Django's
    full stack in this process (the test client: routing, middleware, queries, templates;
    no network), "cold" with the cache cleared before each request (django.core.cache.cache
-   .clear(): the real work) and "warm" as served; median and p95 ms, and query count.
+   .clear(): the real work) and "warm" as served; median and p95 ms, and the query count
+   and SQL time of one cold request.
    Pages: home, a deep home page, an article mentioning the most frequent entity, the
    most used tag, the author with most articles, the most frequent entity (timeline and
    "appears with"), its busiest month's archive, a search for a common word, the feed.
@@ -205,10 +206,12 @@ def bench_latency(pages, requests, warmup):
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
-        queries = len(captured)  # now: the log it reads is reset by the next request
+        # Now: the log these read is reset by the next request.
+        queries = len(captured)
+        query_ms = round(sum(float(query["time"]) for query in captured.captured_queries) * 1000, 2)
         cold = time_page(client, url, requests, warmup, cold=True)
         warm = time_page(client, url, requests, warmup, cold=False)
-        rows[name] = {"url": url, "queries_cold": queries, "cold": cold, "warm": warm}
+        rows[name] = {"url": url, "queries_cold": queries, "query_ms_cold": query_ms, "cold": cold, "warm": warm}
         log(
             f"{name}: cold median {cold['median_ms']} ms, p95 {cold['p95_ms']} ms; "
             f"warm median {warm['median_ms']} ms ({queries} queries)"
@@ -390,11 +393,12 @@ def print_table(result):
     lines.append("")
     lines.append(
         f"{'page (server time, ms; ' + str(latency['requests']) + ' requests)':{width}} "
-        f"{'queries':>7} {'cold med':>9} {'cold p95':>9} {'warm med':>9} {'warm p95':>9}"
+        f"{'queries':>7} {'SQL ms':>7} {'cold med':>9} {'cold p95':>9} {'warm med':>9} {'warm p95':>9}"
     )
     for name, row in latency["pages"].items():
         lines.append(
-            f"{name:{width}} {row['queries_cold']:>7} {row['cold']['median_ms']:>9.1f} {row['cold']['p95_ms']:>9.1f} "
+            f"{name:{width}} {row['queries_cold']:>7} {row['query_ms_cold']:>7.1f} "
+            f"{row['cold']['median_ms']:>9.1f} {row['cold']['p95_ms']:>9.1f} "
             f"{row['warm']['median_ms']:>9.1f} {row['warm']['p95_ms']:>9.1f}"
         )
     if result["throughput"]:

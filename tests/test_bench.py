@@ -97,6 +97,7 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
         assert row["cold"]["statuses"] == row["warm"]["statuses"] == [200]
         assert row["cold"]["median_ms"] <= row["cold"]["p95_ms"]
         assert row["queries_cold"] > 0
+        assert row["query_ms_cold"] > 0
 
     if with_wrk:
         throughput = report["throughput"]
