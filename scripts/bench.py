@@ -255,6 +255,21 @@ def stop(server):
         server.wait()
 
 
+def not_2xx(access_log, offset):
+    """{"status path": count} of the answers other than 2xx in gunicorn's access log since `offset`."""
+    found = {}
+    with open(access_log, encoding="utf-8", errors="replace") as log_file:
+        log_file.seek(offset)
+        for line in log_file:
+            if "logger=gunicorn.access" not in line:
+                continue
+            fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+            if not fields.get("status", "").startswith("2"):
+                key = f"{fields.get('status')} {fields.get('path', '?')}"
+                found[key] = found.get(key, 0) + 1
+    return found
+
+
 def drive(wrk, server, base, log_path, targets, args, workdir):
     """Warm up and run wrk against each target ({name: [paths]}); {name: summary}."""
     deadline = time.monotonic() + 60
@@ -274,10 +289,15 @@ def drive(wrk, server, base, log_path, targets, args, workdir):
         urls = workdir / "urls.txt"
         urls.write_text("\n".join(paths) + "\n")
         log(f"wrk: {name} ({len(paths)} URL(s)), {args.connections} connections for {args.duration}s")
+        offset = log_path.stat().st_size
         summary = loadtest.wrk_run(wrk, base, script, urls, wrk_args, args.seed)
         summary["urls"] = len(paths)
         summary["warmup_not_200"] = broken
-        summary["errors_total"] += len(broken)
+        # wrk counts only 4xx/5xx as errors; a redirect is not the page either.
+        summary["not_2xx"] = not_2xx(log_path, offset)
+        summary["errors_total"] += len(broken) + sum(
+            count for line, count in summary["not_2xx"].items() if not line.startswith(("4", "5"))
+        )
         results[name] = summary
         log(f"wrk: {name}: {summary['rps']} requests/s, {summary['errors_total']} errors")
     return results
