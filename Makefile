@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LOCALENV := $(PY) scripts/localenv.py --
 PORT ?= 8000
 
-.PHONY: run serve test lint format loadtest audit db-stop clean
+.PHONY: run serve test lint format bench bench-quick loadtest audit db-stop clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## bench: the benchmark on 100,000 generated articles: ingest, page latency, throughput beside a minimal view;
+## one table, and JSON in var/bench/ (own databases newsroom_bench and newsroom_bench_ner, wiped; needs wrk)
+bench: $(VENV)/.installed
+	$(LOCALENV) $(PY) scripts/bench.py --articles 100000 $(BENCH_ARGS)
+
+## bench-quick: the same on 10,000 articles (a few minutes)
+bench-quick: $(VENV)/.installed
+	$(LOCALENV) $(PY) scripts/bench.py --articles 10000 $(BENCH_ARGS)
 
 ## loadtest: 64 connections of mixed traffic for 60 s, twice, against gunicorn on 127.0.0.1 (own database,
 ## postgres:///newsroom_loadtest; needs wrk, installed with apt-get when run as root); zero errors, flat memory

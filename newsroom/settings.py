@@ -11,6 +11,7 @@ Environment variables:
     ALLOWED_HOSTS  comma-separated host names (default localhost, 127.0.0.1, [::1])
     LOG_LEVEL      level for the project's loggers (default INFO)
     STATIC_ROOT    where collectstatic writes (default var/staticfiles)
+    STATIC_URL     where pages link static files (default /static/; a CDN's URL, see docs/scaling.md)
     TRUSTED_PROXY_COUNT  how many reverse proxies stand in front of the site (default 0)
     HTTPS          whether the site is served over HTTPS (default on unless DEBUG); with it on,
                    plain-http requests are redirected, cookies are Secure and HSTS is sent.
@@ -27,6 +28,7 @@ The security block below has the details; docs/operations.md the production envi
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE as CSP_NONCE
@@ -140,7 +142,11 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# A CDN in front of the site's own static files: STATIC_URL=https://cdn.example.org/static/
+# (the CDN pulls from this site's /static/, which WhiteNoise serves; the names are hashed,
+# so a file never changes under its name). Its origin joins the Content-Security-Policy.
+STATIC_URL = os.environ.get("STATIC_URL") or "static/"
+_static_origin = "{0.scheme}://{0.netloc}".format(urlsplit(STATIC_URL)) if "://" in STATIC_URL else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
 STORAGES = {
@@ -235,6 +241,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [CSP_NONE],
     },
 }
+if _static_origin:
+    for _directive in ("script-src", "style-src", "img-src", "font-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_static_origin)
 # ----------------------------------------------------------------------------------------
 
 # How many articles a listing page shows.

@@ -51,6 +51,19 @@ def test_settings_come_from_the_environment():
     assert result.stdout.split("\n")[0] == "False ['news.example.org', 'www.news.example.org'] archive 6543"
 
 
+def test_static_files_from_a_cdn_are_allowed_by_the_policy():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup();"
+        "from django.conf import settings as s; d = s.CONTENT_SECURITY_POLICY['DIRECTIVES'];"
+        "print(s.STATIC_URL, *['https://cdn.example.org' in d[k] for k in ('script-src', 'style-src', "
+        "'img-src', 'font-src', 'default-src', 'connect-src')])"
+    )
+    result = run_python(code, SECRET_KEY="k", STATIC_URL="https://cdn.example.org/newsroom/static/")
+    assert result.stdout.split() == ["https://cdn.example.org/newsroom/static/"] + ["True"] * 4 + ["False"] * 2
+    result = run_python(code, SECRET_KEY="k")
+    assert result.stdout.split() == ["/static/"] + ["False"] * 6
+
+
 def test_sqlite_is_refused():
     result = run_python(
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()",

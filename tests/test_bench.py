@@ -1,0 +1,117 @@
+"""`scripts/bench.py` end to end at a tiny size: every row of the report is there and nothing failed.
+
+Times are never asserted (shared machines); the full and quick runs are `make bench` and
+`make bench-quick`. The benchmark wipes and fills its own databases: here, throwaway ones
+named after the test database.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg2
+import pytest
+from django.db import connection
+from psycopg2 import sql
+
+from tests.conftest import test_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    "home",
+    "article (mentions top entity)",
+    "tag (most used)",
+    "author (most articles)",
+    "entity (most frequent)",
+    "month archive (busiest)",
+    "search 'government'",
+    "feed (RSS)",
+]
+
+
+def drop_databases(*names):
+    db = connection.settings_dict
+    conn = psycopg2.connect(dbname="postgres", host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"])
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        for name in names:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    conn.close()
+
+
+@pytest.fixture
+def bench_database_url(db):
+    name = connection.settings_dict["NAME"] + "_bench"
+    yield urlsplit(test_database_url())._replace(path="/" + name).geturl()
+    drop_databases(name, name + "_ner")
+
+
+def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
+    # wrk is installed by the benchmark when missing (as root); only without it is throughput skipped.
+    with_wrk = bool(shutil.which("wrk")) or os.geteuid() == 0
+    output = tmp_path / "bench.json"
+    command = [sys.executable, "scripts/bench.py", "--articles", "100", "--ner-slice", "4", "--requests", "2"]
+    command += [
+        "--warmup",
+        "1",
+        "--duration",
+        "1",
+        "--connections",
+        "8",
+        "--workdir",
+        str(tmp_path),
+        "--output",
+        str(output),
+    ]
+    command += ["--database-url", bench_database_url] + ([] if with_wrk else ["--skip-throughput"])
+    env = {**os.environ, "SECRET_KEY": "test-only"}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    report = json.loads(output.read_text())
+    assert report["errors"] == 0
+    assert {"cores", "date", "git_commit", "postgresql", "load_average_1m"} <= report["machine"].keys()
+    assert report["corpus"]["articles"] == report["corpus"]["published_articles"] == 100
+
+    ingest = report["ingest"]
+    assert ingest["ingest_no_ner"]["articles"] == 100
+    assert ingest["ingest_no_ner"]["failed"] == 0
+    assert ingest["ingest_no_ner"]["articles_per_s"] > 0
+    assert ingest["ingest_no_ner"]["peak_rss_mib"] > 0
+    assert [run["workers"] for run in ingest["ner"]["runs"]] == [1, 2]
+    for run in ingest["ner"]["runs"]:
+        assert run["articles"] == 4
+        assert run["model_words_per_s"] > 0
+        assert run["share_of_model"] > 0
+    assert ingest["relink"]["seconds"] > 0
+
+    pages = report["latency"]["pages"]
+    assert len(pages) == 9  # the eight below and a deep page of the home list
+    assert set(PAGES) <= pages.keys()
+    assert any(name.startswith("home, page") for name in pages)
+    for row in pages.values():
+        assert row["cold"]["statuses"] == row["warm"]["statuses"] == [200]
+        assert row["cold"]["median_ms"] <= row["cold"]["p95_ms"]
+        assert row["queries_cold"] > 0
+        assert row["query_ms_cold"] > 0
+
+    if with_wrk:
+        throughput = report["throughput"]
+        assert set(throughput) == {"home", "article", "minimal view"}
+        for row in throughput.values():
+            assert row["requests"] > 0
+            assert row["errors_total"] == 0
+            assert row["ratio_to_minimal"] > 0
+        assert throughput["minimal view"]["ratio_to_minimal"] == 1
+    else:
+        assert report["throughput"] is None
+
+    # The table names every row.
+    for name in [*PAGES, "--no-ner", "NER, --workers 2", "relink_entities", "errors: 0"]:
+        assert name in done.stdout
+    # The generated corpus is removed unless --keep-corpus.
+    assert not (tmp_path / "corpus-100").exists()
