@@ -27,7 +27,7 @@ Every cached page carries a strong ETag (the body's hash) and Last-Modified (whe
 it was rendered) with `Cache-Control: no-cache`, so browsers and proxies revalidate
 and get a 304 while it has not changed. Staff and anyone signed in (a session
 cookie) neither read nor fill the cache. A cache that fails (Redis down) is
-logged and skipped: the page is rendered as if there were no cache.
+logged and skipped for a few seconds: pages are rendered as if there were no cache.
 """
 
 import hashlib
@@ -123,12 +123,21 @@ class PageCacheMiddleware:
         self._cache_call(cache.set, key, entry, settings.PAGE_CACHE_SECONDS)
         return self.from_entry(request, entry)
 
-    @staticmethod
-    def _cache_call(method, *args):
+    # After a cache failure, this process leaves the cache alone for a few seconds, so an
+    # unreachable Redis costs one timeout now and then rather than two per request.
+    _retry_after = 0.0
+    RETRY_SECONDS = 5.0
+
+    def _cache_call(self, method, *args):
+        if time.monotonic() < self._retry_after:
+            return None
         try:
             return method(*args)
         except Exception:  # any backend failure (Redis down, timeout): serve uncached
-            logger.warning("page cache unavailable", exc_info=True)
+            logger.warning(
+                "page cache unavailable; pages are served uncached for %ss", self.RETRY_SECONDS, exc_info=True
+            )
+            PageCacheMiddleware._retry_after = time.monotonic() + self.RETRY_SECONDS
             return None
 
     @staticmethod
