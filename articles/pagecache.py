@@ -37,7 +37,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -108,7 +108,10 @@ class PageCacheMiddleware:
             address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         except DisallowedHost:
             return self.get_response(request)  # answered with a 400 further in, under the policy
-        state = content_state()
+        try:
+            state = content_state()
+        except DatabaseError:
+            state = None  # the database is down: the view answers (503) further in, under the policy
         if state is None:
             return self.get_response(request)
         key = "page:" + hashlib.sha256(f"{state}|{address}".encode()).hexdigest()
