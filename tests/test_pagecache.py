@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles import merge
+from articles.entities.relink import relink
 from articles.ingest import ingest_paths
 from articles.models import Article, Entity, Tag
 from articles.pagecache import PageCacheMiddleware
@@ -164,6 +165,15 @@ class TestInvalidation:
         merge.merge_entities(kept, [old])
         page = text(client.get(article.get_absolute_url()))
         assert "Baltic Sea" not in page and "Baltic" in page
+
+    def test_relink(self, client):
+        bibi = EntityFactory(name="Benjamin Netanyahu", kind="PERSON", aliases=[])
+        article = ArticleFactory(body="Supporters chanted for Bibi outside the court.")
+        refresh_reader_stats([article.pk])
+        Entity.objects.filter(pk=bibi.pk).update(aliases=["Bibi"])
+        assert "Benjamin Netanyahu" not in text(client.get(article.get_absolute_url()))  # cached now
+        relink([bibi.pk])
+        assert "Benjamin Netanyahu" in text(client.get(article.get_absolute_url()))
 
     def test_tag_rename(self, client):
         article = story()
