@@ -32,6 +32,7 @@ The security block below has the details; docs/operations.md the production envi
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE as CSP_NONCE
@@ -280,7 +281,8 @@ else:
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-PAGE_CACHE_EXCLUDE = ["/admin/", "/healthz", "/" + STATIC_URL.lstrip("/")]
+# Static files are WhiteNoise's (further in); the path part, in case STATIC_URL is a CDN's URL.
+PAGE_CACHE_EXCLUDE = ["/admin/", "/healthz", "/" + urlsplit(STATIC_URL).path.lstrip("/")]
 # ----------------------------------------------------------------------------------------
 
 # How many articles a listing page shows.
