@@ -874,6 +874,25 @@ class ReaderStatsState(models.Model):
         return f"reader statistics as of {self.horizon}"
 
 
+class ContentGeneration(models.Model):
+    """One row: a number that changes with every committed write to what the public pages show.
+
+    Kept by database triggers (migration 0007_pagecache), so every writer counts: the
+    admin, ingest, merges, relinks, imports, a psql session. The anonymous page cache
+    (articles/pagecache.py) keys pages on it, so a saved change is never served stale.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(help_text="Taken from a sequence: never reused, not even after a rollback.")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="contentgeneration_single_row")]
+
+    def __str__(self):
+        return f"content generation {self.value} ({self.changed_at})"
+
+
 class SearchEntry(models.Model):
     """An article as full-text search sees it: a narrow row per article (articles/search.py).
 

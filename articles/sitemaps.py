@@ -3,11 +3,25 @@
 `lastmod` is a real update time: an article's last change, and for a tag, author
 or entity page the last time its list of public articles (or the record itself)
 changed. Only pages with public articles are listed.
+
+A section is written by `section` below rather than Django's template: 5,000
+entries through the template engine took 3 s; joined as strings they take a few
+milliseconds more than the query (and the page cache keeps the result).
 """
 
+from xml.sax.saxutils import escape
+
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import x_robots_tag
+from django.contrib.sites.requests import RequestSite
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import F, Max, Sum
 from django.db.models.functions import Greatest
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 
 from .models import Article, Author, Entity, MonthCount, Tag
 from .views import CountedPaginator
@@ -17,16 +31,22 @@ class ArticleSitemap(Sitemap):
     limit = 5000
     changefreq = "monthly"
 
+    def location(self, item):
+        # The article route's prefix, reversed once per sitemap page instead of once per article.
+        if not hasattr(self, "_prefix"):
+            self._prefix = reverse("articles:article_detail", kwargs={"slug": "-"})[:-2]
+        return f"{self._prefix}{item[0]}/"
+
     def items(self):
         return (
             Article.objects.published()
             .annotate(lastmod=Greatest("updated_at", "published_at"))
-            .only("slug")
             .order_by("-published_at", "-id")
+            .values_list("slug", "lastmod")  # tuples: 5,000 model instances cost more than the query
         )
 
     def lastmod(self, item):
-        return item.lastmod
+        return item[1]
 
     @property
     def paginator(self):
@@ -88,3 +108,31 @@ SITEMAPS = {
     "authors": AuthorSitemap,
     "entities": EntitySitemap,
 }
+
+
+@x_robots_tag
+@require_safe
+def section(request, section):
+    """One sitemap section (`?p=` pages it), as Django's sitemap view writes it, without the template."""
+    if section not in SITEMAPS:
+        raise Http404(f"No sitemap available for section: {section!r}")
+    site = SITEMAPS[section]()
+    try:
+        urls = site.get_urls(page=request.GET.get("p", 1), site=RequestSite(request), protocol=request.scheme)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such sitemap page") from exc
+    zone = timezone.get_current_timezone()
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url["lastmod"]:
+            parts.append(f"<lastmod>{url['lastmod'].astimezone(zone):%Y-%m-%d}</lastmod>")
+        if url["changefreq"]:
+            parts.append(f"<changefreq>{url['changefreq']}</changefreq>")
+        parts.append("</url>\n")
+    parts.append("</urlset>\n")
+    response = HttpResponse("".join(parts), content_type="application/xml")
+    latest = getattr(site, "latest_lastmod", None)
+    if latest is not None:
+        response["Last-Modified"] = http_date(latest.timestamp())
+    return response

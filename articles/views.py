@@ -45,6 +45,21 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+class DeferredJoin:
+    """An article listing sliced in two steps, in one query: the page's ids first, then their rows.
+
+    `?page=2000` skips 40,000 articles: walking that many entries of the listing's index
+    alone (an index-only scan) takes milliseconds, where fetching the 40,000 wide rows
+    it passes over took a quarter of a second.
+    """
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def __getitem__(self, item):
+        return self.queryset.filter(pk__in=self.queryset.values("pk")[item])
+
+
 class ReaderPageMixin:
     """What every public page shares: up-to-date statistics, 404 for bad pages, page metadata.
 
@@ -76,6 +91,8 @@ class ReaderPageMixin:
         count = self.get_total()
         if count is None:
             return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        if queryset.model is Article:
+            queryset = DeferredJoin(queryset)
         return CountedPaginator(queryset, per_page, count=count, allow_empty_first_page=allow_empty_first_page)
 
     def get_total(self):
@@ -133,7 +150,7 @@ class ArticleListMixin(ReaderPageMixin):
     context_object_name = "articles"
 
     def articles(self):
-        return Article.objects.published().newest_first().for_listing()
+        return Article.objects.published().newest_first().for_listing().defer("body")
 
 
 class HomeView(ArticleListMixin, ListView):
@@ -278,7 +295,7 @@ class TagDetailView(SlugDetailListView):
     nav = "tags"
 
     def get_queryset(self):
-        return Article.objects.published().with_tag(self.object).for_listing()
+        return Article.objects.published().with_tag(self.object).for_listing().defer("body")
 
     def get_page_title(self):
         return f"{self.object.name} — {SITE_NAME}"
@@ -298,7 +315,7 @@ class EntityDetailView(SlugDetailListView):
     appears_with_limit = 12
 
     def get_queryset(self):
-        return Article.objects.published().mentioning(self.object).for_listing()
+        return Article.objects.published().mentioning(self.object).for_listing().defer("body")
 
     def get_page_title(self):
         return f"{self.object.name} — {SITE_NAME}"

@@ -22,6 +22,11 @@ Environment variables:
     SECURE_PROXY_SSL_HEADER  the header a TLS-terminating proxy sets, as NAME=VALUE
                    (default X-Forwarded-Proto=https when TRUSTED_PROXY_COUNT > 0, else none)
     CSRF_TRUSTED_ORIGINS  comma-separated origins (https://news.example.org) allowed to POST
+    REDIS_URL      redis://host:6379/0: the shared cache (default: each process's local memory)
+    DATABASE_REPLICA_URL  a read replica of DATABASE_URL for readers' pages (default none)
+    PAGE_CACHE     "0" to switch the anonymous page cache off (default on)
+    PAGE_CACHE_SECONDS  how long a cached page may live at most (default 600; changes invalidate at once)
+    CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache (default 1000)
 The security block below has the details; docs/operations.md the production environment.
 """
 
@@ -85,6 +90,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Readers' pages from the cache (articles/pagecache.py): outside CSP, so a page is stored
+    # with the policy that matches its nonce; inside Security, so every answer gets its headers.
+    "articles.pagecache.PageCacheMiddleware",
     # Outermost but one: every response, error pages included, gets the policy (see below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -127,6 +135,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom needs PostgreSQL: DATABASE_URL must be a postgres:// URL.")
+# A read replica for readers' pages (newsroom/db_router.py); the admin, writes, signed-in
+# users and commands use the primary. Tests read the primary through it (MIRROR).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["newsroom.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -244,6 +262,35 @@ CONTENT_SECURITY_POLICY = {
 if _static_origin:
     for _directive in ("script-src", "style-src", "img-src", "font-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_static_origin)
+# ----------------------------------------------------------------------------------------
+
+# --- Caching (issue 7) -----------------------------------------------------------------
+# Local memory per process by default; one Redis shared by every process and host when
+# REDIS_URL is set. Short socket timeouts: if Redis is down, pages are served uncached.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "newsroom",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "1000"))},
+        }
+    }
+# The anonymous page cache (articles/pagecache.py): keyed on the content generation, so
+# it never serves a page older than the last committed write; PAGE_CACHE_SECONDS only
+# bounds how long an unused page occupies the cache.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Static files are WhiteNoise's (further in); the path part, in case STATIC_URL is a CDN's URL.
+PAGE_CACHE_EXCLUDE = ["/admin/", "/healthz", "/" + urlsplit(STATIC_URL).path.lstrip("/")]
 # ----------------------------------------------------------------------------------------
 
 # How many articles a listing page shows.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles import sitemaps
 from articles.sitemaps import SITEMAPS
 from articles.views import healthz, robots_txt
 
@@ -15,7 +16,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap-<section>.xml", sitemaps.section, name="sitemap_section"),
     path("", include("articles.urls")),
 ]
 

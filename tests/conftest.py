@@ -24,6 +24,25 @@ def _test_settings(settings, tmp_path_factory):
     }
 
 
+@pytest.fixture(autouse=True)
+def _page_cache(request):
+    """An empty page cache for every test, and a content generation that follows each write.
+
+    The generation changes when a transaction commits (migration 0007_pagecache); a test's
+    transaction never commits, so its writes bump it statement by statement instead.
+    """
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+        from django.db import connection
+
+        if connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS articles_contentgeneration_bump IMMEDIATE")
+
+
 @pytest.fixture
 def seed_dir(tmp_path):
     """A folder to write seed files into; `seed_dir.write(name, text)` returns the path."""

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
 from articles import search
@@ -31,6 +32,7 @@ def days_ago(n):
 
 
 def results(client, **params):
+    cache.clear()  # the test reads the view's context, which only a freshly rendered page has
     response = client.get("/search/", params)
     assert response.status_code == 200, response.content.decode()[:3000]
     return response.context["results"]
@@ -368,18 +370,18 @@ class TestPages:
         poland = Entity.objects.get(name="Poland")
         for i in range(count):
             indexed(title=f"Grid story {i} from Poland", tags=[energy, f"extra {i}"], entities=[poland])
-        # words and entity cards; a probe of the hit count; hits, facets and the page's ids;
+        # page cache state; words and entity cards; a probe of the hit count; hits, facets and the page's ids;
         # articles with snippets; their tags
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get("/search/", {"q": "grid"}).status_code == 200
         # ... plus one to look up the filters
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert client.get("/search/", {"q": "grid", "tag": "energy", "entity": poland.slug}).status_code == 200
         # an entity card adds the entity itself
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert client.get("/search/", {"q": "Poland"}).status_code == 200
         # no results: a query for suggestions instead of the articles and their tags
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             assert client.get("/search/", {"q": "nothingmatcheshere"}).status_code == 200
 
 

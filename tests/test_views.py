@@ -59,8 +59,8 @@ class TestHome:
     @pytest.mark.parametrize("count", [1, 30])
     def test_query_count_does_not_grow_with_articles(self, client, django_assert_num_queries, count):
         make_articles(count)
-        # scheduled-articles check, article total (month counts), page of articles, their tags
-        with django_assert_num_queries(4):
+        # page cache state, scheduled-articles check, article total (month counts), page of articles, their tags
+        with django_assert_num_queries(5):
             response = client.get("/")
         assert response.status_code == 200
 
@@ -154,7 +154,7 @@ class TestArticle:
         for _ in range(count):  # articles to relate to
             ArticleFactory(entities=entities[:3], tags=["t0"])
         # scheduled check, article+author, tags, mentions+entities, related articles
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
 
@@ -194,7 +194,7 @@ class TestBrowsePages:
         author = AuthorFactory(bio="Writes about rivers. @rivers")
         make_articles(count, author=author)
         # scheduled check, author+stats, page, tags
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = client.get(author.get_absolute_url())
         content = page_text(response)
         assert "Writes about rivers." in content
@@ -205,7 +205,7 @@ class TestBrowsePages:
     def test_tag_page(self, client, django_assert_num_queries, count):
         make_articles(count)
         ArticleFactory(title="Untagged story")
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = client.get("/tags/energy/")
         content = page_text(response)
         assert f"{count} article" in content
@@ -216,7 +216,7 @@ class TestBrowsePages:
         make_articles(count)
         entity = Entity.objects.get(name="Baltic Sea")
         # scheduled check, entity+stats, page, tags, appears-with, timeline
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(entity.get_absolute_url())
         content = page_text(response)
         assert "<h1>Baltic Sea</h1>" in content
@@ -249,7 +249,7 @@ class TestBrowsePages:
                 entities=[baltic, *(EntityFactory() for _ in range(3))],
                 published_at=timezone.now() - datetime.timedelta(days=31 * i + 1),
             )
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert client.get(baltic.get_absolute_url()).status_code == 200
 
     def test_unknown_slug_is_404_with_friendly_page(self, client):
@@ -275,7 +275,7 @@ class TestIndexPages:
         for i in range(count):
             ArticleFactory(tags=["common", f"rare {i}"])
         ArticleFactory(tags=["common", "secret-draft-tag"], status=Article.Status.DRAFT)
-        with django_assert_num_queries(3):  # scheduled check, count, page
+        with django_assert_num_queries(4):  # page cache state, scheduled check, count, page
             response = client.get("/tags/")
         content = page_text(response)
         assert f'<a href="/tags/common/">common</a> <span class="count">{count}</span>' in content
@@ -288,7 +288,7 @@ class TestIndexPages:
             ArticleFactory()
         silent = AuthorFactory(name="Only Drafts")
         ArticleFactory(author=silent, status=Article.Status.DRAFT)
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             response = client.get("/authors/")
         content = page_text(response)
         assert content.count("1 article<") == count
@@ -305,7 +305,7 @@ class TestIndexPages:
                     EntityFactory(name=f"Org {i}", kind=Entity.Kind.ORG),
                 ],
             )
-        with django_assert_num_queries(2):  # scheduled check, top entities of each kind
+        with django_assert_num_queries(3):  # page cache state, scheduled check, top entities of each kind
             response = client.get("/entities/")
         content = page_text(response)
         people, places, orgs = (content.index(f'id="section-{s}"') for s in ("people", "places", "organisations"))
@@ -317,7 +317,7 @@ class TestIndexPages:
         people = [EntityFactory(name=f"Person {i:03d}", kind=Entity.Kind.PERSON) for i in range(130)]
         ArticleFactory(author=None, entities=people)
         ArticleFactory(author=None, entities=[EntityFactory(name="Some Place")])
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             response = client.get("/entities/?kind=people")
         content = page_text(response)
         assert "Person 000" in content and "Some Place" not in content
@@ -335,7 +335,7 @@ class TestArchive:
     def test_index_lists_years_and_months_with_counts(self, client, django_assert_num_queries):
         self.make_dated((2023, 5, 1), (2024, 6, 1), (2024, 6, 20), (2024, 11, 3))
         ArticleFactory(published_at=datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC), status=Article.Status.DRAFT)
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):
             content = page_text(client.get("/archive/"))
         assert '<a href="/archive/2024/">2024</a> <span class="count">3 articles</span>' in content
         assert '<a href="/archive/2024/06/">June</a> <span class="count">2</span>' in content
@@ -346,13 +346,13 @@ class TestArchive:
     def test_year_and_month_pages(self, client, django_assert_num_queries, count):
         self.make_dated(*[(2024, 6, 1 + i % 28) for i in range(count)])
         self.make_dated((2024, 7, 1), (2023, 1, 1))
-        with django_assert_num_queries(4):  # scheduled check, month counts, page, tags
+        with django_assert_num_queries(5):  # page cache state, scheduled check, month counts, page, tags
             june = page_text(client.get("/archive/2024/06/"))
         assert "<h1>June 2024</h1>" in june
         assert f"{count} article" in june
         assert 'href="/archive/2024/07/">July 2024 →' not in june  # newer is on the left
         assert "July 2024</a>" in june and "January 2023 →</a>" in june
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             year = page_text(client.get("/archive/2024/"))
         assert f"{count + 1} article" in year
         assert "<h1>2024</h1>" in year

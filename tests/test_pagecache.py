@@ -1,0 +1,352 @@
+"""The anonymous page cache: hits, invalidation by every kind of write, scheduled articles,
+staff, HTTP revalidation, the Content-Security-Policy, Redis (and Redis down), the replica router."""
+
+import datetime
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from articles import merge
+from articles.entities.relink import relink
+from articles.ingest import ingest_paths
+from articles.models import Article, Entity, Tag
+from articles.pagecache import PageCacheMiddleware
+from articles.stats import refresh_reader_stats
+
+from .conftest import test_database_url
+from .factories import ArticleFactory, EntityFactory, TagFactory
+from .test_admin import article_form
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def staff_client():
+    user = get_user_model().objects.create_superuser("editor", password="irrelevant-in-tests")
+    staff = Client()
+    staff.force_login(user)
+    return staff
+
+
+def story(**kwargs):
+    article = ArticleFactory(tags=[TagFactory(name="energy")], entities=[EntityFactory(name="Baltic Sea")], **kwargs)
+    refresh_reader_stats([article.pk])
+    return article
+
+
+def text(response):
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def public_pages(article):
+    month = timezone.localtime(article.published_at)
+    tag = article.tags.get()
+    entity = article.mentions.get().entity
+    return [
+        "/",
+        "/?page=1",
+        article.get_absolute_url(),
+        tag.get_absolute_url(),
+        article.author.get_absolute_url(),
+        entity.get_absolute_url(),
+        "/tags/",
+        "/entities/",
+        f"/archive/{month:%Y}/{month:%m}/",
+        "/feed/",
+        entity.get_absolute_url() + "feed/atom/",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/search/?q=story",
+        "/robots.txt",
+    ]
+
+
+class TestHits:
+    def test_every_public_page_is_served_from_the_cache_with_one_query(self, client, django_assert_num_queries):
+        article = story(title="A story")
+        for path in public_pages(article):
+            first = client.get(path)
+            assert first.status_code == 200, path
+            with django_assert_num_queries(1):  # the content state
+                second = client.get(path)
+            assert second.status_code == 200, path
+            assert second.content == first.content, path
+            assert second["Content-Type"] == first["Content-Type"], path
+
+    def test_head_is_served_from_the_cache(self, client, django_assert_num_queries):
+        story()
+        client.get("/")
+        with django_assert_num_queries(1):
+            assert client.head("/").status_code == 200
+
+    def test_revalidation_with_etag_and_last_modified(self, client, django_assert_num_queries):
+        story()
+        response = client.get("/")
+        etag, modified = response["ETag"], response["Last-Modified"]
+        assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+        assert "no-cache" in response["Cache-Control"]
+        with django_assert_num_queries(1):
+            assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert client.get("/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+        assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+    def test_different_queries_and_hosts_are_different_pages(self, client, settings):
+        settings.ALLOWED_HOSTS = ["testserver", "news.example.org"]
+        story()
+        assert "news.example.org" not in text(client.get("/"))
+        assert "news.example.org" in text(client.get("/", HTTP_HOST="news.example.org"))
+        assert client.get("/?page=2").status_code == 404
+
+    def test_errors_and_redirects_are_not_cached(self, client, django_assert_num_queries):
+        client.get("/articles/nowhere/")
+        assert client.get("/articles/nowhere/").status_code == 404
+        article = story()
+        assert client.get(article.get_absolute_url()[:-1]).status_code == 301
+
+    def test_switched_off(self, client, settings, django_assert_num_queries):
+        settings.PAGE_CACHE_ENABLED = False
+        story()
+        client.get("/tags/")
+        with django_assert_num_queries(3):  # scheduled check, count, page: rendered again
+            client.get("/tags/")
+
+
+class TestInvalidation:
+    """Every write path changes the content generation, so the next request renders anew."""
+
+    def test_orm_save(self, client):
+        article = story(title="Before")
+        assert "Before" in text(client.get("/"))
+        article.title = "After"
+        article.save()
+        assert "After" in text(client.get("/"))
+
+    def test_raw_sql(self, client):
+        article = story(title="Before")
+        assert "Before" in text(client.get(article.get_absolute_url()))
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE articles_article SET dek = 'Changed in psql' WHERE id = %s", [article.pk])
+        assert "Changed in psql" in text(client.get(article.get_absolute_url()))
+
+    def test_admin_save_and_bulk_unpublish(self, client, staff_client):
+        article = story(title="Before")
+        assert "Before" in text(client.get("/"))
+        response = staff_client.post(
+            f"/admin/articles/article/{article.pk}/change/", article_form(article, title="After the edit")
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert "After the edit" in text(client.get("/"))
+        response = staff_client.post(
+            "/admin/articles/article/", {"action": "unpublish", "_selected_action": [article.pk]}
+        )
+        assert response.status_code == 302
+        assert "After the edit" not in text(client.get("/"))
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+    def test_merge(self, client):
+        article = story()
+        kept = EntityFactory(name="Baltic")
+        old = Entity.objects.get(name="Baltic Sea")
+        assert "Baltic Sea" in text(client.get(article.get_absolute_url()))
+        merge.merge_entities(kept, [old])
+        page = text(client.get(article.get_absolute_url()))
+        assert "Baltic Sea" not in page and "Baltic" in page
+
+    def test_relink(self, client):
+        bibi = EntityFactory(name="Benjamin Netanyahu", kind="PERSON", aliases=[])
+        article = ArticleFactory(body="Supporters chanted for Bibi outside the court.")
+        refresh_reader_stats([article.pk])
+        Entity.objects.filter(pk=bibi.pk).update(aliases=["Bibi"])
+        assert "Benjamin Netanyahu" not in text(client.get(article.get_absolute_url()))  # cached now
+        relink([bibi.pk])
+        assert "Benjamin Netanyahu" in text(client.get(article.get_absolute_url()))
+
+    def test_tag_rename(self, client):
+        article = story()
+        assert "energy" in text(client.get(article.get_absolute_url()))
+        Tag.objects.filter(name="energy").update(name="power")
+        assert "power" in text(client.get(article.get_absolute_url()))
+
+    def test_ingest(self, client, seed_dir):
+        story(title="Older")
+        assert "Fresh from the wire" not in text(client.get("/"))
+        seed_dir.write("fresh.txt", "Fresh from the wire\n\nA dek\n\nA body about the Baltic Sea.\n\nAuthor: Ada Lee\n")
+        ingest_paths([seed_dir.path], workers=1, ner=False)
+        assert "Fresh from the wire" in text(client.get("/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduled_article_appears_on_time_with_nothing_written(client):
+    """Outside a test transaction, so that the database's clock moves."""
+    story(title="Already out")
+    due = timezone.now() + datetime.timedelta(seconds=1.5)
+    scheduled = ArticleFactory(title="Coming soon", published_at=due)
+    refresh_reader_stats([scheduled.pk])
+    assert "Coming soon" not in text(client.get("/"))
+    assert "Coming soon" not in text(client.get("/"))  # cached
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 0.2)
+    assert "Coming soon" in text(client.get("/"))
+
+
+class TestStaff:
+    def test_staff_neither_read_nor_fill_the_cache(self, client, staff_client, django_assert_num_queries):
+        draft = ArticleFactory(title="Secret draft", status=Article.Status.DRAFT, published_at=None)
+        story(title="Public story")
+        assert "Secret draft" in text(staff_client.get(draft.get_absolute_url()))
+        assert client.get(draft.get_absolute_url()).status_code == 404
+        staff_client.get("/")
+        with django_assert_num_queries(5):  # rendered for the reader, not taken from the staff's visit
+            assert "Public story" in text(client.get("/"))
+        with django_assert_num_queries(1):
+            client.get("/")  # the reader's page is cached now...
+        with django_assert_num_queries(5, exact=False) as queries:
+            staff_client.get("/")  # ...and staff still get theirs rendered
+        assert len(queries) > 1
+        assert "Secret draft" in text(staff_client.get(draft.get_absolute_url()))
+
+    def test_admin_login_is_never_cached(self, client, django_assert_num_queries):
+        with django_assert_num_queries(0):
+            assert client.get("/admin/login/").status_code == 200
+        assert "csrftoken" in client.get("/admin/login/").cookies
+
+
+class TestHeaders:
+    def test_a_cached_page_keeps_its_policy_and_the_security_headers(self, client):
+        article = story()
+        first, second = client.get(article.get_absolute_url()), client.get(article.get_absolute_url())
+        assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
+        nonce = re.search(r'nonce="([^"]+)"', second.content.decode()).group(1)
+        assert f"'nonce-{nonce}'" in second["Content-Security-Policy"]
+        for header in [
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Cross-Origin-Opener-Policy",
+            "X-Frame-Options",
+        ]:
+            assert second[header] == first[header], header
+
+
+def redis_reachable():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def redis_settings(url):
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "newsroom-test",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+class TestRedis:
+    @pytest.mark.skipif(not redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
+    def test_pages_are_shared_through_redis(self, client, settings, django_assert_num_queries):
+        settings.CACHES = redis_settings("redis://127.0.0.1:6379/13")
+        caches["default"].clear()
+        article = story(title="Through Redis")
+        try:
+            assert "Through Redis" in text(client.get(article.get_absolute_url()))
+            with django_assert_num_queries(1):
+                assert "Through Redis" in text(Client().get(article.get_absolute_url()))
+            article.title = "Changed"
+            article.save()
+            assert "Changed" in text(client.get(article.get_absolute_url()))
+        finally:
+            caches["default"].clear()
+
+    def test_pages_are_served_when_redis_is_down(self, client, settings, caplog, monkeypatch):
+        settings.CACHES = redis_settings("redis://127.0.0.1:1/0")  # nothing listens on port 1
+        article = story(title="Still here")
+        for _ in range(2):
+            assert "Still here" in text(client.get(article.get_absolute_url()))
+        assert caplog.text.count("page cache unavailable") == 1  # then left alone for a while
+        monkeypatch.setattr(PageCacheMiddleware, "_retry_after", 0.0)
+        article.title = "Still served"
+        article.save()
+        assert "Still served" in text(client.get(article.get_absolute_url()))
+        assert caplog.text.count("page cache unavailable") == 2
+
+
+def test_settings_choose_redis_from_redis_url():
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "SECRET_KEY": "x"}
+    env.pop("REDIS_URL", None)
+    plain = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    redis = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "REDIS_URL": "redis://127.0.0.1:6379/0"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert plain.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", plain.stderr
+    assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache", redis.stderr
+
+
+REPLICA_PROBE = """
+import django
+from django.conf import settings
+django.setup()
+plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
+from django.db import connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from articles.models import Article
+
+client = Client()
+with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+    assert client.get("/").status_code == 200
+print("public", len(primary), len(replica))
+with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+    client.get("/admin/login/")
+    client.get("/", HTTP_COOKIE="sessionid=whatever")
+    Article.objects.count()
+    with transaction.atomic():
+        Article.objects.count()
+print("private", len(primary), len(replica))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_pages_read_from_the_replica_and_everything_else_from_the_primary():
+    url = test_database_url()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "SECRET_KEY": "x",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": url,
+        "DATABASE_REPLICA_URL": url,  # a second connection to the same server stands in for a replica
+    }
+    env.pop("REDIS_URL", None)
+    done = subprocess.run([sys.executable, "-c", REPLICA_PROBE], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
+    primary, replica = map(int, lines["public"].split())
+    assert replica == 2  # content state, article total (the archive is empty)
+    assert primary == 1  # the scheduled-articles check, which may write
+    primary, replica = map(int, lines["private"].split())
+    assert replica == 0 and primary > 0
