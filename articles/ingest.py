@@ -20,7 +20,17 @@ Identity, in order, for each parsed file:
 An update of an article an editor changed since its last ingest is a conflict
 and is skipped, unless `force` is set.
 
-Each batch is one transaction. If a batch fails in the database, its files are
+Each batch is one transaction: articles, authors, tags, mentions and provenance
+are written whole or not at all. What is derived from them for readers (search
+entries and reader statistics) is built for newly created articles in bigger
+chunks (`FINISH_CHUNK`), each in its own transaction: set-based work over
+thousands of articles costs far less per article than over one batch. Until its
+chunk is finished an article has no search entry, and that is the durable mark:
+every run first finishes any article left without one (by a run that was killed,
+say), and ends with all of its own finished. Updated articles already have an
+entry and are refreshed within their batch.
+
+If a batch fails in the database, its files are
 retried one per transaction, so one bad file never stops or undoes the others.
 The database's unique constraints decide races between concurrent runs: the
 loser finds the winner's row and reports the file as unchanged.
@@ -31,6 +41,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +56,7 @@ from .models import (
     Author,
     Entity,
     Mention,
+    SearchEntry,
     SeedFile,
     SlugRedirect,
     Tag,
@@ -61,6 +73,8 @@ from .topics import derive_tags
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
+FINISH_CHUNK = 5000  # new articles whose search entries and reader statistics are built together
+READ_AHEAD = 2000  # parsed files waiting for the writer at most: bounds memory whatever the corpus size
 TAG_SLUG_LENGTH = 90
 
 
@@ -215,16 +229,31 @@ def ingest_paths(
         context = multiprocessing.get_context("fork")
         pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes, ner))
         chunksize = 4 if ner else 16
-        results = pool.imap(_prepare_in_worker, files, chunksize=chunksize)
+        # Pool.imap hands out every task at once and keeps every result the writer has not taken
+        # yet: when the writer is the slower side, a big corpus would pile up in memory. A
+        # semaphore bounds the files handed out but not yet taken.
+        slots = threading.BoundedSemaphore(READ_AHEAD)
+
+        def handed_out():
+            for path in files:
+                slots.acquire()
+                yield path
+
+        results = pool.imap(_prepare_in_worker, handed_out(), chunksize=chunksize)
     else:
         pool = None
+        slots = None
         results = (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
 
     try:
+        if not dry_run:
+            writer.finish_pending()  # articles a killed run left without search entries and statistics
         batch = []
         done = 0
         for result in results:
             done += 1
+            if slots is not None:
+                slots.release()
             if isinstance(result, Failure):
                 report.failed.append({"path": result.path, "error": result.error})
                 continue
@@ -258,11 +287,13 @@ class Plan:
 
 
 class BatchWriter:
-    def __init__(self, report, *, dry_run=False, force=False):
+    def __init__(self, report, *, dry_run=False, force=False, finish_chunk=FINISH_CHUNK):
         self.report = report
         self.dry_run = dry_run
         self.force = force
+        self.finish_chunk = finish_chunk
         self.pending = []
+        self.unfinished = []  # ids of created articles whose search entries and statistics are not built yet
 
     def write(self, batch):
         """Write `batch` (plus anything deferred from earlier batches)."""
@@ -275,6 +306,7 @@ class BatchWriter:
                 for prepared in batch:
                     self._fail(prepared, "could not be stored after repeated conflicts with concurrent writes")
                 return
+            self._created_now = []
             try:
                 with transaction.atomic():
                     plan = self._plan(batch)
@@ -291,12 +323,35 @@ class BatchWriter:
                     self.write([prepared])
                 return
             self._record(plan)
+            self.unfinished.extend(self._created_now)  # committed: they are the finishing's to do
             batch = plan.deferred + lost
+        if len(self.unfinished) >= self.finish_chunk:
+            self._finish_articles()
 
     def finish(self):
         if self.pending:
             batch, self.pending = self.pending, []
             self.write(batch)
+        self._finish_articles()
+
+    def finish_pending(self):
+        """Finish every article stored without a search entry (a killed run's last chunk)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT a.id FROM {Article._meta.db_table} a
+                 WHERE NOT EXISTS (SELECT 1 FROM {SearchEntry._meta.db_table} s WHERE s.article_id = a.id)
+                 ORDER BY a.id
+                """
+            )
+            self.unfinished.extend(pk for (pk,) in cursor.fetchall())
+        self._finish_articles()
+
+    def _finish_articles(self):
+        """Build search entries and reader statistics for the created articles, a chunk per transaction."""
+        while self.unfinished:
+            chunk, self.unfinished = self.unfinished[: self.finish_chunk], self.unfinished[self.finish_chunk :]
+            finish_articles(chunk)
 
     def _fail(self, prepared, error):
         logger.debug("ingest failed for %s: %s", prepared.path, error)
@@ -419,9 +474,11 @@ class BatchWriter:
         by_path = {p.path: p for p in everything}
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
         replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
-        Article.objects.filter(pk__in=list(written.values())).update_search_vectors()  # search index, one UPDATE
         self._record_seed_files(written, by_path, now)
-        refresh_reader_stats(written.values())  # counts, timelines and "appears with" on public pages
+        if updated_ids:  # their search entries exist and are stale now: refresh them with the batch
+            finish_articles(list(updated_ids.values()))
+        # Created ones are finished a chunk at a time (finish()), once the batch has committed.
+        self._created_now = list(created_ids.values())
         return lost
 
     def _upsert_authors(self, documents):
@@ -555,6 +612,23 @@ class BatchWriter:
                 """,
                 [now, paths, [by_path[p].sha256 for p in paths], [written[p] for p in paths]],
             )
+
+
+def finish_articles(article_ids):
+    """Build the search entries and reader statistics of the given articles, in one transaction.
+
+    Idempotent: finishing an article twice (two concurrent runs) writes the same entries
+    and counts it once.
+    """
+    article_ids = list(article_ids)
+    if not article_ids:
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Re-creatable, like a batch: a run finishes whatever a crash left without an entry.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Article.objects.filter(pk__in=article_ids).update_search_vectors()
+        refresh_reader_stats(article_ids)  # counts, timelines and "appears with" on public pages
 
 
 def replace_tags(tags_by_article):
