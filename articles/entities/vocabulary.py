@@ -51,7 +51,6 @@ class Match:
         return len(self.candidates) > 1
 
 
-_NON_WORD = re.compile(r"[\W_]")
 _SPACES = re.compile(r"\s+")
 WORD_RE = re.compile(r"[^\W_]+")
 
@@ -69,9 +68,31 @@ def fold(text):
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+# Non-word ASCII bytes (and "?", which stands for every non-ASCII character below) as spaces.
+_ASCII_KEY = bytes(b if chr(b).isalnum() else 32 for b in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def match_key(text):
-    """`text` as the automaton sees it: folded, non-word characters as spaces (same length)."""
-    return _NON_WORD.sub(" ", fold(text))
+    """`text` as the automaton sees it: folded, non-word characters as spaces (same length).
+
+    The same as replacing every match of `[\\W_]` with a space, about three times faster:
+    the ASCII characters are mapped by `bytes.translate`, and only the few others one
+    by one (encoding with "replace" keeps one "?" per character, so offsets stay put).
+    """
+    folded = fold(text)
+    key = folded.encode("ascii", "replace").translate(_ASCII_KEY).decode("ascii")
+    if folded.isascii():
+        return key
+    pieces, last = [], 0
+    for match in _NON_ASCII.finditer(folded):
+        start = match.start()
+        character = folded[start]
+        pieces.append(key[last:start])
+        pieces.append(character if character.isalnum() else " ")
+        last = start + 1
+    pieces.append(key[last:])
+    return "".join(pieces)
 
 
 def normal_form(form):
