@@ -41,12 +41,13 @@ import json
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from .entities import VOCABULARY, Vocabulary, extract_entities
@@ -67,6 +68,7 @@ from .models import (
     unique_slug,
 )
 from .seed import MAX_BYTES, SeedDocument, SeedError, parse_seed
+from .stats import LOCK_KEY as STATS_LOCK_KEY
 from .stats import refresh_reader_stats
 from .topics import derive_tags
 
@@ -207,11 +209,13 @@ def ingest_paths(
     batch_size=BATCH_SIZE,
     progress=None,
     ner=True,
+    finish_chunk=FINISH_CHUNK,
 ):
     """Ingest the seed files under `paths`; return an IngestReport.
 
     `ner=False` skips the statistical model and links only the curated
-    vocabulary. `progress`, if given, is called as progress(done, total) after
+    vocabulary. `finish_chunk`: new articles whose search entries and reader
+    statistics are built together. `progress`, if given, is called as progress(done, total) after
     each batch. Raises IngestUsageError before doing anything if a path does
     not exist.
     """
@@ -219,7 +223,13 @@ def ingest_paths(
     files = list(iter_seed_files(paths))
     report = IngestReport()
     vocabulary = load_vocabulary()
-    writer = BatchWriter(report, dry_run=dry_run, force=force)
+    writer = BatchWriter(report, dry_run=dry_run, force=force, finish_chunk=finish_chunk)
+    if not dry_run and len(files) > finish_chunk and not connection.in_atomic_block:
+        # A big run finishes its chunks on a second connection while it writes the next
+        # batches: PostgreSQL then works on two cores. (Inside a transaction, as in tests,
+        # another connection could not see the articles: chunks are finished in line.)
+        writer.finisher = Finisher()
+        writer.finisher.start()
     if ner and files:
         load_model()  # before forking: the workers share the loaded weights
 
@@ -232,17 +242,18 @@ def ingest_paths(
         # Pool.imap hands out every task at once and keeps every result the writer has not taken
         # yet: when the writer is the slower side, a big corpus would pile up in memory. A
         # semaphore bounds the files handed out but not yet taken.
-        slots = threading.BoundedSemaphore(READ_AHEAD)
+        slots, stopping = threading.Semaphore(READ_AHEAD), threading.Event()
 
         def handed_out():
             for path in files:
                 slots.acquire()
+                if stopping.is_set():  # so that pool.terminate() never waits on us
+                    return
                 yield path
 
         results = pool.imap(_prepare_in_worker, handed_out(), chunksize=chunksize)
     else:
-        pool = None
-        slots = None
+        pool = slots = stopping = None
         results = (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
 
     try:
@@ -270,8 +281,11 @@ def ingest_paths(
             progress(len(files), len(files))
     finally:
         if pool is not None:
+            stopping.set()
+            slots.release()
             pool.terminate()
             pool.join()
+        writer.close()
     report.seconds = time.monotonic() - started
     return report
 
@@ -294,6 +308,7 @@ class BatchWriter:
         self.finish_chunk = finish_chunk
         self.pending = []
         self.unfinished = []  # ids of created articles whose search entries and statistics are not built yet
+        self.finisher = None  # a Finisher thread, or None to finish chunks in line
 
     def write(self, batch):
         """Write `batch` (plus anything deferred from earlier batches)."""
@@ -351,7 +366,16 @@ class BatchWriter:
         """Build search entries and reader statistics for the created articles, a chunk per transaction."""
         while self.unfinished:
             chunk, self.unfinished = self.unfinished[: self.finish_chunk], self.unfinished[self.finish_chunk :]
-            finish_articles(chunk)
+            if self.finisher is not None:
+                self.finisher.submit(chunk)
+            else:
+                finish_articles(chunk)
+
+    def close(self):
+        """Wait for the finisher thread, if any; raises what it raised."""
+        finisher, self.finisher = self.finisher, None
+        if finisher is not None:
+            finisher.close()
 
     def _fail(self, prepared, error):
         logger.debug("ingest failed for %s: %s", prepared.path, error)
@@ -463,6 +487,9 @@ class BatchWriter:
         everything = plan.create + [prepared for prepared, _ in plan.update]
         if not everything:
             return []
+        if plan.update:  # they are finished in this transaction: see finish_articles()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK_KEY])
         author_ids = self._upsert_authors(everything)
         created_ids, lost, raced = self._insert_articles(plan.create, author_ids, now)
         # Only what this run inserted counts as created; a concurrent run stored the raced
@@ -614,6 +641,37 @@ class BatchWriter:
             )
 
 
+class Finisher(threading.Thread):
+    """Finishes chunks of committed articles (`finish_articles`) on its own database connection."""
+
+    def __init__(self):
+        super().__init__(name="ingest-finisher", daemon=True)
+        self.chunks = queue.Queue(maxsize=1)  # the writer waits rather than running far ahead
+        self.error = None
+
+    def run(self):
+        try:
+            while (chunk := self.chunks.get()) is not None:
+                if self.error is None:
+                    try:
+                        finish_articles(chunk)
+                    except BaseException as exc:  # noqa: BLE001 -- handed to the writer's thread
+                        self.error = exc
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def submit(self, chunk):
+        if self.error is not None:
+            raise self.error
+        self.chunks.put(chunk)
+
+    def close(self):
+        self.chunks.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def finish_articles(article_ids):
     """Build the search entries and reader statistics of the given articles, in one transaction.
 
@@ -627,6 +685,9 @@ def finish_articles(article_ids):
         with connection.cursor() as cursor:
             # Re-creatable, like a batch: a run finishes whatever a crash left without an entry.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # The statistics' lock first, before any row: a batch that updates articles takes it
+            # first too, so a finisher thread and the writer never wait on each other in a cycle.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK_KEY])
         Article.objects.filter(pk__in=article_ids).update_search_vectors()
         refresh_reader_stats(article_ids)  # counts, timelines and "appears with" on public pages
 

@@ -309,8 +309,10 @@ class Tag(TagBase):
 class TaggedArticle(TaggedItemBase):
     """The link between an article and one of its tags (a plain foreign key, not generic)."""
 
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="taggings")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    # No single-column indexes: taggedarticle_unique_pair leads with the article, taggedarticle_tag_idx
+    # with the tag, and every index costs each of the many rows an ingest writes.
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="taggings", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings", db_index=False)
 
     class Meta:
         constraints = [
@@ -474,7 +476,9 @@ class Article(models.Model):
     )
     dek = models.TextField(help_text="One sentence under the headline that sums up the story.")
     body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
-    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    author = models.ForeignKey(  # article_author_idx leads with it
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles", db_index=False
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         "publication date",
@@ -579,8 +583,9 @@ class Mention(models.Model):
         MODEL = "model", "Statistical model"
         EDITOR = "editor", "Editor"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    # Indexed by mention_unique_pair (article first) and mention_entity_idx (entity first).
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions", db_index=False)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     count = models.PositiveIntegerField(default=1, help_text="How many times the article mentions the entity.")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.EDITOR, editable=False)
 
@@ -747,9 +752,10 @@ class PublicMention(models.Model):
     """A public article mentioning an entity, ordered by date: the entity page and related articles read it."""
 
     pk = models.CompositePrimaryKey("entity", "article")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="public_mentions")
+    # Indexed by the primary key (entity first) and publicmention_article_idx.
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="public_mentions", db_index=False)
     article = models.ForeignKey(
-        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions"
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions", db_index=False
     )
     published_at = models.DateTimeField()
 
@@ -767,9 +773,10 @@ class PublicTagging(models.Model):
     """A public article carrying a tag, ordered by date: the tag page and related articles read it."""
 
     pk = models.CompositePrimaryKey("tag", "article")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="public_taggings")
+    # Indexed by the primary key (tag first) and publictagging_article_idx.
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="public_taggings", db_index=False)
     article = models.ForeignKey(
-        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_taggings"
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_taggings", db_index=False
     )
     published_at = models.DateTimeField()
 
@@ -833,7 +840,7 @@ class EntityMonth(models.Model):
     """Public articles mentioning an entity, per month: the entity page's timeline."""
 
     pk = models.CompositePrimaryKey("entity", "month")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="months")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="months", db_index=False)  # pk leads
     month = models.DateField()
     count = models.IntegerField()
 
@@ -845,7 +852,7 @@ class EntityPair(models.Model):
     """How many public articles mention both entities (stored in both directions): "appears with"."""
 
     pk = models.CompositePrimaryKey("entity", "other")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="pairs")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="pairs", db_index=False)  # pk leads
     other = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     count = models.IntegerField()
 
