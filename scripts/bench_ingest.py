@@ -64,20 +64,27 @@ def database_name(url):
     return urlsplit(url).path.lstrip("/")
 
 
-def recreate_database(url):
-    import psycopg
+def _maintenance(url, *statements):
+    """Run statements on the server's `postgres` database, outside a transaction."""
+    import psycopg2
 
+    connection = psycopg2.connect(with_database(url, "postgres"))
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def recreate_database(url):
     name = database_name(url)
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    _maintenance(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
 
 
 def drop_database(url):
-    import psycopg
-
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
+    _maintenance(url, f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
 
 
 # Running commands and watching their memory.
