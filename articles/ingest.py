@@ -134,8 +134,8 @@ class Failure:
 def iter_seed_files(paths):
     """Seed files named by `paths`: files as given, folders searched for *.txt.
 
-    Paths are resolved to absolute paths, de-duplicated, and sorted within each
-    folder. A symbolic link in a folder that leads out of it is yielded as the
+    Yields absolute paths as strings, resolved, de-duplicated, and sorted within
+    each folder. A symbolic link in a folder that leads out of it is yielded as the
     link itself, unresolved, and prepare() refuses it: whoever can write into a
     seed folder must not be able to publish any file the ingest can read
     (/etc/passwd, another site's secrets). Raises IngestUsageError for a path
@@ -148,16 +148,40 @@ def iter_seed_files(paths):
             raise IngestUsageError(f"{raw}: no such file or folder")
         if path.is_dir():
             root = path.resolve()
-            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
+            # Sorted by path components, as Path objects sort.
+            candidates = sorted(_text_files(str(path), str(root)), key=lambda c: c[0].split(os.sep))
         else:
-            root, candidates = None, [path]
-        for candidate in candidates:
-            resolved = candidate.resolve()
-            if root is not None and candidate.is_symlink() and not resolved.is_relative_to(root):
-                resolved = candidate.absolute()
+            root, candidates = None, [(str(path), None)]
+        for candidate, resolved in candidates:
+            if resolved is None:  # a file named on its own, or a symbolic link in a folder
+                target = Path(candidate).resolve()
+                if root is not None and not target.is_relative_to(root):
+                    target = Path(candidate).absolute()
+                resolved = str(target)
             if resolved not in seen:
                 seen.add(resolved)
                 yield resolved
+
+
+def _text_files(folder, root):
+    """(path, resolved path or None for a symbolic link) of every *.txt file under `folder`.
+
+    Symbolic links to folders are not followed (as `Path.rglob` does not). Directory
+    entries tell files, folders and links apart without a system call each, and a
+    file reached through real folders only is resolved by joining it to `root`, the
+    resolved folder: 100,000 files are listed in a fraction of what `rglob`, `is_file`
+    and `resolve` per file cost.
+    """
+    pending = [(folder, root)]
+    while pending:
+        directory, resolved_directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, os.path.join(resolved_directory, entry.name)))
+                elif os.path.splitext(entry.name)[1].lower() == ".txt" and entry.is_file():
+                    resolved = None if entry.is_symlink() else os.path.join(resolved_directory, entry.name)
+                    yield entry.path, resolved
 
 
 def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
