@@ -25,6 +25,7 @@ reports whole-word occurrences ("us" is never found inside "business").
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -35,8 +36,7 @@ class VocabularyEntry:
     kind: str
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):  # a tuple, not a dataclass: an article yields dozens, and they are made faster
     start: int
     end: int
     candidates: tuple  # VocabularyEntry, one or more
@@ -110,6 +110,7 @@ class Vocabulary:
         self._words = {}  # entry -> set of folded words in its name and aliases
         self._entries = {}  # entry -> tuple of its forms
         self._automaton = None
+        self._chosen = {}  # surface -> the entries it can refer to: surfaces recur, article after article
         for name, kind, aliases in entries:
             self.add(name, kind, aliases)
 
@@ -128,6 +129,7 @@ class Vocabulary:
             self._words.setdefault(entry, set()).update(WORD_RE.findall(fold(form)))
         self._entries[entry] = tuple(forms)
         self._automaton = None
+        self._chosen = {}
 
     def __len__(self):
         return len(self._entries)
@@ -172,13 +174,17 @@ class Vocabulary:
             self._build()
         found = []
         key = match_key(text) if key is None else key
+        chosen_for = self._chosen
         for end, (length, candidates) in self._automaton.iter(f" {key} "):
             # The key's padding spaces sit just outside the form: text[start:stop] is the form.
             start, stop = end - length + 1, end - 1
             surface = text[start:stop]
-            if "\n" in surface:
-                continue
-            entries = _choose(surface, candidates)
+            # The surface decides its candidates (they are the forms with its key), hence the choice.
+            entries = chosen_for.get(surface)
+            if entries is None:
+                if len(chosen_for) > 100_000:  # only hostile text spells forms so many ways
+                    chosen_for.clear()
+                entries = chosen_for[surface] = () if "\n" in surface else _choose(surface, candidates)
             if entries:
                 found.append(Match(start, stop, entries))
         found.sort(key=lambda m: (m.start, -m.end))
