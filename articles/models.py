@@ -71,6 +71,10 @@ def make_slug(text, *, fallback_prefix, max_length=SLUG_MAX_LENGTH):
     return slug
 
 
+# kB of pending entries GIN indexes over long texts collect before merging them (PostgreSQL's default: 4 MB).
+BULK_GIN_PENDING_KB = 32 * 1024
+
+
 def unique_slug(base, taken):
     """`base`, or `base-2`, `base-3`… : the first not in the set `taken`."""
     if base not in taken:
@@ -309,8 +313,10 @@ class Tag(TagBase):
 class TaggedArticle(TaggedItemBase):
     """The link between an article and one of its tags (a plain foreign key, not generic)."""
 
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="taggings")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    # No single-column indexes: taggedarticle_unique_pair leads with the article, taggedarticle_tag_idx
+    # with the tag, and every index costs each of the many rows an ingest writes.
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="taggings", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings", db_index=False)
 
     class Meta:
         constraints = [
@@ -474,7 +480,9 @@ class Article(models.Model):
     )
     dek = models.TextField(help_text="One sentence under the headline that sums up the story.")
     body = models.TextField(help_text="Plain text. Separate paragraphs with a blank line.")
-    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    author = models.ForeignKey(  # article_author_idx leads with it
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles", db_index=False
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         "publication date",
@@ -535,7 +543,13 @@ class Article(models.Model):
             # The admin's search over headline, dek and body (the `searchable` lookup below).
             GinIndex(OpClass(Searchable("title"), name="gin_trgm_ops"), name="article_title_trgm_idx"),
             GinIndex(OpClass(Searchable("dek"), name="gin_trgm_ops"), name="article_dek_trgm_idx"),
-            GinIndex(OpClass(Searchable("body"), name="gin_trgm_ops"), name="article_body_trgm_idx"),
+            # A long pending list: an ingest appends a body's trigrams to it and the merge into the
+            # index happens in bulk, mostly by autovacuum, off the writer's path (half the cost).
+            GinIndex(
+                OpClass(Searchable("body"), name="gin_trgm_ops"),
+                name="article_body_trgm_idx",
+                gin_pending_list_limit=BULK_GIN_PENDING_KB,
+            ),
             # Drafts and other unpublished rows, so counts of public articles can subtract them cheaply.
             models.Index(fields=["id"], condition=~Q(status="published"), name="article_unpublished_idx"),
         ]
@@ -579,8 +593,9 @@ class Mention(models.Model):
         MODEL = "model", "Statistical model"
         EDITOR = "editor", "Editor"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    # Indexed by mention_unique_pair (article first) and mention_entity_idx (entity first).
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions", db_index=False)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     count = models.PositiveIntegerField(default=1, help_text="How many times the article mentions the entity.")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.EDITOR, editable=False)
 
@@ -747,9 +762,10 @@ class PublicMention(models.Model):
     """A public article mentioning an entity, ordered by date: the entity page and related articles read it."""
 
     pk = models.CompositePrimaryKey("entity", "article")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="public_mentions")
+    # Indexed by the primary key (entity first) and publicmention_article_idx.
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="public_mentions", db_index=False)
     article = models.ForeignKey(
-        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions"
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions", db_index=False
     )
     published_at = models.DateTimeField()
 
@@ -767,9 +783,10 @@ class PublicTagging(models.Model):
     """A public article carrying a tag, ordered by date: the tag page and related articles read it."""
 
     pk = models.CompositePrimaryKey("tag", "article")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="public_taggings")
+    # Indexed by the primary key (tag first) and publictagging_article_idx.
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="public_taggings", db_index=False)
     article = models.ForeignKey(
-        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_taggings"
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_taggings", db_index=False
     )
     published_at = models.DateTimeField()
 
@@ -833,7 +850,7 @@ class EntityMonth(models.Model):
     """Public articles mentioning an entity, per month: the entity page's timeline."""
 
     pk = models.CompositePrimaryKey("entity", "month")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="months")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="months", db_index=False)  # pk leads
     month = models.DateField()
     count = models.IntegerField()
 
@@ -845,7 +862,7 @@ class EntityPair(models.Model):
     """How many public articles mention both entities (stored in both directions): "appears with"."""
 
     pk = models.CompositePrimaryKey("entity", "other")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="pairs")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="pairs", db_index=False)  # pk leads
     other = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     count = models.IntegerField()
 
@@ -923,9 +940,20 @@ class SearchEntry(models.Model):
     class Meta:
         verbose_name_plural = "search entries"
         indexes = [
-            GinIndex(fields=["document"], name="searchentry_document_idx"),
-            GinIndex(fields=["document"], condition=Q(bucket__lt=8), name="searchentry_sample8_idx"),
-            GinIndex(fields=["document"], condition=Q(bucket=0), name="searchentry_sample64_idx"),
+            # Long pending lists, as for article_body_trgm_idx.
+            GinIndex(fields=["document"], name="searchentry_document_idx", gin_pending_list_limit=BULK_GIN_PENDING_KB),
+            GinIndex(
+                fields=["document"],
+                condition=Q(bucket__lt=8),
+                name="searchentry_sample8_idx",
+                gin_pending_list_limit=BULK_GIN_PENDING_KB,
+            ),
+            GinIndex(
+                fields=["document"],
+                condition=Q(bucket=0),
+                name="searchentry_sample64_idx",
+                gin_pending_list_limit=BULK_GIN_PENDING_KB,
+            ),
             models.Index(fields=["published_at"], name="searchentry_published_idx"),
             # Filters without words: /search/?tag=energy&entity=poland
             GinIndex(fields=["tag_ids"], name="searchentry_tags_idx"),

@@ -68,12 +68,15 @@ def _index(words):
 
 
 _TRIGGERS = _index(TOPICS)
+_PHRASE_STARTS = {trigger[0] for trigger in _TRIGGERS if len(trigger) == 2}
 
 
 def _scores(text, weight, scores):
     words = _WORD.findall(text.lower())
     counts = Counter(words)
-    counts.update(zip(words, words[1:], strict=False))
+    # Only pairs that could be a two-word trigger: counting every pair of a long body cost more
+    # than the rest of tagging.
+    counts.update((word, words[i + 1]) for i, word in enumerate(words[:-1]) if word in _PHRASE_STARTS)
     for trigger, topics in _TRIGGERS.items():
         count = counts.get(trigger[0] if len(trigger) == 1 else trigger, 0)
         if count:

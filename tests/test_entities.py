@@ -254,3 +254,21 @@ def test_empty_and_odd_documents_do_not_break_extraction(vocabulary):
     long_body = "\n\n".join(["Officials in Warsaw and Kraków met again."] * 400)
     found = entities(doc(long_body), vocabulary)
     assert found[("Warsaw", "PLACE")] == 400
+
+
+def test_match_key_maps_every_non_word_character_to_a_space():
+    import re
+
+    from articles.entities.vocabulary import fold, match_key
+
+    everything = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000)
+    for text in (everything, "Plain ASCII, with punctuation_and digits 42!", "São Paulo’s Kraków-based İstanbul"):
+        assert match_key(text) == re.sub(r"[\W_]", " ", fold(text))
+
+
+def test_derived_topics_count_two_word_triggers():
+    from articles.topics import _TRIGGERS, derive_tags
+
+    phrase = next(" ".join(trigger) for trigger in _TRIGGERS if len(trigger) == 2)
+    document = SeedDocument(headline="Report", dek="", body=f"{phrase}. Again: {phrase}.", author="A B", bio="")
+    assert derive_tags(document)

@@ -25,6 +25,7 @@ reports whole-word occurrences ("us" is never found inside "business").
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -35,8 +36,7 @@ class VocabularyEntry:
     kind: str
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):  # a tuple, not a dataclass: an article yields dozens, and they are made faster
     start: int
     end: int
     candidates: tuple  # VocabularyEntry, one or more
@@ -51,7 +51,6 @@ class Match:
         return len(self.candidates) > 1
 
 
-_NON_WORD = re.compile(r"[\W_]")
 _SPACES = re.compile(r"\s+")
 WORD_RE = re.compile(r"[^\W_]+")
 
@@ -69,9 +68,31 @@ def fold(text):
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+# Non-word ASCII bytes (and "?", which stands for every non-ASCII character below) as spaces.
+_ASCII_KEY = bytes(b if chr(b).isalnum() else 32 for b in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def match_key(text):
-    """`text` as the automaton sees it: folded, non-word characters as spaces (same length)."""
-    return _NON_WORD.sub(" ", fold(text))
+    """`text` as the automaton sees it: folded, non-word characters as spaces (same length).
+
+    The same as replacing every match of `[\\W_]` with a space, about three times faster:
+    the ASCII characters are mapped by `bytes.translate`, and only the few others one
+    by one (encoding with "replace" keeps one "?" per character, so offsets stay put).
+    """
+    folded = fold(text)
+    key = folded.encode("ascii", "replace").translate(_ASCII_KEY).decode("ascii")
+    if folded.isascii():
+        return key
+    pieces, last = [], 0
+    for match in _NON_ASCII.finditer(folded):
+        start = match.start()
+        character = folded[start]
+        pieces.append(key[last:start])
+        pieces.append(character if character.isalnum() else " ")
+        last = start + 1
+    pieces.append(key[last:])
+    return "".join(pieces)
 
 
 def normal_form(form):
@@ -89,6 +110,7 @@ class Vocabulary:
         self._words = {}  # entry -> set of folded words in its name and aliases
         self._entries = {}  # entry -> tuple of its forms
         self._automaton = None
+        self._chosen = {}  # surface -> the entries it can refer to: surfaces recur, article after article
         for name, kind, aliases in entries:
             self.add(name, kind, aliases)
 
@@ -107,6 +129,7 @@ class Vocabulary:
             self._words.setdefault(entry, set()).update(WORD_RE.findall(fold(form)))
         self._entries[entry] = tuple(forms)
         self._automaton = None
+        self._chosen = {}
 
     def __len__(self):
         return len(self._entries)
@@ -151,13 +174,17 @@ class Vocabulary:
             self._build()
         found = []
         key = match_key(text) if key is None else key
+        chosen_for = self._chosen
         for end, (length, candidates) in self._automaton.iter(f" {key} "):
             # The key's padding spaces sit just outside the form: text[start:stop] is the form.
             start, stop = end - length + 1, end - 1
             surface = text[start:stop]
-            if "\n" in surface:
-                continue
-            entries = _choose(surface, candidates)
+            # The surface decides its candidates (they are the forms with its key), hence the choice.
+            entries = chosen_for.get(surface)
+            if entries is None:
+                if len(chosen_for) > 100_000:  # only hostile text spells forms so many ways
+                    chosen_for.clear()
+                entries = chosen_for[surface] = () if "\n" in surface else _choose(surface, candidates)
             if entries:
                 found.append(Match(start, stop, entries))
         found.sort(key=lambda m: (m.start, -m.end))
