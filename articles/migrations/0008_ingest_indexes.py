@@ -18,7 +18,7 @@ PENDING = ["article_body_trgm_idx", "searchentry_document_idx", "searchentry_sam
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0006_search"),
+        ("articles", "0007_pagecache"),
     ]
 
     operations = [
