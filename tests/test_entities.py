@@ -272,3 +272,19 @@ def test_derived_topics_count_two_word_triggers():
     phrase = next(" ".join(trigger) for trigger in _TRIGGERS if len(trigger) == 2)
     document = SeedDocument(headline="Report", dek="", body=f"{phrase}. Again: {phrase}.", author="A B", bio="")
     assert derive_tags(document)
+
+
+@pytest.mark.parametrize("ner", [True, False])
+def test_the_byline_authors_full_name_hides_the_place_inside_it(vocabulary, ner):
+    # A new author is not in the vocabulary yet; once ingest has stored them, relinking finds
+    # their full name through it. Both must agree: "Colombo" inside the name is no place.
+    document = doc(
+        "Ministers met in Colombo on Monday.",
+        author="Valentina Colombo",
+        bio="Valentina Colombo covers South Asia from Delhi.",
+    )
+    first = entities(document, vocabulary, ner=ner)
+    assert first[("Valentina Colombo", "PERSON")] == 2
+    assert first[("Colombo", "PLACE")] == 1  # the city named on its own still counts
+    known = Vocabulary([*json.loads(STARTER.read_text(encoding="utf-8")), ["Valentina Colombo", "PERSON", []]])
+    assert entities(document, known, ner=ner) == first

@@ -130,7 +130,8 @@ class _Extraction:
         vocabulary = self._vocabulary_mentions()
         definitions = self._definitions(model)
         blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text, self.key)]
-        candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + blockers
+        author = self._author_mentions()
+        candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + author + blockers
         # Steps that only tidy what the model found are skipped without it.
         mentions = self._choose(self._join_neighbours(candidates) if model else candidates)
         self._name(mentions)
@@ -150,6 +151,30 @@ class _Extraction:
     def _vocabulary_mentions(self):
         matches = self.vocabulary.find(self.text, key=self.key)
         return [_Mention(m.start, m.end, VOCABULARY, candidates=m.candidates) for m in matches]
+
+    def _author_mentions(self):
+        """The byline's author named in full in the text, as the vocabulary would match them.
+
+        A new author is in no vocabulary yet, so "Valentina Colombo" in her bio would only
+        be found as the place "Colombo"; once ingest has stored her, relinking finds her
+        name through the vocabulary. Matching it here, by the vocabulary's own rules
+        (whole words, a capital first, one line), makes both give the same mentions.
+        """
+        if not self.author or any(e.kind == PERSON for e in self.vocabulary.lookup(self.author)):
+            return []  # no byline, or the vocabulary finds the author itself
+        key = match_key(self.author).strip()
+        if not key:
+            return []
+        entry = VocabularyEntry(self.author, PERSON)
+        padded = f" {self.key} "
+        mentions = []
+        start = padded.find(f" {key} ")
+        while start != -1:
+            end = start + len(key)  # `padded` is one longer at the front: start is the text's offset
+            if self.text[start : start + 1].isupper() and "\n" not in self.text[start:end]:
+                mentions.append(_Mention(start, end, VOCABULARY, candidates=(entry,)))
+            start = padded.find(f" {key} ", end)
+        return mentions
 
     def _model_mentions(self):
         if not self.ner:
