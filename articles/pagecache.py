@@ -23,15 +23,17 @@ in the cached body (the nonce is unknowable before the page is rendered, and any
 change to the page's content renders it anew with a new one). Security headers
 from SecurityMiddleware (outside this one) are added on every response.
 
-Every cached page carries a strong ETag (the body's hash) and Last-Modified (when
-it was rendered) with `Cache-Control: no-cache`, so browsers and proxies revalidate
-and get a 304 while it has not changed. Staff and anyone signed in (a session
+Every cached page carries a weak ETag (the body's hash with its CSP nonce left out,
+so every process gives the same page the same ETag) and Last-Modified (when it was
+rendered) with `Cache-Control: no-cache`, so browsers and proxies revalidate and get
+a 304 while it has not changed. Staff and anyone signed in (a session
 cookie) neither read nor fill the cache. A cache that fails (Redis down) is
 logged and skipped for a few seconds: pages are rendered as if there were no cache.
 """
 
 import hashlib
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -54,6 +56,8 @@ _STATE_SQL = f"""
              WHERE a.status = %s AND a.published_at > now())
       FROM {ContentGeneration._meta.db_table} g WHERE g.id = 1
 """
+
+_NONCE = re.compile(rb'nonce="[^"]*"')
 
 # Headers that belong to one response, not to the page.
 _UNSTORED_HEADERS = {"set-cookie", "date", "content-length"}
@@ -153,7 +157,10 @@ class PageCacheMiddleware:
             return None
         content = response.content
         headers = [(name, value) for name, value in response.items() if name.lower() not in _UNSTORED_HEADERS]
-        etag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+        # The ETag names the content, not this render (hence weak): the CSP nonce is left out,
+        # so every process (each with its own cache and nonces) gives a page the same ETag.
+        # A 304 carries no Content-Security-Policy: a browser keeps its own body and header.
+        etag = 'W/"' + hashlib.blake2b(_NONCE.sub(b'nonce=""', content), digest_size=16).hexdigest() + '"'
         return (headers, content, etag, int(time.time()))
 
     @staticmethod

@@ -97,12 +97,28 @@ class TestHits:
         story()
         response = client.get("/")
         etag, modified = response["ETag"], response["Last-Modified"]
-        assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+        assert re.fullmatch(r'W/"[0-9a-f]{32}"', etag)
         assert "no-cache" in response["Cache-Control"]
         with django_assert_num_queries(1):
             assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
         assert client.get("/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
         assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+    def test_the_etag_does_not_depend_on_the_nonce(self, client):
+        # Each gunicorn worker has its own local-memory cache and renders a page with its own
+        # CSP nonce: the same content must still get the same ETag from every worker, or a
+        # browser's revalidation would only get its 304 from the worker that served it first.
+        # A 304 carries no Content-Security-Policy, so the browser keeps its own pair.
+        article = story()
+        first = client.get(article.get_absolute_url())
+        caches["default"].clear()  # as if another worker answered
+        second = client.get(article.get_absolute_url())
+        nonces = [re.search(r'nonce="([^"]+)"', text(r)).group(1) for r in (first, second)]
+        assert nonces[0] != nonces[1]
+        assert first["ETag"] == second["ETag"]
+        revalidated = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+        assert revalidated.status_code == 304
+        assert "Content-Security-Policy" not in revalidated
 
     def test_different_queries_and_hosts_are_different_pages(self, client, settings):
         settings.ALLOWED_HOSTS = ["testserver", "news.example.org"]
