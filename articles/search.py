@@ -460,24 +460,11 @@ class Search:
                 url="?" + request.params(**{kind: [v for v in values if v != value] if active else [*values, value]}),
             )
 
-        authors = sorted(by_facet.get("author", []), key=lambda r: (-r[1], r[2]))
-        if authors:
-            results.facets.append(
-                Facet(
-                    "author",
-                    "Author",
-                    [item(r[2], r[1] * scale, "author", r[3], request.authors, scale != 1) for r in authors],
-                )
-            )
-        tags = sorted(by_facet.get("tag", []), key=lambda r: (-r[1], r[2]))
-        if tags:
-            results.facets.append(
-                Facet(
-                    "tag",
-                    "Tag",
-                    [item(r[2], r[1] * scale, "tag", r[3], request.tags, scale != 1) for r in tags],
-                )
-            )
+        for kind, title, chosen in (("author", "Author", request.authors), ("tag", "Tag", request.tags)):
+            rows = sorted(by_facet.get(kind, []), key=lambda r: (-r[1], r[2]))
+            if rows:
+                items = [item(r[2], r[1] * scale, kind, r[3], chosen, scale != 1) for r in rows]
+                results.facets.append(Facet(kind, title, items))
         for kind, title in (
             (Entity.Kind.PERSON, "People"),
             (Entity.Kind.PLACE, "Places"),

@@ -257,21 +257,6 @@ def stop(server):
         server.wait()
 
 
-def not_2xx(access_log, offset):
-    """{"status path": count} of the answers other than 2xx in gunicorn's access log since `offset`."""
-    found = {}
-    with open(access_log, encoding="utf-8", errors="replace") as log_file:
-        log_file.seek(offset)
-        for line in log_file:
-            if "logger=gunicorn.access" not in line:
-                continue
-            fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
-            if not fields.get("status", "").startswith("2"):
-                key = f"{fields.get('status')} {fields.get('path', '?')}"
-                found[key] = found.get(key, 0) + 1
-    return found
-
-
 def drive(wrk, server, base, log_path, targets, args, workdir):
     """Warm up and run wrk against each target ({name: [paths]}); {name: summary}."""
     deadline = time.monotonic() + 60
@@ -296,7 +281,7 @@ def drive(wrk, server, base, log_path, targets, args, workdir):
         summary["urls"] = len(paths)
         summary["warmup_not_200"] = broken
         # wrk counts only 4xx/5xx as errors; a redirect is not the page either.
-        summary["not_2xx"] = not_2xx(log_path, offset)
+        summary["not_2xx"] = loadtest.failing_paths(log_path, offset, ok=("2",))
         summary["errors_total"] += len(broken) + sum(
             count for line, count in summary["not_2xx"].items() if not line.startswith(("4", "5"))
         )

@@ -295,8 +295,9 @@ def wrk_run(wrk, base, script, urls_file, args, seed):
     return summary
 
 
-def failing_paths(access_log, start_offset):
-    """Paths that answered 4xx/5xx since `start_offset` in gunicorn's access log (logfmt lines)."""
+def failing_paths(access_log, start_offset, *, ok=("1", "2", "3")):
+    """{"status path": count} of the answers whose status starts with none of `ok` (by default:
+    the 4xx and 5xx) since `start_offset` in gunicorn's access log (logfmt lines)."""
     failures = {}
     with open(access_log, encoding="utf-8", errors="replace") as log_file:
         log_file.seek(start_offset)
@@ -305,7 +306,7 @@ def failing_paths(access_log, start_offset):
                 continue
             fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
             status = fields.get("status", "")
-            if status[:1] in ("4", "5"):
+            if status and not status.startswith(ok):
                 key = f"{status} {fields.get('path', '?')}"
                 failures[key] = failures.get(key, 0) + 1
     return failures
