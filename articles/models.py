@@ -540,16 +540,10 @@ class Article(models.Model):
             # The sitemap's last change: max(updated_at) of the published articles.
             models.Index(fields=["-updated_at"], condition=Q(status="published"), name="article_published_updated_idx"),
             models.Index(Lower("title"), "author", name="article_title_author_idx"),
-            # The admin's search over headline, dek and body (the `searchable` lookup below).
+            # The admin's search over headline and dek (the `searchable` lookup below); it finds
+            # the body's words through the search entries (ArticleAdmin.get_search_results).
             GinIndex(OpClass(Searchable("title"), name="gin_trgm_ops"), name="article_title_trgm_idx"),
             GinIndex(OpClass(Searchable("dek"), name="gin_trgm_ops"), name="article_dek_trgm_idx"),
-            # A long pending list: an ingest appends a body's trigrams to it and the merge into the
-            # index happens in bulk, mostly by autovacuum, off the writer's path (half the cost).
-            GinIndex(
-                OpClass(Searchable("body"), name="gin_trgm_ops"),
-                name="article_body_trgm_idx",
-                gin_pending_list_limit=BULK_GIN_PENDING_KB,
-            ),
             # Drafts and other unpublished rows, so counts of public articles can subtract them cheaply.
             models.Index(fields=["id"], condition=~Q(status="published"), name="article_unpublished_idx"),
         ]
@@ -940,7 +934,8 @@ class SearchEntry(models.Model):
     class Meta:
         verbose_name_plural = "search entries"
         indexes = [
-            # Long pending lists, as for article_body_trgm_idx.
+            # Long pending lists: an ingest appends each document's words to them and the merge
+            # into the index happens in bulk, mostly by autovacuum, off the writer's path.
             GinIndex(fields=["document"], name="searchentry_document_idx", gin_pending_list_limit=BULK_GIN_PENDING_KB),
             GinIndex(
                 fields=["document"],

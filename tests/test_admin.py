@@ -216,6 +216,7 @@ class TestArticleList:
         live = ArticleFactory(title="Live about grid", entities=[place], tags=[tag])
         scheduled = ArticleFactory(title="Scheduled one", published_at=timezone.now() + datetime.timedelta(days=1))
         draft = ArticleFactory(title="Draft one", status=Article.Status.DRAFT, entities=[person], body="Wind farms.")
+        Article.objects.all().update_search_vectors()  # as the admin and ingest do on saving
 
         def titles(query):
             response = editor_client.get("/admin/articles/article/?" + query)
@@ -234,17 +235,36 @@ class TestArticleList:
         assert titles("tag=nonsense") == set()
         assert titles("o=-6") == {live.title, scheduled.title, draft.title}  # sort by entity count
 
-    def test_search_uses_the_trigram_indexes(self):
+    def test_search_reads_the_headline_and_dek_trigram_indexes_and_the_search_entries(self, editor_client):
+        from django.contrib import admin
         from django.db import connection
 
-        ArticleFactory(body="Wind farms at sea.")
+        from articles.admin import ArticleAdmin
+
+        ArticleFactory(title="Harbour plan", dek="Cranes.", body="Wind farms at sea.")
+        ArticleFactory(title="Grid", dek="Prices rose 50% again.", body="Cables.")
+        Article.objects.all().update_search_vectors()  # as the admin and ingest do on saving
+        search = ArticleAdmin(Article, admin.site).get_search_results
         with connection.cursor() as cursor:
             cursor.execute("SET enable_seqscan = off")  # a test table is too small for the planner to bother
-            plan = Article.objects.filter(body__searchable="wind_farm%").explain()
+            plan = search(None, Article.objects.all(), "wind farm")[0].explain()
             cursor.execute("SET enable_seqscan = on")
-        assert "article_body_trgm_idx" in plan
-        assert Article.objects.filter(body__searchable="WIND farms").count() == 1
-        assert Article.objects.filter(body__searchable="wind_farm%").count() == 0  # LIKE wildcards are literal
+        for index in ("article_title_trgm_idx", "article_dek_trgm_idx", "searchentry_document_idx"):
+            assert index in plan
+
+        def titles(term):
+            return set(search(None, Article.objects.all(), term)[0].values_list("title", flat=True))
+
+        assert titles("WIND farm") == {"Harbour plan"}  # the body's words, stemmed, any case
+        assert titles("bour pla") == {"Harbour plan"}  # the headline: any part of it
+        assert titles("se 50% ag") == {"Grid"}  # the dek: any part of it
+        assert titles("rose_5%") == set()  # LIKE wildcards are literal
+        assert titles('"farms at sea"') == {"Harbour plan"}  # the site's query syntax
+        assert titles("wind -sea") == set()
+        assert titles("   ") == {"Harbour plan", "Grid"}
+        response = editor_client.get("/admin/articles/article/", {"q": "farms"})
+        assert response.status_code == 200
+        assert [a.title for a in response.context["cl"].result_list] == ["Harbour plan"]
 
 
 class TestEditingArticles:
