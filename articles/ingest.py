@@ -22,12 +22,19 @@ and is skipped, unless `force` is set.
 
 Each batch is one transaction: articles, authors, tags, mentions and provenance
 are written whole or not at all. What is derived from them for readers (search
-entries and reader statistics) is built for newly created articles in bigger
-chunks (`FINISH_CHUNK`), each in its own transaction: set-based work over
-thousands of articles costs far less per article than over one batch. Until its
-chunk is finished an article has no search entry, and that is the durable mark:
-every run first finishes any article left without one (by a run that was killed,
-say), and ends with all of its own finished. Updated articles already have an
+entries and reader statistics) is built for newly created articles in chunks,
+each in its own transaction: set-based work over thousands of articles costs far
+less per article than over one batch. A run of more than one batch finishes them
+on a second connection (`Finisher`), which takes every article committed since
+its last chunk whenever it is free and there are a tenth of `FINISH_CHUNK` or
+more: full chunks when it is the slower side (a fast `--no-ner` load), smaller
+ones when the writer is (with the statistical model, 500 articles are about half
+a minute's work), so new articles reach the site's lists and search soon after
+their batch rather than at the end of the run. (Smaller chunks cost more per
+article: many articles' deltas to the same popular entities' counts merge in one.)
+Until its chunk is finished an article has no search entry, and that is the
+durable mark: every run first finishes any article left without one (by a run
+that was killed, say), and ends with all of its own finished. Updated articles already have an
 entry and are refreshed within their batch.
 
 If a batch fails in the database, its files are
@@ -239,7 +246,7 @@ def ingest_paths(
 
     `ner=False` skips the statistical model and links only the curated
     vocabulary. `finish_chunk`: new articles whose search entries and reader
-    statistics are built together. `progress`, if given, is called as progress(done, total) after
+    statistics are built together, at most. `progress`, if given, is called as progress(done, total) after
     each batch. Raises IngestUsageError before doing anything if a path does
     not exist.
     """
@@ -248,10 +255,10 @@ def ingest_paths(
     report = IngestReport()
     vocabulary = load_vocabulary()
     writer = BatchWriter(report, dry_run=dry_run, force=force, finish_chunk=finish_chunk)
-    if not dry_run and len(files) > finish_chunk and not connection.in_atomic_block:
-        # A big run finishes its chunks on a second connection while it writes the next
-        # batches: PostgreSQL then works on two cores. (Inside a transaction, as in tests,
-        # another connection could not see the articles: chunks are finished in line.)
+    if not dry_run and len(files) > batch_size and not connection.in_atomic_block:
+        # A run of several batches finishes its chunks on a second connection while it writes
+        # the next batches: PostgreSQL then works on two cores. (Inside a transaction, as in
+        # tests, another connection could not see the articles: chunks are finished in line.)
         writer.finisher = Finisher()
         writer.finisher.start()
     if ner and files:
@@ -364,7 +371,9 @@ class BatchWriter:
             self._record(plan)
             self.unfinished.extend(self._created_now)  # committed: they are the finishing's to do
             batch = plan.deferred + lost
-        if len(self.unfinished) >= self.finish_chunk:
+        if len(self.unfinished) >= self.finish_chunk or (
+            self.finisher is not None and self.finisher.idle and len(self.unfinished) >= self.finish_chunk // 10
+        ):
             self._finish_articles()
 
     def finish(self):
@@ -672,15 +681,24 @@ class Finisher(threading.Thread):
         super().__init__(name="ingest-finisher", daemon=True)
         self.chunks = queue.Queue(maxsize=1)  # the writer waits rather than running far ahead
         self.error = None
+        self.working = False
+
+    @property
+    def idle(self):
+        """Nothing to do: a chunk handed over now starts at once."""
+        return not self.working and self.chunks.empty()
 
     def run(self):
         try:
             while (chunk := self.chunks.get()) is not None:
                 if self.error is None:
+                    self.working = True
                     try:
                         finish_articles(chunk)
                     except BaseException as exc:  # noqa: BLE001 -- handed to the writer's thread
                         self.error = exc
+                    finally:
+                        self.working = False
         finally:
             connections.close_all()  # this thread's own connection
 

@@ -104,3 +104,23 @@ def test_a_big_run_finishes_its_chunks_on_a_second_connection(tmp_path, monkeypa
     again = ingest_paths([seeds], workers=2, batch_size=5, finish_chunk=10)
     assert (again.created, again.unchanged) == (0, 45)
     assert_finished()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_finisher_takes_what_was_committed_whenever_it_is_free(tmp_path, monkeypatch):
+    """A slow writer (the statistical model) does not leave thousands of articles off the site until the end."""
+    chunks = []
+    original = articles.ingest.finish_articles
+
+    def finish(ids):
+        chunks.append(len(ids))
+        original(ids)
+
+    monkeypatch.setattr(articles.ingest, "finish_articles", finish)
+    seeds = write_seeds(tmp_path / "seeds", 45)
+    report = ingest_paths([seeds], workers=2, batch_size=5, finish_chunk=100)
+    assert report.created == 45
+    # Two batches (a tenth of a chunk), as soon as they were committed: the finisher was free.
+    assert chunks[0] == 10
+    assert sum(chunks) == 45 and len(chunks) > 1
+    assert_finished()
