@@ -32,8 +32,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import ahocorasick
-
 from . import canonical
 from .canonical import ORG, PERSON, PLACE
 from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
@@ -559,6 +557,7 @@ class _Extraction:
         owners = defaultdict(set)
         # Forms the vocabulary automaton already looked for everywhere need no second look.
         fresh = set()
+        surnames_of = {}  # a person's name recurs many times in an article
         for mention in [*mentions, *([author] if author else [])]:
             key = (mention.name, mention.kind)
             surface = self.text[mention.start : mention.end] if mention.end > mention.start else mention.name
@@ -567,11 +566,12 @@ class _Extraction:
             if mention.origin != VOCABULARY or mention is author:
                 fresh.update((surface, mention.name))
             if mention.kind == PERSON:
-                words = [w for w in mention.name.split() if w.lower() not in canonical.PERSON_PARTICLES]
-                if len(words) >= 2:
-                    for surname in {words[-1], _name_words(words[-1])[0]}:
-                        owners[surname].add(key)
-                        fresh.add(surname)
+                surnames = surnames_of.get(mention.name)
+                if surnames is None:
+                    surnames = surnames_of[mention.name] = _surnames(mention.name)
+                for surname in surnames:
+                    owners[surname].add(key)
+                    fresh.add(surname)
         forms = {
             form: keys.pop()
             for form, keys in owners.items()
@@ -586,21 +586,21 @@ class _Extraction:
         covered = bytearray(len(self.text))
         for start, end in [(m.start, m.end) for m in mentions] + self.blocked:
             covered[start:end] = b"\x01" * (end - start)
-        # One automaton pass finds every occurrence; whole words only, the longest where they overlap.
-        automaton = ahocorasick.Automaton()
-        for form in forms:
-            automaton.add_word(form, form)
-        automaton.make_automaton()
+        # Every occurrence of every form (a few dozen forms: a search each beats building an
+        # automaton per article); whole words only, the longest where they overlap.
         text = self.text
         hits = []
-        for last, form in automaton.iter(text):
-            start, end = last - len(form) + 1, last + 1
-            if (
-                not _word_char_at(text, start - 1)
-                and not _word_char_at(text, end)
-                and (start == 0 or text[start - 1] not in "’'")
-            ):
-                hits.append((start, -len(form), form))
+        for form in forms:
+            start = text.find(form)
+            while start != -1:
+                end = start + len(form)
+                if (
+                    not _word_char_at(text, start - 1)
+                    and not _word_char_at(text, end)
+                    and (start == 0 or text[start - 1] not in "’'")
+                ):
+                    hits.append((start, -len(form), form))
+                start = text.find(form, start + 1)
         hits.sort()
         for start, minus_length, form in hits:
             end = start - minus_length
@@ -625,6 +625,14 @@ _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ul)[-‐]", re
 def _name_words(name):
     """A person's name as words, an Arabic article dropped ("Omar al-Bashir" -> Omar, Bashir)."""
     return [_ARABIC_ARTICLE.sub("", word) for word in name.split()]
+
+
+def _surnames(name):
+    """Words that stand alone for a person: the last ("al-Bashir"), and it without an Arabic article ("Bashir")."""
+    words = [w for w in name.split() if w.lower() not in canonical.PERSON_PARTICLES]
+    if len(words) < 2:
+        return set()
+    return {words[-1], _name_words(words[-1])[0]}
 
 
 def _person_for(surface, people, *, any_word):
