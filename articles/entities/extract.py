@@ -30,7 +30,7 @@ Steps, for one article:
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import canonical
 from .canonical import ORG, PERSON, PLACE
@@ -75,7 +75,7 @@ ACRONYM = "acronym"  # "ONS", anywhere in that article
 _PRIORITY = {BLOCKER: 0, DEFINITION: 1, ACRONYM: 2, VOCABULARY: 3, MODEL: 4}
 
 
-@dataclass
+@dataclass(slots=True)  # an article has dozens of mentions: slots make them quicker to build and read
 class _Mention:
     start: int
     end: int
@@ -84,7 +84,7 @@ class _Mention:
     label: str = ""  # the model's label, for model spans
     name: str = ""
     kind: str = ""
-    kinds: Counter = field(default_factory=Counter)  # kind votes, for names only the model found
+    kinds: Counter | None = None  # kind votes, for names only the model found (None: no votes)
     dropped: bool = False
     acronym: str = ""  # for DEFINITION and ACRONYM mentions: the acronym defined
 
@@ -148,7 +148,7 @@ class _Extraction:
 
     def _vocabulary_mentions(self):
         matches = self.vocabulary.find(self.text, key=self.key)
-        return [_Mention(m.start, m.end, VOCABULARY, candidates=m.candidates) for m in matches]
+        return [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
 
     def _author_mentions(self):
         """The byline's author named in full in the text, as the vocabulary would match them.
@@ -244,7 +244,7 @@ class _Extraction:
 
     def _choose(self, candidates):
         # Longest first; on equal length definitions, then acronyms, then the vocabulary win.
-        order = sorted(candidates, key=lambda m: (-m.length, _PRIORITY[m.origin], m.start))
+        order = sorted(candidates, key=lambda m: (m.start - m.end, _PRIORITY[m.origin], m.start))
         taken = bytearray(len(self.text))  # 1 where a chosen mention sits
         chosen = []
         for mention in order:
@@ -252,7 +252,7 @@ class _Extraction:
                 if mention.origin == MODEL:
                     self._share_label(mention, chosen)
                 continue
-            taken[mention.start : mention.end] = b"\x01" * mention.length
+            taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
             chosen.append(mention)
         chosen.sort(key=lambda m: m.start)
         return chosen
@@ -304,7 +304,6 @@ class _Extraction:
 
     def _name(self, mentions):
         for mention in mentions:
-            surface = canonical.collapse(self.text[mention.start : mention.end])
             if mention.origin == BLOCKER:
                 mention.dropped = True
                 self.blocked.append((mention.start, mention.end))
@@ -315,6 +314,7 @@ class _Extraction:
                 if len(mention.candidates) == 1:
                     mention.name, mention.kind = mention.candidates[0].name, mention.candidates[0].kind
                 continue
+            surface = canonical.collapse(self.text[mention.start : mention.end])
             label_kind = canonical.KIND_BY_LABEL.get(mention.label)
             if mention.origin == DEFINITION:
                 label_kind = label_kind or canonical.kind_from_words(surface) or ORG
@@ -334,7 +334,7 @@ class _Extraction:
                 mention.kind = ""  # a blocker: kept only if it turns out to be a surname (below)
                 self.blocked.append((mention.start, mention.end))
                 continue
-            mention.kinds[label_kind] += 1
+            mention.kinds = Counter({label_kind: 1})
 
     def _expand_inner_acronym(self, name):
         """ "UN Security Council" -> "United Nations Security Council": common acronyms are spelt out in names."""
@@ -381,7 +381,7 @@ class _Extraction:
                 target = previous.name  # "Mohamed Hamdan Dagalo, widely known as Hemedti"
             if target is not None:
                 mention.name, mention.kind, mention.candidates = target, PERSON, ()
-                mention.kinds = Counter()
+                mention.kinds = None
                 mention.dropped = False
                 self._unblock(mention)
             elif mention.kind == "" and not mention.kinds and not mention.candidates:
@@ -390,7 +390,9 @@ class _Extraction:
 
     @staticmethod
     def _is_person(mention):
-        return mention.kind == PERSON or (not mention.kind and mention.kinds.most_common(1)[:1] == [(PERSON, 1)])
+        return mention.kind == PERSON or (
+            not mention.kind and bool(mention.kinds) and mention.kinds.most_common(1)[0] == (PERSON, 1)
+        )
 
     def _unblock(self, mention):
         self.blocked = [span for span in self.blocked if span != (mention.start, mention.end)]
@@ -460,7 +462,9 @@ class _Extraction:
                 continue
             votes[mention.name].update(mention.kinds)
             context, weight = canonical.context_kind(self.text, mention.start, mention.end)
-            if context is not None and (weight == canonical.STRONG or not mention.kinds.get(PERSON)):
+            if context is not None and (
+                weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
+            ):
                 votes[mention.name][context] += weight
         decided = {}
         for name, counter in votes.items():
