@@ -352,6 +352,9 @@ class _Extraction:
         if self.author:
             people.add(self.author)
         people = {p for p in people if not canonical.is_noise(p, PERSON)}
+        # The same names recur all through an article: each surface is cleaned and looked up once.
+        cleaned = {}
+        person_for = {}
         previous = None
         for mention in mentions:
             if mention.origin in (ACRONYM, DEFINITION):
@@ -359,11 +362,17 @@ class _Extraction:
                 continue
             target = None
             if mention.origin == MODEL or mention.kind in (PERSON, ""):
-                surface = canonical.strip_titles(canonical.clean_name(self.text[mention.start : mention.end]))
+                raw = self.text[mention.start : mention.end]
+                surface = cleaned.get(raw)
+                if surface is None:
+                    surface = cleaned[raw] = canonical.strip_titles(canonical.clean_name(raw))
             else:
                 surface = None  # a place or an organisation the vocabulary named: not a surname
             if surface is not None and surface not in people:
-                target = _person_for(surface, people, any_word=mention.label == "PERSON")
+                any_word = mention.label == "PERSON"
+                if (surface, any_word) not in person_for:
+                    person_for[(surface, any_word)] = _person_for(surface, people, any_word=any_word)
+                target = person_for[(surface, any_word)]
                 if (
                     target is not None
                     and mention.label != "PERSON"
