@@ -570,19 +570,20 @@ class _Extraction:
         owners = defaultdict(set)
         # Forms the vocabulary automaton already looked for everywhere need no second look.
         fresh = set()
-        surnames_of = {}  # a person's name recurs many times in an article
+        seen = set()  # a name recurs many times in an article, mostly in the same words
         for mention in [*mentions, *([author] if author else [])]:
             key = (mention.name, mention.kind)
             surface = self.text[mention.start : mention.end] if mention.end > mention.start else mention.name
+            is_fresh = mention.origin != VOCABULARY or mention is author
+            if (surface, key, is_fresh) in seen:
+                continue  # everything below depends on these alone
+            seen.add((surface, key, is_fresh))
             owners[surface].add(key)
             owners[mention.name].add(key)
-            if mention.origin != VOCABULARY or mention is author:
+            if is_fresh:
                 fresh.update((surface, mention.name))
             if mention.kind == PERSON:
-                surnames = surnames_of.get(mention.name)
-                if surnames is None:
-                    surnames = surnames_of[mention.name] = _surnames(mention.name)
-                for surname in surnames:
+                for surname in _surnames(mention.name):
                     owners[surname].add(key)
                     fresh.add(surname)
         forms = {

@@ -216,14 +216,15 @@ class Vocabulary:
                     chosen_for.clear()
                 entries = chosen_for[surface] = () if "\n" in surface else _choose(surface, candidates)
             if entries:
-                found.append(Match(start, stop, entries))
-        found.sort(key=lambda m: (m.start, -m.end))
+                # Sorted as plain tuples, by start then longest first: no two share both (one key, one place).
+                found.append((start, -stop, entries))
+        found.sort()
         chosen = []
         last_end = -1
-        for match in found:
-            if match.start >= last_end:
-                chosen.append(match)
-                last_end = match.end
+        for start, minus_stop, entries in found:
+            if start >= last_end:
+                chosen.append(Match(start, -minus_stop, entries))
+                last_end = -minus_stop
         return chosen
 
     def count(self, text):
