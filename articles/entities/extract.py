@@ -125,9 +125,12 @@ class _Extraction:
 
     def run(self):
         model = self._model_mentions()
-        vocabulary = self._vocabulary_mentions()
+        # The vocabulary and the names that are not entities are found in one pass over the text.
+        matches, not_entities = self.vocabulary.find_with((canonical.NOT_ENTITY_MATCHER,), self.text, key=self.key)
+        vocabulary = [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
         definitions = self._definitions(model)
-        blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text, self.key)]
+        spans = canonical.non_entity_spans(self.text, matches=not_entities)
+        blockers = [_Mention(start, end, BLOCKER) for start, end in spans]
         author = self._author_mentions()
         candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + author + blockers
         # Steps that only tidy what the model found are skipped without it.
@@ -145,10 +148,6 @@ class _Extraction:
         return self._count(kept)
 
     # 1-2. Candidate mentions, then the longest non-overlapping ones.
-
-    def _vocabulary_mentions(self):
-        matches = self.vocabulary.find(self.text, key=self.key)
-        return [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
 
     def _author_mentions(self):
         """The byline's author named in full in the text, as the vocabulary would match them.
