@@ -381,9 +381,9 @@ class _Extraction:
                     target = None  # "Jackson, Mississippi" is the city, not Deborah Jackson
             if (
                 target is None
+                and mention.label == "PERSON"  # first: without the model, no mention has a label
                 and previous is not None
                 and self._is_person(previous)
-                and mention.label == "PERSON"
                 and canonical.known_as(self.text, previous.end, mention.start)
             ):
                 target = previous.name  # "Mohamed Hamdan Dagalo, widely known as Hemedti"
