@@ -215,13 +215,14 @@ class Vocabulary:
 
     def find_with(self, others, text, *, key=None):
         """`[self.find(text), *(other.find(text) for other in others)]`, in one automaton pass over the text."""
+        others = tuple(others)
         vocabularies = (self, *others)
         if not text:
             return [[] for _ in vocabularies]
         ids, versions = tuple(map(id, others)), tuple(other._version for other in others)
         joint = self._joint.get(ids)
-        if joint is None or joint[1] != versions:
-            # Holding the others keeps their ids from being reused by new vocabularies.
+        # Vocabularies compare by identity: the cached automaton is for these very objects, as they are now.
+        if joint is None or joint[0] != others or joint[1] != versions:
             joint = self._joint[ids] = (others, versions, self._build(vocabularies))
         return self._find(joint[2], vocabularies, text, key)
 
