@@ -430,28 +430,36 @@ class _Extraction:
 
     def _resolve_ambiguous(self, mentions):
         article_words = None
+        in_article = {}  # (entry, surface) -> its overlaps with the whole article: a namesake recurs
         for mention in mentions:
             if mention.dropped or mention.name or len(mention.candidates) < 2:
                 continue
             if article_words is None:
                 words = Counter(_WORDS.findall(fold(self.text)))
                 article_words = (words, " ".join(words))
-            entry = self._best_reading(mention, article_words)
+            entry = self._best_reading(mention, article_words, in_article)
             mention.name, mention.kind = entry.name, entry.kind
 
-    def _best_reading(self, mention, article_words):
+    def _best_reading(self, mention, article_words, in_article):
         window = Counter(_WORDS.findall(fold(self.text[max(0, mention.start - _WINDOW) : mention.end + _WINDOW])))
         window = (window, " ".join(window))
-        surface_words = set(_WORDS.findall(fold(self.text[mention.start : mention.end])))
+        surface = self.text[mention.start : mention.end]
+        surface_words = set(_WORDS.findall(fold(surface)))
         label_kind = canonical.KIND_BY_LABEL.get(mention.label)
         determiner = self.text[max(0, mention.start - 4) : mention.start].lower() == "the "
         best, best_score = None, None
         for rank, entry in enumerate(mention.candidates):
             signature = self.vocabulary.words(entry) - surface_words
             cues = _KIND_CUES.get(entry.kind, set())
-            score = 3.0 * _overlap(signature, *window) + 1.0 * _overlap(signature, *article_words)
+            article = in_article.get((entry, surface))
+            if article is None:
+                article = in_article[(entry, surface)] = (
+                    _overlap(signature, *article_words),
+                    _overlap(cues, *article_words),
+                )
+            score = 3.0 * _overlap(signature, *window) + 1.0 * article[0]
             # The article's general drift only breaks ties: local evidence decides.
-            score += 1.0 * _overlap(cues, *window) + min(1.0, 0.25 * _overlap(cues, *article_words))
+            score += 1.0 * _overlap(cues, *window) + min(1.0, 0.25 * article[1])
             if label_kind == entry.kind:
                 score += 1.5
             if determiner and entry.kind == PLACE:
