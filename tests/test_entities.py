@@ -79,6 +79,16 @@ def test_a_shared_form_gives_every_candidate():
     assert vocabulary.words(match.candidates[1]) == {"amazon", "river"}
 
 
+def test_finding_with_another_vocabulary_gives_what_each_finds_alone():
+    places = Vocabulary([("Lima", "PLACE", []), ("Peru", "PLACE", ["Republic of Peru"])])
+    events = Vocabulary([("Treaty of Lima", "", []), ("Peru", "", [])])
+    text = "The Treaty of Lima was signed in Lima, Republic of Peru."
+    assert places.find_with((events,), text) == [places.find(text), events.find(text)]
+    events.add("Lima", "")  # a vocabulary that changes is read afresh
+    assert places.find_with((events,), text) == [places.find(text), events.find(text)]
+    assert len(places.find_with((events,), text)[1]) == 3
+
+
 def test_the_model_finds_spans_paragraph_by_paragraph():
     spans = find_spans("Angela Merkel visited Paris.\n\nShe met Emmanuel Macron.")
     labels = {(s.label, s.start, s.end) for s in spans}

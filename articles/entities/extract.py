@@ -30,9 +30,7 @@ Steps, for one article:
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-
-import ahocorasick
+from dataclasses import dataclass
 
 from . import canonical
 from .canonical import ORG, PERSON, PLACE
@@ -77,7 +75,7 @@ ACRONYM = "acronym"  # "ONS", anywhere in that article
 _PRIORITY = {BLOCKER: 0, DEFINITION: 1, ACRONYM: 2, VOCABULARY: 3, MODEL: 4}
 
 
-@dataclass
+@dataclass(slots=True)  # an article has dozens of mentions: slots make them quicker to build and read
 class _Mention:
     start: int
     end: int
@@ -86,7 +84,7 @@ class _Mention:
     label: str = ""  # the model's label, for model spans
     name: str = ""
     kind: str = ""
-    kinds: Counter = field(default_factory=Counter)  # kind votes, for names only the model found
+    kinds: Counter | None = None  # kind votes, for names only the model found (None: no votes)
     dropped: bool = False
     acronym: str = ""  # for DEFINITION and ACRONYM mentions: the acronym defined
 
@@ -127,9 +125,12 @@ class _Extraction:
 
     def run(self):
         model = self._model_mentions()
-        vocabulary = self._vocabulary_mentions()
+        # The vocabulary and the names that are not entities are found in one pass over the text.
+        matches, not_entities = self.vocabulary.find_with((canonical.NOT_ENTITY_MATCHER,), self.text, key=self.key)
+        vocabulary = [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
         definitions = self._definitions(model)
-        blockers = [_Mention(start, end, BLOCKER) for start, end in canonical.non_entity_spans(self.text, self.key)]
+        spans = canonical.non_entity_spans(self.text, matches=not_entities)
+        blockers = [_Mention(start, end, BLOCKER) for start, end in spans]
         author = self._author_mentions()
         candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + author + blockers
         # Steps that only tidy what the model found are skipped without it.
@@ -147,10 +148,6 @@ class _Extraction:
         return self._count(kept)
 
     # 1-2. Candidate mentions, then the longest non-overlapping ones.
-
-    def _vocabulary_mentions(self):
-        matches = self.vocabulary.find(self.text, key=self.key)
-        return [_Mention(m.start, m.end, VOCABULARY, candidates=m.candidates) for m in matches]
 
     def _author_mentions(self):
         """The byline's author named in full in the text, as the vocabulary would match them.
@@ -246,7 +243,7 @@ class _Extraction:
 
     def _choose(self, candidates):
         # Longest first; on equal length definitions, then acronyms, then the vocabulary win.
-        order = sorted(candidates, key=lambda m: (-m.length, _PRIORITY[m.origin], m.start))
+        order = sorted(candidates, key=lambda m: (m.start - m.end, _PRIORITY[m.origin], m.start))
         taken = bytearray(len(self.text))  # 1 where a chosen mention sits
         chosen = []
         for mention in order:
@@ -254,7 +251,7 @@ class _Extraction:
                 if mention.origin == MODEL:
                     self._share_label(mention, chosen)
                 continue
-            taken[mention.start : mention.end] = b"\x01" * mention.length
+            taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
             chosen.append(mention)
         chosen.sort(key=lambda m: m.start)
         return chosen
@@ -306,7 +303,6 @@ class _Extraction:
 
     def _name(self, mentions):
         for mention in mentions:
-            surface = canonical.collapse(self.text[mention.start : mention.end])
             if mention.origin == BLOCKER:
                 mention.dropped = True
                 self.blocked.append((mention.start, mention.end))
@@ -317,6 +313,7 @@ class _Extraction:
                 if len(mention.candidates) == 1:
                     mention.name, mention.kind = mention.candidates[0].name, mention.candidates[0].kind
                 continue
+            surface = canonical.collapse(self.text[mention.start : mention.end])
             label_kind = canonical.KIND_BY_LABEL.get(mention.label)
             if mention.origin == DEFINITION:
                 label_kind = label_kind or canonical.kind_from_words(surface) or ORG
@@ -336,7 +333,7 @@ class _Extraction:
                 mention.kind = ""  # a blocker: kept only if it turns out to be a surname (below)
                 self.blocked.append((mention.start, mention.end))
                 continue
-            mention.kinds[label_kind] += 1
+            mention.kinds = Counter({label_kind: 1})
 
     def _expand_inner_acronym(self, name):
         """ "UN Security Council" -> "United Nations Security Council": common acronyms are spelt out in names."""
@@ -354,6 +351,9 @@ class _Extraction:
         if self.author:
             people.add(self.author)
         people = {p for p in people if not canonical.is_noise(p, PERSON)}
+        # The same names recur all through an article: each surface is cleaned and looked up once.
+        cleaned = {}
+        person_for = {}
         previous = None
         for mention in mentions:
             if mention.origin in (ACRONYM, DEFINITION):
@@ -361,11 +361,17 @@ class _Extraction:
                 continue
             target = None
             if mention.origin == MODEL or mention.kind in (PERSON, ""):
-                surface = canonical.strip_titles(canonical.clean_name(self.text[mention.start : mention.end]))
+                raw = self.text[mention.start : mention.end]
+                surface = cleaned.get(raw)
+                if surface is None:
+                    surface = cleaned[raw] = canonical.strip_titles(canonical.clean_name(raw))
             else:
                 surface = None  # a place or an organisation the vocabulary named: not a surname
             if surface is not None and surface not in people:
-                target = _person_for(surface, people, any_word=mention.label == "PERSON")
+                any_word = mention.label == "PERSON"
+                if (surface, any_word) not in person_for:
+                    person_for[(surface, any_word)] = _person_for(surface, people, any_word=any_word)
+                target = person_for[(surface, any_word)]
                 if (
                     target is not None
                     and mention.label != "PERSON"
@@ -375,15 +381,15 @@ class _Extraction:
                     target = None  # "Jackson, Mississippi" is the city, not Deborah Jackson
             if (
                 target is None
+                and mention.label == "PERSON"  # first: without the model, no mention has a label
                 and previous is not None
                 and self._is_person(previous)
-                and mention.label == "PERSON"
                 and canonical.known_as(self.text, previous.end, mention.start)
             ):
                 target = previous.name  # "Mohamed Hamdan Dagalo, widely known as Hemedti"
             if target is not None:
                 mention.name, mention.kind, mention.candidates = target, PERSON, ()
-                mention.kinds = Counter()
+                mention.kinds = None
                 mention.dropped = False
                 self._unblock(mention)
             elif mention.kind == "" and not mention.kinds and not mention.candidates:
@@ -392,7 +398,9 @@ class _Extraction:
 
     @staticmethod
     def _is_person(mention):
-        return mention.kind == PERSON or (not mention.kind and mention.kinds.most_common(1)[:1] == [(PERSON, 1)])
+        return mention.kind == PERSON or (
+            not mention.kind and bool(mention.kinds) and mention.kinds.most_common(1)[0] == (PERSON, 1)
+        )
 
     def _unblock(self, mention):
         self.blocked = [span for span in self.blocked if span != (mention.start, mention.end)]
@@ -422,28 +430,36 @@ class _Extraction:
 
     def _resolve_ambiguous(self, mentions):
         article_words = None
+        in_article = {}  # (entry, surface) -> its overlaps with the whole article: a namesake recurs
         for mention in mentions:
             if mention.dropped or mention.name or len(mention.candidates) < 2:
                 continue
             if article_words is None:
                 words = Counter(_WORDS.findall(fold(self.text)))
                 article_words = (words, " ".join(words))
-            entry = self._best_reading(mention, article_words)
+            entry = self._best_reading(mention, article_words, in_article)
             mention.name, mention.kind = entry.name, entry.kind
 
-    def _best_reading(self, mention, article_words):
+    def _best_reading(self, mention, article_words, in_article):
         window = Counter(_WORDS.findall(fold(self.text[max(0, mention.start - _WINDOW) : mention.end + _WINDOW])))
         window = (window, " ".join(window))
-        surface_words = set(_WORDS.findall(fold(self.text[mention.start : mention.end])))
+        surface = self.text[mention.start : mention.end]
+        surface_words = set(_WORDS.findall(fold(surface)))
         label_kind = canonical.KIND_BY_LABEL.get(mention.label)
         determiner = self.text[max(0, mention.start - 4) : mention.start].lower() == "the "
         best, best_score = None, None
         for rank, entry in enumerate(mention.candidates):
             signature = self.vocabulary.words(entry) - surface_words
             cues = _KIND_CUES.get(entry.kind, set())
-            score = 3.0 * _overlap(signature, *window) + 1.0 * _overlap(signature, *article_words)
+            article = in_article.get((entry, surface))
+            if article is None:
+                article = in_article[(entry, surface)] = (
+                    _overlap(signature, *article_words),
+                    _overlap(cues, *article_words),
+                )
+            score = 3.0 * _overlap(signature, *window) + 1.0 * article[0]
             # The article's general drift only breaks ties: local evidence decides.
-            score += 1.0 * _overlap(cues, *window) + min(1.0, 0.25 * _overlap(cues, *article_words))
+            score += 1.0 * _overlap(cues, *window) + min(1.0, 0.25 * article[1])
             if label_kind == entry.kind:
                 score += 1.5
             if determiner and entry.kind == PLACE:
@@ -462,7 +478,9 @@ class _Extraction:
                 continue
             votes[mention.name].update(mention.kinds)
             context, weight = canonical.context_kind(self.text, mention.start, mention.end)
-            if context is not None and (weight == canonical.STRONG or not mention.kinds.get(PERSON)):
+            if context is not None and (
+                weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
+            ):
                 votes[mention.name][context] += weight
         decided = {}
         for name, counter in votes.items():
@@ -559,19 +577,22 @@ class _Extraction:
         owners = defaultdict(set)
         # Forms the vocabulary automaton already looked for everywhere need no second look.
         fresh = set()
+        seen = set()  # a name recurs many times in an article, mostly in the same words
         for mention in [*mentions, *([author] if author else [])]:
             key = (mention.name, mention.kind)
             surface = self.text[mention.start : mention.end] if mention.end > mention.start else mention.name
+            is_fresh = mention.origin != VOCABULARY or mention is author
+            if (surface, key, is_fresh) in seen:
+                continue  # everything below depends on these alone
+            seen.add((surface, key, is_fresh))
             owners[surface].add(key)
             owners[mention.name].add(key)
-            if mention.origin != VOCABULARY or mention is author:
+            if is_fresh:
                 fresh.update((surface, mention.name))
             if mention.kind == PERSON:
-                words = [w for w in mention.name.split() if w.lower() not in canonical.PERSON_PARTICLES]
-                if len(words) >= 2:
-                    for surname in {words[-1], _name_words(words[-1])[0]}:
-                        owners[surname].add(key)
-                        fresh.add(surname)
+                for surname in _surnames(mention.name):
+                    owners[surname].add(key)
+                    fresh.add(surname)
         forms = {
             form: keys.pop()
             for form, keys in owners.items()
@@ -586,21 +607,21 @@ class _Extraction:
         covered = bytearray(len(self.text))
         for start, end in [(m.start, m.end) for m in mentions] + self.blocked:
             covered[start:end] = b"\x01" * (end - start)
-        # One automaton pass finds every occurrence; whole words only, the longest where they overlap.
-        automaton = ahocorasick.Automaton()
-        for form in forms:
-            automaton.add_word(form, form)
-        automaton.make_automaton()
+        # Every occurrence of every form (a few dozen forms: a search each beats building an
+        # automaton per article); whole words only, the longest where they overlap.
         text = self.text
         hits = []
-        for last, form in automaton.iter(text):
-            start, end = last - len(form) + 1, last + 1
-            if (
-                not _word_char_at(text, start - 1)
-                and not _word_char_at(text, end)
-                and (start == 0 or text[start - 1] not in "’'")
-            ):
-                hits.append((start, -len(form), form))
+        for form in forms:
+            start = text.find(form)
+            while start != -1:
+                end = start + len(form)
+                if (
+                    not _word_char_at(text, start - 1)
+                    and not _word_char_at(text, end)
+                    and (start == 0 or text[start - 1] not in "’'")
+                ):
+                    hits.append((start, -len(form), form))
+                start = text.find(form, start + 1)
         hits.sort()
         for start, minus_length, form in hits:
             end = start - minus_length
@@ -625,6 +646,14 @@ _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ul)[-‐]", re
 def _name_words(name):
     """A person's name as words, an Arabic article dropped ("Omar al-Bashir" -> Omar, Bashir)."""
     return [_ARABIC_ARTICLE.sub("", word) for word in name.split()]
+
+
+def _surnames(name):
+    """Words that stand alone for a person: the last ("al-Bashir"), and it without an Arabic article ("Bashir")."""
+    words = [w for w in name.split() if w.lower() not in canonical.PERSON_PARTICLES]
+    if len(words) < 2:
+        return set()
+    return {words[-1], _name_words(words[-1])[0]}
 
 
 def _person_for(surface, people, *, any_word):

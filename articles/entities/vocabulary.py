@@ -68,22 +68,52 @@ def fold(text):
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-# Non-word ASCII bytes (and "?", which stands for every non-ASCII character below) as spaces.
-_ASCII_KEY = bytes(b if chr(b).isalnum() else 32 for b in range(256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# ASCII bytes as the key has them: letters lower-cased, every other non-word byte (and "?", which
+# stands for every non-ASCII character below) a space.
+_ASCII_KEY = bytes(ord(chr(b).lower()) if chr(b).isalnum() else 32 for b in range(128)) + bytes(128)
+_CAPITAL_SIGMA = "\u03a3"  # lower-cased by its place in a word ("Σ" ends one as "ς"): the one such letter
 
 
 def match_key(text):
     """`text` as the automaton sees it: folded, non-word characters as spaces (same length).
 
-    The same as replacing every match of `[\\W_]` with a space, about three times faster:
-    the ASCII characters are mapped by `bytes.translate`, and only the few others one
-    by one (encoding with "replace" keeps one "?" per character, so offsets stay put).
+    The same as replacing every match of `[\\W_]` in `fold(text)` with a space, several times
+    faster: the ASCII characters are mapped by `bytes.translate`, and only the few others one
+    by one (encoding with "replace" keeps one "?" per character, so offsets stay put; a real
+    "?" is a space either way).
     """
+    encoded = text.encode("ascii", "replace")
+    key = encoded.translate(_ASCII_KEY).decode("ascii")
+    if text.isascii():
+        return key
+    if _CAPITAL_SIGMA in text:
+        return _match_key_folded(text)
+    pieces, last = [], 0
+    at = encoded.find(b"?")
+    while at != -1:
+        character = text[at]
+        if character > "\x7f":
+            lowered = character.lower()  # as `fold` lowers it: one character, or left as it is
+            if len(lowered) == 1:
+                character = lowered
+            if character.isalnum():
+                pieces.append(key[last:at])
+                pieces.append(character)
+                last = at + 1
+        at = encoded.find(b"?", at + 1)
+    if not pieces:
+        return key
+    pieces.append(key[last:])
+    return "".join(pieces)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _match_key_folded(text):
+    """`match_key` for a text `fold` lowers as a whole, a final "Σ" becoming "ς"."""
     folded = fold(text)
     key = folded.encode("ascii", "replace").translate(_ASCII_KEY).decode("ascii")
-    if folded.isascii():
-        return key
     pieces, last = [], 0
     for match in _NON_ASCII.finditer(folded):
         start = match.start()
@@ -110,6 +140,8 @@ class Vocabulary:
         self._words = {}  # entry -> set of folded words in its name and aliases
         self._entries = {}  # entry -> tuple of its forms
         self._automaton = None
+        self._joint = {}  # ids of other vocabularies -> (them, their versions, one automaton for all)
+        self._version = 0  # changes with every add: an automaton built with this vocabulary is stale
         self._chosen = {}  # surface -> the entries it can refer to: surfaces recur, article after article
         for name, kind, aliases in entries:
             self.add(name, kind, aliases)
@@ -129,6 +161,8 @@ class Vocabulary:
             self._words.setdefault(entry, set()).update(WORD_RE.findall(fold(form)))
         self._entries[entry] = tuple(forms)
         self._automaton = None
+        self._joint = {}
+        self._version += 1
         self._chosen = {}
 
     def __len__(self):
@@ -154,13 +188,18 @@ class Vocabulary:
         candidates = self._forms.get(f" {match_key(surface)} ", ())
         return _choose(surface, candidates)
 
-    def _build(self):
+    def _build(self, vocabularies):
+        """One automaton for the forms of all `vocabularies`; a key's value says which have it, with what."""
+        keys = {}
+        for index, vocabulary in enumerate(vocabularies):
+            for key, candidates in vocabulary._forms.items():
+                keys.setdefault(key, []).append((index, tuple(candidates)))
         automaton = ahocorasick.Automaton()
-        for key, candidates in self._forms.items():
-            automaton.add_word(key, (len(key), tuple(candidates)))
-        if self._forms:
+        for key, owners in keys.items():
+            automaton.add_word(key, (len(key), tuple(owners)))
+        if keys:
             automaton.make_automaton()
-        self._automaton = automaton
+        return automaton
 
     def find(self, text, *, key=None):
         """Non-overlapping matches in `text`, in order, the longest where they overlap.
@@ -171,29 +210,52 @@ class Vocabulary:
         if not self._forms or not text:
             return []
         if self._automaton is None:
-            self._build()
-        found = []
+            self._automaton = self._build((self,))
+        return self._find(self._automaton, (self,), text, key)[0]
+
+    def find_with(self, others, text, *, key=None):
+        """`[self.find(text), *(other.find(text) for other in others)]`, in one automaton pass over the text."""
+        others = tuple(others)
+        vocabularies = (self, *others)
+        if not text:
+            return [[] for _ in vocabularies]
+        ids, versions = tuple(map(id, others)), tuple(other._version for other in others)
+        joint = self._joint.get(ids)
+        # Vocabularies compare by identity: the cached automaton is for these very objects, as they are now.
+        if joint is None or joint[0] != others or joint[1] != versions:
+            joint = self._joint[ids] = (others, versions, self._build(vocabularies))
+        return self._find(joint[2], vocabularies, text, key)
+
+    @staticmethod
+    def _find(automaton, vocabularies, text, key):
+        found = [[] for _ in vocabularies]
         key = match_key(text) if key is None else key
-        chosen_for = self._chosen
-        for end, (length, candidates) in self._automaton.iter(f" {key} "):
+        if automaton.kind == ahocorasick.EMPTY:  # no forms at all
+            return found
+        for end, (length, owners) in automaton.iter(f" {key} "):
             # The key's padding spaces sit just outside the form: text[start:stop] is the form.
             start, stop = end - length + 1, end - 1
             surface = text[start:stop]
-            # The surface decides its candidates (they are the forms with its key), hence the choice.
-            entries = chosen_for.get(surface)
-            if entries is None:
-                if len(chosen_for) > 100_000:  # only hostile text spells forms so many ways
-                    chosen_for.clear()
-                entries = chosen_for[surface] = () if "\n" in surface else _choose(surface, candidates)
-            if entries:
-                found.append(Match(start, stop, entries))
-        found.sort(key=lambda m: (m.start, -m.end))
+            for index, candidates in owners:
+                # The surface decides its candidates (they are the forms with its key), hence the choice.
+                chosen_for = vocabularies[index]._chosen
+                entries = chosen_for.get(surface)
+                if entries is None:
+                    if len(chosen_for) > 100_000:  # only hostile text spells forms so many ways
+                        chosen_for.clear()
+                    entries = chosen_for[surface] = () if "\n" in surface else _choose(surface, candidates)
+                if entries:
+                    # Sorted as plain tuples, by start then longest first: no two share both (one key, one place).
+                    found[index].append((start, -stop, entries))
         chosen = []
-        last_end = -1
-        for match in found:
-            if match.start >= last_end:
-                chosen.append(match)
-                last_end = match.end
+        for matches in found:
+            matches.sort()
+            chosen.append([])
+            last_end = -1
+            for start, minus_stop, entries in matches:
+                if start >= last_end:
+                    chosen[-1].append(Match(start, -minus_stop, entries))
+                    last_end = -minus_stop
         return chosen
 
     def count(self, text):
