@@ -212,8 +212,14 @@ def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
 
 
 def load_vocabulary():
-    """The curated vocabulary: every Entity with its aliases."""
-    return Vocabulary(Entity.objects.values_list("name", "kind", "aliases").iterator(chunk_size=5000))
+    """The curated vocabulary: every Entity with its aliases, oldest first.
+
+    In a fixed order: where a surface form names several entities, the order of its
+    candidates breaks ties between equally good readings, and the table's physical
+    order changes as rows are updated.
+    """
+    entities = Entity.objects.order_by("pk").values_list("name", "kind", "aliases")
+    return Vocabulary(entities.iterator(chunk_size=5000))
 
 
 # Worker processes keep their vocabulary in a module global set by the pool initialiser.
