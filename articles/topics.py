@@ -10,6 +10,8 @@ the only tag, so every article can be browsed by at least one tag.
 import re
 from collections import Counter
 
+import ahocorasick
+
 MAX_DERIVED_TAGS = 3
 MIN_SCORE = 2
 
@@ -55,33 +57,56 @@ TOPICS = {
     "migration": ["migrants", "migration", "refugees", "asylum"],
 }
 
-_WORD = re.compile(r"\w+")
+# ASCII bytes that are not word characters (\w: letters, digits, "_") as spaces; "?" stands
+# for every non-ASCII character below and is decided one by one.
+_ASCII_WORDS = bytes(b if chr(b).isalnum() or chr(b) == "_" else 32 for b in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def _index(words):
-    """Trigger -> topics, for single words and two-word phrases."""
-    index = {}
+def _words(text):
+    r"""`text` lower-cased as words separated by single spaces: what `\w+` would find, joined.
+
+    `bytes.translate` does the ASCII characters at once; a regex split over every
+    non-word run of a long body cost more than matching the triggers.
+    """
+    lowered = text.lower()
+    key = lowered.encode("ascii", "replace").translate(_ASCII_WORDS).decode("ascii")
+    if not lowered.isascii():
+        pieces, last = [], 0
+        for match in _NON_ASCII.finditer(lowered):
+            start = match.start()
+            character = lowered[start]
+            pieces.append(key[last:start])
+            pieces.append(character if character.isalnum() else " ")
+            last = start + 1
+        pieces.append(key[last:])
+        key = "".join(pieces)
+    return " ".join(key.split())
+
+
+def _automaton(words):
+    """Finds every trigger as whole words: " trigger " in the text with each run of non-word characters a space."""
+    automaton = ahocorasick.Automaton()
     for topic, triggers in words.items():
         for trigger in triggers:
-            index.setdefault(tuple(trigger.lower().split()), []).append(topic)
-    return index
+            key = f" {' '.join(trigger.lower().split())} "
+            if automaton.exists(key):
+                automaton.get(key).append(topic)
+            else:
+                automaton.add_word(key, [topic])
+    automaton.make_automaton()
+    return automaton
 
 
-_TRIGGERS = _index(TOPICS)
-_PHRASE_STARTS = {trigger[0] for trigger in _TRIGGERS if len(trigger) == 2}
+_TRIGGERS = _automaton(TOPICS)
 
 
 def _scores(text, weight, scores):
-    words = _WORD.findall(text.lower())
-    counts = Counter(words)
-    # Only pairs that could be a two-word trigger: counting every pair of a long body cost more
-    # than the rest of tagging.
-    counts.update((word, words[i + 1]) for i, word in enumerate(words[:-1]) if word in _PHRASE_STARTS)
-    for trigger, topics in _TRIGGERS.items():
-        count = counts.get(trigger[0] if len(trigger) == 1 else trigger, 0)
-        if count:
-            for topic in topics:
-                scores[topic] += weight * count
+    # Overlapping triggers all count ("foreign minister" is a minister too); a space is
+    # shared by neighbouring words, so "talks talks" finds " talks " twice.
+    for _, topics in _TRIGGERS.iter(f" {_words(text)} "):
+        for topic in topics:
+            scores[topic] += weight
 
 
 def derive_tags(document, entities=()):

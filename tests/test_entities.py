@@ -5,6 +5,7 @@ loaded once per test session (the loader caches it per process).
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -267,8 +268,6 @@ def test_empty_and_odd_documents_do_not_break_extraction(vocabulary):
 
 
 def test_match_key_maps_every_non_word_character_to_a_space():
-    import re
-
     from articles.entities.vocabulary import fold, match_key
 
     everything = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000)
@@ -277,11 +276,25 @@ def test_match_key_maps_every_non_word_character_to_a_space():
 
 
 def test_derived_topics_count_two_word_triggers():
-    from articles.topics import _TRIGGERS, derive_tags
+    from articles.topics import TOPICS, derive_tags
 
-    phrase = next(" ".join(trigger) for trigger in _TRIGGERS if len(trigger) == 2)
-    document = SeedDocument(headline="Report", dek="", body=f"{phrase}. Again: {phrase}.", author="A B", bio="")
-    assert derive_tags(document)
+    topic, phrase = next((topic, word) for topic, words in TOPICS.items() for word in words if " " in word)
+    body = f"{phrase.title()}, said one. Again:\n{phrase.replace(' ', ' -- ')}."
+    document = SeedDocument(headline="Report", dek="", body=body, author="A B", bio="")
+    assert topic in derive_tags(document)
+    assert derive_tags(SeedDocument(headline="Report", dek="", body=phrase.replace(" ", ""), author="", bio="")) == []
+
+
+def test_topic_triggers_are_matched_over_the_words_a_word_regex_finds():
+    from articles.topics import _words
+
+    for text in (
+        "Plain ASCII, with punctuation_and digits 42!",
+        "São Paulo’s Kraków-based İstanbul ǅungla ﬁlm",
+        "war\u00a0war\u2028talks\n\nforeign ,  minister",
+        "".join(chr(c) for c in range(0x20, 0x2100)),
+    ):
+        assert _words(text) == " ".join(re.findall(r"\w+", text.lower()))
 
 
 @pytest.mark.parametrize("ner", [True, False])
