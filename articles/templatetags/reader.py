@@ -6,7 +6,7 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -29,6 +29,39 @@ def json_ld(data, nonce=""):
     if nonce:
         return format_html('<script type="application/ld+json" nonce="{}">{}</script>', nonce, body)
     return format_html('<script type="application/ld+json">{}</script>', body)
+
+
+@register.simple_tag
+def article_card(article, heading_level=2):
+    """An article's card in a listing: headline, dek, byline, date and tags.
+
+    Built in Python rather than by including a template: a listing shows twenty cards,
+    and the include and its two dozen variable lookups per card were half the time of
+    rendering a cold listing page. Every text is escaped by format_html().
+    """
+    author = article.author
+    byline = format_html('By <a href="{}">{}</a> · ', author.get_absolute_url(), author.name) if author else ""
+    tags = article.listing_tags
+    tag_list = ""
+    if tags:
+        items = format_html_join("", '<li><a href="{}">{}</a></li>', ((t.get_absolute_url(), t.name) for t in tags))
+        tag_list = format_html('<ul class="tags" aria-label="Topics">\n    {}\n  </ul>', items)
+    return format_html(
+        '<article class="card">\n'
+        '  <h{level} class="card-title"><a href="{url}">{title}</a></h{level}>\n'
+        '  <p class="dek">{dek}</p>\n'
+        '  <p class="meta">\n    {byline}\n    <time datetime="{iso}">{date}</time>\n  </p>\n'
+        "  {tags}\n"
+        "</article>\n",
+        level=int(heading_level),
+        url=article.get_absolute_url(),
+        title=article.title,
+        dek=article.dek,
+        byline=byline,
+        iso=iso_datetime(article.published_at),
+        date=long_date(article.published_at),
+        tags=tag_list,
+    )
 
 
 @register.filter
