@@ -10,6 +10,55 @@ REFERENCE_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
+# Tests that commit (a second connection, a subprocess or the browser's live server must see
+# their rows) are marked `pytest.mark.django_db(transaction=True, serialized_rollback=True)`,
+# all of them. pytest-django runs them after the other database tests. Each one starts by
+# loading the rows migrations made (content types, permissions, the Editors group, the
+# starter vocabulary), serialized when the test database was created, and ends by emptying
+# every table without re-creating anything. A transactional test without serialized_rollback
+# would end with a flush that re-creates content types and permissions under new ids and
+# nothing else: the next test would then find the Editors group missing or fail to load the
+# serialized content types over the new ones. So such a test is refused at collection.
+COMMITTING = "pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+
+
+def pytest_collection_modifyitems(config, items):
+    unserialized = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = marker.kwargs if marker else {}
+        transactional = kwargs.get("transaction") or kwargs.get("reset_sequences")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = transactional or {"transactional_db", "live_server"} & fixtures
+        serialized = kwargs.get("serialized_rollback") or "django_db_serialized_rollback" in fixtures
+        if transactional and not serialized:
+            unserialized.append(item.nodeid)
+    if unserialized:
+        raise pytest.UsageError(f"mark tests that commit {COMMITTING}: " + ", ".join(unserialized))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the last test, put back the rows migrations made, which the transactional tests'
+    flushes removed, so a test database kept with --reuse-db is as migrations left it."""
+    yield
+    from django.db import connection
+
+    if not hasattr(connection, "_test_serialized_contents"):
+        return  # no test in this run asked for serialized rollback, so none flushed the database
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        # The rows came back with their ids; move each id sequence past them, as loaddata does.
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(statement)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path_factory):
     settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "staticfiles"

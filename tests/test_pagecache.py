@@ -205,7 +205,7 @@ class TestInvalidation:
         assert "Fresh from the wire" in text(client.get("/"))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_scheduled_article_appears_on_time_with_nothing_written(client):
     """Outside a test transaction, so that the database's clock moves."""
     story(title="Already out")
@@ -345,7 +345,7 @@ print("private", len(primary), len(replica))
 """
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_readers_pages_read_from_the_replica_and_everything_else_from_the_primary():
     url = test_database_url()
     env = {

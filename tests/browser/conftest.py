@@ -2,6 +2,10 @@
 
 Skipped, with the reason shown in the test summary, when /usr/bin/chromium or the
 playwright package is missing (`apt-get install chromium`; `.ci/run` installs it).
+
+The live server only sees committed rows, so every browser test is marked
+`pytest.mark.django_db(transaction=True, serialized_rollback=True)`, like every other test
+that commits (tests/conftest.py says why, and puts the migrations' rows back at the end).
 """
 
 import os
@@ -40,17 +44,29 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup, django_db_blocker):
+def browser(django_db_setup):
+    from django.db import connections
+
     # Sync Playwright runs an event loop in this thread; Django would then refuse the
     # test's own (synchronous) database calls without this.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    snapshot = _snapshot_database(django_db_blocker)
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # While that loop runs, Django hands this thread new connection objects (asgiref's
+        # Local keeps them per event loop), without the rows serialized when the test database
+        # was created: serialized_rollback would then quietly load nothing, and the flush
+        # after the test would re-create content types and permissions (tests/conftest.py).
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-    _restore_database(django_db_blocker, snapshot)
+        connections.close_all()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
@@ -78,33 +94,3 @@ def screenshot():
             target.screenshot(path=path)  # one element
 
     return take
-
-
-# live_server needs committed data, so these tests run outside a transaction and the
-# database is flushed after each. The flush also removes what migrations stored (the
-# starter vocabulary); it is put back after the last browser test so a re-used test
-# database stays as migrations left it.
-
-
-def _snapshot_database(django_db_blocker):
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
-
-
-def _restore_database(django_db_blocker, snapshot):
-    from django.apps import apps
-    from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        # The flush after each test re-created content types and permissions with new ids;
-        # empty the tables again (as Django's serialized rollback does) and load the snapshot.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(snapshot)
-        # Rows came back with their ids; move each id sequence past them, as loaddata does.
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(statement)

@@ -11,7 +11,7 @@ from articles.models import Article, Entity
 
 from ..factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "plum-kettle-harbour-42"
 

@@ -10,7 +10,7 @@ from articles.models import Entity
 
 from ..factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PARAGRAPHS = (
     "Ministers met in the capital on Tuesday to agree a plan for the coming winter, officials said.\n\n"
