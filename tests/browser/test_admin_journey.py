@@ -5,62 +5,30 @@ live server; skipped, with the reason, where Chromium is not installed.
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from articles.models import Article, Tag
 from articles.roles import create_editor
 from tests.factories import AuthorFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "plum-kettle-harbour-42"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium: apt-get install chromium"),
-    # The live server sees only committed data, so this test commits and the database is
-    # emptied afterwards; serialized_rollback keeps a copy of the rows migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migration_rows(django_db_setup, django_db_blocker):
-    """Put back the rows migrations made (Editors group, starter vocabulary) once the module's
-    tests have emptied the database, so later tests, and later runs with --reuse-db, find them."""
-    yield
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
+# The live server sees only committed data, so this test commits (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-    # Playwright's sync API runs an event loop in this thread; our ORM calls here are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def reader(browser, live_server):
+    """A second browser session, anonymous."""
+    context = browser.new_context(base_url=live_server.url)
+    yield context.new_page()
+    context.close()
 
 
-def test_editor_writes_tags_and_publishes_an_article(browser, live_server):
+def test_editor_writes_tags_and_publishes_an_article(page, reader, live_server):
     create_editor("editor", password=PASSWORD)
     author = AuthorFactory(name="Ada Byline")
-    page = browser.new_page()
     page.set_default_timeout(15_000)
 
     page.goto(f"{live_server.url}/admin/")
@@ -93,7 +61,6 @@ def test_editor_writes_tags_and_publishes_an_article(browser, live_server):
     assert article.is_public and article.author == author
     tag = Tag.objects.get(name="Tidal power")
 
-    reader = browser.new_page()  # a separate, anonymous session
     for url in ["/", tag.get_absolute_url(), author.get_absolute_url()]:
         reader.goto(f"{live_server.url}{url}")
         link = reader.locator("a", has_text=re.compile("Tidal power comes of age"))
