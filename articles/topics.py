@@ -7,10 +7,11 @@ first, at most three. When no topic qualifies, the most-mentioned place becomes
 the only tag, so every article can be browsed by at least one tag.
 """
 
-import re
 from collections import Counter
 
 import ahocorasick
+
+from .entities.vocabulary import translate_words
 
 MAX_DERIVED_TAGS = 3
 MIN_SCORE = 2
@@ -57,10 +58,8 @@ TOPICS = {
     "migration": ["migrants", "migration", "refugees", "asylum"],
 }
 
-# ASCII bytes that are not word characters (\w: letters, digits, "_") as spaces; "?" stands
-# for every non-ASCII character below and is decided one by one.
+# ASCII bytes that are not word characters (\w: letters, digits, "_") as spaces.
 _ASCII_WORDS = bytes(b if chr(b).isalnum() or chr(b) == "_" else 32 for b in range(256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _words(text):
@@ -69,19 +68,7 @@ def _words(text):
     `bytes.translate` does the ASCII characters at once; a regex split over every
     non-word run of a long body cost more than matching the triggers.
     """
-    lowered = text.lower()
-    key = lowered.encode("ascii", "replace").translate(_ASCII_WORDS).decode("ascii")
-    if not lowered.isascii():
-        pieces, last = [], 0
-        for match in _NON_ASCII.finditer(lowered):
-            start = match.start()
-            character = lowered[start]
-            pieces.append(key[last:start])
-            pieces.append(character if character.isalnum() else " ")
-            last = start + 1
-        pieces.append(key[last:])
-        key = "".join(pieces)
-    return " ".join(key.split())
+    return " ".join(translate_words(text.lower(), _ASCII_WORDS).split())
 
 
 def _automaton(words):

@@ -112,12 +112,23 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def _match_key_folded(text):
     """`match_key` for a text `fold` lowers as a whole, a final "Σ" becoming "ς"."""
-    folded = fold(text)
-    key = folded.encode("ascii", "replace").translate(_ASCII_KEY).decode("ascii")
+    return translate_words(fold(text), _ASCII_KEY)
+
+
+def translate_words(text, ascii_table):
+    """`text` with its ASCII characters mapped by `ascii_table` (`bytes.translate`) and every
+    other character kept where it is alphanumeric, a space where not: the same length.
+
+    Encoding with "replace" turns each non-ASCII character into one "?", so offsets stay
+    put; only those few characters are then looked at one by one.
+    """
+    key = text.encode("ascii", "replace").translate(ascii_table).decode("ascii")
+    if text.isascii():
+        return key
     pieces, last = [], 0
-    for match in _NON_ASCII.finditer(folded):
+    for match in _NON_ASCII.finditer(text):
         start = match.start()
-        character = folded[start]
+        character = text[start]
         pieces.append(key[last:start])
         pieces.append(character if character.isalnum() else " ")
         last = start + 1
