@@ -111,6 +111,20 @@ def seed_dir(tmp_path):
     return SeedDir()
 
 
+def write_seeds(folder, count):
+    """`count` small seed files, 0000.txt…, in `folder` (created): one story each, five authors."""
+    folder.mkdir(exist_ok=True)
+    for n in range(count):
+        (folder / f"{n:04}.txt").write_text(
+            f"Harbour story number {n}\n\nA dek for story {n}.\n\n"
+            f"Officials in Paris said on Monday that the harbour plan {n} would go ahead.\n\n"
+            "The energy minister agreed with Angela Merkel.\n\n"
+            f"Author: Writer {n % 5}\n\nWriter {n % 5} covers Europe.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
 def test_database_url():
     """A DATABASE_URL for the database this test run uses, for `manage.py` subprocesses."""
     from django.db import connection

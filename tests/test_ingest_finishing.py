@@ -12,7 +12,7 @@ import articles.ingest
 from articles.ingest import ingest_paths
 from articles.models import Article, SearchEntry
 
-from .conftest import PROJECT_SEEDS
+from .conftest import PROJECT_SEEDS, write_seeds
 from .test_stats import assert_matches_rebuild
 
 
@@ -31,19 +31,6 @@ def assert_finished():
     Article.objects.all().update_search_vectors()
     assert entries == search_entries()
     assert_matches_rebuild()
-
-
-def write_seeds(folder, count):
-    folder.mkdir(exist_ok=True)
-    for n in range(count):
-        (folder / f"{n:04}.txt").write_text(
-            f"Harbour story number {n}\n\nA dek for story {n}.\n\n"
-            f"Officials in Paris said on Monday that the harbour plan {n} would go ahead.\n\n"
-            "The energy minister agreed with Angela Merkel.\n\n"
-            f"Author: Writer {n % 5}\n\nWriter {n % 5} covers Europe.\n",
-            encoding="utf-8",
-        )
-    return folder
 
 
 @pytest.mark.django_db

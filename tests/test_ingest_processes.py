@@ -11,7 +11,7 @@ import pytest
 
 from articles.models import Article, SeedFile
 
-from .conftest import test_database_url
+from .conftest import test_database_url, write_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,18 +29,6 @@ def start_ingest(*args):
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def write_seeds(folder, count):
-    folder.mkdir(exist_ok=True)
-    for n in range(count):
-        (folder / f"{n:04}.txt").write_text(
-            f"Concurrent story number {n}\n\nA dek for story {n}.\n\n"
-            f"Officials in Paris said on Monday that the energy plan {n} would go ahead.\n\n"
-            "The energy minister agreed.\n\n"
-            f"Author: Writer {n % 7}\n\nWriter {n % 7} covers Europe.\n",
-            encoding="utf-8",
-        )
 
 
 def test_two_concurrent_runs_store_each_article_exactly_once(tmp_path):
