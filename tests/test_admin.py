@@ -239,7 +239,7 @@ class TestArticleList:
         from django.contrib import admin
         from django.db import connection
 
-        from articles.admin import ArticleAdmin
+        from articles.admin.articles import ArticleAdmin
 
         ArticleFactory(title="Harbour plan", dek="Cranes.", body="Wind farms at sea.")
         ArticleFactory(title="Grid", dek="Prices rose 50% again.", body="Cables.")

@@ -1,0 +1,121 @@
+"""Curation shared by the entity, tag and author lists: merges, name clashes, old addresses."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from ..merge import MergeError
+from ..models import SlugRedirect
+
+
+def same_name(text):
+    """A name as compared for duplicates: spacing and case do not count."""
+    return " ".join(text.split()).casefold()
+
+
+# Merges, shared by the entity, tag and author lists.
+
+
+def merge_action(model_admin, request, queryset, *, merge, count_label, after=None):
+    """The intermediate page of a merge action, and the merge once confirmed.
+
+    `merge(survivor, others)` does the work; `after(result)` runs once it is
+    done (re-extraction). Rows are listed with `count` annotated by the admin.
+    """
+    opts = model_admin.model._meta
+    rows = list(model_admin.get_queryset(request).filter(pk__in=queryset.values("pk")).order_by("-count", "pk"))
+    if len(rows) < 2:
+        model_admin.message_user(request, f"Select at least two {opts.verbose_name_plural} to merge.", messages.WARNING)
+        return None
+    error = ""
+    if request.POST.get("confirm") == "yes":
+        survivor = next((row for row in rows if str(row.pk) == request.POST.get("survivor")), None)
+        if survivor is None:
+            error = f"Choose the {opts.verbose_name} to keep."
+        else:
+            others = [row for row in rows if row.pk != survivor.pk]
+            try:
+                result = merge(survivor, others)
+            except MergeError as exc:
+                model_admin.message_user(request, f"Nothing was merged: {exc}.", messages.ERROR)
+                return None
+            if after is not None:
+                after(result)
+            user = request.user.pk
+            LogEntry.objects.log_actions(
+                user,
+                [result.survivor],
+                CHANGE,
+                change_message=f"Merged {', '.join(f'“{n}”' for n in result.merged_names)} into this "
+                f"{opts.verbose_name} ({result.moved} {count_label} moved).",
+                single_object=True,
+            )
+            LogEntry.objects.log_actions(user, others, DELETION, change_message=f"Merged into “{result.survivor}”.")
+            model_admin.message_user(
+                request,
+                format_html(
+                    'Merged {} into <a href="{}">{}</a>: {} {} moved; their old addresses now lead to its page.',
+                    ", ".join(f"“{n}”" for n in result.merged_names),
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[result.survivor.pk]),
+                    result.survivor,
+                    result.moved,
+                    count_label,
+                ),
+                messages.SUCCESS,
+            )
+            return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Merge {opts.verbose_name_plural}",
+        "opts": opts,
+        "rows": rows,
+        "survivor_pk": rows[0].pk,
+        "count_label": count_label,
+        "kinds_differ": len({getattr(row, "kind", None) for row in rows}) > 1,
+        "error": error,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/articles/merge_confirmation.html", context)
+
+
+def articles_link(obj, count, parameter):
+    url = reverse("admin:articles_article_changelist") + "?" + urlencode({parameter: obj.pk})
+    return format_html('<a href="{}">{}</a>', url, count)
+
+
+class RecordsSlugChanges:
+    """A changed slug leaves a redirect from the old address to the new one."""
+
+    def save_model(self, request, obj, form, change):
+        old_slug = form.initial.get("slug") if change else None
+        super().save_model(request, obj, form, change)
+        if old_slug and old_slug != obj.slug:
+            SlugRedirect.objects.record(old_slug, obj)
+
+
+def name_clash(model, name, instance, **extra):
+    """The row of `model` (other than `instance`) whose name equals `name` regardless of case."""
+    return (
+        model.objects.annotate(lower_name=Lower("name"))
+        .filter(lower_name=name.lower(), **extra)
+        .exclude(pk=instance.pk)
+        .first()
+    )
+
+
+def clash_error(model, clash, noun):
+    url = reverse(f"admin:articles_{model._meta.model_name}_change", args=[clash.pk])
+    return ValidationError(
+        format_html(
+            '<a href="{}">“{}”</a> already exists. To combine the two, select both in the {} list and choose “Merge…”.',
+            url,
+            clash.name,
+            noun,
+        )
+    )

@@ -1,0 +1,127 @@
+"""Entities in the admin: names, kinds and aliases, and merges."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.utils.text import Truncator
+
+from ..entities.relink import relink as relink_entities
+from ..merge import merge_entities
+from ..models import Entity
+from .curation import RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash, same_name
+
+ALIAS_MAX_LENGTH = Entity._meta.get_field("aliases").base_field.max_length
+
+
+class AliasesField(forms.CharField):
+    """Aliases one per line (so an alias may contain commas); cleans to a list without repeats."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        aliases, seen = [], set()
+        for line in text.splitlines():
+            alias = " ".join(line.split())
+            if not alias or same_name(alias) in seen:
+                continue
+            if len(alias) > ALIAS_MAX_LENGTH:
+                raise ValidationError(
+                    f"“{Truncator(alias).chars(40)}” is too long (at most {ALIAS_MAX_LENGTH} characters)."
+                )
+            seen.add(same_name(alias))
+            aliases.append(alias)
+        return aliases
+
+    def has_changed(self, initial, data):
+        return list(initial or []) != self.to_python(data)
+
+
+class EntityAdminForm(forms.ModelForm):
+    aliases = AliasesField(
+        required=False,
+        help_text="Other names for this entity (“Putin”, “US”, “U.S.”), one per line. "
+        "Articles that use them are linked to this entity. Names in capitals only "
+        "(“US”, “WHO”) match only in capitals.",
+    )
+
+    class Meta:
+        model = Entity
+        fields = ["name", "slug", "kind", "aliases"]
+
+    def clean(self):
+        cleaned = super().clean()
+        name, kind = cleaned.get("name"), cleaned.get("kind")
+        if name and kind:
+            clash = name_clash(Entity, name, self.instance, kind=kind)
+            if clash is not None:
+                self.add_error("name", clash_error(Entity, clash, "entity"))
+        if name and "aliases" in cleaned:
+            cleaned["aliases"] = [a for a in cleaned["aliases"] if same_name(a) != same_name(name)]
+            taken = {
+                same_name(n): n
+                for n in Entity.objects.exclude(pk=self.instance.pk)
+                .annotate(lower_name=Lower("name"))
+                .filter(lower_name__in=[a.lower() for a in cleaned["aliases"]])
+                .values_list("name", flat=True)
+            }
+            clashes = [taken[same_name(a)] for a in cleaned["aliases"] if same_name(a) in taken]
+            if clashes:
+                self.add_error(
+                    "aliases",
+                    f"{', '.join(f'“{c}”' for c in clashes)} is the name of another entity. "
+                    "To make them one, merge the two entities in the entity list instead.",
+                )
+        return cleaned
+
+
+@admin.register(Entity)
+class EntityAdmin(RecordsSlugChanges, admin.ModelAdmin):
+    ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
+    form = EntityAdminForm
+    list_display = ["name", "kind", "alias_list", "article_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases"]
+    search_help_text = "Finds names and aliases."
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(count=Count("mentions"))
+
+    @admin.display(description="aliases")
+    def alias_list(self, obj):
+        return Truncator(", ".join(obj.aliases)).chars(80)
+
+    @admin.display(ordering="count", description="articles")
+    def article_count(self, obj):
+        return articles_link(obj, obj.count, "entity")
+
+    def save_model(self, request, obj, form, change):
+        vocabulary_changed = not change or {"name", "kind", "aliases"} & set(form.changed_data)
+        super().save_model(request, obj, form, change)
+        if vocabulary_changed:
+            # A new entity, name or alias links the stored articles that use it, and a removed
+            # alias unlinks them. Only articles that could mention it are read.
+            report = relink_entities([obj.pk])
+            if report.changed:
+                messages.info(request, f"Re-linked {report.changed} article(s) that mention “{obj}”.")
+
+    @admin.action(description="Merge selected entities…", permissions=["change", "delete"])
+    def merge_selected(self, request, queryset):
+        return merge_action(
+            self,
+            request,
+            queryset,
+            merge=merge_entities,
+            count_label="article mentions",
+            after=lambda result: relink_entities([result.survivor.pk]).changed,
+        )
