@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-REFERENCE_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+REFERENCE_SEEDS = Path(__file__).resolve().parent / "data" / "reference"  # the format's reference article
 PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 

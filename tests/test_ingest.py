@@ -49,19 +49,18 @@ def ingest(*paths, **options):
 
 
 def test_reference_and_project_seeds_ingest_cleanly(tmp_path):
-    folders = [PROJECT_SEEDS] + ([REFERENCE_SEEDS] if REFERENCE_SEEDS.exists() else [])
+    folders = [PROJECT_SEEDS, REFERENCE_SEEDS]
     report = ingest(*folders)
     expected = sum(len(list(folder.glob("*.txt"))) for folder in folders)
     assert report.failed == []
     assert report.created == expected
     assert Article.objects.published().count() == expected
-    if REFERENCE_SEEDS.exists():
-        article = Article.objects.get(title__startswith="Russia, Belarus Agree")
-        assert article.author.name == "Dave DeCamp"
-        assert article.author.twitter == "decampdave"
-        assert len(article.paragraphs) == 8
-        names = set(article.entities.values_list("name", flat=True))
-        assert {"Vladimir Putin", "Alexander Lukashenko", "Belarus", "Russia", "Minsk"} <= names
+    article = Article.objects.get(title__startswith="Russia, Belarus Agree")
+    assert article.author.name == "Dave DeCamp"
+    assert article.author.twitter == "decampdave"
+    assert len(article.paragraphs) == 8
+    names = set(article.entities.values_list("name", flat=True))
+    assert {"Vladimir Putin", "Alexander Lukashenko", "Belarus", "Russia", "Minsk"} <= names
 
 
 def test_first_ingest_creates_article_with_everything(seed_dir):
