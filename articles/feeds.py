@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from . import changes
 from .models import Article, Author, Entity, Tag
-from .stats import catch_up_reader_stats
+from .pagecache import card_keys, depends_on, key
 from .views import SITE_DESCRIPTION, SITE_NAME
 
 FEED_LENGTH = 30
@@ -26,7 +27,7 @@ class ArticleFeed(Feed):
     language = "en"
 
     def __call__(self, request, *args, **kwargs):
-        catch_up_reader_stats()
+        changes.catch_up()
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, slug=None):
@@ -38,7 +39,15 @@ class ArticleFeed(Feed):
         return Article.objects.published().newest_first()
 
     def items(self, obj):
-        return self.articles(obj).for_listing()[:FEED_LENGTH]
+        items = list(self.articles(obj).for_listing()[:FEED_LENGTH])
+        depends_on(*self.listing_keys(obj), *card_keys(items))  # for the page cache
+        return items
+
+    def listing_keys(self, obj):
+        if obj is None:
+            return ("home",)
+        name = obj._meta.model_name
+        return (key(name, obj.pk), key(f"{name}-list", obj.pk))
 
     def title(self, obj):
         return f"{SITE_NAME}: latest articles"

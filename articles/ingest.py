@@ -44,7 +44,6 @@ loser finds the winner's row and reports the file as unchanged.
 """
 
 import datetime
-import json
 import logging
 import multiprocessing
 import os
@@ -54,37 +53,33 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 
-from .entities import VOCABULARY, Vocabulary, extract_entities
+from . import changes
+from .entities import Vocabulary, extract_entities
 from .entities.ner import load_model
 from .models import (
     Article,
     Author,
     Entity,
-    Mention,
     SearchEntry,
     SeedFile,
-    SlugRedirect,
-    Tag,
-    TaggedArticle,
     make_slug,
     taken_slugs,
     twitter_handle_from,
     unique_slug,
 )
-from .seed import MAX_BYTES, SeedDocument, SeedError, parse_seed
+from .seed import MAX_BYTES, SeedError, parse_seed
 from .stats import LOCK_KEY as STATS_LOCK_KEY
-from .stats import refresh_reader_stats
 from .topics import derive_tags
+from .writes import find_or_create, replace_mentions, replace_tags
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
 FINISH_CHUNK = 5000  # new articles whose search entries and reader statistics are built together
 READ_AHEAD = 2000  # parsed files waiting for the writer at most: bounds memory whatever the corpus size
-TAG_SLUG_LENGTH = 90
 
 
 class IngestUsageError(Exception):
@@ -360,7 +355,7 @@ class BatchWriter:
                 return
             self._created_now = []
             try:
-                with transaction.atomic():
+                with changes.atomic():
                     plan = self._plan(batch)
                     if not self.dry_run:
                         lost = self._apply(plan)
@@ -541,8 +536,8 @@ class BatchWriter:
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
         replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
         self._record_seed_files(written, by_path, now)
-        if updated_ids:  # their search entries exist and are stale now: refresh them with the batch
-            finish_articles(list(updated_ids.values()))
+        if updated_ids:  # their search entries and pages are stale now: refresh them with the batch
+            changes.apply(articles=updated_ids.values())
         # Created ones are finished a chunk at a time (finish()), once the batch has committed.
         self._created_now = list(created_ids.values())
         return lost
@@ -553,7 +548,7 @@ class BatchWriter:
         for prepared in documents:
             doc = prepared.document
             latest[doc.author] = doc.bio
-        ids = _find_or_create(Author, {name: (name, None) for name in latest}, fallback_prefix="author")
+        ids = find_or_create(Author, {name: (name, None) for name in latest}, fallback_prefix="author")
         rows = [(ids[name], bio, twitter_handle_from(bio)) for name, bio in latest.items() if bio]
         if rows:
             with connection.cursor() as cursor:
@@ -721,7 +716,7 @@ class Finisher(threading.Thread):
 
 
 def finish_articles(article_ids):
-    """Build the search entries and reader statistics of the given articles, in one transaction.
+    """Build the search entries and reader statistics of new articles, in one transaction.
 
     Idempotent: finishing an article twice (two concurrent runs) writes the same entries
     and counts it once.
@@ -729,199 +724,14 @@ def finish_articles(article_ids):
     article_ids = list(article_ids)
     if not article_ids:
         return
-    with transaction.atomic():
+    with changes.atomic():
         with connection.cursor() as cursor:
             # Re-creatable, like a batch: a run finishes whatever a crash left without an entry.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
             # The statistics' lock first, before any row: a batch that updates articles takes it
             # first too, so a finisher thread and the writer never wait on each other in a cycle.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK_KEY])
-        Article.objects.filter(pk__in=article_ids).update_search_vectors()
-        refresh_reader_stats(article_ids)  # counts, timelines and "appears with" on public pages
-
-
-def replace_tags(tags_by_article):
-    """Set each article's tags to exactly the given names (article id -> list of names).
-
-    Tags are found or created case-blind, so "russia" and "Russia" are one tag.
-    """
-    if not tags_by_article:
-        return
-    names = {tag for tags in tags_by_article.values() for tag in tags}
-    tag_ids = _find_or_create(
-        Tag, {name: (name, None) for name in names}, fallback_prefix="tag", slug_length=TAG_SLUG_LENGTH
-    )
-    pairs = {(article_id, tag_ids[tag]) for article_id, tags in tags_by_article.items() for tag in tags}
-    table = TaggedArticle._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE content_object_id = ANY(%s)", [list(tags_by_article)])
-        if pairs:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (content_object_id, tag_id)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[])
-                ON CONFLICT DO NOTHING
-                """,
-                [[a for a, _ in pairs], [t for _, t in pairs]],
-            )
-
-
-def replace_mentions(entities_by_article):
-    """Set each article's mentions to the given FoundEntity lists (article id -> list).
-
-    Articles whose entities an editor pinned are left exactly as they are.
-    Entities are found or created by case-blind name and kind. Each mention
-    records whether the vocabulary found it or only the model did, which
-    `relink_entities` needs.
-    """
-    if not entities_by_article:
-        return
-    pinned = set(
-        Article.objects.filter(id__in=list(entities_by_article), entities_pinned=True).values_list("id", flat=True)
-    )
-    targets = {pk: found for pk, found in entities_by_article.items() if pk not in pinned}
-    if not targets:
-        return
-    pairs = {(e.name, e.kind) for found in targets.values() for e in found}
-    entity_ids = _find_or_create(Entity, {pair: pair for pair in pairs}, fallback_prefix="entity")
-    rows = []
-    for article_id, found in targets.items():
-        counts, sources = {}, {}
-        for entity in found:
-            entity_id = entity_ids[(entity.name, entity.kind)]
-            counts[entity_id] = counts.get(entity_id, 0) + entity.count
-            source = getattr(entity, "source", VOCABULARY)
-            sources[entity_id] = VOCABULARY if VOCABULARY in (source, sources.get(entity_id)) else source
-        rows.extend((article_id, entity_id, count, sources[entity_id]) for entity_id, count in counts.items())
-    table = Mention._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(targets)])
-        if rows:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (article_id, entity_id, count, source)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])
-                """,
-                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
-            )
-
-
-def refresh_entities(article_ids, *, vocabulary=None, ner=True):
-    """Re-extract and store the entities of the given articles from their current text.
-
-    Called when editors save articles; articles with pinned entities are skipped.
-    Returns how many articles were refreshed.
-    """
-    articles = list(Article.objects.filter(id__in=list(article_ids), entities_pinned=False).select_related("author"))
-    if not articles:
-        return 0
-    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
-    replace_mentions(
-        {article.id: extract_entities(article_document(article), vocabulary, ner=ner) for article in articles}
-    )
-    refresh_reader_stats([article.id for article in articles])
-    return len(articles)
-
-
-def article_document(article):
-    """A SeedDocument view of a stored article, for extraction."""
-    author = article.author
-    return SeedDocument(
-        headline=article.title,
-        dek=article.dek,
-        body=article.body,
-        author=author.name if author else "",
-        bio=author.bio if author else "",
-    )
-
-
-def _find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
-    """Find or create rows of `model` by case-blind name (and kind, for entities).
-
-    `wanted` maps a caller's key to (name, kind); kind is None for models without
-    one. Returns key -> id. Matching is done by PostgreSQL's lower(), the same
-    function the unique constraints use, so no spelling can slip between them.
-    """
-    with_kind = any(kind is not None for _, kind in wanted.values())
-    table = model._meta.db_table
-    slug_kwargs = {"max_length": slug_length} if slug_length else {}
-    kind_select = ", v.kind" if with_kind else ""
-    kind_join = " AND t.kind = v.kind" if with_kind else ""
-    kind_type = ", %s::text[]" if with_kind else ""
-    kind_column = ", kind" if with_kind else ""
-    extra_columns, extra_values = _extra_columns(model)
-    merged = _merged_into(model, wanted)
-    ids = {}
-    for _attempt in range(5):
-        keys = [key for key in wanted if key not in ids]
-        if not keys:
-            break
-        names = [wanted[key][0] for key in keys]
-        kinds = [[wanted[key][1] for key in keys]] if with_kind else []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT v.i, t.id
-                  FROM unnest(%s::text[], %s::int[]{kind_type}) AS v(name, i{kind_column})
-                  JOIN {table} AS t ON lower(t.name) = lower(v.name){kind_join}
-                """,
-                [names, list(range(len(keys))), *kinds],
-            )
-            for index, pk in cursor.fetchall():
-                ids[keys[index]] = pk
-            for key in keys:
-                if key not in ids and key in merged:
-                    ids[key] = merged[key]  # an editor merged this name into another row
-            missing = [key for key in keys if key not in ids]
-            if not missing:
-                break
-            bases = [make_slug(wanted[key][0], fallback_prefix=fallback_prefix, **slug_kwargs) for key in missing]
-            taken = taken_slugs(model, bases)
-            slugs = []
-            for base in bases:
-                slug = unique_slug(base, taken)
-                taken.add(slug)
-                slugs.append(slug)
-            kinds = [[wanted[key][1] for key in missing]] if with_kind else []
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (name, slug{kind_column}{extra_columns})
-                SELECT v.name, v.slug{kind_select}{extra_values}
-                  FROM unnest(%s::text[], %s::text[]{kind_type}) AS v(name, slug{kind_column})
-                ON CONFLICT DO NOTHING
-                RETURNING id, name{kind_column}
-                """,
-                [[wanted[key][0] for key in missing], slugs, *kinds],
-            )
-            inserted = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
-            for key in missing:
-                name, kind = wanted[key]
-                pk = inserted.get((name, kind) if with_kind else (name,))
-                if pk is not None:
-                    ids[key] = pk
-    missing = [key for key in wanted if key not in ids]
-    if missing:
-        raise DatabaseError(f"could not store {model._meta.verbose_name} {wanted[missing[0]][0]!r}")
-    return ids
-
-
-def _merged_into(model, wanted):
-    """Keys of `wanted` whose name is the old name of an author or tag that editors merged
-    into another: key -> the survivor's id. Used only where no row has the name itself."""
-    kind = {Author: SlugRedirect.Kind.AUTHOR, Tag: SlugRedirect.Kind.TAG}.get(model)
-    if kind is None:
-        return {}
-    merged = SlugRedirect.objects.names_merged_into(kind, [name for name, _ in wanted.values()])
-    return {key: merged[name.lower()] for key, (name, _) in wanted.items() if name.lower() in merged}
-
-
-def _extra_columns(model):
-    """Columns a raw INSERT must fill that Django would otherwise fill from field defaults."""
-    defaults = {
-        Author: {"bio": "''", "twitter": "''", "created_at": "now()", "updated_at": "now()"},
-        Entity: {"aliases": "'{}'::varchar[]", "created_at": "now()", "updated_at": "now()"},
-    }.get(model, {})
-    return "".join(f", {c}" for c in defaults), "".join(f", {v}" for v in defaults.values())
+        changes.apply(created=article_ids)
 
 
 def _published_at(date):
@@ -938,39 +748,3 @@ def _database_error(exc):
 
 def default_workers():
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def add_entities(entries):
-    """Add curated entities (name, kind, aliases) to the vocabulary; returns (created, gained aliases).
-
-    Existing entities (same name, case-blind, and kind) keep their name and slug and
-    gain any aliases they lack. Used to load an entity list before a bulk ingest.
-    """
-    entries = [(" ".join(name.split()), kind, [a for a in aliases if a.strip()]) for name, kind, aliases in entries]
-    kinds = set(Entity.Kind.values)
-    for name, kind, _ in entries:
-        if not name or kind not in kinds:
-            raise ValueError(f"entity {name!r}: kind must be one of {', '.join(sorted(kinds))}, not {kind!r}")
-    existing = {(name.lower(), kind) for name, kind in Entity.objects.values_list("name", "kind")}
-    ids = _find_or_create(Entity, {(name, kind): (name, kind) for name, kind, _ in entries}, fallback_prefix="entity")
-    created = {ids[(name, kind)] for name, kind, _ in entries if (name.lower(), kind) not in existing}
-    aliases = {}
-    for name, kind, forms in entries:
-        aliases.setdefault(ids[(name, kind)], []).extend(forms)
-    rows = [{"id": pk, "aliases": forms} for pk, forms in aliases.items() if forms]
-    updated = 0
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {Entity._meta.db_table} AS e
-                   SET aliases = ARRAY(SELECT DISTINCT unnest(e.aliases || v.aliases::varchar[]) ORDER BY 1),
-                       updated_at = now()
-                  FROM json_to_recordset(%s::json) AS v(id bigint, aliases text[])
-                 WHERE e.id = v.id AND NOT e.aliases @> v.aliases::varchar[]
-                RETURNING e.id
-                """,
-                [json.dumps(rows)],
-            )
-            updated = sum(1 for (pk,) in cursor.fetchall() if pk not in created)
-    return len(created), updated

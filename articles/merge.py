@@ -15,18 +15,21 @@ that pointed at them) now lead to the survivor's page (`SlugRedirect`). For
 merged tags and authors the old name is kept too, so an ingest that meets it
 again files the article under the survivor instead of re-creating the row.
 
-Re-linking afterwards is the caller's choice: `articles.entities.relink` after entity merges,
-`refresh_after_vocabulary_change` after author merges.
+Each merge ends by telling the change path what changed (`changes.apply`): the
+moved articles' search entries and statistics, and the pages of the survivor and
+of the merged rows. Re-linking afterwards is the caller's choice:
+`articles.entities.relink` after entity merges, `refresh_after_vocabulary_change`
+after author merges.
 """
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.functions import Now
 
-from .ingest import refresh_entities
+from . import changes
+from .entities.relink import reextract
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
-from .stats import refresh_reader_stats
 
 
 class MergeError(Exception):
@@ -43,7 +46,7 @@ class MergeResult:
 
 def merge_entities(survivor, others):
     """Merge the entities `others` into `survivor`; returns a MergeResult."""
-    with transaction.atomic():
+    with changes.atomic():
         survivor, others = _lock(Entity, survivor, others)
         other_ids = [o.pk for o in others]
         article_ids = sorted(set(Mention.objects.filter(entity_id__in=other_ids).values_list("article_id", flat=True)))
@@ -75,7 +78,7 @@ def merge_entities(survivor, others):
 
 def merge_tags(survivor, others):
     """Merge the tags `others` into `survivor`; returns a MergeResult."""
-    with transaction.atomic():
+    with changes.atomic():
         survivor, others = _lock(Tag, survivor, others)
         other_ids = [o.pk for o in others]
         article_ids = sorted(
@@ -97,7 +100,7 @@ def merge_tags(survivor, others):
 
 def merge_authors(survivor, others):
     """Merge the authors `others` into `survivor`; returns a MergeResult."""
-    with transaction.atomic():
+    with changes.atomic():
         survivor, others = _lock(Author, survivor, others)
         articles = Article.objects.filter(author__in=others)
         article_ids = sorted(articles.values_list("id", flat=True))
@@ -147,8 +150,9 @@ def _finish(survivor, others, moved, article_ids):
     type(survivor).objects.filter(pk__in=[o.pk for o in others]).delete()
     for slug, name in old:
         SlugRedirect.objects.record(slug, survivor, old_name=name)
-    refresh_reader_stats(article_ids)  # the survivor's public counts now include the merged rows'
-    Article.objects.filter(id__in=article_ids).update_search_vectors()  # tag and author names are searched
+    kind = {Author: "authors", Tag: "tags", Entity: "entities"}[type(survivor)]
+    # The survivor's counts now include the merged rows'; tag and author names are searched.
+    changes.apply(articles=article_ids, **{kind: [survivor.pk, *(o.pk for o in others)]})
     return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)
 
 
@@ -161,4 +165,7 @@ def refresh_after_vocabulary_change(article_ids):
     """
     if not article_ids:
         return 0
-    return refresh_entities(article_ids)
+    with changes.atomic():
+        done = reextract(article_ids)
+        changes.apply(articles=done)
+    return len(done)

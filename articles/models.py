@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Count, F, Func, Q, Window
 from django.db.models.functions import Lower, Now, RowNumber
@@ -151,15 +150,6 @@ class SearchKeys(Func):
 
 
 class AuthorQuerySet(models.QuerySet):
-    def with_article_counts(self):
-        """Annotate `article_count`: the author's publicly visible articles."""
-        return self.annotate(
-            article_count=Count(
-                "articles",
-                filter=Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=Now()),
-            )
-        )
-
     def in_use(self):
         """Authors with public articles, each with `stats` (article_count) loaded."""
         return self.filter(stats__article_count__gt=0).select_related("stats")
@@ -208,18 +198,6 @@ class Author(models.Model):
 
 
 class EntityQuerySet(models.QuerySet):
-    def with_article_counts(self):
-        """Annotate `article_count`: publicly visible articles that mention the entity."""
-        return self.annotate(
-            article_count=Count(
-                "mentions",
-                filter=Q(
-                    mentions__article__status=Article.Status.PUBLISHED,
-                    mentions__article__published_at__lte=Now(),
-                ),
-            )
-        )
-
     def in_use(self):
         """Entities that public articles mention, each with `stats` (article_count) loaded."""
         return self.filter(stats__article_count__gt=0).select_related("stats")
@@ -362,10 +340,28 @@ def _tag_links():
     )
 
 
+def _public(at=None):
+    """The site's one visibility rule, as a condition: published, and not scheduled for later
+    than `at` (default: now). Read through ArticleQuerySet.published()/unpublished() and, in
+    raw SQL, through public_sql()."""
+    return Q(status=Article.Status.PUBLISHED, published_at__lte=Now() if at is None else at)
+
+
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Articles the public may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=Now())
+    def published(self, *, at=None):
+        """Articles the public may see: published, and not scheduled for later (than `at`, default now).
+
+        Every public page, feed, sitemap, search and count goes through it (or public_sql()).
+        """
+        return self.filter(_public(at))
+
+    def unpublished(self):
+        """What published() leaves out: drafts and scheduled articles."""
+        return self.exclude(_public())
+
+    def scheduled(self):
+        """Published articles whose publication time has not come yet."""
+        return self.filter(status=Article.Status.PUBLISHED).unpublished()
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
@@ -436,7 +432,7 @@ class ArticleQuerySet(models.QuerySet):
                      LIMIT %(limit)s + 5
                    ) c
               JOIN {Article._meta.db_table} a ON a.id = c.article_id
-             WHERE a.status = %(published)s AND a.published_at <= now()
+             WHERE {public_sql("a")}
              ORDER BY c.shared DESC, a.published_at DESC, a.id DESC
              LIMIT %(limit)s
         """
@@ -444,27 +440,34 @@ class ArticleQuerySet(models.QuerySet):
             "article": article.pk,
             "per_facet": per_facet,
             "limit": limit,
-            "published": Article.Status.PUBLISHED,
         }
         return self.model.objects.raw(sql, params)
 
-    def update_search_vectors(self):
-        """Recompute the search entries (SearchEntry) of these articles; returns how many were written.
 
-        One set-based statement (the SQL function articles_refresh_search, migration
-        0006_search) reads each article's headline, dek, body, author name and tag
-        names. Call it after writing any of those: ingest does after each batch, the
-        admin after saving an article. Renaming an author or a tag refreshes their
-        articles by itself, and changes of status, date or author are copied to the
-        entries by a trigger.
-        """
-        try:
-            ids_sql, params = self.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:  # e.g. filter(id__in=[]): nothing to refresh
-            return 0
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(f"SELECT articles_refresh_search(ARRAY({ids_sql}))", params)
-            return cursor.fetchone()[0]
+def public_sql(alias, *, at=None):
+    """published() as a SQL condition on the table known as `alias` in raw SQL.
+
+    The articles table, or a table that copies its `status` and `published_at` (the search
+    entries). Compiled from the QuerySet, so raw SQL applies the very same rule; the values
+    are quoted by the database driver (mogrify), so the text is safe to put in a statement.
+    """
+    if at is None:
+        return _public_sql(alias)
+    return _compile_public(alias, at)
+
+
+@functools.cache
+def _public_sql(alias):
+    return _compile_public(alias, None)
+
+
+def _compile_public(alias, at):
+    connection = connections["default"]
+    query = Article.objects.published(at=at).query
+    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    sql = sql.replace(connection.ops.quote_name(Article._meta.db_table) + ".", f"{alias}.")
+    with connection.cursor() as cursor:
+        return cursor.mogrify(sql, params).decode()
 
 
 class Article(models.Model):
@@ -568,13 +571,12 @@ class Article(models.Model):
 
     @property
     def is_public(self):
+        """Whether published() includes this row as loaded: `_public()`'s rule, evaluated in Python
+        (a database round trip per row would cost every staff page a query)."""
         from django.utils import timezone
 
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        when = self.published_at
+        return self.status == self.Status.PUBLISHED and when is not None and when <= timezone.now()
 
 
 class Mention(models.Model):
@@ -886,15 +888,16 @@ class ReaderStatsState(models.Model):
 
 
 class ContentGeneration(models.Model):
-    """One row: a number that changes with every committed write to what the public pages show.
+    """One row: a counter of committed changes to what the public pages show.
 
-    Kept by database triggers (migration 0007_pagecache), so every writer counts: the
-    admin, ingest, merges, relinks, imports, a psql session. The anonymous page cache
-    (articles/pagecache.py) keys pages on it, so a saved change is never served stale.
+    Each transaction that changes public content takes the next value at COMMIT
+    (migration 0010_change_path; see articles/changes.py), in commit order. The
+    page cache (articles/pagecache.py) stores with each page the value read before
+    rendering it, and compares it with the versions of the keys the page shows.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    value = models.BigIntegerField(help_text="Taken from a sequence: never reused, not even after a rollback.")
+    value = models.BigIntegerField(help_text="Raised by one at every COMMIT that changes public content.")
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -904,17 +907,35 @@ class ContentGeneration(models.Model):
         return f"content generation {self.value} ({self.changed_at})"
 
 
+class PageVersion(models.Model):
+    """The content generation at which a page-cache key last changed ("article:12", "home"…).
+
+    Written at COMMIT from the keys the change path marked (articles/changes.py);
+    a key without a row has not changed since any cached page was rendered.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    version = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["changed_at"], name="pageversion_changed_idx")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.version}"
+
+
 class SearchEntry(models.Model):
     """An article as full-text search sees it: a narrow row per article (articles/search.py).
 
-    Written only by ArticleQuerySet.update_search_vectors() and database triggers.
+    Written only by articles.searchindex, which the change path calls (articles/changes.py).
     Search counts, ranks and facets every hit, so what a hit needs lives here, in
     rows about a fifth the width of an article's: copies of the article's status,
-    date and author (kept in step by a trigger on articles_article), the whole
+    date and author, the whole
     searchable text as `document` (headline A, dek and tag names B, body C, author D;
     stored out of line, read through its GIN index), `rank_vector` (headline, dek,
     tags, author, and the body's twelve most frequent words) for ranking, and the ids
-    of the article's tags and entities (kept in step by triggers on the link tables).
+    of the article's tags and entities.
     """
 
     article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")

@@ -24,10 +24,11 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from . import changes
 from .models import (
     SLUG_MAX_LENGTH,
     Article,
@@ -41,6 +42,7 @@ from .models import (
     taken_slugs,
     unique_slug,
 )
+from .searchindex import refresh_search_entries
 from .stats import rebuild_reader_stats
 
 BATCH_SIZE = 500
@@ -76,7 +78,7 @@ def import_articles(lines, *, dry_run=False, batch_size=BATCH_SIZE):
         )
     report = RestoreReport()
     writer = _Writer(report)
-    with transaction.atomic():
+    with changes.atomic():
         batch = []
         seen_slugs = set()
         for number, line in enumerate(lines, start=1):
@@ -99,7 +101,8 @@ def import_articles(lines, *, dry_run=False, batch_size=BATCH_SIZE):
             return report
         report.public = rebuild_reader_stats()
         for start in range(0, len(writer.article_ids), SEARCH_CHUNK):
-            Article.objects.filter(pk__in=writer.article_ids[start : start + SEARCH_CHUNK]).update_search_vectors()
+            refresh_search_entries(writer.article_ids[start : start + SEARCH_CHUNK])
+        changes.apply(everything=True)  # a new archive: no cached page stays
     return report
 
 

@@ -57,9 +57,10 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
-from .models import Article, Author, Entity, Mention, SearchEntry, Tag
+from .models import Article, Author, Entity, Mention, SearchEntry, Tag, public_sql
+from .pagecache import depends_on
+from .searchindex import CONFIG
 
-CONFIG = "newsroom_english"
 MAX_QUERY_LENGTH = 200
 MAX_FILTERS = 5  # per kind of filter
 MAX_PAGE_DIGITS = 6  # ?page= beyond 999,999 is not a page
@@ -265,8 +266,8 @@ class Search:
                 f"""
                 WITH query AS (
                     SELECT websearch_to_tsquery(%s::regconfig, %s) AS words, newsroom_search_key(%s) AS key
-                ), hidden AS MATERIALIZED (  -- the few articles that are not public (see published())
-                    SELECT id FROM {Article._meta.db_table} WHERE status <> 'published' OR published_at > now()
+                ), hidden AS MATERIALIZED (  -- the few articles that are not public
+                    SELECT a.id FROM {Article._meta.db_table} a WHERE NOT ({public_sql("a")})
                 )
                 SELECT numnode(query.words), querytree(query.words), e.id, e.public_count,
                        tsvector_to_array(to_tsvector(%s::regconfig, %s))
@@ -310,7 +311,7 @@ class Search:
     def _where(self):
         """The SQL condition for a hit (over `articles_searchentry AS s`) and its parameters."""
         # Public as in ArticleQuerySet.published(), on the entry's copies of status and date.
-        sql = ["s.status = 'published'", "s.published_at <= now()"]
+        sql = [public_sql("s")]
         params = []
         if self.tsquery_text is not None:
             sql.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
@@ -694,8 +695,12 @@ class SearchView(TemplateView):
     """/search/: results, facets and entity cards for ?q=…, or a page explaining what went wrong."""
 
     template_name = "articles/search.html"
+    cache_query_params = ("q", "author", "tag", "entity", "year", "sort", "page")  # what the page cache keys on
 
     def get(self, request, *args, **kwargs):
+        # (No catch-up of scheduled articles: search applies the visibility rule as it reads, and
+        # the page cache renders pages anew while one is due.)
+        depends_on("search")  # any change to articles, authors, tags or entities
         page = request.GET.get("page") or "1"
         if page != "last":
             if not page.isascii() or not page.isdigit() or len(page) > MAX_PAGE_DIGITS:

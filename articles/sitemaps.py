@@ -12,6 +12,7 @@ milliseconds more than the query (and the page cache keeps the result).
 from xml.sax.saxutils import escape
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.requests import RequestSite
 from django.core.paginator import EmptyPage, PageNotAnInteger
@@ -23,7 +24,9 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
+from .pagecache import depends_on
 from .views import CountedPaginator
 
 
@@ -109,6 +112,17 @@ SITEMAPS = {
     "entities": EntitySitemap,
 }
 
+# The page-cache key of the listing each section follows (articles/pagecache.py).
+SECTION_KEYS = {"articles": "home", "tags": "tags", "authors": "authors", "entities": "entities"}
+
+
+@require_safe
+def index(request):
+    """The sitemap index (Django's view): one entry per section page, with its last change."""
+    changes.catch_up()
+    depends_on(*SECTION_KEYS.values())
+    return sitemap_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap_section")
+
 
 @x_robots_tag
 @require_safe
@@ -116,6 +130,8 @@ def section(request, section):
     """One sitemap section (`?p=` pages it), as Django's sitemap view writes it, without the template."""
     if section not in SITEMAPS:
         raise Http404(f"No sitemap available for section: {section!r}")
+    changes.catch_up()
+    depends_on(SECTION_KEYS[section])
     site = SITEMAPS[section]()
     try:
         urls = site.get_urls(page=request.GET.get("p", 1), site=RequestSite(request), protocol=request.scheme)
@@ -136,3 +152,6 @@ def section(request, section):
     if latest is not None:
         response["Last-Modified"] = http_date(latest.timestamp())
     return response
+
+
+section.cache_query_params = ("p",)  # the section's page, the only parameter it reads

@@ -10,15 +10,19 @@ tables kept current here (see the "Reader statistics" models in models.py):
 
 `refresh_reader_stats(article_ids)` compares the snapshot of those articles with
 their current state and applies the difference (signed deltas) to every count,
-in a handful of set-based statements. Call it after any write that may change
-what the public sees of an article: its status, date, author, tags or entities,
-or its deletion. The ingest workflow calls it after each batch, the admin after
-each save and delete.
+in a handful of set-based statements, and returns the public listings the
+difference touches (for the page cache). It is one step of the change path:
+writers call `articles.changes.apply()`, which calls it.
 
 Articles scheduled for later become public with no write at all.
-`catch_up_reader_stats()`, called by every public page, costs one indexed query
-and counts such articles once their time has come. `rebuild_reader_stats()`
-recomputes everything from scratch (the `rebuild_reader_stats` command).
+`catch_up_reader_stats()` counts such articles once their time has come
+(`changes.catch_up()` calls it when a reader's request finds one due).
+`rebuild_reader_stats()` recomputes everything from scratch (the
+`rebuild_reader_stats` command).
+
+This is SQL on purpose: a refresh after a 5,000-article ingest chunk touches
+hundreds of thousands of count rows, which only set-based statements do in
+reasonable time. The visibility rule comes from `models.public_sql()`.
 """
 
 from django.conf import settings
@@ -26,7 +30,6 @@ from django.db import connection, transaction
 
 from .models import (
     Article,
-    Author,
     AuthorStats,
     Entity,
     EntityMonth,
@@ -38,9 +41,9 @@ from .models import (
     PublicMention,
     PublicTagging,
     ReaderStatsState,
-    Tag,
     TaggedArticle,
     TagStats,
+    public_sql,
 )
 
 # Serialises every refresh, so two writers never apply deltas from the same snapshot.
@@ -56,6 +59,7 @@ _TEMP_TABLES = [
     "reader_new_m",
     "reader_old_t",
     "reader_new_t",
+    "reader_moved",
     "reader_delta",
 ]
 
@@ -63,70 +67,61 @@ _ARTICLE = Article._meta.db_table
 _MENTION = Mention._meta.db_table
 _TAGGING = TaggedArticle._meta.db_table
 _STATE = ReaderStatsState._meta.db_table
+_SNAPSHOT = (PublicArticle, PublicMention, PublicTagging)
+_COUNTS = (MonthCount, AuthorStats, TagStats, EntityStats, EntityMonth, EntityPair)
 
 
 def refresh_reader_stats(article_ids):
-    """Bring the reader statistics up to date for the given articles (ids).
+    """Bring the reader statistics up to date for the given articles (ids); return the listings touched.
 
     Safe to call with any ids, any number of times: articles that did not change
     contribute nothing; ids of deleted articles subtract what they had counted.
     Also counts every scheduled article whose time has come. Runs in its own
-    savepoint, under a transaction-level advisory lock.
+    savepoint, under a transaction-level advisory lock. Returns page-cache keys
+    (see articles.pagecache) of the public listings whose content the difference
+    changes: "home", "month:2024-06", "entity-list:12"…
     """
     ids = sorted({int(pk) for pk in article_ids})
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        _refresh(cursor, ids)
+        return _refresh(cursor, ids)
+
+
+def due_articles_exist():
+    """Whether a scheduled article's time has come since the statistics last counted (one indexed query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS ({due_sql()})")
+        return cursor.fetchone()[0]
+
+
+def due_sql():
+    """SELECT of the articles public now but not when the statistics last counted."""
+    return f"""SELECT 1 FROM {_ARTICLE} a WHERE {public_sql("a")}
+                  AND a.published_at > COALESCE((SELECT horizon FROM {_STATE} WHERE id = 1), '-infinity')"""
 
 
 def catch_up_reader_stats():
     """Count scheduled articles whose publication time has passed since the last refresh.
 
-    One indexed query when there are none (the usual case). Returns True if it counted any.
-    If another process holds the lock (it is counting right now), does nothing.
+    Returns the listings touched (see refresh_reader_stats), or None when there was
+    nothing to count or another process holds the lock (it is counting right now).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT EXISTS (
-                SELECT 1 FROM {_ARTICLE}
-                 WHERE status = %s AND published_at <= now()
-                   AND published_at > COALESCE((SELECT horizon FROM {_STATE} WHERE id = 1), '-infinity')
-            )
-            """,
-            [Article.Status.PUBLISHED],
-        )
-        if not cursor.fetchone()[0]:
-            return False
+    if not due_articles_exist():
+        return None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
-            return False
-        _refresh(cursor, [])
-    return True
+            return None
+        return _refresh(cursor, [])
 
 
 def rebuild_reader_stats():
     """Recompute every reader statistic from the articles as they are. Returns the public article count."""
-    tables = [
-        model._meta.db_table
-        for model in (
-            PublicArticle,
-            PublicMention,
-            PublicTagging,
-            MonthCount,
-            AuthorStats,
-            TagStats,
-            EntityStats,
-            EntityMonth,
-            EntityPair,
-            ReaderStatsState,
-        )
-    ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        for table in tables:  # not TRUNCATE: it refuses tables with pending deferred FK checks
-            cursor.execute(f"DELETE FROM {table}")
+        for model in (*_SNAPSHOT, *_COUNTS, ReaderStatsState):
+            # Not TRUNCATE: it refuses tables with pending deferred FK checks.
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
         _refresh(cursor, [])  # without a horizon, every public article is due
         cursor.execute(f"SELECT count(*) FROM {PublicArticle._meta.db_table}")
         return cursor.fetchone()[0]
@@ -135,29 +130,41 @@ def rebuild_reader_stats():
 def _refresh(cursor, ids):
     cursor.execute(f"SELECT clock_timestamp(), (SELECT horizon FROM {_STATE} WHERE id = 1)")
     as_of, horizon = cursor.fetchone()
-    published = Article.Status.PUBLISHED
-    params = {"ids": ids, "as_of": as_of, "horizon": horizon, "published": published, "tz": settings.TIME_ZONE}
-
+    params = {"ids": ids, "as_of": as_of, "horizon": horizon, "tz": settings.TIME_ZONE}
     cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_TEMP_TABLES))
-    # The articles to refresh: those asked for, and every scheduled one that is now due.
+    _read_snapshots(cursor, params)
+    keys = _touched_listings(cursor)
+    keys |= _apply_counts(cursor, params)
+    _replace_snapshot(cursor)
+    cursor.execute(
+        f"""INSERT INTO {_STATE} (id, horizon) VALUES (1, %s)
+            ON CONFLICT (id) DO UPDATE SET horizon = GREATEST({_STATE}.horizon, EXCLUDED.horizon)""",
+        [as_of],
+    )
+    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_TEMP_TABLES))
+    return keys
+
+
+def _read_snapshots(cursor, params):
+    """Temporary tables: the articles to refresh, what was counted for them (old) and what should be (new)."""
+    # Those asked for, and every scheduled one that is now due.
     _temp(
         cursor,
         "reader_ids",
         f"""
         SELECT unnest(%(ids)s::bigint[]) AS article_id
          UNION
-        SELECT id FROM {_ARTICLE}
-         WHERE status = %(published)s AND published_at <= %(as_of)s
-           AND published_at > COALESCE(%(horizon)s, '-infinity'::timestamptz)
+        SELECT a.id FROM {_ARTICLE} a
+         WHERE {public_sql("a", at=params["as_of"])}
+           AND a.published_at > COALESCE(%(horizon)s, '-infinity'::timestamptz)
         """,
         params,
     )
     cursor.execute("ANALYZE reader_ids")  # temporary tables have no statistics until analysed
-    # What was counted for them, and what should be now.
     _temp(
         cursor,
         "reader_old_a",
-        f"""SELECT p.article_id, p.month, p.author_id FROM {PublicArticle._meta.db_table} p
+        f"""SELECT p.article_id, p.published_at, p.month, p.author_id FROM {PublicArticle._meta.db_table} p
             JOIN reader_ids USING (article_id)""",
         params,
     )
@@ -168,10 +175,16 @@ def _refresh(cursor, ids):
         SELECT a.id AS article_id, a.published_at, a.author_id,
                date_trunc('month', a.published_at AT TIME ZONE %(tz)s)::date AS month
           FROM {_ARTICLE} a JOIN reader_ids i ON i.article_id = a.id
-         WHERE a.status = %(published)s AND a.published_at <= %(as_of)s
+         WHERE {public_sql("a", at=params["as_of"])}
         """,
         params,
     )
+    _read_links(cursor, params)
+    cursor.execute("ANALYZE " + ", ".join(_TEMP_TABLES[1:-2]))
+
+
+def _read_links(cursor, params):
+    """The old and new entity and tag links of the refreshed articles."""
     _temp(
         cursor,
         "reader_old_m",
@@ -197,41 +210,88 @@ def _refresh(cursor, ids):
             JOIN reader_new_a a ON a.article_id = t.content_object_id""",
         params,
     )
-    cursor.execute("ANALYZE " + ", ".join(_TEMP_TABLES[1:-1]))
 
+
+# Which public listings the difference touches. An article "moved" when it entered or left
+# the public snapshot, or changed date or author there: every listing it was or is in changed
+# (order or membership). Otherwise only links that came or went matter; for entities, every
+# entity of an article whose entity links changed, since "appears with" pairs them.
+_TOUCHED_SQL = """
+    SELECT DISTINCT 'author-list:' || author_id FROM (
+        SELECT article_id, author_id FROM reader_old_a UNION ALL SELECT article_id, author_id FROM reader_new_a
+    ) x WHERE author_id IS NOT NULL AND article_id IN (SELECT article_id FROM reader_moved)
+    UNION
+    SELECT DISTINCT 'month:' || to_char(month, 'YYYY-MM') FROM (
+        SELECT article_id, month FROM reader_old_a UNION ALL SELECT article_id, month FROM reader_new_a
+    ) x WHERE article_id IN (SELECT article_id FROM reader_moved)
+    UNION
+    SELECT DISTINCT 'tag-list:' || tag_id FROM (
+        (SELECT * FROM reader_old_t EXCEPT SELECT * FROM reader_new_t)
+        UNION ALL (SELECT * FROM reader_new_t EXCEPT SELECT * FROM reader_old_t)
+        UNION ALL SELECT * FROM reader_old_t WHERE article_id IN (SELECT article_id FROM reader_moved)
+        UNION ALL SELECT * FROM reader_new_t WHERE article_id IN (SELECT article_id FROM reader_moved)
+    ) x
+    UNION
+    SELECT DISTINCT 'entity-list:' || entity_id FROM (
+        SELECT * FROM reader_old_m UNION ALL SELECT * FROM reader_new_m
+    ) x WHERE article_id IN (
+        SELECT article_id FROM reader_moved
+        UNION ALL SELECT article_id FROM (SELECT * FROM reader_old_m EXCEPT SELECT * FROM reader_new_m) d
+        UNION ALL SELECT article_id FROM (SELECT * FROM reader_new_m EXCEPT SELECT * FROM reader_old_m) d
+    )
+"""
+
+
+def _touched_listings(cursor):
+    """Page-cache keys of the public listings whose content the refresh changes."""
+    _temp(
+        cursor,
+        "reader_moved",
+        """SELECT coalesce(o.article_id, n.article_id) AS article_id
+             FROM reader_old_a o FULL JOIN reader_new_a n USING (article_id)
+            WHERE o.article_id IS NULL OR n.article_id IS NULL
+               OR (o.published_at, o.author_id) IS DISTINCT FROM (n.published_at, n.author_id)""",
+        {},
+    )
+    cursor.execute(_TOUCHED_SQL)
+    keys = {key for (key,) in cursor.fetchall()}
+    keys |= {f"year:{k[6:10]}" for k in keys if k.startswith("month:")}
+    if any(k.startswith("month:") for k in keys):
+        keys.add("home")  # every public article is on the home page's list and in the main feeds
+    return keys
+
+
+# The page listing every row of a kind with its count, by the count table it shows.
+_COUNT_PAGES = {AuthorStats: "authors", TagStats: "tags", EntityStats: "entities", MonthCount: "archive"}
+
+
+def _apply_counts(cursor, params):
+    """Add the difference between the old and the new snapshot to every count table.
+
+    Returns the keys of the pages that list the counts which changed ("tags", "archive"…).
+    """
+    keys = set()
     # Counts with a "last changed" time: every key the refreshed articles touch is stamped.
-    _apply_delta(
-        cursor,
-        AuthorStats,
-        ["author_id"],
-        "article_count",
-        f"""SELECT x.author_id, sum(x.d) AS d FROM (
-                SELECT author_id, -1 AS d FROM reader_old_a UNION ALL SELECT author_id, 1 FROM reader_new_a
-            ) x JOIN {Author._meta.db_table} t ON t.id = x.author_id GROUP BY x.author_id""",
-        params,
-    )
-    _apply_delta(
-        cursor,
-        TagStats,
-        ["tag_id"],
-        "article_count",
-        f"""SELECT x.tag_id, sum(x.d) AS d FROM (
-                SELECT tag_id, -1 AS d FROM reader_old_t UNION ALL SELECT tag_id, 1 FROM reader_new_t
-            ) x JOIN {Tag._meta.db_table} t ON t.id = x.tag_id GROUP BY x.tag_id""",
-        params,
-    )
-    _apply_delta(
-        cursor,
-        EntityStats,
-        ["entity_id"],
-        "article_count",
-        f"""SELECT x.entity_id, sum(x.d) AS d FROM (
-                SELECT entity_id, -1 AS d FROM reader_old_m UNION ALL SELECT entity_id, 1 FROM reader_new_m
-            ) x JOIN {Entity._meta.db_table} t ON t.id = x.entity_id GROUP BY x.entity_id""",
-        params,
-    )
+    for model, key, old, new in (
+        (AuthorStats, "author_id", "reader_old_a", "reader_new_a"),
+        (TagStats, "tag_id", "reader_old_t", "reader_new_t"),
+        (EntityStats, "entity_id", "reader_old_m", "reader_new_m"),
+    ):
+        target = model._meta.get_field(key.removesuffix("_id")).related_model._meta.db_table
+        changed = _apply_delta(
+            cursor,
+            model,
+            [key],
+            "article_count",
+            f"""SELECT x.{key}, sum(x.d) AS d FROM (
+                    SELECT {key}, -1 AS d FROM {old} UNION ALL SELECT {key}, 1 FROM {new}
+                ) x JOIN {target} t ON t.id = x.{key} GROUP BY x.{key}""",
+            params,
+        )
+        if changed:
+            keys.add(_COUNT_PAGES[model])
     # Plain counts: only keys whose count changes.
-    _apply_delta(
+    if _apply_delta(
         cursor,
         MonthCount,
         ["month"],
@@ -240,40 +300,41 @@ def _refresh(cursor, ids):
                SELECT month, -1 AS d FROM reader_old_a UNION ALL SELECT month, 1 FROM reader_new_a
            ) x GROUP BY month HAVING sum(d) <> 0""",
         params,
-    )
-    _apply_delta(
-        cursor,
-        EntityMonth,
-        ["entity_id", "month"],
-        "count",
-        f"""SELECT x.entity_id, x.month, sum(x.d) AS d FROM (
-                SELECT m.entity_id, a.month, -1 AS d FROM reader_old_m m JOIN reader_old_a a USING (article_id)
-                UNION ALL
-                SELECT m.entity_id, a.month, 1 FROM reader_new_m m JOIN reader_new_a a USING (article_id)
-            ) x JOIN {Entity._meta.db_table} t ON t.id = x.entity_id
-            GROUP BY x.entity_id, x.month HAVING sum(x.d) <> 0""",
-        params,
-    )
-    _apply_delta(
-        cursor,
-        EntityPair,
-        ["entity_id", "other_id"],
-        "count",
-        f"""SELECT x.entity_id, x.other_id, sum(x.d) AS d FROM (
-                SELECT a.entity_id, b.entity_id AS other_id, -1 AS d
-                  FROM reader_old_m a JOIN reader_old_m b ON a.article_id = b.article_id AND a.entity_id <> b.entity_id
-                UNION ALL
-                SELECT a.entity_id, b.entity_id, 1
-                  FROM reader_new_m a JOIN reader_new_m b ON a.article_id = b.article_id AND a.entity_id <> b.entity_id
-            ) x
-            JOIN {Entity._meta.db_table} e ON e.id = x.entity_id
-            JOIN {Entity._meta.db_table} o ON o.id = x.other_id
-            GROUP BY x.entity_id, x.other_id HAVING sum(x.d) <> 0""",
-        params,
-    )
+    ):
+        keys.add(_COUNT_PAGES[MonthCount])
+    _apply_delta(cursor, EntityMonth, ["entity_id", "month"], "count", _ENTITY_MONTH_DELTA, params)
+    _apply_delta(cursor, EntityPair, ["entity_id", "other_id"], "count", _ENTITY_PAIR_DELTA, params)
+    return keys
 
-    # Replace the snapshot of the refreshed articles.
-    for model in (PublicArticle, PublicMention, PublicTagging):
+
+_ENTITY = Entity._meta.db_table
+
+_ENTITY_MONTH_DELTA = f"""
+    SELECT x.entity_id, x.month, sum(x.d) AS d FROM (
+        SELECT m.entity_id, a.month, -1 AS d FROM reader_old_m m JOIN reader_old_a a USING (article_id)
+        UNION ALL
+        SELECT m.entity_id, a.month, 1 FROM reader_new_m m JOIN reader_new_a a USING (article_id)
+    ) x JOIN {_ENTITY} t ON t.id = x.entity_id
+    GROUP BY x.entity_id, x.month HAVING sum(x.d) <> 0
+"""
+
+_ENTITY_PAIR_DELTA = f"""
+    SELECT x.entity_id, x.other_id, sum(x.d) AS d FROM (
+        SELECT a.entity_id, b.entity_id AS other_id, -1 AS d
+          FROM reader_old_m a JOIN reader_old_m b ON a.article_id = b.article_id AND a.entity_id <> b.entity_id
+        UNION ALL
+        SELECT a.entity_id, b.entity_id, 1
+          FROM reader_new_m a JOIN reader_new_m b ON a.article_id = b.article_id AND a.entity_id <> b.entity_id
+    ) x
+    JOIN {_ENTITY} e ON e.id = x.entity_id
+    JOIN {_ENTITY} o ON o.id = x.other_id
+    GROUP BY x.entity_id, x.other_id HAVING sum(x.d) <> 0
+"""
+
+
+def _replace_snapshot(cursor):
+    """The snapshot of the refreshed articles becomes what was just counted."""
+    for model in _SNAPSHOT:
         cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE article_id IN (SELECT article_id FROM reader_ids)")
     cursor.execute(
         f"""INSERT INTO {PublicArticle._meta.db_table} (article_id, published_at, month, author_id)
@@ -288,12 +349,6 @@ def _refresh(cursor, ids):
         f"""INSERT INTO {PublicTagging._meta.db_table} (tag_id, article_id, published_at)
             SELECT t.tag_id, t.article_id, a.published_at FROM reader_new_t t JOIN reader_new_a a USING (article_id)"""
     )
-    cursor.execute(
-        f"""INSERT INTO {_STATE} (id, horizon) VALUES (1, %s)
-            ON CONFLICT (id) DO UPDATE SET horizon = GREATEST({_STATE}.horizon, EXCLUDED.horizon)""",
-        [as_of],
-    )
-    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_TEMP_TABLES))
 
 
 def _temp(cursor, name, select, params):
@@ -301,7 +356,10 @@ def _temp(cursor, name, select, params):
 
 
 def _apply_delta(cursor, model, keys, count_column, delta_select, params):
-    """Add the signed deltas of `delta_select` (columns: *keys, d) to `model`; delete rows that reach 0."""
+    """Add the signed deltas of `delta_select` (columns: *keys, d) to `model`; delete rows that reach 0.
+
+    Returns whether any count changed.
+    """
     table = model._meta.db_table
     stamped = any(f.name == "updated_at" for f in model._meta.fields)
     cursor.execute("DROP TABLE IF EXISTS reader_delta")
@@ -323,3 +381,5 @@ def _apply_delta(cursor, model, keys, count_column, delta_select, params):
     # Only a key whose count went down can have reached 0.
     matches = " AND ".join(f"t.{key} = d.{key}" for key in keys)
     cursor.execute(f"DELETE FROM {table} t USING reader_delta d WHERE d.d < 0 AND {matches} AND t.{count_column} <= 0")
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM reader_delta WHERE d <> 0)")
+    return cursor.fetchone()[0]

@@ -22,8 +22,9 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
-from .stats import catch_up_reader_stats
+from .pagecache import EVERYTHING, card_keys, depends_on, key
 
 SITE_NAME = "Newsroom"
 SITE_DESCRIPTION = "An archive of news articles: the people, places and organisations in the news, by date and topic."
@@ -69,9 +70,10 @@ class ReaderPageMixin:
     nav = None
     page_description = SITE_DESCRIPTION
     og_type = "website"
+    cache_query_params = ("page",)  # what the page cache keys it on besides its path (articles/pagecache.py)
 
     def dispatch(self, request, *args, **kwargs):
-        catch_up_reader_stats()
+        changes.catch_up()  # scheduled articles whose time has come join the listings first
         return super().dispatch(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
@@ -125,12 +127,17 @@ class ReaderPageMixin:
         """Query parameters (besides page) that are part of this page's identity."""
         return {}
 
+    def page_keys(self, context):
+        """The page-cache keys of what this page shows (see articles/pagecache.py)."""
+        return ()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         self._page_obj = context.get("page_obj")
         page_title = self.get_page_title()
         if self._page_obj is not None and self._page_obj.number > 1:
             page_title = f"{page_title} (page {self._page_obj.number})"  # no two pages share a title
+        depends_on(*self.page_keys(context))
         context.update(
             site_name=SITE_NAME,
             nav=self.nav,
@@ -151,6 +158,13 @@ class ArticleListMixin(ReaderPageMixin):
 
     def articles(self):
         return Article.objects.published().newest_first().for_listing().defer("body")
+
+    def page_keys(self, context):
+        return [*self.listing_keys(), *card_keys(context.get(self.context_object_name, ()))]
+
+    def listing_keys(self):
+        """The keys of the listing itself (its membership and order)."""
+        return ("home",)
 
 
 class HomeView(ArticleListMixin, ListView):
@@ -195,6 +209,11 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
                 groups.append((plural, members))
         context["entity_groups"] = groups
         context["related"] = list(Article.objects.related_to(article))
+        depends_on(
+            *card_keys([article]),
+            *(key("entity", m.entity_id) for m in mentions),
+            *(key("article", r.pk) for r in context["related"]),
+        )
         context["json_ld"] = self.structured_data(article, mentions, context["canonical_url"])
         return context
 
@@ -250,6 +269,10 @@ class SlugDetailListView(ArticleListMixin, ListView):
 
     def get_total(self):
         return self.object.stats.article_count
+
+    def listing_keys(self):
+        name = self.model._meta.model_name
+        return (key(name, self.object.pk), key(f"{name}-list", self.object.pk))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.context_name: self.object, **kwargs})
@@ -332,6 +355,7 @@ class EntityDetailView(SlugDetailListView):
         context["appears_with"] = list(
             entity.pairs.select_related("other").order_by("-count", "other_id")[: self.appears_with_limit]
         )
+        depends_on(*(key("entity", pair.other_id) for pair in context["appears_with"]))
         context["months"] = list(entity.months.order_by("month").values_list("month", "count"))
         context["kind_slug"] = {kind: slug for slug, kind in KIND_SLUGS.items()}[entity.kind]
         return context
@@ -344,6 +368,9 @@ class TagListView(ReaderPageMixin, ListView):
     context_object_name = "tags"
     paginate_by = 200
     nav = "tags"
+
+    def page_keys(self, context):
+        return ("tags",)
 
     def get_queryset(self):
         return Tag.objects.in_use().order_by("-stats__article_count", "name")
@@ -363,6 +390,9 @@ class AuthorListView(ReaderPageMixin, ListView):
     paginate_by = 100
     nav = "authors"
 
+    def page_keys(self, context):
+        return ("authors",)
+
     def get_queryset(self):
         return Author.objects.in_use().order_by("name", "id")
 
@@ -381,6 +411,10 @@ class EntityListView(ReaderPageMixin, ListView):
     paginate_by = 120
     per_section = 30
     nav = "entities"
+    cache_query_params = ("kind", "page")
+
+    def page_keys(self, context):
+        return ("entities",)
 
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("kind")
@@ -470,6 +504,9 @@ class ArchiveMixin(ReaderPageMixin):
 
     nav = "archive"
 
+    def page_keys(self, context):
+        return ("archive",)
+
     @cached_property
     def month_counts(self):
         rows = MonthCount.objects.filter(count__gt=0).order_by("-month").values_list("month", "count")
@@ -522,6 +559,13 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
     def get_queryset(self):
         return self.articles().filter(published_at__gte=self.start, published_at__lt=self.end)
 
+    def listing_keys(self):
+        period = f"month:{self.year:04d}-{self.month:02d}" if self.month else f"year:{self.year:04d}"
+        return ("archive", period)
+
+    def page_keys(self, context):
+        return ArticleListMixin.page_keys(self, context)
+
     def period_months(self):
         return [
             m
@@ -569,6 +613,7 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
 
 @require_safe
 def robots_txt(request):
+    depends_on(EVERYTHING)  # nothing in it changes with the content: cached until any outside write
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

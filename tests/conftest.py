@@ -75,14 +75,18 @@ def _test_settings(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _page_cache(request):
-    """An empty page cache for every test, and a content generation that follows each write.
+    """An empty page cache for every test, and page-cache versions that follow each write.
 
-    The generation changes when a transaction commits (migration 0007_pagecache); a test's
-    transaction never commits, so its writes bump it statement by statement instead.
+    The keys a write marks take their version when its transaction commits (migration
+    0010_change_path); a test's transaction never commits, so they take it statement by
+    statement instead.
     """
     from django.core.cache import caches
 
+    from articles.pagecache import PageCacheMiddleware
+
     caches["default"].clear()
+    PageCacheMiddleware._retry_after = 0.0  # a test that made the cache fail must not switch it off for the next
     if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         request.getfixturevalue("_django_db_helper")
         from django.db import connection

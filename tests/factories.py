@@ -5,8 +5,8 @@ import datetime
 import factory
 from django.utils import timezone
 
+from articles import changes
 from articles.models import Article, Author, Entity, Mention, Tag
-from articles.stats import refresh_reader_stats
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -60,6 +60,6 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def reader_stats(self, create, extracted, **kwargs):
-        # Like the real write paths (ingest, admin), bring the public counts up to date.
+        # Like the real write paths (ingest, admin): search entries, public counts, cached pages.
         if create:
-            refresh_reader_stats([self.pk])
+            changes.apply(articles=[self.pk])

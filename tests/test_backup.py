@@ -116,7 +116,7 @@ def archive():
     Article.objects.filter(pk=pinned.pk).update(entities_pinned=True, edited_at=now - datetime.timedelta(minutes=5))
     Mention.objects.filter(article=pinned).update(count=7, source=Mention.Source.EDITOR)
     Mention.objects.filter(article=draft).update(source=Mention.Source.MODEL)
-    Article.objects.filter(pk__in=[draft.pk, scheduled.pk, pinned.pk]).update_search_vectors()
+    call_command("refresh_articles", str(draft.pk), str(scheduled.pk), str(pinned.pk), stdout=io.StringIO())
     call_command("rebuild_reader_stats", stdout=io.StringIO())
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from articles.entities.relink import relink
-from articles.ingest import ingest_paths, refresh_entities
+from articles.entities.relink import reextract, relink
+from articles.ingest import ingest_paths
 from articles.models import Article, Entity, Mention
 
 from .conftest import test_database_url
@@ -67,7 +67,7 @@ def test_a_new_alias_links_stored_articles():
     bibi = EntityFactory(name="Benjamin Netanyahu", kind="PERSON", aliases=[])
     article = ArticleFactory(body="Supporters chanted for Bibi outside the court.")
     other = ArticleFactory(body="Nothing here.")
-    refresh_entities([article.pk, other.pk], ner=False)
+    reextract([article.pk, other.pk], ner=False)
     assert ("Benjamin Netanyahu", "PERSON") not in mentions(article)
 
     bibi.aliases = ["Bibi"]
@@ -80,7 +80,7 @@ def test_a_new_alias_links_stored_articles():
 def test_a_removed_alias_unlinks_but_what_the_model_found_stays():
     entity = EntityFactory(name="Zorvia", kind="PLACE", aliases=["Zorvian Republic"])
     article = ArticleFactory(body="The Zorvian Republic signed. Kazimierz Nowak-Zielny approved.")
-    refresh_entities([article.pk])
+    reextract([article.pk])
     before = mentions(article)
     assert before[("Zorvia", "PLACE")] == (1, "vocabulary")
     assert before[("Kazimierz Nowak-Zielny", "PERSON")][1] == "model"

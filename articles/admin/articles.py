@@ -10,13 +10,14 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Now
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 
-from ..ingest import refresh_entities, replace_tags
+from .. import changes
+from ..entities.relink import reextract
 from ..models import (
     Article,
     Author,
@@ -31,7 +32,8 @@ from ..models import (
     unique_slug,
 )
 from ..search import CONFIG as SEARCH_CONFIG
-from ..stats import refresh_reader_stats
+from ..writes import replace_tags
+from .curation import ChangePathAdmin
 from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag_name, existing_spellings
 
 FILTER_CHOICES = 30  # how many authors or tags a list filter offers (the most used), besides the chosen one
@@ -84,13 +86,16 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and "published_at" in cleaned and "published_at" not in self.changed_data:
+            # The form shows whole seconds: an untouched date keeps its stored fraction of a second.
+            cleaned["published_at"] = self.instance.published_at
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             cleaned["published_at"] = timezone.now()  # publishing without a date means now
             self.instance.published_at = cleaned["published_at"]
         return cleaned
 
     def _save_m2m(self):
-        # Tags are written through ingest.replace_tags, the one write path that matches
+        # Tags are written through writes.replace_tags, the one write path that matches
         # names exactly as the database's case-blind unique constraint does.
         names = self.cleaned_data.pop("tags", None)
         super()._save_m2m()
@@ -153,10 +158,9 @@ class StatusFilter(admin.SimpleListFilter):
         return [("draft", "Draft"), ("scheduled", "Scheduled"), ("live", "Published and live")]
 
     def queryset(self, request, queryset):
-        published = queryset.filter(status=Article.Status.PUBLISHED)
         return {
             "draft": queryset.filter(status=Article.Status.DRAFT),
-            "scheduled": published.filter(published_at__gt=Now()),
+            "scheduled": queryset.scheduled(),
             "live": queryset.published(),
         }.get(self.value(), queryset)
 
@@ -272,7 +276,7 @@ def _log_bulk(request, queryset, message):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ChangePathAdmin):
     form = ArticleAdminForm
     list_display = ["title", "author", "state", "published_at", "tag_list", "entity_count", "updated_at", "editor"]
     list_filter = [StatusFilter, AuthorFilter, TagFilter, EntityKindFilter, EntityFilter]
@@ -418,20 +422,19 @@ class ArticleAdmin(admin.ModelAdmin):
             # Editing the entity list by hand pins it, so the next save keeps it.
             Article.objects.filter(pk=article.pk).update(entities_pinned=True)
         elif not article.entities_pinned:
-            refresh_entities([article.pk])
-        # Search: headline, dek, body, author and tags may have changed; refresh the stored vectors.
-        Article.objects.filter(pk=article.pk).update_search_vectors()
-        refresh_reader_stats([article.pk])  # the public counts follow status, date, tags and entities
+            reextract([article.pk])
+        # Text, status, date, author, tags or entities may have changed: search, counts, pages.
+        changes.apply(articles=[article.pk])
 
     def delete_model(self, request, obj):
         pk = obj.pk
         super().delete_model(request, obj)
-        refresh_reader_stats([pk])
+        changes.apply(articles=[pk])
 
     def delete_queryset(self, request, queryset):
         pks = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
-        refresh_reader_stats(pks)
+        changes.apply(articles=pks)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
@@ -448,7 +451,7 @@ class ArticleAdmin(admin.ModelAdmin):
         changed = Article.objects.filter(id__in=ids)
         changed.filter(published_at__isnull=True).update(published_at=now)
         changed.update(status=Article.Status.PUBLISHED, edited_at=now, edited_by=request.user, updated_at=now)
-        refresh_reader_stats(ids)
+        changes.apply(articles=ids)
         _log_bulk(request, changed, [{"changed": {"fields": ["Status"]}}])
         scheduled = changed.filter(published_at__gt=now).count()
         already = queryset.count() - len(ids)
@@ -467,14 +470,15 @@ class ArticleAdmin(admin.ModelAdmin):
         ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("id", flat=True))
         changed = Article.objects.filter(id__in=ids)
         changed.update(status=Article.Status.DRAFT, edited_at=now, edited_by=request.user, updated_at=now)
-        refresh_reader_stats(ids)
+        changes.apply(articles=ids)
         _log_bulk(request, changed, [{"changed": {"fields": ["Status"]}}])
         self.message_user(request, f"Unpublished {len(ids)} article(s): they are drafts now.", messages.SUCCESS)
 
     @admin.action(description="Re-extract entities of selected articles", permissions=["change"])
     def reextract_entities(self, request, queryset):
         ids = list(queryset.values_list("id", flat=True))
-        done = refresh_entities(ids)
+        done = len(reextract(ids))
+        changes.apply(articles=ids)
         _log_bulk(request, Article.objects.filter(id__in=ids, entities_pinned=False), "Re-extracted entities.")
         skipped = len(ids) - done
         self.message_user(
@@ -501,8 +505,7 @@ class ArticleAdmin(admin.ModelAdmin):
             Article.objects.filter(id__in=[a.id for a in articles]).update(
                 edited_at=now, edited_by=request.user, updated_at=now
             )
-            refresh_reader_stats([a.id for a in articles])
-            Article.objects.filter(id__in=[a.id for a in articles]).update_search_vectors()  # tag names are searched
+            changes.apply(articles=[a.id for a in articles])
             _log_bulk(request, articles, [{"changed": {"fields": ["Tags"]}}])
             self.message_user(
                 request,

@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from ..merge import merge_authors, refresh_after_vocabulary_change
 from ..models import TWITTER_HANDLE_RE, Author
-from .curation import RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
+from .curation import ChangePathAdmin, RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
 
 
 class AuthorAdminForm(forms.ModelForm):
@@ -31,7 +31,8 @@ class AuthorAdminForm(forms.ModelForm):
 
 
 @admin.register(Author)
-class AuthorAdmin(RecordsSlugChanges, admin.ModelAdmin):
+class AuthorAdmin(RecordsSlugChanges, ChangePathAdmin):
+    change_kind = "authors"
     ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = AuthorAdminForm
     list_display = ["name", "twitter", "article_count"]

@@ -1,4 +1,5 @@
-"""Curation shared by the entity, tag and author lists: merges, name clashes, old addresses."""
+"""What the admins share: the change path around every write; merges, name clashes and old
+addresses for the entity, tag and author lists."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -9,8 +10,54 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from .. import changes
 from ..merge import MergeError
 from ..models import SlugRedirect
+
+
+class ChangePathAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose writes go through the change path (articles/changes.py).
+
+    Every POST (a save, a deletion, a bulk action) runs inside `changes.atomic()`,
+    and the admin's save and delete hooks end by calling `changes.apply()` with
+    what they changed, so search entries, counts and cached pages follow at once.
+    `change_kind` names the keyword apply() takes for this model's rows.
+    """
+
+    change_kind = None
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._in_change_path(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._in_change_path(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._in_change_path(request, super().changelist_view, *args, **kwargs)
+
+    @staticmethod
+    def _in_change_path(request, view, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        with changes.atomic():
+            return view(request, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if self.change_kind:
+            changes.apply(**{self.change_kind: [obj.pk]})
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        if self.change_kind:
+            changes.apply(**{self.change_kind: [pk]})
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        if self.change_kind:
+            changes.apply(**{self.change_kind: pks})
 
 
 def same_name(text):

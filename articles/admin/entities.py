@@ -10,7 +10,15 @@ from django.utils.text import Truncator
 from ..entities.relink import relink as relink_entities
 from ..merge import merge_entities
 from ..models import Entity
-from .curation import RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash, same_name
+from .curation import (
+    ChangePathAdmin,
+    RecordsSlugChanges,
+    articles_link,
+    clash_error,
+    merge_action,
+    name_clash,
+    same_name,
+)
 
 ALIAS_MAX_LENGTH = Entity._meta.get_field("aliases").base_field.max_length
 
@@ -83,7 +91,8 @@ class EntityAdminForm(forms.ModelForm):
 
 
 @admin.register(Entity)
-class EntityAdmin(RecordsSlugChanges, admin.ModelAdmin):
+class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
+    change_kind = "entities"
     ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = EntityAdminForm
     list_display = ["name", "kind", "alias_list", "article_count"]

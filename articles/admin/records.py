@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from ..models import SeedFile, SlugRedirect
+from .curation import ChangePathAdmin
 
 
 @admin.register(SeedFile)
@@ -20,7 +21,7 @@ class SeedFileAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
+class SlugRedirectAdmin(ChangePathAdmin):  # deleting an old address changes no cached page
     list_display = ["old_slug", "kind", "old_name", "target_link", "created_at"]
     list_filter = ["kind"]
     search_fields = ["old_slug", "old_name"]

@@ -14,7 +14,15 @@ from django.utils.text import Truncator
 
 from ..merge import merge_tags
 from ..models import Tag
-from .curation import RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash, same_name
+from .curation import (
+    ChangePathAdmin,
+    RecordsSlugChanges,
+    articles_link,
+    clash_error,
+    merge_action,
+    name_clash,
+    same_name,
+)
 
 TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -131,7 +139,8 @@ class TagAdminForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(RecordsSlugChanges, admin.ModelAdmin):
+class TagAdmin(RecordsSlugChanges, ChangePathAdmin):
+    change_kind = "tags"
     ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = TagAdminForm
     list_display = ["name", "slug", "article_count"]

@@ -22,11 +22,12 @@ import multiprocessing
 import time
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 
+from .. import changes
 from ..models import Article, Author, Entity, Mention
 from ..seed import SeedDocument
-from ..stats import refresh_reader_stats
+from ..writes import find_or_create, replace_mentions, write_mentions
 from .extract import MODEL, VOCABULARY, extract_entities
 
 CHUNK_SIZE = 1000
@@ -224,8 +225,6 @@ class _MentionWriter:
 
     def _learn_new_entities(self, results):
         """Entities the vocabulary pass names that have no row yet (a byline's author, a spelt-out acronym)."""
-        from ..ingest import _find_or_create
-
         missing = {
             (name, kind)
             for _, found in results
@@ -238,24 +237,47 @@ class _MentionWriter:
             for name, kind in missing:
                 self.entity_ids[(name.lower(), kind)] = -1
             return
-        ids = _find_or_create(Entity, {pair: pair for pair in missing}, fallback_prefix="entity")
+        with changes.atomic():  # new rows no page shows yet: nothing to apply
+            ids = find_or_create(Entity, {pair: pair for pair in missing}, fallback_prefix="entity")
         for (name, kind), pk in ids.items():
             self.entity_ids[(name.lower(), kind)] = pk
 
 
 def _replace(article_ids, rows):
-    table = Mention._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [article_ids])
-        if rows:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (article_id, entity_id, count, source)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])
-                """,
-                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
-            )
-        refresh_reader_stats(article_ids)  # entity counts, timelines and "appears with" follow
+    with changes.atomic():
+        write_mentions(article_ids, rows)
+        changes.apply(articles=article_ids)  # entity counts, timelines, "appears with", pages
 
 
-__all__ = ["MODEL", "VOCABULARY", "RelinkReport", "relink"]
+def reextract(article_ids, *, vocabulary=None, ner=True):
+    """Extract the entities of the given articles again from their current text, and store them.
+
+    The whole extraction (with the statistical model unless `ner=False`), unlike
+    relink(); articles whose entities editors pinned are skipped. Writes the
+    mentions only: the caller, inside `changes.atomic()`, then calls
+    `changes.apply(articles=...)` with the returned ids.
+    """
+    from ..ingest import load_vocabulary
+
+    articles = list(Article.objects.filter(id__in=list(article_ids), entities_pinned=False).select_related("author"))
+    if not articles:
+        return []
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
+    return replace_mentions(
+        {article.id: extract_entities(article_document(article), vocabulary, ner=ner) for article in articles}
+    )
+
+
+def article_document(article):
+    """A SeedDocument view of a stored article, for extraction."""
+    author = article.author
+    return SeedDocument(
+        headline=article.title,
+        dek=article.dek,
+        body=article.body,
+        author=author.name if author else "",
+        bio=author.bio if author else "",
+    )
+
+
+__all__ = ["MODEL", "VOCABULARY", "RelinkReport", "reextract", "relink"]

@@ -2,9 +2,9 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from articles.ingest import add_entities
+from articles import changes
+from articles.writes import add_entities
 
 
 class Command(BaseCommand):
@@ -24,12 +24,15 @@ class Command(BaseCommand):
             with open(options["path"], encoding="utf-8") as handle:
                 data = json.load(handle)
             entries = [_entry(item) for item in data]
-            with transaction.atomic():
-                created, updated = add_entities(entries)
+            with changes.atomic():
+                created, gained = add_entities(entries)
+                changes.apply(entities=created | gained)
         except (OSError, ValueError, TypeError, KeyError) as exc:
             self.stderr.write(f"load_entities: error: {options['path']}: {exc}")
             sys.exit(1)
-        summary = f"{created} entities created, {updated} existing ones gained aliases ({len(entries)} in the file)"
+        summary = (
+            f"{len(created)} entities created, {len(gained)} existing ones gained aliases ({len(entries)} in the file)"
+        )
         self.stdout.write(self.style.SUCCESS(summary))
 
 

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from articles import changes
 from articles.stats import rebuild_reader_stats
 
 
@@ -14,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        count = rebuild_reader_stats()
+        with changes.atomic():
+            count = rebuild_reader_stats()
+            changes.apply(everything=True)
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Counted {count} public articles in {seconds:.1f}s"))

@@ -1,0 +1,103 @@
+"""The change path: what every writer calls after changing what readers see.
+
+Writers — the admin (saves, deletes, bulk actions, merges), ingest, re-linking,
+imports, the statistics' catch-up — change rows inside `changes.atomic()` and
+then call `changes.apply(...)`, once, naming what they changed:
+
+    with changes.atomic():
+        article.save()
+        writes.replace_tags({article.pk: ["energy"]})
+        changes.apply(articles=[article.pk])
+
+`apply()` brings everything derived up to date in the same transaction, so
+readers see a change whole or not at all:
+
+1. search entries (`searchindex.refresh_search_entries`) of the changed articles,
+   and of the articles of renamed authors and tags, whose names are searched;
+2. reader statistics (`stats.refresh_reader_stats`): counts, timelines and "appears
+   with", which also say which public listings the change touched;
+3. the page cache (`pagecache.invalidate`): the keys of every changed object and
+   listing, so that exactly the cached pages that show them are rendered anew.
+
+What the database does by itself, and why (migration 0010_change_path; the SQL is
+in articles/pagecache.py, which owns the keys):
+- At COMMIT, a deferred constraint trigger gives the keys marked by the
+  transaction the next content generation. Doing it at COMMIT keeps the one
+  generation row locked only while a transaction commits (never for a whole
+  ingest batch), and makes the keys change exactly when the content becomes
+  visible to other transactions.
+- Guard triggers on the tables editors and ingest write (articles, authors, tags,
+  entities, mentions, taggings, old addresses): a transaction that writes them
+  without `changes.atomic()` — a psql session, a data migration, code that forgot —
+  marks the key "all", so every cached page is rendered anew. That is all they do:
+  the search entries and statistics of such a write stay as they were until
+  `manage.py refresh_articles` (or `rebuild_reader_stats`) brings them up to date.
+"""
+
+import contextlib
+
+from django.db import connection, transaction
+
+from . import pagecache, searchindex, stats
+
+
+@contextlib.contextmanager
+def atomic():
+    """A transaction (or savepoint) whose writes the caller reports to apply() before it ends.
+
+    Tells the guard triggers that these writes are accounted for: pages are then
+    invalidated by the keys apply() marks, not all at once.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('newsroom.change_path', 'on', true)")
+        yield
+
+
+def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everything=False):
+    """Bring search entries, reader statistics and cached pages up to date after a write.
+
+    - `articles`: ids of articles whose text, slug, status, date, author, tags or
+      entities changed, or that were deleted;
+    - `created`: ids of new articles (no cached page can show them yet);
+    - `authors`, `tags`, `entities`: ids of rows whose own fields (name, slug, bio,
+      kind, aliases) changed, or that were deleted or merged away;
+    - `everything`: every cached page is rendered anew (after a rebuild or an import).
+
+    Call it inside `atomic()`, after the writes; it runs in the caller's transaction.
+    Returns the page-cache keys it marked.
+    """
+    changed, created = _ids(articles), _ids(created) - _ids(articles)
+    touched = changed | created
+    searchindex.refresh_search_entries(touched | searchindex.articles_of(authors=authors, tags=tags))
+    keys = stats.refresh_reader_stats(touched) if touched else set()
+    keys |= {pagecache.key("article", pk) for pk in changed}
+    for kind, every, ids in (("author", "authors", authors), ("tag", "tags", tags), ("entity", "entities", entities)):
+        if ids:  # the row's own pages, and the list of every row of its kind (names, sitemaps)
+            keys |= {pagecache.key(kind, pk) for pk in _ids(ids)} | {every}
+    if keys or touched:
+        keys.add("search")
+    if everything:
+        keys.add(pagecache.EVERYTHING)
+    pagecache.invalidate(keys)
+    return keys
+
+
+def catch_up():
+    """Count scheduled articles whose time has come, and invalidate the listings they join.
+
+    Called before a public page is rendered: articles scheduled for later become public
+    with no write at all. One indexed query when none is due (the usual case).
+    """
+    if not stats.due_articles_exist():
+        return False
+    with atomic():
+        keys = stats.catch_up_reader_stats()
+        if keys is None:
+            return False
+        due = keys | {"search"}
+        pagecache.invalidate(due)
+    return True
+
+
+def _ids(values):
+    return {int(pk) for pk in values}
