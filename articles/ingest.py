@@ -43,6 +43,7 @@ The database's unique constraints decide races between concurrent runs: the
 loser finds the winner's row and reports the file as unchanged.
 """
 
+import contextlib
 import datetime
 import logging
 import multiprocessing
@@ -65,10 +66,9 @@ from .models import (
     Entity,
     SearchEntry,
     SeedFile,
+    free_slugs,
     make_slug,
-    taken_slugs,
     twitter_handle_from,
-    unique_slug,
 )
 from .seed import MAX_BYTES, SeedError, parse_seed
 from .stats import LOCK_KEY as STATS_LOCK_KEY
@@ -264,62 +264,77 @@ def ingest_paths(
         writer.finisher.start()
     if ner and files:
         load_model()  # before forking: the workers share the loaded weights
-
-    if len(files) > 1 and (workers > 1 or ner):
-        # Forked workers inherit our database connection but never use it: they only read,
-        # parse and analyse files, and leave with os._exit, which runs no finalisers.
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes, ner))
-        chunksize = 4 if ner else 16
-        # Pool.imap hands out every task at once and keeps every result the writer has not taken
-        # yet: when the writer is the slower side, a big corpus would pile up in memory. A
-        # semaphore bounds the files handed out but not yet taken.
-        slots, stopping = threading.Semaphore(READ_AHEAD), threading.Event()
-
-        def handed_out():
-            for path in files:
-                slots.acquire()
-                if stopping.is_set():  # so that pool.terminate() never waits on us
-                    return
-                yield path
-
-        results = pool.imap(_prepare_in_worker, handed_out(), chunksize=chunksize)
-    else:
-        pool = slots = stopping = None
-        results = (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
-
     try:
-        if not dry_run:
-            writer.finish_pending()  # articles a killed run left without search entries and statistics
-        batch = []
-        done = 0
-        for result in results:
-            done += 1
-            if slots is not None:
-                slots.release()
-            if isinstance(result, Failure):
-                report.failed.append({"path": result.path, "error": result.error})
-                continue
-            report.warnings.extend({"path": result.path, "warning": w} for w in result.warnings)
-            batch.append(result)
-            if len(batch) >= batch_size:
-                writer.write(batch)
-                batch = []
-                if progress:
-                    progress(done, len(files))
-        writer.write(batch)
-        writer.finish()
-        if progress:
-            progress(len(files), len(files))
+        with _prepared(files, vocabulary, max_bytes=max_bytes, ner=ner, workers=workers) as results:
+            if not dry_run:
+                writer.finish_pending()  # articles a killed run left without search entries and statistics
+            _write_all(results, writer, report, batch_size=batch_size, progress=progress, total=len(files))
     finally:
-        if pool is not None:
-            stopping.set()
-            slots.release()
-            pool.terminate()
-            pool.join()
         writer.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+@contextlib.contextmanager
+def _prepared(files, vocabulary, *, max_bytes, ner, workers):
+    """Yields the Prepared documents (or Failures) of `files`, in order.
+
+    In worker processes when there is more than one file and more than one worker, or
+    the statistical model (even one worker, so the parent's writes overlap its work).
+    """
+    if len(files) <= 1 or (workers <= 1 and not ner):
+        yield (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
+        return
+    # Forked workers inherit our database connection but never use it: they only read,
+    # parse and analyse files, and leave with os._exit, which runs no finalisers.
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes, ner))
+    # Pool.imap hands out every task at once and keeps every result the writer has not taken
+    # yet: when the writer is the slower side, a big corpus would pile up in memory. A
+    # semaphore bounds the files handed out but not yet taken.
+    slots, stopping = threading.Semaphore(READ_AHEAD), threading.Event()
+
+    def handed_out():
+        for path in files:
+            slots.acquire()
+            if stopping.is_set():  # so that pool.terminate() never waits on us
+                return
+            yield path
+
+    def taken(results):
+        for result in results:
+            slots.release()
+            yield result
+
+    try:
+        yield taken(pool.imap(_prepare_in_worker, handed_out(), chunksize=4 if ner else 16))
+    finally:
+        stopping.set()
+        slots.release()
+        pool.terminate()
+        pool.join()
+
+
+def _write_all(results, writer, report, *, batch_size, progress, total):
+    """Write the prepared documents in batches; failures and warnings go to the report."""
+    batch = []
+    done = 0
+    for result in results:
+        done += 1
+        if isinstance(result, Failure):
+            report.failed.append({"path": result.path, "error": result.error})
+            continue
+        report.warnings.extend({"path": result.path, "warning": w} for w in result.warnings)
+        batch.append(result)
+        if len(batch) >= batch_size:
+            writer.write(batch)
+            batch = []
+            if progress:
+                progress(done, total)
+    writer.write(batch)
+    writer.finish()
+    if progress:
+        progress(total, total)
 
 
 @dataclass
@@ -429,58 +444,24 @@ class BatchWriter:
                 report.conflicts += 1
                 report.notes.append((path, outcome, detail))
 
-    # Planning: one statement (so one consistent snapshot, even while a concurrent run
-    # commits) finds every article a document could be.
+    # Planning: what each document of the batch is (see the module docstring).
 
     def _plan(self, batch):
         plan = Plan()
-        seen_files, by_sha, by_key, edited = {}, {}, {}, {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                WITH candidates AS (
-                    SELECT 'file' AS how, f.path AS k1, f.sha256 AS k2, f.article_id FROM {SeedFile._meta.db_table} f
-                     WHERE f.path = ANY(%s)
-                    UNION ALL
-                    SELECT 'sha', a.source_sha256, '', a.id FROM {Article._meta.db_table} a
-                     WHERE a.source_sha256 = ANY(%s)
-                    UNION ALL
-                    SELECT 'key', lower(a.title), lower(coalesce(au.name, '')), a.id FROM {Article._meta.db_table} a
-                      LEFT JOIN {Author._meta.db_table} au ON au.id = a.author_id
-                     WHERE lower(a.title) = ANY(%s)
-                )
-                SELECT c.how, c.k1, c.k2, a.id, a.slug, a.edited_at, a.ingested_at
-                  FROM candidates c JOIN {Article._meta.db_table} a ON a.id = c.article_id
-                 ORDER BY a.id
-                """,
-                [
-                    [p.path for p in batch],
-                    [p.sha256 for p in batch],
-                    list({p.document.headline.lower() for p in batch}),
-                ],
-            )
-            for how, k1, k2, article_id, slug, edited_at, ingested_at in cursor.fetchall():
-                edited[article_id] = {"slug": slug, "edited_at": edited_at, "ingested_at": ingested_at}
-                if how == "file":
-                    seen_files[k1] = (k2, article_id)
-                elif how == "sha":
-                    by_sha[k1] = slug
-                else:
-                    by_key.setdefault((k1, k2), article_id)
-
+        known = _known_articles(batch)
         claimed_articles, claimed_keys, claimed_shas = set(), set(), set()
         for prepared in batch:
             key = (prepared.document.headline.lower(), prepared.document.author.lower())
-            seen_sha, seen_article = seen_files.get(prepared.path, (None, None))
+            seen_sha, seen_article = known.files.get(prepared.path, (None, None))
             if seen_sha == prepared.sha256:
                 plan.outcomes.append((prepared.path, "unchanged", ""))
                 continue
-            if prepared.sha256 in by_sha or prepared.sha256 in claimed_shas:
-                original = by_sha.get(prepared.sha256)
+            if prepared.sha256 in known.by_sha or prepared.sha256 in claimed_shas:
+                original = known.by_sha.get(prepared.sha256)
                 detail = f"same text as /articles/{original}/" if original else "same text as another file"
                 plan.outcomes.append((prepared.path, "duplicate", detail))
                 continue
-            target = seen_article if seen_article is not None else by_key.get(key)
+            target = seen_article if seen_article is not None else known.by_key.get(key)
             if key in claimed_keys or (target is not None and target in claimed_articles):
                 plan.deferred.append(prepared)  # two files for one story in one batch: one at a time
                 continue
@@ -490,20 +471,10 @@ class BatchWriter:
                 plan.create.append(prepared)
                 continue
             claimed_articles.add(target)
-            row = edited.get(target)
-            if (
-                not self.force
-                and row is not None
-                and row["edited_at"] is not None
-                and (row["ingested_at"] is None or row["edited_at"] > row["ingested_at"])
-            ):
-                plan.outcomes.append(
-                    (
-                        prepared.path,
-                        "conflict",
-                        f"/articles/{row['slug']}/ was edited since its last ingest (--force overwrites)",
-                    )
-                )
+            row = known.rows.get(target)
+            if not self.force and row is not None and _edited_since_ingest(row):
+                detail = f"/articles/{row['slug']}/ was edited since its last ingest (--force overwrites)"
+                plan.outcomes.append((prepared.path, "conflict", detail))
                 continue
             plan.update.append((prepared, target))
         return plan
@@ -568,13 +539,7 @@ class BatchWriter:
     def _insert_articles(self, documents, author_ids, now):
         if not documents:
             return {}, [], []
-        bases = [make_slug(p.document.headline, fallback_prefix="article") for p in documents]
-        taken = taken_slugs(Article, bases)
-        slugs = []
-        for base in bases:
-            slug = unique_slug(base, taken)
-            taken.add(slug)
-            slugs.append(slug)
+        slugs = free_slugs(Article, [make_slug(p.document.headline, fallback_prefix="article") for p in documents])
         published = [_published_at(p.document.published) or now for p in documents]
         table = Article._meta.db_table
         with connection.cursor() as cursor:
@@ -606,27 +571,7 @@ class BatchWriter:
                 ],
             )
             inserted = {sha: pk for pk, sha in cursor.fetchall()}
-        created, lost = {}, []
-        missing = [p for p in documents if p.sha256 not in inserted]
-        # A concurrent run may have stored the same text (its row wins), or taken a slug we chose.
-        stored_elsewhere = (
-            set(
-                Article.objects.filter(source_sha256__in=[p.sha256 for p in missing]).values_list(
-                    "source_sha256", flat=True
-                )
-            )
-            if missing
-            else set()
-        )
-        raced = []
-        for prepared in documents:
-            if prepared.sha256 in inserted:
-                created[prepared.path] = inserted[prepared.sha256]
-            elif prepared.sha256 in stored_elsewhere:
-                raced.append(prepared)
-            else:
-                lost.append(prepared)
-        return created, lost, raced
+        return _sort_inserted(documents, inserted)
 
     def _update_articles(self, updates, author_ids, now):
         if not updates:
@@ -673,6 +618,82 @@ class BatchWriter:
                 """,
                 [now, paths, [by_path[p].sha256 for p in paths], [written[p] for p in paths]],
             )
+
+
+def _sort_inserted(documents, inserted):
+    """(created: path -> id, lost, raced) after an INSERT ... ON CONFLICT DO NOTHING.
+
+    A concurrent run may have stored the same text (its row wins: raced), or taken a slug
+    we chose (lost: planned again).
+    """
+    created, lost, raced = {}, [], []
+    missing = [p.sha256 for p in documents if p.sha256 not in inserted]
+    stored_elsewhere = (
+        set(Article.objects.filter(source_sha256__in=missing).values_list("source_sha256", flat=True))
+        if missing
+        else set()
+    )
+    for prepared in documents:
+        if prepared.sha256 in inserted:
+            created[prepared.path] = inserted[prepared.sha256]
+        elif prepared.sha256 in stored_elsewhere:
+            raced.append(prepared)
+        else:
+            lost.append(prepared)
+    return created, lost, raced
+
+
+@dataclass
+class Known:
+    """What the database holds that a batch's documents could be (see BatchWriter._plan)."""
+
+    files: dict = field(default_factory=dict)  # path -> (sha256, article id) of files ingested before
+    by_sha: dict = field(default_factory=dict)  # sha256 -> slug of the article with exactly that text
+    by_key: dict = field(default_factory=dict)  # (lower headline, lower author) -> article id
+    rows: dict = field(default_factory=dict)  # article id -> slug, edited_at, ingested_at
+
+
+def _known_articles(batch):
+    """Every article a document of `batch` could be, in one statement (one consistent snapshot,
+    even while a concurrent run commits)."""
+    known = Known()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH candidates AS (
+                SELECT 'file' AS how, f.path AS k1, f.sha256 AS k2, f.article_id FROM {SeedFile._meta.db_table} f
+                 WHERE f.path = ANY(%s)
+                UNION ALL
+                SELECT 'sha', a.source_sha256, '', a.id FROM {Article._meta.db_table} a
+                 WHERE a.source_sha256 = ANY(%s)
+                UNION ALL
+                SELECT 'key', lower(a.title), lower(coalesce(au.name, '')), a.id FROM {Article._meta.db_table} a
+                  LEFT JOIN {Author._meta.db_table} au ON au.id = a.author_id
+                 WHERE lower(a.title) = ANY(%s)
+            )
+            SELECT c.how, c.k1, c.k2, a.id, a.slug, a.edited_at, a.ingested_at
+              FROM candidates c JOIN {Article._meta.db_table} a ON a.id = c.article_id
+             ORDER BY a.id
+            """,
+            [
+                [p.path for p in batch],
+                [p.sha256 for p in batch],
+                list({p.document.headline.lower() for p in batch}),
+            ],
+        )
+        for how, k1, k2, article_id, slug, edited_at, ingested_at in cursor.fetchall():
+            known.rows[article_id] = {"slug": slug, "edited_at": edited_at, "ingested_at": ingested_at}
+            if how == "file":
+                known.files[k1] = (k2, article_id)
+            elif how == "sha":
+                known.by_sha[k1] = slug
+            else:
+                known.by_key.setdefault((k1, k2), article_id)
+    return known
+
+
+def _edited_since_ingest(row):
+    return row["edited_at"] is not None and (row["ingested_at"] is None or row["edited_at"] > row["ingested_at"])
 
 
 class Finisher(threading.Thread):

@@ -104,6 +104,17 @@ def taken_slugs(model, bases):
     return taken
 
 
+def free_slugs(model, bases):
+    """A free slug of `model` for each of `bases`, in order, none of them repeated."""
+    taken = taken_slugs(model, bases)
+    slugs = []
+    for base in bases:
+        slug = unique_slug(base, taken)
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
 @functools.cache
 def _slug_route(view_name, script_prefix):
     """The path reverse() gives `view_name` for a slug, split around the slug."""

@@ -121,6 +121,27 @@ def parse_record(line, number):
         fail(f"not JSON ({exc.msg} at column {exc.colno})")
     if not isinstance(record, dict):
         fail("not a JSON object")
+    times = _check_article(record, fail)
+    _check_author(record.get("author"), fail)
+    tags = record.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        fail("tags must be a list of names")
+    tag_slugs = record.get("tag_slugs") or {}
+    if not isinstance(tag_slugs, dict):
+        fail("tag_slugs must be an object (name -> slug)")
+    _check_entities(record.get("entities", []), fail)
+    source = record.get("source") or {}
+    if not isinstance(source, dict):
+        fail("source must be an object")
+    _check_seed_files(record.get("seed_files", []), fail)
+    pinned = record.get("entities_pinned", False)
+    if not isinstance(pinned, bool):
+        fail("entities_pinned must be true or false")
+    return {**record, **times, "tag_slugs": tag_slugs, "entities_pinned": pinned, "source": source}
+
+
+def _check_article(record, fail):
+    """Check the article's own fields; returns its times, parsed."""
     for key, kind in (("slug", str), ("title", str), ("dek", str), ("body", str), ("status", str)):
         if not isinstance(record.get(key), kind):
             fail(f"{key!r} is missing or not a string")
@@ -136,22 +157,22 @@ def parse_record(line, number):
         times[key] = _parse_time(record.get(key), key, fail)
     if record["status"] == Article.Status.PUBLISHED and times["published_at"] is None:
         fail("a published article needs published_at")
-    author = record.get("author")
-    if author is not None:
-        if not isinstance(author, dict) or not isinstance(author.get("name"), str) or not author["name"].strip():
-            fail("author must be null or an object with a name")
-        for key in ("slug", "bio", "twitter"):
-            if not isinstance(author.get(key, ""), str):
-                fail(f"author {key} must be a string")
-        if len(author["name"]) > 200 or len(author.get("twitter", "")) > 15:
-            fail("the author's name or handle is too long")
-    tags = record.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-        fail("tags must be a list of names")
-    tag_slugs = record.get("tag_slugs") or {}
-    if not isinstance(tag_slugs, dict):
-        fail("tag_slugs must be an object (name -> slug)")
-    entities = record.get("entities", [])
+    return times
+
+
+def _check_author(author, fail):
+    if author is None:
+        return
+    if not isinstance(author, dict) or not isinstance(author.get("name"), str) or not author["name"].strip():
+        fail("author must be null or an object with a name")
+    for key in ("slug", "bio", "twitter"):
+        if not isinstance(author.get(key, ""), str):
+            fail(f"author {key} must be a string")
+    if len(author["name"]) > 200 or len(author.get("twitter", "")) > 15:
+        fail("the author's name or handle is too long")
+
+
+def _check_entities(entities, fail):
     if not isinstance(entities, list):
         fail("entities must be a list")
     for entity in entities:
@@ -167,20 +188,16 @@ def parse_record(line, number):
         aliases = entity.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             fail(f"entity {entity['name'][:100]!r}: aliases must be a list of names")
-    source = record.get("source") or {}
-    if not isinstance(source, dict):
-        fail("source must be an object")
-    seed_files = record.get("seed_files", [])
+
+
+def _check_seed_files(seed_files, fail):
+    """Check the provenance list; parses each file's time in place."""
     if not isinstance(seed_files, list) or not all(
         isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str) for f in seed_files
     ):
         fail("seed_files must be a list of {path, sha256, ingested_at}")
     for seed_file in seed_files:
         seed_file["ingested_at"] = _parse_time(seed_file.get("ingested_at"), "seed_files ingested_at", fail)
-    pinned = record.get("entities_pinned", False)
-    if not isinstance(pinned, bool):
-        fail("entities_pinned must be true or false")
-    return {**record, **times, "tag_slugs": tag_slugs, "entities_pinned": pinned, "source": source}
 
 
 def _parse_time(value, key, fail):

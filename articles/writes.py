@@ -27,9 +27,8 @@ from .models import (
     SlugRedirect,
     Tag,
     TaggedArticle,
+    free_slugs,
     make_slug,
-    taken_slugs,
-    unique_slug,
 )
 
 TAG_SLUG_LENGTH = 90
@@ -158,13 +157,9 @@ def _create(model, wanted, keys, *, fallback_prefix, slug_length):
     kind_select, kind_type, kind_column = (", v.kind", ", %s::text[]", ", kind") if with_kind else ("", "", "")
     extra_columns, extra_values = _extra_columns(model)
     slug_kwargs = {"max_length": slug_length} if slug_length else {}
-    bases = [make_slug(wanted[key][0], fallback_prefix=fallback_prefix, **slug_kwargs) for key in keys]
-    taken = taken_slugs(model, bases)
-    slugs = []
-    for base in bases:
-        slug = unique_slug(base, taken)
-        taken.add(slug)
-        slugs.append(slug)
+    slugs = free_slugs(
+        model, [make_slug(wanted[key][0], fallback_prefix=fallback_prefix, **slug_kwargs) for key in keys]
+    )
     kinds = [[wanted[key][1] for key in keys]] if with_kind else []
     with connection.cursor() as cursor:
         cursor.execute(
