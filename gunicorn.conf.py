@@ -22,9 +22,10 @@ accesslog = "-"
 errorlog = "-"
 # One key=value line per request, like the application's own log lines (newsroom/logfmt.py):
 #   logger=gunicorn.access client=127.0.0.1 method=GET path="/tags/energy/" query="page=2" status=200 ...
+# `cache` is the page cache's X-Cache header: hit, miss, or "-" for pages it does not keep.
 access_log_format = (
     'logger=gunicorn.access client=%(h)s method=%(m)s path="%(U)s" query="%(q)s" '
-    'status=%(s)s bytes=%(B)s ms=%(M)s agent="%(a)s"'
+    'status=%(s)s bytes=%(B)s ms=%(M)s cache=%({x-cache}o)s agent="%(a)s"'
 )
 
 

@@ -220,7 +220,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         generation, newest, due = state
         if entry is not None and not due and newest <= entry["generation"]:
-            return self.from_entry(request, entry)
+            return self.from_entry(request, entry, "hit")
         keys = set()
         token = _collecting.set(keys)
         try:
@@ -231,7 +231,7 @@ class PageCacheMiddleware:
         if entry is None:
             return response
         self._cache_call(cache.set, cache_key, entry, settings.PAGE_CACHE_SECONDS)
-        return self.from_entry(request, entry)
+        return self.from_entry(request, entry, "miss")
 
     # After a cache failure, this process leaves the cache alone for a few seconds, so an
     # unreachable Redis costs one timeout now and then rather than two per request.
@@ -272,12 +272,15 @@ class PageCacheMiddleware:
         }
 
     @staticmethod
-    def from_entry(request, entry):
+    def from_entry(request, entry, outcome):
+        """The response for a stored page; `X-Cache` says whether it was served from the cache ("hit")
+        or rendered just now ("miss"), for operators and the benchmark."""
         response = HttpResponse(entry["content"])
         for name, value in entry["headers"]:
             response[name] = value
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(entry["rendered_at"])
+        response["X-Cache"] = outcome
         patch_cache_control(response, no_cache=True)
         return get_conditional_response(
             request, etag=entry["etag"], last_modified=entry["rendered_at"], response=response

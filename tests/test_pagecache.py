@@ -82,6 +82,7 @@ class TestHits:
             with django_assert_num_queries(1):  # the content state
                 second = client.get(path)
             assert second.status_code == 200, path
+            assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit"), path
             assert second.content == first.content, path
             assert second["Content-Type"] == first["Content-Type"], path
 
