@@ -82,40 +82,10 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
     error = ""
     if request.POST.get("confirm") == "yes":
         survivor = next((row for row in rows if str(row.pk) == request.POST.get("survivor")), None)
-        if survivor is None:
-            error = f"Choose the {opts.verbose_name} to keep."
-        else:
-            others = [row for row in rows if row.pk != survivor.pk]
-            try:
-                result = merge(survivor, others)
-            except MergeError as exc:
-                model_admin.message_user(request, f"Nothing was merged: {exc}.", messages.ERROR)
-                return None
-            if after is not None:
-                after(result)
-            user = request.user.pk
-            LogEntry.objects.log_actions(
-                user,
-                [result.survivor],
-                CHANGE,
-                change_message=f"Merged {', '.join(f'“{n}”' for n in result.merged_names)} into this "
-                f"{opts.verbose_name} ({result.moved} {count_label} moved).",
-                single_object=True,
-            )
-            LogEntry.objects.log_actions(user, others, DELETION, change_message=f"Merged into “{result.survivor}”.")
-            model_admin.message_user(
-                request,
-                format_html(
-                    'Merged {} into <a href="{}">{}</a>: {} {} moved; their old addresses now lead to its page.',
-                    ", ".join(f"“{n}”" for n in result.merged_names),
-                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[result.survivor.pk]),
-                    result.survivor,
-                    result.moved,
-                    count_label,
-                ),
-                messages.SUCCESS,
-            )
+        if survivor is not None:
+            _merge_confirmed(model_admin, request, survivor, rows, merge=merge, count_label=count_label, after=after)
             return None
+        error = f"Choose the {opts.verbose_name} to keep."
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Merge {opts.verbose_name_plural}",
@@ -129,6 +99,41 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/articles/merge_confirmation.html", context)
+
+
+def _merge_confirmed(model_admin, request, survivor, rows, *, merge, count_label, after):
+    """Merge the other rows into `survivor`, record it in the history and tell the editor."""
+    opts = model_admin.model._meta
+    others = [row for row in rows if row.pk != survivor.pk]
+    try:
+        result = merge(survivor, others)
+    except MergeError as exc:
+        model_admin.message_user(request, f"Nothing was merged: {exc}.", messages.ERROR)
+        return
+    if after is not None:
+        after(result)
+    user = request.user.pk
+    LogEntry.objects.log_actions(
+        user,
+        [result.survivor],
+        CHANGE,
+        change_message=f"Merged {', '.join(f'“{n}”' for n in result.merged_names)} into this "
+        f"{opts.verbose_name} ({result.moved} {count_label} moved).",
+        single_object=True,
+    )
+    LogEntry.objects.log_actions(user, others, DELETION, change_message=f"Merged into “{result.survivor}”.")
+    model_admin.message_user(
+        request,
+        format_html(
+            'Merged {} into <a href="{}">{}</a>: {} {} moved; their old addresses now lead to its page.',
+            ", ".join(f"“{n}”" for n in result.merged_names),
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[result.survivor.pk]),
+            result.survivor,
+            result.moved,
+            count_label,
+        ),
+        messages.SUCCESS,
+    )
 
 
 def articles_link(obj, count, parameter):

@@ -130,66 +130,15 @@ def timeline(months, name, max_months=120):
     """
     if not months:
         return {"bars": ""}
-    counts = dict(months)
-    first, last = months[0][0], months[-1][0]
-    span = (last.year - first.year) * 12 + last.month - first.month + 1
-    truncated = span > max_months
-    if truncated:
-        first = _add_month(last, -(max_months - 1))
-        span = max_months
-    series = [(m, counts.get(m, 0)) for m in (_add_month(first, i) for i in range(span))]
+    series, truncated = _month_series(months, max_months)
     peak_month, peak = max(series, key=lambda item: (item[1], item[0]))
-    width, height, gap = 600, 120, 1 if span > 60 else 2
-    slot = width / span
-    bars = []
-    for index, (month, count) in enumerate(series):
-        if not count:
-            continue
-        bar_height = round(count / peak * (height - 4), 1)
-        bars.append(
-            (
-                round(index * slot + gap / 2, 2),
-                round(height - bar_height, 1),
-                round(max(slot - gap, 0.5), 2),
-                bar_height,
-                f"{_month_label(month)}: {_articles(count)}",
-            )
-        )
-    step = max(1, -(-span // 4))  # at most four labels
-    labels = []
-    for i in range(0, span, step):
-        x = i * slot + slot / 2
-        # Keep the labels at the edges inside the drawing.
-        anchor = "start" if x < 45 else "end" if x > width - 45 else "middle"
-        labels.append(
-            (
-                round(max(x - slot / 2, 0) if anchor == "start" else x, 1),
-                height + 20,
-                anchor,
-                series[i][0].strftime("%b %Y"),
-            )
-        )
-    total = sum(count for _, count in series)
-    # Plain string building: every value below is a number we computed or a label passed
-    # through escape(); format_html() on several hundred values took ~10 ms a page.
-    bars_html = "".join(
-        f'<rect class="timeline-bar" x="{x}" y="{y}" width="{w}" height="{h}"><title>{escape(title)}</title></rect>'
-        for x, y, w, h, title in bars
-    )
-    labels_html = "".join(
-        f'<text class="timeline-label" x="{x}" y="{y}" text-anchor="{anchor}">{escape(text)}</text>'
-        for x, y, anchor, text in labels
-    )
-    rows_html = "".join(
-        f'<tr><th scope="row">{escape(_month_label(month))}</th><td>{count}</td></tr>'
-        for month, count in reversed(series)
-        if count
-    )
+    width, height = 600, 120
+    slot = width / len(series)
     return {
         "name": name,
-        "bars": mark_safe(bars_html),  # noqa: S308 - numbers and escaped labels only
-        "labels": mark_safe(labels_html),  # noqa: S308 - numbers and escaped labels only
-        "rows": mark_safe(rows_html),  # noqa: S308 - numbers and escaped labels only
+        "bars": _bars_html(series, slot, peak, height),
+        "labels": _labels_html(series, slot, width, height),
+        "rows": _rows_html(series),
         "width": width,
         "height": height,
         "view_height": height + 24,
@@ -197,6 +146,60 @@ def timeline(months, name, max_months=120):
         "last": _month_label(series[-1][0]),
         "peak": peak,
         "peak_month": _month_label(peak_month),
-        "total": _articles(total),
+        "total": _articles(sum(count for _, count in series)),
         "truncated": truncated,
     }
+
+
+def _month_series(months, max_months):
+    """Every month from the first to the last (at most the last `max_months`), with 0 where none."""
+    counts = dict(months)
+    first, last = months[0][0], months[-1][0]
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    truncated = span > max_months
+    if truncated:
+        first = _add_month(last, -(max_months - 1))
+        span = max_months
+    return [(m, counts.get(m, 0)) for m in (_add_month(first, i) for i in range(span))], truncated
+
+
+# Plain string building below: every value is a number we computed or a label passed
+# through escape(); format_html() on several hundred values took ~10 ms a page.
+
+
+def _bars_html(series, slot, peak, height):
+    gap = 1 if len(series) > 60 else 2
+    bars = []
+    for index, (month, count) in enumerate(series):
+        if not count:
+            continue
+        bar_height = round(count / peak * (height - 4), 1)
+        bars.append(
+            f'<rect class="timeline-bar" x="{round(index * slot + gap / 2, 2)}" y="{round(height - bar_height, 1)}" '
+            f'width="{round(max(slot - gap, 0.5), 2)}" height="{bar_height}">'
+            f"<title>{escape(f'{_month_label(month)}: {_articles(count)}')}</title></rect>"
+        )
+    return mark_safe("".join(bars))  # noqa: S308 - numbers and escaped labels only
+
+
+def _labels_html(series, slot, width, height):
+    """At most four month labels under the bars; those at the edges stay inside the drawing."""
+    labels = []
+    for i in range(0, len(series), max(1, -(-len(series) // 4))):
+        x = i * slot + slot / 2
+        anchor = "start" if x < 45 else "end" if x > width - 45 else "middle"
+        labels.append(
+            f'<text class="timeline-label" x="{round(max(x - slot / 2, 0) if anchor == "start" else x, 1)}" '
+            f'y="{height + 20}" text-anchor="{anchor}">{escape(series[i][0].strftime("%b %Y"))}</text>'
+        )
+    return mark_safe("".join(labels))  # noqa: S308 - numbers and escaped labels only
+
+
+def _rows_html(series):
+    return mark_safe(  # noqa: S308 - numbers and escaped labels only
+        "".join(
+            f'<tr><th scope="row">{escape(_month_label(month))}</th><td>{count}</td></tr>'
+            for month, count in reversed(series)
+            if count
+        )
+    )
