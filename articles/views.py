@@ -26,7 +26,7 @@ from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import EVERYTHING, card_keys, depends_on, key
 
-SITE_NAME = "Newsroom"
+SITE_NAME = settings.SITE_NAME
 SITE_DESCRIPTION = "An archive of news articles: the people, places and organisations in the news, by date and topic."
 
 # URL words for the kinds of entity, in the order the site shows them.

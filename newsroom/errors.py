@@ -1,5 +1,6 @@
 """Project-wide error views.
 
+A 403 inside the admin gets the admin's own page, with a way back to its front page.
 A request that fails because the database is unreachable gets a plain 503 page
 (with Retry-After) instead of a 500; every other failure gets the 500 page.
 Neither template touches the database, and neither ever shows a traceback.
@@ -10,9 +11,11 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError
 from django.template import loader
 from django.templatetags.static import static
+from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -45,3 +48,15 @@ def server_error(request, template_name="500.html"):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponseServerError(loader.get_template(template_name).render(_context()))
+
+
+@requires_csrf_token
+def permission_denied(request, exception, template_name="403.html"):
+    """The admin's 403 page inside the admin (with its header and a link to its front page);
+    the site's own elsewhere."""
+    from django.contrib import admin
+
+    if not request.path.startswith(reverse("admin:index")):
+        return defaults.permission_denied(request, exception, template_name)
+    context = {**admin.site.each_context(request), "title": "Not allowed"}
+    return HttpResponseForbidden(loader.render_to_string("admin/403.html", context, request))

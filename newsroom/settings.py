@@ -28,6 +28,7 @@ Environment variables:
     PAGE_CACHE_SECONDS  how long a cached page may live at most (default 600; changes invalidate at once)
     CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache (default 1000)
     CACHE_MAX_MB        megabytes of pages kept per process by the local-memory cache (default 64)
+    SITE_NAME      the site's name in page titles, feeds and the admin's header (default Newsroom)
 The security block below has the details; docs/operations.md the production environment.
 """
 
@@ -72,8 +73,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
+# The site's name, shown in page titles, feeds and the admin's header.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Newsroom"
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.admin_site.NewsroomAdminConfig",  # django.contrib.admin, with the site's name and desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -166,6 +170,8 @@ STATIC_URL = os.environ.get("STATIC_URL") or "static/"
 _static_origin = "{0.scheme}://{0.netloc}".format(urlsplit(STATIC_URL)) if "://" in STATIC_URL else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
+# Files served at the site's root rather than under STATIC_URL (/favicon.ico), by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files with content-hashed names, served by WhiteNoise with far-future caching.

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler403 = "newsroom.errors.permission_denied"
 handler500 = "newsroom.errors.server_error"

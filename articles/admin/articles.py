@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from .. import changes
 from ..entities.relink import reextract
@@ -270,6 +271,11 @@ class AddTagForm(forms.Form):
         return existing_spellings([name])[0]
 
 
+def articles_count(singular, plural, n):
+    """`singular` or `plural` as English needs for `n`, with {n} filled in."""
+    return ngettext(singular, plural, n).format(n=n)
+
+
 def _log_bulk(request, queryset, message):
     """One History entry per changed row, written in one statement."""
     LogEntry.objects.log_actions(request.user.pk, list(queryset), CHANGE, change_message=message)
@@ -457,9 +463,13 @@ class ArticleAdmin(ChangePathAdmin):
         already = queryset.count() - len(ids)
         self.message_user(
             request,
-            f"Published {len(ids)} article(s)"
+            articles_count("Published {n} article", "Published {n} articles", len(ids))
             + (f", {scheduled} of them scheduled for a later date" if scheduled else "")
-            + (f"; {already} were published already" if already else "")
+            + (
+                articles_count("; {n} was published already", "; {n} were published already", already)
+                if already
+                else ""
+            )
             + ".",
             messages.SUCCESS,
         )
@@ -472,7 +482,15 @@ class ArticleAdmin(ChangePathAdmin):
         changed.update(status=Article.Status.DRAFT, edited_at=now, edited_by=request.user, updated_at=now)
         changes.apply(articles=ids)
         _log_bulk(request, changed, [{"changed": {"fields": ["Status"]}}])
-        self.message_user(request, f"Unpublished {len(ids)} article(s): they are drafts now.", messages.SUCCESS)
+        self.message_user(
+            request,
+            articles_count(
+                "Unpublished {n} article: it is a draft now.",
+                "Unpublished {n} articles: they are drafts now.",
+                len(ids),
+            ),
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Re-extract entities of selected articles", permissions=["change"])
     def reextract_entities(self, request, queryset):
@@ -483,8 +501,18 @@ class ArticleAdmin(ChangePathAdmin):
         skipped = len(ids) - done
         self.message_user(
             request,
-            f"Re-extracted the entities of {done} article(s)."
-            + (f" {skipped} left as they are: their entities were edited by hand (pinned)." if skipped else ""),
+            articles_count(
+                "Re-extracted the entities of {n} article.", "Re-extracted the entities of {n} articles.", done
+            )
+            + (
+                articles_count(
+                    " {n} left as it is: its entities were edited by hand (pinned).",
+                    " {n} left as they are: their entities were edited by hand (pinned).",
+                    skipped,
+                )
+                if skipped
+                else ""
+            ),
             messages.SUCCESS,
         )
 
@@ -509,7 +537,9 @@ class ArticleAdmin(ChangePathAdmin):
             _log_bulk(request, articles, [{"changed": {"fields": ["Tags"]}}])
             self.message_user(
                 request,
-                f"Tagged {len(articles)} article(s) “{name}”" + (" (a new tag)." if new else "."),
+                articles_count("Tagged {n} article", "Tagged {n} articles", len(articles))
+                + f" “{name}”"
+                + (" (a new tag)." if new else "."),
                 messages.SUCCESS,
             )
             return None

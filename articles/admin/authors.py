@@ -57,6 +57,6 @@ class AuthorAdmin(RecordsSlugChanges, ChangePathAdmin):
             request,
             queryset,
             merge=merge_authors,
-            count_label="articles",
+            count_label=("article", "articles"),
             after=lambda result: refresh_after_vocabulary_change(result.article_ids),
         )

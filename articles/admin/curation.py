@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 
 from .. import changes
 from ..merge import MergeError
@@ -73,6 +74,7 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
 
     `merge(survivor, others)` does the work; `after(result)` runs once it is
     done (re-extraction). Rows are listed with `count` annotated by the admin.
+    `count_label` names what a merge moves, singular and plural: ("tagged article", "tagged articles").
     """
     opts = model_admin.model._meta
     rows = list(model_admin.get_queryset(request).filter(pk__in=queryset.values("pk")).order_by("-count", "pk"))
@@ -92,7 +94,7 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
         "opts": opts,
         "rows": rows,
         "survivor_pk": rows[0].pk,
-        "count_label": count_label,
+        "count_label": count_label[1],
         "kinds_differ": len({getattr(row, "kind", None) for row in rows}) > 1,
         "error": error,
         "action": request.POST.get("action", ""),
@@ -112,13 +114,14 @@ def _merge_confirmed(model_admin, request, survivor, rows, *, merge, count_label
         return
     if after is not None:
         after(result)
+    moved = ngettext(*count_label, result.moved)
     user = request.user.pk
     LogEntry.objects.log_actions(
         user,
         [result.survivor],
         CHANGE,
         change_message=f"Merged {', '.join(f'“{n}”' for n in result.merged_names)} into this "
-        f"{opts.verbose_name} ({result.moved} {count_label} moved).",
+        f"{opts.verbose_name} ({result.moved} {moved} moved).",
         single_object=True,
     )
     LogEntry.objects.log_actions(user, others, DELETION, change_message=f"Merged into “{result.survivor}”.")
@@ -130,7 +133,7 @@ def _merge_confirmed(model_admin, request, survivor, rows, *, merge, count_label
             reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[result.survivor.pk]),
             result.survivor,
             result.moved,
-            count_label,
+            moved,
         ),
         messages.SUCCESS,
     )

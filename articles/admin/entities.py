@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from ..entities.relink import relink as relink_entities
 from ..merge import merge_entities
@@ -122,7 +123,14 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
             # alias unlinks them. Only articles that could mention it are read.
             report = relink_entities([obj.pk])
             if report.changed:
-                messages.info(request, f"Re-linked {report.changed} article(s) that mention “{obj}”.")
+                messages.info(
+                    request,
+                    ngettext(
+                        "Re-linked {n} article that mentions “{entity}”.",
+                        "Re-linked {n} articles that mention “{entity}”.",
+                        report.changed,
+                    ).format(n=report.changed, entity=obj),
+                )
 
     @admin.action(description="Merge selected entities…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
@@ -131,6 +139,6 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
             request,
             queryset,
             merge=merge_entities,
-            count_label="article mentions",
+            count_label=("article mention", "article mentions"),
             after=lambda result: relink_entities([result.survivor.pk]).changed,
         )

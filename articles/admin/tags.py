@@ -177,4 +177,6 @@ class TagAdmin(RecordsSlugChanges, ChangePathAdmin):
 
     @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
-        return merge_action(self, request, queryset, merge=merge_tags, count_label="tagged articles")
+        return merge_action(
+            self, request, queryset, merge=merge_tags, count_label=("tagged article", "tagged articles")
+        )

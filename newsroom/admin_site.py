@@ -1,0 +1,23 @@
+"""The admin site: Django's, named after the site (settings.SITE_NAME), without the navigation sidebar.
+
+The sidebar takes a fifth of a 1280-pixel screen from the article list; the breadcrumbs
+and the front page lead everywhere it did.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class NewsroomAdminSite(admin.AdminSite):
+    enable_nav_sidebar = False
+
+    def __init__(self, name="admin"):
+        super().__init__(name)
+        self.site_header = self.site_title = self.index_title = settings.SITE_NAME
+
+
+class NewsroomAdminConfig(AdminConfig):
+    """django.contrib.admin with NewsroomAdminSite as `admin.site`."""
+
+    default_site = "newsroom.admin_site.NewsroomAdminSite"
