@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, F, Func, Q, Window
 from django.db.models.functions import Lower, Now, RowNumber
@@ -20,6 +21,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
+
+from .entities.junk import junk_reason
 
 SLUG_MAX_LENGTH = 80
 
@@ -273,6 +276,11 @@ class Entity(models.Model):
 
     def get_absolute_url(self):
         return slug_path("articles:entity_detail", self.slug)
+
+    def clean(self):
+        reason = junk_reason(self.name or "", self.kind or None)
+        if self.name and reason is not None:
+            raise ValidationError({"name": f"Not a name readers could look up: {reason}."})
 
 
 class TagQuerySet(models.QuerySet):

@@ -292,7 +292,7 @@ class Search:
             entities = Entity.objects.in_bulk(list(counts))
             for pk, count in sorted(counts.items(), key=lambda item: (-item[1], entities[item[0]].name)):
                 matched = _matched_form(q, entities[pk])
-                if matched:
+                if matched and count > 0:  # an entity with no public article has no page to link to
                     results.cards.append(EntityCard(entities[pk], count, matched))
         if nodes and tree != "T":
             self.tsquery_text = q

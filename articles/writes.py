@@ -19,6 +19,7 @@ import json
 from django.db import DatabaseError, connection
 
 from .entities import VOCABULARY
+from .entities.junk import junk_reason
 from .models import (
     Article,
     Author,
@@ -82,7 +83,9 @@ def replace_mentions(entities_by_article):
     for article_id, found in targets.items():
         counts, sources = {}, {}
         for entity in found:
-            entity_id = entity_ids[(entity.name, entity.kind)]
+            entity_id = entity_ids.get((entity.name, entity.kind))
+            if entity_id is None:
+                continue  # junk, refused
             counts[entity_id] = counts.get(entity_id, 0) + entity.count
             source = getattr(entity, "source", VOCABULARY)
             sources[entity_id] = VOCABULARY if VOCABULARY in (source, sources.get(entity_id)) else source
@@ -112,7 +115,11 @@ def find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
     `wanted` maps a caller's key to (name, kind); kind is None for models without
     one. Returns key -> id. A name that editors merged into another author or tag
     resolves to the survivor. Raises DatabaseError if a row cannot be stored.
+    Entity names that are junk (`entities.junk`: numbers, handles, single
+    letters) are refused: their keys are left out of the result.
     """
+    if model is Entity:
+        wanted = {key: value for key, value in wanted.items() if junk_reason(*value) is None}
     ids = {}
     merged = _merged_into(model, wanted)
     for _attempt in range(5):  # concurrent writers may create the same names: find them next round
@@ -212,6 +219,9 @@ def add_entities(entries):
     for name, kind, _ in entries:
         if not name or kind not in kinds:
             raise ValueError(f"entity {name!r}: kind must be one of {', '.join(sorted(kinds))}, not {kind!r}")
+        reason = junk_reason(name, kind)
+        if reason is not None:
+            raise ValueError(f"entity {name!r}: not a name ({reason})")
     existing = {(name.lower(), kind) for name, kind in Entity.objects.values_list("name", "kind")}
     ids = find_or_create(Entity, {(name, kind): (name, kind) for name, kind, _ in entries}, fallback_prefix="entity")
     created = {ids[(name, kind)] for name, kind, _ in entries if (name.lower(), kind) not in existing}

@@ -150,7 +150,15 @@ class TestEntityCards:
 
     def test_accented_name(self, client):
         place = EntityFactory(name="Kraków", kind=Entity.Kind.PLACE)
+        indexed(title="A day out", entities=[place])
         assert [c.entity for c in results(client, q="krakow").cards] == [place]
+
+    def test_no_card_for_an_entity_without_a_public_article(self, client):
+        # Its page would answer 404: "0 articles mention Emmanuel Macron →" must not link to it.
+        macron = EntityFactory(name="Emmanuel Macron", kind=Entity.Kind.PERSON)
+        indexed(title="Draft on Macron", entities=[macron], status=Article.Status.DRAFT, published_at=None)
+        assert results(client, q="Emmanuel Macron").cards == []
+        assert client.get(macron.get_absolute_url()).status_code == 404
 
     def test_stop_word_acronym_lists_the_entity_articles(self, client):
         who = Entity.objects.get(name="World Health Organization")

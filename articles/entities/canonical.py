@@ -11,6 +11,7 @@ surroundings suggest (`context_kind`); and which acronyms an article defines
 
 import re
 
+from . import junk
 from .vocabulary import Vocabulary
 
 PERSON, PLACE, ORG = "PERSON", "PLACE", "ORG"
@@ -194,8 +195,24 @@ def clean_span(text, start, end):
         match = _TRAILING_PARTICLE.search(piece)
         if match:
             end = start + match.start()  # a span the model cut short: "Remco Evenepoel of"
+            piece = text[start:end]
+        end = start + _without_handle_or_quantity(piece)
         if (start, end) == before:
             return start, end
+
+
+_HANDLE_START = re.compile(r"(?:\s+(?:at|as|via)\b)?\s*(?:@|https?://|www\.)")
+
+
+def _without_handle_or_quantity(piece):
+    """The length of `piece` without a handle ("Twitter @handle") or a final score or time ("Ajax 3-1")."""
+    match = _HANDLE_START.search(piece)
+    if match:
+        return match.start()
+    words = piece.rsplit(None, 1)
+    if len(words) == 2 and junk.is_quantity(words[1]) and not words[1].isdigit():  # "Formula 1" keeps its 1
+        return len(words[0])
+    return len(piece)
 
 
 def _keeps_final_mark(text, start, end):

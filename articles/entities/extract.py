@@ -32,7 +32,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from . import canonical
+from . import canonical, junk
 from .canonical import ORG, PERSON, PLACE
 from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
 
@@ -144,7 +144,7 @@ class _Extraction:
         self._spell_out_acronyms(mentions)
         if model:
             mentions = self._headline_names(mentions)
-        kept = [m for m in mentions if not m.dropped and m.name and m.kind]
+        kept = [m for m in mentions if not m.dropped and m.name and m.kind and not junk.is_junk(m.name, m.kind)]
         return self._count(kept)
 
     # 1-2. Candidate mentions, then the longest non-overlapping ones.

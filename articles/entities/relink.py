@@ -29,6 +29,7 @@ from ..models import Article, Author, Entity, Mention
 from ..seed import SeedDocument
 from ..writes import find_or_create, replace_mentions, write_mentions
 from .extract import MODEL, VOCABULARY, extract_entities
+from .junk import is_junk
 
 CHUNK_SIZE = 1000
 
@@ -53,19 +54,29 @@ class RelinkReport:
         }
 
 
-def relink(entity_ids=None, *, vocabulary=None, workers=1, chunk_size=CHUNK_SIZE, dry_run=False, progress=None):
+def relink(
+    entity_ids=None,
+    *,
+    article_ids=None,
+    vocabulary=None,
+    workers=1,
+    chunk_size=CHUNK_SIZE,
+    dry_run=False,
+    progress=None,
+):
     """Re-match the vocabulary over the archive; return a RelinkReport.
 
     `entity_ids`: only articles that could mention these entities (their text
-    holds one of the entity's forms, or they mention it now) are read. Without
-    it, every article whose entities are not pinned is. `progress(done, total)`
-    is called after each chunk.
+    holds one of the entity's forms, or they mention it now) are read.
+    `article_ids`: only these articles (with `entity_ids`, those of them that
+    could mention the entities). Without either, every article whose entities
+    are not pinned is. `progress(done, total)` is called after each chunk.
     """
     from ..ingest import load_vocabulary
 
     started = time.monotonic()
     report = RelinkReport()
-    articles = _articles(entity_ids)
+    articles = _articles(entity_ids, article_ids)
     if articles is None:
         return report
     total = _count(articles)
@@ -104,9 +115,15 @@ def _report_progress(progress, report, total):
         progress(report.articles, total)
 
 
-def _articles(entity_ids):
+def _articles(entity_ids, article_ids=None):
     """The articles to re-link: a queryset, or a sorted id list for some entities (None if they are gone)."""
     articles = Article.objects.filter(entities_pinned=False)
+    if article_ids is not None:
+        wanted = sorted(articles.filter(id__in=list(article_ids)).values_list("id", flat=True))
+        if entity_ids is None:
+            return wanted
+        named = _articles(entity_ids)
+        return None if named is None else sorted(set(named) & set(wanted))
     if entity_ids is None:
         return articles
     entities = list(Entity.objects.filter(id__in=list(entity_ids)).values_list("id", "name", "aliases"))
@@ -203,7 +220,9 @@ class _MentionWriter:
             old = stored.get(article_id, {})
             new = {}
             for name, kind, count in found:
-                entity_id = self.entity_ids[(name.lower(), kind)]
+                entity_id = self.entity_ids.get((name.lower(), kind))
+                if entity_id is None:
+                    continue  # junk a curated entry still matches: find_or_create refused it
                 previous = new.get(entity_id, (0, VOCABULARY))[0]
                 new[entity_id] = (previous + count, VOCABULARY)
             for entity_id, (count, source) in old.items():
@@ -229,7 +248,7 @@ class _MentionWriter:
             (name, kind)
             for _, found in results
             for name, kind, _ in found
-            if (name.lower(), kind) not in self.entity_ids
+            if (name.lower(), kind) not in self.entity_ids and not is_junk(name, kind)
         }
         if not missing:
             return
@@ -241,6 +260,28 @@ class _MentionWriter:
             ids = find_or_create(Entity, {pair: pair for pair in missing}, fallback_prefix="entity")
         for (name, kind), pk in ids.items():
             self.entity_ids[(name.lower(), kind)] = pk
+
+
+def remove_junk_entities(*, dry_run=False):
+    """Delete the entities whose names are junk (`junk.py`), then re-link the articles that named them.
+
+    "Twitter @handle" goes, and the articles that mentioned it are matched against the
+    vocabulary again (which finds "Twitter"). Through the change path: search entries,
+    statistics and cached pages follow. Returns (names removed, articles re-linked).
+    """
+    junk = {pk: name for pk, name, kind in Entity.objects.values_list("pk", "name", "kind") if is_junk(name, kind)}
+    if not junk:
+        return [], 0
+    article_ids = set(Mention.objects.filter(entity_id__in=list(junk)).values_list("article_id", flat=True))
+    if dry_run:
+        return sorted(junk.values()), len(article_ids)
+    with changes.atomic():
+        Mention.objects.filter(entity_id__in=list(junk)).delete()
+        Entity.objects.filter(pk__in=list(junk)).delete()
+        changes.apply(articles=article_ids, entities=list(junk))
+    # Its own transactions, after that one: the page cache takes each key once per transaction.
+    relink(article_ids=article_ids)
+    return sorted(junk.values()), len(article_ids)
 
 
 def _replace(article_ids, rows):
@@ -280,4 +321,4 @@ def article_document(article):
     )
 
 
-__all__ = ["MODEL", "VOCABULARY", "RelinkReport", "reextract", "relink"]
+__all__ = ["MODEL", "VOCABULARY", "RelinkReport", "reextract", "relink", "remove_junk_entities"]

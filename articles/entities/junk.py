@@ -1,0 +1,100 @@
+"""What is never an entity: one validator shared by the extractor, the writers and a clean-up migration.
+
+A name is junk when readers could not look it up as a person, place or
+organisation:
+
+- it is made only of numbers, times, scores, amounts and units
+  ("2:07:55", "3-1", "29C", "5C", "20km/h", "KSh2.3bn", "₦766m", "FJ$4.5");
+- it is or holds a handle or an address ("@tomasribeiro_sp", "Twitter @handle",
+  "ifeomaokafor.com", "https://…");
+- it is a single letter (X, the social network, is the one such name in the news),
+  or a single common word that names a kind of thing, not one thing
+  ("Hospitals", "Detectives", "Council", "Monday").
+
+`junk_reason(name, kind)` says why (or returns None); `without_handle(name)`
+turns "Twitter @handle" into "Twitter": the social network a bio names, its
+handle dropped. Pure Python.
+"""
+
+import re
+
+# A quantity: digits with separators, perhaps a currency before and a unit or magnitude after.
+_CURRENCY = r"(?:[$€£¥₦₹₩₱₵₺₽¢]|[A-Z]{1,3}\$|(?:KSh|Sh|Ksh|Rs|Rp|Tk|R|N|GH¢|GHS|NZ\$|A\$|US\$|Php|P)(?=\d))"
+_QUANTITY = re.compile(
+    rf"^[~≈+±-]?{_CURRENCY}?\d[\d.,:/–-]*"
+    r"(?:\s?(?:%|°[CF]?|[a-zA-Z]{1,5}(?:/[a-zA-Z]{1,2})?|bn|m|k|st|nd|rd|th|s))?$"
+)
+_HANDLE = re.compile(r"(?:^|\s)@[\w.]+|https?://|www\.|\b[\w-]+\.(?:com|org|net|co|io|social|news|substack)\b", re.I)
+_HANDLE_TAIL = re.compile(r"\s+(?:(?:at|as|via)\s+)?@[\w.]+.*$|\s+(?:https?://|www\.)\S*$")
+# Words for groups of people and kinds of institution that sentence starts capitalise: a name of
+# one such word names no one thing ("Detectives said", "Hospitals in Karachi"). Singular titles
+# ("Prince", "Labour") and plural team names ("Chiefs") are left alone: they are also names.
+COMMON_WORDS = {
+    word.lower()
+    for word in """
+    Detectives Officers Police Hospitals Clinics Schools Universities Doctors Nurses Residents Officials
+    Analysts Investors Fans Players Teachers Students Workers Farmers Traders Lawyers Judges Ministers
+    Authorities Regulators Researchers Scientists Sources Critics Voters Protesters Rescuers Firefighters
+    Soldiers Troops Rebels Militants Villagers Passengers Drivers Shoppers Customers Consumers Tourists
+    Visitors Prosecutors Families Children Councils Commissions Committees Governments Parliaments Ministries
+    Departments Agencies Boards Courts Banks Companies Firms Groups Parties Officials Presidents Mayors
+    Governors Senators Kings Queens Government Opposition Parliament Ministry Court Army AI Internet Web
+    Online Email Today Yesterday Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+}
+SOCIAL_NETWORKS = (
+    "X",
+    "Twitter",
+    "Instagram",
+    "Facebook",
+    "TikTok",
+    "LinkedIn",
+    "Bluesky",
+    "Threads",
+    "YouTube",
+    "Mastodon",
+    "Substack",
+    "Strava",
+    "Snapchat",
+    "Telegram",
+    "WhatsApp",
+    "Weibo",
+    "WeChat",
+    "Reddit",
+    "Twitch",
+)
+
+
+def without_handle(name):
+    """`name` with a trailing handle or address dropped: "Twitter @handle" -> "Twitter"."""
+    return _HANDLE_TAIL.sub("", name).strip()
+
+
+def is_quantity(word):
+    """True for a number, time, score or amount, with its unit: "2:07:55", "29C", "KSh60bn"."""
+    return bool(_QUANTITY.match(word))
+
+
+def junk_reason(name, kind=None):
+    """Why `name` cannot be an entity (a short phrase), or None if it can."""
+    name = " ".join(name.split())
+    if not name:
+        return "empty"
+    if _HANDLE.search(name) or "@" in name:
+        return "a handle or web address"
+    words = name.split()
+    if all(is_quantity(word) for word in words):
+        return "a number, time or amount"
+    if not any(c.isalpha() for c in name):
+        return "no letters"
+    if len(name) == 1 and not (name == "X" and kind in (None, "ORG")):
+        return "a single character"
+    if len(words) == 1 and name.lower() in COMMON_WORDS and kind != "PERSON":
+        return "a common word"
+    if len(words) == 1 and name.islower():
+        return "a lower-case word"
+    return None
+
+
+def is_junk(name, kind=None):
+    return junk_reason(name, kind) is not None
