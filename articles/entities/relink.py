@@ -279,7 +279,7 @@ def remove_junk_entities(*, dry_run=False):
         Mention.objects.filter(entity_id__in=list(junk)).delete()
         Entity.objects.filter(pk__in=list(junk)).delete()
         changes.apply(articles=article_ids, entities=list(junk))
-    # Its own transactions, after that one: the page cache takes each key once per transaction.
+    # After that transaction, in its own (one per chunk): a large archive is not re-linked in one.
     relink(article_ids=article_ids)
     return sorted(junk.values()), len(article_ids)
 

@@ -21,8 +21,8 @@ def remove_junk(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    atomic = False  # the change path commits the removal, then each re-linked chunk, on its own
+    atomic = False  # the removal commits, then each re-linked chunk on its own, as the app does it
 
-    dependencies = [("articles", "0010_change_path")]
+    dependencies = [("articles", "0011_bump_generation_once_per_key")]
 
     operations = [migrations.RunPython(remove_junk, migrations.RunPython.noop)]
