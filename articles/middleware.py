@@ -3,7 +3,9 @@
 `SlugRedirectMiddleware` answers a 404 for an old address of a merged or renamed
 article, author, tag or entity with a permanent redirect to the page that took
 it over (like django.contrib.redirects' fallback middleware, but keyed on slugs,
-so every page below the old address, a feed for instance, follows too).
+so every page below the old address, a feed for instance, follows too). Only
+while that page is public: an old address of an article that is now a draft, or
+of an author known only from drafts, stays a 404 (its new slug would reveal it).
 
 `client_ip` is how the login throttle (django-axes) tells clients apart, also
 behind reverse proxies.
@@ -63,7 +65,12 @@ class SlugRedirectMiddleware:
             if not slash or not _SLUG.fullmatch(old_slug):
                 return None
             field = SlugRedirect.TARGET_FIELDS[kind]
-            redirect = SlugRedirect.objects.filter(kind=kind, old_slug=old_slug).select_related(field).first()
+            redirect = (
+                SlugRedirect.objects.with_public_target()
+                .filter(kind=kind, old_slug=old_slug)
+                .select_related(field)
+                .first()
+            )
             if redirect is None:
                 return None
             new_path = redirect.target.get_absolute_url() + rest

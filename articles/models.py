@@ -15,7 +15,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, F, Func, Q, Window
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Window
 from django.db.models.functions import Lower, Now, RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
@@ -489,6 +489,16 @@ def _compile_public(alias, at):
         return cursor.mogrify(sql, params).decode()
 
 
+@functools.cache
+def in_use_sql(model, alias):
+    """`model.objects.in_use()` (authors, tags, entities with public articles) as a SQL condition
+    on the table known as `alias` in raw SQL; compiled from the QuerySet, like public_sql()."""
+    connection = connections["default"]
+    sql, params = model.objects.in_use().order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        return f"{alias}.id IN ({cursor.mogrify(sql, params).decode()})"
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -664,6 +674,22 @@ class SlugRedirectQuerySet(models.QuerySet):
         kind = SlugRedirect.kind_of(new_target)
         field = SlugRedirect.TARGET_FIELDS[kind]
         return self.filter(kind=kind, **{f"{field}__in": old_targets}).update(**{field: new_target})
+
+    def with_public_target(self):
+        """Old addresses whose page is public: a published article, or an author, tag or entity
+        with public articles (in_use). Any other answers 404, so an old address never reveals
+        where a draft or a name known only from drafts lives now."""
+        public = {
+            SlugRedirect.Kind.ARTICLE: Article.objects.published(),
+            SlugRedirect.Kind.AUTHOR: Author.objects.in_use(),
+            SlugRedirect.Kind.TAG: Tag.objects.in_use(),
+            SlugRedirect.Kind.ENTITY: Entity.objects.in_use(),
+        }
+        condition = Q()
+        for kind, targets in public.items():
+            field = SlugRedirect.TARGET_FIELDS[kind]
+            condition |= Q(kind=kind) & Exists(targets.filter(pk=OuterRef(f"{field}_id")))
+        return self.filter(condition)
 
     def names_merged_into(self, kind, names):
         """lower(old name) -> target id, for old names of merged rows among `names`."""

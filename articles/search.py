@@ -4,15 +4,17 @@
 
 How a request is answered (a fixed number of queries, whatever the number of hits):
 1. `read_request` validates the parameters (a SearchError, shown with status 400, for bad ones).
-2. Filters named by slug (author, tag, entity) are looked up in one query.
+2. Filters named by slug (author, tag, entity) are looked up in one query, among those with
+   public articles (`in_use`): any other slug is a 400 that names nothing.
 3. One query parses the words (`websearch_to_tsquery`: "quoted phrases", OR, -word; English
    stemming; accents ignored) and finds the entities the whole query names (name, alias or a
-   person's surname): they lead the results as cards.
+   person's surname) and that public articles mention: they lead the results as cards.
 4. One query probes how many hits there are; one statement then counts them, computes the
    facets and ranks the page.
 5. One query fetches the page's articles with highlighted headline, dek and body snippet,
    one more prefetches their tags.
-6. Only when nothing matched: one query for near spellings among entity names and tags.
+6. Only when nothing matched: one query for near spellings among the names of entities and
+   tags that public articles carry (nothing known only from drafts is ever named).
 
 Designed for 100,000+ articles, where a common word matches tens of thousands, so that the
 work per request stays bounded (see scripts/bench_search.py for the numbers):
@@ -57,7 +59,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
-from .models import Article, Author, Entity, Mention, SearchEntry, Tag, public_sql
+from .models import Article, Author, Entity, EntityStats, SearchEntry, Tag, in_use_sql, public_sql
 from .pagecache import depends_on
 from .searchindex import CONFIG
 
@@ -238,11 +240,16 @@ class Search:
     def _resolve_filters(self, results):
         request = self.request
         with connection.cursor() as cursor:
+            # Only authors, tags and entities with public articles: any other slug is "no such
+            # filter", whether it names nothing or a name known only from drafts.
             cursor.execute(
                 f"""
-                SELECT 'author', id, slug, name FROM {Author._meta.db_table} WHERE slug = ANY(%s)
-                UNION ALL SELECT 'tag', id, slug, name FROM {Tag._meta.db_table} WHERE slug = ANY(%s)
-                UNION ALL SELECT 'entity', id, slug, name FROM {Entity._meta.db_table} WHERE slug = ANY(%s)
+                SELECT 'author', a.id, a.slug, a.name FROM {Author._meta.db_table} a
+                 WHERE a.slug = ANY(%s) AND {in_use_sql(Author, "a")}
+                UNION ALL SELECT 'tag', t.id, t.slug, t.name FROM {Tag._meta.db_table} t
+                 WHERE t.slug = ANY(%s) AND {in_use_sql(Tag, "t")}
+                UNION ALL SELECT 'entity', e.id, e.slug, e.name FROM {Entity._meta.db_table} e
+                 WHERE e.slug = ANY(%s) AND {in_use_sql(Entity, "e")}
                 """,
                 [request.authors, request.tags, request.entities],
             )
@@ -250,7 +257,7 @@ class Search:
         for kind, slugs in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
             for slug in slugs:
                 if (kind, slug) not in found:
-                    raise SearchError(f"There is no {kind} “{slug}” any more: remove that filter to search again.")
+                    raise SearchError(f"There is no {kind} “{slug}”: remove that filter to search again.")
                 pk, name = found[(kind, slug)]
                 self.filter_ids[kind].append(pk)
                 remaining = [s for s in slugs if s != slug]
@@ -266,19 +273,16 @@ class Search:
                 f"""
                 WITH query AS (
                     SELECT websearch_to_tsquery(%s::regconfig, %s) AS words, newsroom_search_key(%s) AS key
-                ), hidden AS MATERIALIZED (  -- the few articles that are not public
-                    SELECT a.id FROM {Article._meta.db_table} a WHERE NOT ({public_sql("a")})
                 )
                 SELECT numnode(query.words), querytree(query.words), e.id, e.public_count,
                        tsvector_to_array(to_tsvector(%s::regconfig, %s))
                   FROM query
-                  LEFT JOIN LATERAL (
-                      SELECT e.id,
-                             (SELECT count(*) FROM {Mention._meta.db_table} m WHERE m.entity_id = e.id)
-                             - (SELECT count(*) FROM hidden h JOIN {Mention._meta.db_table} m
-                                     ON m.article_id = h.id AND m.entity_id = e.id) AS public_count
+                  LEFT JOIN LATERAL (  -- only entities public articles mention: no card names a draft's
+                      SELECT e.id, st.article_count AS public_count
                         FROM {Entity._meta.db_table} e
+                        JOIN {EntityStats._meta.db_table} st ON st.entity_id = e.id
                        WHERE query.key <> '' AND newsroom_search_keys(e.name, e.kind, e.aliases) @> ARRAY[query.key]
+                         AND {in_use_sql(Entity, "e")}
                        ORDER BY public_count DESC, e.name
                        LIMIT 3
                   ) e ON true
@@ -574,7 +578,8 @@ class Search:
         )
 
     def _suggestions(self):
-        """Near spellings from entity names and tags (pg_trgm), as (text, url) pairs."""
+        """Near spellings from the names of entities and tags that public articles carry (pg_trgm),
+        as (text, url) pairs: a name known only from drafts is never suggested."""
         words = [w for w in WORD_RE.findall(self.request.q) if len(w) >= 3][:6]
         if not words:
             return []
@@ -592,10 +597,12 @@ class Search:
                                 AS similarity
                            FROM {Entity._meta.db_table} e
                           WHERE newsroom_search_key(w.word) <%% newsroom_search_key(e.name)
+                            AND {in_use_sql(Entity, "e")}
                          UNION ALL
                          SELECT t.name, word_similarity(newsroom_search_key(w.word), newsroom_search_key(t.name))
                            FROM {Tag._meta.db_table} t
                           WHERE newsroom_search_key(w.word) <%% newsroom_search_key(t.name)
+                            AND {in_use_sql(Tag, "t")}
                      ) c
                      ORDER BY c.similarity DESC, length(c.name), c.name
                      LIMIT %s

@@ -295,7 +295,7 @@ class TestDidYouMean:
         assert "Did you mean" in content and "?q=Lukashenko" in content
 
     def test_misspelled_tag_inside_a_longer_query(self, client):
-        TagFactory(name="semiconductors")
+        indexed(title="Chip plant", tags=[TagFactory(name="semiconductors")])
         found = results(client, q="new semicondutcors")
         assert ("new semiconductors", "?q=new+semiconductors") in found.suggestions
 

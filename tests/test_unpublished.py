@@ -1,0 +1,136 @@
+"""Nothing known only from unpublished articles reaches the public.
+
+A name that appears only in drafts or scheduled articles (an entity, a tag, an
+author) is never suggested, carded or named by search; an old address of an
+article that is now a draft does not lead to it; previews are for editors only
+and never stored by a cache.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles import changes
+from articles.models import Article, Entity, SlugRedirect
+
+from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+# Names that appear nowhere in the starter vocabulary or the test data.
+SECRET_PERSON = "Quentin Zarvelle"
+SECRET_ALIAS = "Q. Zarvelle"
+SECRET_TAG = "zeppelinworks"
+SECRET_AUTHOR = "Hollis Vantrump"
+
+
+def unpublished(**fields):
+    """A draft and a scheduled article, both carrying `fields`."""
+    later = timezone.now() + datetime.timedelta(days=3)
+    return [
+        ArticleFactory(status=Article.Status.DRAFT, published_at=None, **fields),
+        ArticleFactory(status=Article.Status.PUBLISHED, published_at=later, **fields),
+    ]
+
+
+def search(client, **params):
+    cache.clear()
+    return client.get("/search/", params)
+
+
+@pytest.fixture
+def secret_entity():
+    entity = EntityFactory(name=SECRET_PERSON, kind=Entity.Kind.PERSON, aliases=[SECRET_ALIAS])
+    unpublished(title="Draft about a newcomer", entities=[entity])
+    return entity
+
+
+class TestSearchNamesOnlyPublicThings:
+    @pytest.mark.parametrize("query", [SECRET_PERSON, "Zarvelle", SECRET_ALIAS])
+    def test_no_entity_card_for_a_name_only_drafts_mention(self, client, secret_entity, query):
+        ArticleFactory(title="Public story about harbours")
+        response = search(client, q=query)
+        assert response.status_code == 200
+        assert response.context["results"].cards == []
+        content = response.content.decode().replace(query, "")  # the query itself is echoed
+        assert SECRET_PERSON not in content and secret_entity.slug not in content
+
+    def test_the_card_appears_once_a_public_article_mentions_it(self, client, secret_entity):
+        ArticleFactory(title="Newcomer speaks", entities=[secret_entity])
+        cards = search(client, q="Zarvelle").context["results"].cards
+        assert [(card.entity, card.article_count) for card in cards] == [(secret_entity, 1)]
+
+    @pytest.mark.parametrize("query", ["Zarvele", "Zarvelle Quentn"])
+    def test_did_you_mean_never_offers_an_entity_only_drafts_mention(self, client, secret_entity, query):
+        response = search(client, q=query)
+        assert response.context["results"].suggestions == []
+        assert "Zarvelle" not in response.content.decode().replace(query, "")
+
+    def test_did_you_mean_never_offers_a_tag_only_drafts_carry(self, client):
+        unpublished(tags=[TagFactory(name=SECRET_TAG)])
+        response = search(client, q="zepelinworks")
+        assert response.context["results"].suggestions == []
+        assert SECRET_TAG not in response.content.decode()
+        ArticleFactory(tags=[TagFactory(name=SECRET_TAG)])  # now public: suggested
+        assert [text for text, _ in search(client, q="zepelinworks").context["results"].suggestions] == [SECRET_TAG]
+
+    def test_a_filter_on_a_name_only_drafts_carry_is_a_400_that_names_nothing(self, client, secret_entity):
+        author = AuthorFactory(name=SECRET_AUTHOR)
+        tag = TagFactory(name=SECRET_TAG)
+        unpublished(author=author, tags=[tag])
+        ArticleFactory(title="Public story")
+        unknown = search(client, q="story", author="no-such-author")
+        assert unknown.status_code == 400
+        for params in ({"author": author.slug}, {"tag": tag.slug}, {"entity": secret_entity.slug}):
+            response = search(client, q="story", **params)
+            assert response.status_code == 400, params
+            content = response.content.decode()
+            for name in (SECRET_AUTHOR, SECRET_TAG.capitalize(), SECRET_PERSON):
+                assert name not in content, (params, name)
+            kind, slug = next(iter(params.items()))
+            # Word for word what an unknown slug gets: nothing tells the two apart.
+            assert response.context["error"] == f"There is no {kind} “{slug}”: remove that filter to search again."
+        # The author's own page is a 404 as well.
+        assert client.get(author.get_absolute_url()).status_code == 404
+
+    def test_public_filters_still_work_and_are_labelled(self, client):
+        author = AuthorFactory(name="Public Writer")
+        ArticleFactory(title="Public story", author=author)
+        response = search(client, q="story", author=author.slug)
+        assert response.status_code == 200
+        active = response.context["results"].active_filters
+        assert [(kind, label) for kind, label, _ in active] == [("Author", "Public Writer")]
+
+
+class TestOldAddresses:
+    def test_an_old_address_of_an_article_that_is_now_a_draft_is_a_404(self, client):
+        article = ArticleFactory(slug="secret-merger-talks-collapse")
+        SlugRedirect.objects.record("merger-talks", article)
+        assert client.get("/articles/merger-talks/").status_code == 301
+        assert client.get("/articles/merger-talks/")["Location"] == "/articles/secret-merger-talks-collapse/"
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+        changes.apply(articles=[article.pk])
+        response = client.get("/articles/merger-talks/")
+        assert response.status_code == 404
+        assert "secret-merger" not in response.content.decode()
+        assert "Location" not in response
+
+    def test_an_old_address_of_a_scheduled_article_is_a_404_until_its_time(self, client):
+        article = ArticleFactory(slug="budget-leak", published_at=timezone.now() + datetime.timedelta(hours=2))
+        SlugRedirect.objects.record("budget", article)
+        assert client.get("/articles/budget/").status_code == 404
+
+    def test_old_addresses_of_authors_tags_and_entities_known_only_from_drafts_are_404(self, client, secret_entity):
+        author, tag = AuthorFactory(name=SECRET_AUTHOR), TagFactory(name=SECRET_TAG)
+        unpublished(author=author, tags=[tag])
+        SlugRedirect.objects.record("old-author", author)
+        SlugRedirect.objects.record("old-tag", tag)
+        SlugRedirect.objects.record("old-entity", secret_entity)
+        for path in ["/authors/old-author/", "/tags/old-tag/feed/", "/entities/old-entity/"]:
+            response = client.get(path)
+            assert response.status_code == 404, path
+        ArticleFactory(author=author, tags=[tag], entities=[secret_entity])
+        for path in ["/authors/old-author/", "/tags/old-tag/feed/", "/entities/old-entity/"]:
+            assert client.get(path).status_code == 301, path
