@@ -632,7 +632,8 @@ class Mention(models.Model):
         indexes = [models.Index(fields=["entity", "article"], name="mention_entity_idx")]
 
     def __str__(self):
-        return f"{self.entity} in {self.article} ({self.count}×)"
+        # The entity alone: rows are shown under their article (the admin's entity rows, History).
+        return str(self.entity)
 
 
 class SeedFile(models.Model):

@@ -1,13 +1,18 @@
 """The editors' daily admin (issue 18): the site's name and icon, words in the right number,
-and a way back from a refused page."""
+a way back from a refused page, History that says what changed, a list that fits."""
+
+import datetime
+import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.utils import timezone
 
-from articles.models import Article, Entity, Tag
+from articles import history
+from articles.models import Article, Entity, Mention, Tag
 from articles.roles import create_editor
 
-from .factories import ArticleFactory, EntityFactory, TagFactory
+from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +147,138 @@ class TestMergePage:
         assert Tag.objects.filter(pk=other.pk).count() == 0
         entry = LogEntry.objects.filter(object_id=str(keep.pk)).latest("action_time")
         assert entry.change_message == "Merged “wind power” into this tag (1 tagged article moved)."
+
+
+def history_of(article):
+    return list(
+        LogEntry.objects.filter(object_id=str(article.pk))
+        .order_by("action_time")
+        .values_list("change_message", flat=True)
+    )
+
+
+def save(client, article, **changes):
+    from .test_admin import article_form
+
+    response = client.post(f"{ARTICLES}{article.pk}/change/", article_form(article, **changes), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    return response
+
+
+class TestHistory:
+    """History says what changed, from what to what, however the change was made."""
+
+    def test_status_and_date_of_a_save_that_publishes(self, editor_client, settings):
+        settings.TIME_ZONE = "UTC"
+        draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+        response = save(editor_client, draft, status="published")
+        draft.refresh_from_db()
+        [message] = history_of(draft)
+        published = history.when(draft.published_at)
+        assert message == f"Status: Draft → Published; Publication date: — → {published}"
+        # The save that makes it public says where readers find it.
+        url = f"http://testserver{draft.get_absolute_url()}"
+        assert f'“{draft.title}” is live at <a href="{url}">{url}</a>.' in response.content.decode()
+
+    def test_date_moved(self, editor_client, settings):
+        settings.TIME_ZONE = "UTC"
+        year = timezone.now().year + 1
+        article = ArticleFactory(published_at=datetime.datetime(year, 12, 3, 10, 0, tzinfo=datetime.UTC))
+        response = save(editor_client, article, published_at_0=f"{year}-12-04", published_at_1="09:00:00")
+        assert history_of(article) == [f"Publication date: 3 Dec {year} 10:00 → 4 Dec {year} 09:00"]
+        assert "is live at" not in response.content.decode()  # scheduled, not live
+
+    def test_this_years_dates_leave_the_year_out(self):
+        now = timezone.now()
+        assert str(now.year) not in history.when(now, now=now)
+
+    def test_headline_author_tags_and_text(self, editor_client):
+        article = ArticleFactory(title="Wind farm opens", tags=["oil", "Europe"])
+        other = AuthorFactory(name="Bea Other")
+        save(
+            editor_client,
+            article,
+            title="Wind farm opens early",
+            author=other.pk,
+            tags="Europe, energy",
+            body="A new body.\n\nWith two paragraphs.",
+        )
+        [message] = history_of(article)
+        old_author = article.author.name
+        assert message == (
+            f"Headline: “Wind farm opens” → “Wind farm opens early”; Body: edited; Author: {old_author} → Bea Other; "
+            "Tags: + energy − oil"
+        )
+
+    def test_entities_added_removed_and_recounted(self, editor_client):
+        berlin, paris, rome = (EntityFactory(name=n) for n in ["Berlin", "Paris", "Rome"])
+        article = ArticleFactory(entities=[berlin, paris])
+        rows = {m.entity_id: m for m in Mention.objects.filter(article=article)}
+        data = {
+            "mentions-TOTAL_FORMS": "3",
+            "mentions-INITIAL_FORMS": "2",
+            "mentions-0-id": rows[berlin.pk].pk,
+            "mentions-0-article": article.pk,
+            "mentions-0-entity": berlin.pk,
+            "mentions-0-count": "3",
+            "mentions-1-id": rows[paris.pk].pk,
+            "mentions-1-article": article.pk,
+            "mentions-1-entity": paris.pk,
+            "mentions-1-count": "1",
+            "mentions-1-DELETE": "on",
+            "mentions-2-article": article.pk,
+            "mentions-2-entity": rome.pk,
+            "mentions-2-count": "1",
+        }
+        save(editor_client, article, **data)
+        assert history_of(article) == ["Entities: + Rome − Paris; Berlin: 1 → 3 mentions"]
+
+    def test_entity_rows_are_captioned_by_the_entity(self, editor_client):
+        berlin = EntityFactory(name="Berlin")
+        article = ArticleFactory(title="Macron visits Berlin", entities=[berlin])
+        content = editor_client.get(f"{ARTICLES}{article.pk}/change/").content.decode()
+        assert re.search(r'<td class="original">\s*<p>\s*Berlin\s*</p>', content)
+        assert "Berlin in Macron" not in content
+
+    def test_bulk_publish_and_unpublish(self, editor_client, settings):
+        settings.TIME_ZONE = "UTC"
+        undated = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+        dated = ArticleFactory(status=Article.Status.DRAFT)
+        action(editor_client, ARTICLES, "publish", [undated, dated])
+        undated.refresh_from_db()
+        assert history_of(dated) == ["Status: Draft → Published"]
+        assert history_of(undated) == [
+            f"Status: Draft → Published; Publication date: — → {history.when(undated.published_at)}"
+        ]
+        action(editor_client, ARTICLES, "unpublish", [dated])
+        assert history_of(dated)[-1] == "Status: Published → Draft"
+
+    def test_bulk_tag(self, editor_client):
+        article = ArticleFactory(tags=["oil"])
+        action(editor_client, ARTICLES, "add_tag", [article], apply="yes", tag="energy")
+        assert history_of(article) == ["Tags: + energy"]
+
+    def test_history_page_shows_the_words(self, editor_client):
+        article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+        action(editor_client, ARTICLES, "publish", [article])
+        content = editor_client.get(f"{ARTICLES}{article.pk}/history/").content.decode()
+        assert "Status: Draft → Published" in content
+
+
+class TestArticleList:
+    def test_ingested_rows_name_the_ingest_and_dates_are_compact(self, editor_client, settings):
+        settings.TIME_ZONE = "UTC"
+        now = timezone.now()
+        ArticleFactory(title="From a seed", ingested_at=now)
+        edited = ArticleFactory(title="Edited later", ingested_at=now - datetime.timedelta(hours=1))
+        save(editor_client, edited, title="Edited later on")
+        old = ArticleFactory(title="Old story", published_at=datetime.datetime(2019, 3, 5, 8, 0, tzinfo=datetime.UTC))
+        content = editor_client.get(ARTICLES).content.decode()
+        rows = {
+            title: content[content.index(title) :].split("</tr>")[0] for title in ["From a seed", "Edited later on"]
+        }
+        assert "ingest" in rows["From a seed"]
+        assert "editor" in rows["Edited later on"] and "ingest" not in rows["Edited later on"]
+        assert 'Published <span class="date">5 Mar 2019</span>' in content[content.index(old.title) :]
+        assert "By kind of entity mentioned" in content
