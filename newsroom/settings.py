@@ -29,6 +29,7 @@ Environment variables:
     CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache (default 1000)
     CACHE_MAX_MB        megabytes of pages kept per process by the local-memory cache (default 64)
     SITE_NAME      the site's name in page titles, feeds and the admin's header (default Newsroom)
+    API_RATE_LIMIT      API requests per address per API_RATE_WINDOW seconds (default 300 per 60)
 The security block below has the details; docs/operations.md the production environment.
 """
 
@@ -94,6 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /api/: rate limit per address, CORS, JSON errors (articles/api/middleware.py); outside the
+    # page cache, so that requests the cache answers are counted too.
+    "articles.api.middleware.ApiMiddleware",
     # Readers' pages from the cache (articles/pagecache.py): outside CSP, so a page is stored
     # with the policy that matches its nonce; inside Security, so every answer gets its headers.
     "articles.pagecache.PageCacheMiddleware",
@@ -301,6 +305,10 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Static files are WhiteNoise's (further in); the path part, in case STATIC_URL is a CDN's URL.
 PAGE_CACHE_EXCLUDE = ["/admin/", "/healthz", "/" + urlsplit(STATIC_URL).path.lstrip("/")]
 # ----------------------------------------------------------------------------------------
+
+# The API (/api/v1/, articles/api/): requests per address per window, past which it answers 429.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "300"))
+API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", "60"))
 
 # How many articles a listing page shows.
 ARTICLES_PER_PAGE = 20

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles import sitemaps
+from articles.api import urls as api_urls
+from articles.api.docs import api_docs
 from articles.views import healthz, robots_txt
 
 urlpatterns = [
@@ -10,6 +12,8 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.section, name="sitemap_section"),
+    path("api/v1/", api_urls()),
+    path("api/docs/", api_docs, name="api_docs"),
     path("", include("articles.urls")),
 ]
 

@@ -169,7 +169,7 @@ def valid_values(route, converters, archive):
     for name, converter in converters.items():
         kind = type(converter).__name__
         if kind == "SlugConverter":
-            values[name] = archive[route.split("/")[0]]
+            values[name] = archive[route.removeprefix("api/v1/").split("/")[0]]
         elif name == "section":
             values[name] = next(iter(SITEMAPS))
         elif name in ("year", "month"):
@@ -267,6 +267,8 @@ def test_hostile_page_numbers(archive):
             if name == "search":
                 allowed = {404}
                 url = f"{base}?q=energy&page={value}"
+            if route.startswith("api/"):
+                allowed = {200, 400, 404}  # the API answers a bad parameter with a 400 that names it
             assert_safe(get(client, url), url, allowed)
 
 

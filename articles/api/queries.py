@@ -1,0 +1,415 @@
+"""What the API reads, built from the site's own public QuerySets (articles/models.py).
+
+Nothing here writes a visibility condition of its own: articles come from
+`Article.objects.published()`, and authors, tags and entities from their
+`in_use()` QuerySets (rows with public articles, counted by the reader
+statistics), so a draft, a scheduled article, or a name known only from them
+never appears, and a filter naming one is answered as if it did not exist.
+Full-text matching uses the search entries and the search syntax of
+articles/search.py (`websearch_to_tsquery`: words, "phrase", OR, -word).
+
+Each function returns plain data (dicts and lists) that the endpoints give to
+their response schemas, in a fixed number of queries whatever the page size.
+"""
+
+import base64
+import binascii
+import datetime
+import json
+import zoneinfo
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import Cast, Round
+
+from ..models import Article, Author, Entity, Mention, SearchKey, SearchKeys, Tag
+from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, SLUG_RE
+from ..searchindex import CONFIG
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+ORDERS = ("relevance", "newest", "oldest")
+# The API's names for the kinds of entity, and back.
+KIND_NAMES = {Entity.Kind.PERSON: "person", Entity.Kind.PLACE: "place", Entity.Kind.ORG: "organisation"}
+KINDS = {name: kind for kind, name in KIND_NAMES.items()}
+APPEARS_WITH = 12
+RELATED = 5
+RANK_SCALE = 1_000_000  # relevance is ts_rank rounded to millionths: an integer the cursor can carry exactly
+
+
+class Array(Func):
+    """ARRAY[expression]: one value as a one-element text array."""
+
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(TextField())
+
+
+class ApiError(Exception):
+    """A request the API cannot answer as asked: `message` for people, `parameter` names the culprit."""
+
+    status = 400
+
+    def __init__(self, message, parameter=None):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+@dataclass
+class ArticleFilters:
+    """The validated filters of /api/v1/articles/ (see read_article_filters)."""
+
+    q: str = ""
+    tags: list = field(default_factory=list)  # slugs
+    author: str = ""
+    entities: list = field(default_factory=list)
+    kind: str = ""  # an Entity.Kind
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    order: str = "newest"
+    page_size: int = DEFAULT_PAGE_SIZE
+    cursor: tuple | None = None
+    with_body: bool = False
+
+
+def read_article_filters(*, q, tag, author, entity, kind, date_from, date_to, order, page_size, cursor, fields):
+    """ArticleFilters from the query parameters, or an ApiError naming the one that is wrong."""
+    filters = ArticleFilters()
+    q = q or ""
+    if "\x00" in q:
+        raise ApiError("The search contains a NUL character, which cannot be searched for.", "q")
+    filters.q = " ".join(CONTROL_RE.sub(" ", q).split())
+    if len(filters.q) > MAX_QUERY_LENGTH:
+        raise ApiError(f"q is limited to {MAX_QUERY_LENGTH} characters; this one has {len(filters.q):,}.", "q")
+    filters.tags = _slugs(tag, "tag")
+    filters.entities = _slugs(entity, "entity")
+    authors = _slugs([author] if author else [], "author")
+    filters.author = authors[0] if authors else ""
+    if kind:
+        if kind not in KINDS:
+            raise ApiError(f"kind is one of {', '.join(KINDS)}, not “{kind[:50]}”.", "kind")
+        filters.kind = KINDS[kind]
+    filters.date_from, filters.date_to = date_from, date_to
+    if date_from and date_to and date_from > date_to:
+        raise ApiError("from is after to: no article can be published in between.", "from")
+    filters.order = order or ("relevance" if filters.q else "newest")
+    if filters.order not in ORDERS:
+        raise ApiError(f"order is one of {', '.join(ORDERS)}, not “{filters.order[:50]}”.", "order")
+    if filters.order == "relevance" and not filters.q:
+        raise ApiError("order=relevance needs words to rank by (q).", "order")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ApiError(f"page_size is between 1 and {MAX_PAGE_SIZE}, not {page_size}.", "page_size")
+    filters.page_size = page_size
+    if fields not in (None, "", "body"):
+        raise ApiError(f"fields can only add the body (fields=body), not “{fields[:50]}”.", "fields")
+    filters.with_body = fields == "body"
+    filters.cursor = decode_cursor(cursor, filters.order) if cursor else None
+    return filters
+
+
+def _slugs(values, name):
+    values = [v for v in values or [] if v]
+    if len(values) > MAX_FILTERS:
+        raise ApiError(f"At most {MAX_FILTERS} {name} filters can be combined.", name)
+    for value in values:
+        if not SLUG_RE.match(value):
+            raise ApiError(f"“{value[:50]}” is not a valid {name} slug.", name)
+    return list(dict.fromkeys(values))
+
+
+# Cursors: the sort key of the last item of a page, so the next page starts right after it
+# whatever was added since (keyset pagination). Opaque to clients; checked on the way in.
+
+
+def encode_cursor(order, key):
+    raw = json.dumps([order, *key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text, order):
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        decoded = json.loads(raw)
+        cursor_order, *key = decoded
+        if cursor_order != order:
+            raise ApiError(f"This cursor belongs to order={cursor_order}: keep the order when paging.", "cursor")
+        *rank, published_at, pk = key
+        if order == "relevance":
+            (rank,) = rank
+            if not isinstance(rank, int):
+                raise ValueError(rank)
+        elif rank:
+            raise ValueError(rank)
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError(pk)
+        when = datetime.datetime.fromisoformat(published_at)
+        if when.tzinfo is None:
+            raise ValueError(published_at)
+    except ApiError:
+        raise
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):
+        raise ApiError("The cursor is not one this API gave: use the `next` link of a page.", "cursor") from None
+    return (rank, when, pk) if order == "relevance" else (when, pk)
+
+
+def _resolve(filters):
+    """Public ids for the slugs the filters name, in one query; an ApiError for any unknown one."""
+    wanted = [("author", Author, [filters.author] if filters.author else []), ("tag", Tag, filters.tags)]
+    wanted.append(("entity", Entity, filters.entities))
+    queries = [
+        model.objects.in_use().filter(slug__in=slugs).values_list(Value(name), "slug", "pk")
+        for name, model, slugs in wanted
+        if slugs
+    ]
+    if not queries:
+        return {}
+    first, *rest = queries
+    found = {(name, slug): pk for name, slug, pk in (first.union(*rest, all=True) if rest else first)}
+    ids = {}
+    for name, _model, slugs in wanted:
+        for slug in slugs:
+            if (name, slug) not in found:
+                raise ApiError(f"There is no {name} “{slug}” with public articles.", name)
+            ids.setdefault(name, []).append(found[(name, slug)])
+    return ids
+
+
+def _day_start(day):
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def filtered_articles(filters):
+    """Public articles matching `filters`, in the asked order (a QuerySet; rank annotated for relevance)."""
+    ids = _resolve(filters)
+    articles = Article.objects.published()
+    if "author" in ids:
+        articles = articles.filter(author_id=ids["author"][0])
+    if "tag" in ids:  # every tag asked for (the search entry's tag ids, GIN-indexed)
+        articles = articles.filter(search_entry__tag_ids__contains=ids["tag"])
+    if "entity" in ids:  # every entity asked for
+        articles = articles.filter(search_entry__entity_ids__contains=ids["entity"])
+    if filters.kind:
+        articles = articles.filter(Exists(Mention.objects.filter(article=OuterRef("pk"), entity__kind=filters.kind)))
+    if filters.date_from:
+        articles = articles.filter(published_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        articles = articles.filter(published_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
+    if filters.q:
+        query = SearchQuery(filters.q, search_type="websearch", config=CONFIG)
+        articles = articles.filter(search_entry__document=query)
+        if filters.order == "relevance":
+            rank = Round(SearchRank(F("search_entry__rank_vector"), query) * RANK_SCALE)
+            articles = articles.annotate(rank=Cast(rank, BigIntegerField()))
+    return _ordered(articles, filters)
+
+
+def _ordered(articles, filters):
+    cursor = filters.cursor
+    if filters.order == "oldest":
+        if cursor:
+            when, pk = cursor
+            articles = articles.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
+        return articles.order_by("published_at", "id")
+    if filters.order == "relevance":
+        if cursor:
+            rank, when, pk = cursor
+            articles = articles.filter(
+                Q(rank__lt=rank) | Q(rank=rank, published_at__lt=when) | Q(rank=rank, published_at=when, pk__lt=pk)
+            )
+        return articles.order_by("-rank", "-published_at", "-id")
+    if cursor:
+        when, pk = cursor
+        articles = articles.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+    return articles.order_by("-published_at", "-id")
+
+
+def article_page(filters, links):
+    """One page of /api/v1/articles/: (items, cursor of the next page or None). Four queries at most."""
+    articles = filtered_articles(filters).for_detail()
+    if not filters.with_body:
+        articles = articles.defer("body")
+    rows = list(articles[: filters.page_size + 1])
+    more = len(rows) > filters.page_size
+    rows = rows[: filters.page_size]
+    items = [article_item(article, links, with_body=filters.with_body) for article in rows]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        key = [last.published_at.isoformat(), last.pk]
+        if filters.order == "relevance":
+            key.insert(0, last.rank)
+        next_cursor = encode_cursor(filters.order, key)
+    return items, next_cursor, rows
+
+
+def article_item(article, links, *, with_body=False):
+    """An article as lists show it: headline, dek, date, author, tags and entities (from for_detail())."""
+    item = {
+        "slug": article.slug,
+        "url": links.site(article.get_absolute_url()),
+        "api_url": links.api("article", article.slug),
+        "title": article.title,
+        "dek": article.dek,
+        "published_at": article.published_at,
+        "author": author_ref(article.author, links) if article.author else None,
+        "tags": [tag_ref(tag, links) for tag in article.listing_tags],
+        "entities": [entity_ref(m.entity, links, mentions=m.count) for m in article.mentions.all()],
+    }
+    if with_body:
+        item["body"] = article.body
+    return item
+
+
+def article_detail(slug, links):
+    """The whole public article with `slug`, its entities with counts and related articles; NotFound if none."""
+    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    if article is None:
+        raise NotFound(f"There is no public article “{slug[:100]}”.", "slug")
+    item = article_item(article, links, with_body=True)
+    item["updated_at"] = article.updated_at
+    if article.author:
+        item["author"].update(bio=article.author.bio, twitter=article.author.twitter or None)
+    related_rows = list(Article.objects.related_to(article, limit=RELATED))
+    item["related"] = [
+        {
+            "slug": related.slug,
+            "url": links.site(related.get_absolute_url()),
+            "api_url": links.api("article", related.slug),
+            "title": related.title,
+            "dek": related.dek,
+            "published_at": related.published_at,
+            "shared": related.shared,
+        }
+        for related in related_rows
+    ]
+    return item, article, related_rows
+
+
+def author_ref(author, links):
+    return {
+        "name": author.name,
+        "slug": author.slug,
+        "url": links.site(author.get_absolute_url()),
+        "api_url": links.api("author", author.slug),
+    }
+
+
+def tag_ref(tag, links):
+    return {
+        "name": tag.name,
+        "slug": tag.slug,
+        "url": links.site(tag.get_absolute_url()),
+        "api_url": links.api("tag", tag.slug),
+    }
+
+
+def entity_ref(entity, links, **extra):
+    return {
+        "name": entity.name,
+        "kind": KIND_NAMES[entity.kind],
+        "slug": entity.slug,
+        "url": links.site(entity.get_absolute_url()),
+        "api_url": links.api("entity", entity.slug),
+        **extra,
+    }
+
+
+# Authors, tags and entities: only those with public articles (in_use()), with their counts.
+
+
+def page_of(queryset, *, page, page_size):
+    """(rows of page `page`, total, whether there is a next page); ApiError for a page that is not one."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ApiError(f"page_size is between 1 and {MAX_PAGE_SIZE}, not {page_size}.", "page_size")
+    if page < 1:
+        raise ApiError(f"page starts at 1, not {page}.", "page")
+    total = queryset.count()
+    if page > 1 and (page - 1) * page_size >= total:
+        raise NotFound(f"There is no page {page}: {total:,} items make {max(1, -(-total // page_size))}.", "page")
+    start = (page - 1) * page_size
+    rows = list(queryset[start : start + page_size])
+    return rows, total, start + page_size < total
+
+
+def entity_list(*, kind, q):
+    """Entities of public articles, most mentioned first, optionally of one kind or matching a name or alias."""
+    entities = Entity.objects.in_use()
+    if kind:
+        entities = entities.filter(kind=KINDS[kind])
+    if q:
+        q = " ".join(CONTROL_RE.sub(" ", q).split())
+        if not q or len(q) > MAX_QUERY_LENGTH:
+            raise ApiError(f"q is a name or alias of 1 to {MAX_QUERY_LENGTH} characters.", "q")
+        # Its name, an alias or a person's surname is q (the keys search uses to find the entity a
+        # query names: "EU", "u.s.", "putin"), or, for three letters or more, its name contains q
+        # (the trigram index), accents and case ignored.
+        key = SearchKey(Value(q))
+        entities = entities.annotate(keys=SearchKeys(F("name"), F("kind"), F("aliases")))
+        matches = Q(keys__contains=Array(key))
+        if len(q) >= 3:
+            entities = entities.annotate(name_key=SearchKey(F("name")))
+            matches |= Q(name_key__contains=key)
+        entities = entities.filter(matches)
+    return entities.order_by("-stats__article_count", "name", "id")
+
+
+def entity_item(entity, links):
+    return entity_ref(entity, links, aliases=entity.aliases, article_count=entity.stats.article_count)
+
+
+def entity_detail(slug, links):
+    """A public entity with its monthly counts and the entities most often mentioned with it."""
+    entity = Entity.objects.in_use().filter(slug=slug).first()
+    if entity is None:
+        raise NotFound(f"There is no entity “{slug[:100]}” in public articles.", "slug")
+    item = entity_item(entity, links)
+    item["months"] = [
+        {"month": f"{month:%Y-%m}", "count": count}
+        for month, count in entity.months.order_by("month").values_list("month", "count")
+    ]
+    pairs = list(entity.pairs.select_related("other").order_by("-count", "other_id")[:APPEARS_WITH])
+    item["appears_with"] = [entity_ref(pair.other, links, count=pair.count) for pair in pairs]
+    item["articles_url"] = links.api("articles") + "?" + urlencode({"entity": entity.slug})
+    return item, entity, pairs
+
+
+def author_list():
+    return Author.objects.in_use().order_by("name", "id")
+
+
+def author_item(author, links, *, detail=False):
+    item = {**author_ref(author, links), "article_count": author.stats.article_count}
+    if detail:
+        item.update(
+            bio=author.bio,
+            twitter=author.twitter or None,
+            articles_url=links.api("articles") + "?" + urlencode({"author": author.slug}),
+        )
+    return item
+
+
+def tag_list():
+    return Tag.objects.in_use().order_by("-stats__article_count", "name")
+
+
+def tag_item(tag, links, *, detail=False):
+    item = {**tag_ref(tag, links), "article_count": tag.stats.article_count}
+    if detail:
+        item["articles_url"] = links.api("articles") + "?" + urlencode({"tag": tag.slug})
+    return item
+
+
+def in_use_or_404(model, slug):
+    row = model.objects.in_use().filter(slug=slug).first()
+    if row is None:
+        name = model._meta.verbose_name
+        raise NotFound(f"There is no {name} “{slug[:100]}” with public articles.", "slug")
+    return row
