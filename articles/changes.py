@@ -16,7 +16,9 @@ readers see a change whole or not at all:
    and of the articles of renamed authors and tags, whose names are searched;
 2. reader statistics (`stats.refresh_reader_stats`): counts, timelines and "appears
    with", which also say which public listings the change touched;
-3. the page cache (`pagecache.invalidate`): the keys of every changed object and
+3. the related articles of the changed articles (`related.choose_related`), stored
+   for their pages;
+4. the page cache (`pagecache.invalidate`): the keys of every changed object and
    listing, so that exactly the cached pages that show them are rendered anew.
 
 What the database does by itself, and why (migration 0010_change_path; the SQL is
@@ -38,7 +40,7 @@ import contextlib
 
 from django.db import connection, transaction
 
-from . import pagecache, searchindex, stats
+from . import pagecache, related, searchindex, stats
 
 
 @contextlib.contextmanager
@@ -70,6 +72,7 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     touched = changed | created
     searchindex.refresh_search_entries(touched | searchindex.articles_of(authors=authors, tags=tags))
     keys = stats.refresh_reader_stats(touched) if touched else set()
+    related.choose_related(touched)  # after the statistics: it ranks from their public snapshot
     keys |= {pagecache.key("article", pk) for pk in changed}
     for kind, every, ids in (("author", "authors", authors), ("tag", "tags", tags), ("entity", "entities", entities)):
         if ids:  # the row's own pages, and the list of every row of its kind (names, sitemaps)
@@ -82,12 +85,15 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     return keys
 
 
-def catch_up():
+def catch_up(request=None):
     """Count scheduled articles whose time has come, and invalidate the listings they join.
 
     Called before a public page is rendered: articles scheduled for later become public
-    with no write at all. One indexed query when none is due (the usual case).
+    with no write at all. One indexed query when none is due (the usual case), none when
+    the page cache already asked while looking the `request`'s page up (`articles_due`).
     """
+    if request is not None and not getattr(request, "articles_due", True):
+        return False
     if not stats.due_articles_exist():
         return False
     with atomic():

@@ -27,7 +27,7 @@ class ArticleFeed(Feed):
     language = "en"
 
     def __call__(self, request, *args, **kwargs):
-        changes.catch_up()
+        changes.catch_up(request)
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, slug=None):

@@ -390,8 +390,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("author").prefetch_related(_tag_links())
 
     def for_detail(self):
-        """What the article page shows: author, tags and entities with their mention counts."""
-        return self.select_related("author").prefetch_related(
+        """What the article page shows: author, tags, entities with their mention counts, and the
+        stored list of related articles (articles/related.py)."""
+        return self.select_related("author", "related_list").prefetch_related(
             _tag_links(),
             models.Prefetch(
                 "mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name")
@@ -1024,3 +1025,21 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"search entry of article {self.article_id}"
+
+
+class RelatedArticles(models.Model):
+    """The related articles an article page shows, chosen when the article was last written.
+
+    Written only by articles.related, which the change path calls (articles/changes.py).
+    `related_ids` holds the ranked ids (a few more than a page shows), not links: a
+    related article that is no longer public is left out when the page reads the list.
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="related_list")
+    related_ids = ArrayField(models.BigIntegerField(), default=list)
+
+    class Meta:
+        verbose_name_plural = "related articles"
+
+    def __str__(self):
+        return f"related articles of article {self.article_id}"

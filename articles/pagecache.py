@@ -221,6 +221,7 @@ class PageCacheMiddleware:
         generation, newest, due = state
         if entry is not None and not due and newest <= entry["generation"]:
             return self.from_entry(request, entry, "hit")
+        request.articles_due = due  # the view need not ask again (changes.catch_up)
         keys = set()
         token = _collecting.set(keys)
         try:

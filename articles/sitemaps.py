@@ -119,7 +119,7 @@ SECTION_KEYS = {"articles": "home", "tags": "tags", "authors": "authors", "entit
 @require_safe
 def index(request):
     """The sitemap index (Django's view): one entry per section page, with its last change."""
-    changes.catch_up()
+    changes.catch_up(request)
     depends_on(*SECTION_KEYS.values())
     return sitemap_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap_section")
 
@@ -130,7 +130,7 @@ def section(request, section):
     """One sitemap section (`?p=` pages it), as Django's sitemap view writes it, without the template."""
     if section not in SITEMAPS:
         raise Http404(f"No sitemap available for section: {section!r}")
-    changes.catch_up()
+    changes.catch_up(request)
     depends_on(SECTION_KEYS[section])
     site = SITEMAPS[section]()
     try:

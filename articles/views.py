@@ -25,6 +25,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import EVERYTHING, card_keys, depends_on, key
+from .related import related_articles
 
 SITE_NAME = settings.SITE_NAME
 SITE_DESCRIPTION = "An archive of news articles: the people, places and organisations in the news, by date and topic."
@@ -73,7 +74,7 @@ class ReaderPageMixin:
     cache_query_params = ("page",)  # what the page cache keys it on besides its path (articles/pagecache.py)
 
     def dispatch(self, request, *args, **kwargs):
-        changes.catch_up()  # scheduled articles whose time has come join the listings first
+        changes.catch_up(request)  # scheduled articles whose time has come join the listings first
         return super().dispatch(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
@@ -208,7 +209,7 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             if members:
                 groups.append((plural, members))
         context["entity_groups"] = groups
-        context["related"] = list(Article.objects.related_to(article))
+        context["related"] = related_articles(article)
         depends_on(
             *card_keys([article]),
             *(key("entity", m.entity_id) for m in mentions),

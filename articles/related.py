@@ -1,0 +1,105 @@
+"""Related articles, chosen when an article is written and stored ready to serve.
+
+An article's related articles are the public articles sharing the most entities and
+tags with it, newest first among equals (`ArticleQuerySet.related_to()` is the rule,
+run live for one article). Working that out reads a hundred index entries per entity
+and tag, a few milliseconds: most of what an uncached article page cost. So the change
+path (`changes.apply()`) chooses them for the articles it is told changed, set-based,
+and stores the ordered ids in `RelatedArticles`; the article page reads one row.
+
+What this means for readers: an article's list is as of its last write (or the last
+`manage.py refresh_articles`). A newer article that would now rank among them joins it
+only when the article is written again; that is what keeps an old article's page
+cached while an ingest adds articles about the same people. The list keeps a few
+spare ids, and the page shows only those still public (published() at read time), so
+unpublishing or deleting an article takes it off every list at once; the page also
+declares the related articles' page-cache keys, so such a change re-renders it.
+"""
+
+import functools
+
+from django.db import connection
+
+from .models import Article, Mention, PublicMention, PublicTagging, RelatedArticles, TaggedArticle
+
+SHOWN = 5  # related articles on an article page
+KEPT = SHOWN + 5  # ids stored: spares for articles unpublished after the list was chosen
+
+
+@functools.cache
+def _choose_sql():
+    # The same ranking as ArticleQuerySet.related_to(), for many articles in one statement. The
+    # candidates come from the public snapshot (PublicMention, PublicTagging), which the reader
+    # statistics brought up to date just before in the same transaction: all public now.
+    return f"""
+        INSERT INTO {RelatedArticles._meta.db_table} (article_id, related_ids)
+        SELECT src.id, coalesce(chosen.ids, '{{}}')
+          FROM {Article._meta.db_table} src
+          LEFT JOIN LATERAL (
+                SELECT array_agg(c.article_id ORDER BY c.shared DESC, c.published_at DESC, c.article_id DESC) AS ids
+                  FROM (
+                        SELECT candidate.article_id, count(*) AS shared, max(candidate.published_at) AS published_at
+                          FROM (
+                                SELECT p.article_id, p.published_at
+                                  FROM {Mention._meta.db_table} m
+                                 CROSS JOIN LATERAL (
+                                       SELECT article_id, published_at FROM {PublicMention._meta.db_table}
+                                        WHERE entity_id = m.entity_id
+                                        ORDER BY published_at DESC, article_id DESC
+                                        LIMIT %(per_facet)s
+                                 ) p
+                                 WHERE m.article_id = src.id
+                                UNION ALL
+                                SELECT p.article_id, p.published_at
+                                  FROM {TaggedArticle._meta.db_table} t
+                                 CROSS JOIN LATERAL (
+                                       SELECT article_id, published_at FROM {PublicTagging._meta.db_table}
+                                        WHERE tag_id = t.tag_id
+                                        ORDER BY published_at DESC, article_id DESC
+                                        LIMIT %(per_facet)s
+                                 ) p
+                                 WHERE t.content_object_id = src.id
+                               ) candidate
+                         WHERE candidate.article_id <> src.id
+                         GROUP BY candidate.article_id
+                         ORDER BY shared DESC, published_at DESC, candidate.article_id DESC
+                         LIMIT %(kept)s
+                ) c
+          ) chosen ON true
+         WHERE src.id = ANY(%(ids)s)
+            ON CONFLICT (article_id) DO UPDATE SET related_ids = EXCLUDED.related_ids
+    """
+
+
+def choose_related(article_ids):
+    """Choose and store the related articles of the given articles (ids; deleted ones are skipped).
+
+    One statement for all of them (called by `changes.apply()` in the writer's
+    transaction). Returns how many lists were written.
+    """
+    from .models import RELATED_CANDIDATES_PER_FACET
+
+    ids = sorted({int(pk) for pk in article_ids})
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_choose_sql(), {"ids": ids, "per_facet": RELATED_CANDIDATES_PER_FACET, "kept": KEPT})
+        return cursor.rowcount
+
+
+def related_articles(article):
+    """The related articles an article page shows: the stored list's public ones, in its order.
+
+    Reads the list `for_detail()` joined in; an article with none stored (written outside
+    the change path, before `manage.py refresh_articles`) has them worked out live. One
+    query either way, none for an empty list.
+    """
+    try:
+        stored = article.related_list.related_ids
+    except RelatedArticles.DoesNotExist:
+        return list(Article.objects.related_to(article, limit=SHOWN))
+    if not stored:
+        return []
+    rows = Article.objects.published().filter(pk__in=stored).only("id", "title", "slug", "published_at")
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in stored if pk in by_id][:SHOWN]
