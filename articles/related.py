@@ -83,8 +83,23 @@ def choose_related(article_ids):
     if not ids:
         return 0
     with connection.cursor() as cursor:
+        if not _table_exists(cursor):
+            return 0
         cursor.execute(_choose_sql(), {"ids": ids, "per_facet": RELATED_CANDIDATES_PER_FACET, "kept": KEPT})
         return cursor.rowcount
+
+
+_table_seen = []  # [True] once this process has seen the table
+
+
+def _table_exists(cursor):
+    """Whether migration 0013 made the table yet: the data migration before it (0012) writes
+    through the change path with today's code. Asked once per process, until the answer is yes."""
+    if not _table_seen:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [RelatedArticles._meta.db_table])
+        if cursor.fetchone()[0]:
+            _table_seen.append(True)
+    return bool(_table_seen)
 
 
 def related_articles(article):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_change_path'),
+        ('articles', '0012_remove_junk_entities'),
     ]
 
     operations = [
