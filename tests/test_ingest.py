@@ -310,6 +310,7 @@ class TestCommand:
             "conflicts",
             "failed",
             "warnings",
+            "relinked",
             "seconds",
         }
         assert summary["created"] == 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from .. import changes
-from ..models import Article, Author, Entity, Mention
+from ..models import Article, Author, Entity, Mention, SearchEntry
 from ..seed import SeedDocument
 from ..writes import find_or_create, replace_mentions, write_mentions
 from .extract import MODEL, VOCABULARY, extract_entities
@@ -131,7 +131,7 @@ def _articles(entity_ids, article_ids=None):
     forms = {form.lower() for _, name, aliases in entities for form in (name, *aliases) if form.strip()}
     if not ids:
         return None
-    patterns = ["%" + form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for form in forms]
+    patterns = [_like(form) for form in forms]
     # Articles whose text holds one of the forms (PostgreSQL finds them in one scan), and articles
     # that mention the entities now (an alias may have been removed).
     with connection.cursor() as cursor:
@@ -260,6 +260,67 @@ class _MentionWriter:
             ids = find_or_create(Entity, {pair: pair for pair in missing}, fallback_prefix="entity")
         for (name, kind), pk in ids.items():
             self.entity_ids[(name.lower(), kind)] = pk
+
+
+def articles_naming(entity_ids, *, not_mentioning=False):
+    """Sorted ids of the articles whose text may name one of these entities (its name or an alias).
+
+    A superset (words are matched stemmed, as search matches them) that the
+    vocabulary pass then narrows: the search entries' index finds the articles
+    whose headline, dek, body or byline hold a form's words in order, and the
+    authors' bios are read for them. Forms made only of stop words ("US", "IT")
+    are looked for in the raw text. With `not_mentioning`, an article is left
+    out for an entity it mentions already. Articles without a search entry yet
+    (an ingest still finishing them) are not found by their text.
+    """
+    from ..searchindex import CONFIG
+
+    entities = Entity.objects.filter(id__in=list(entity_ids)).values_list("id", "name", "aliases")
+    pairs = sorted({(pk, form) for pk, name, aliases in entities for form in (name, *aliases) if form.strip()})
+    if not pairs:
+        return []
+    mentioned = f"""
+        AND NOT EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
+                         WHERE m.article_id = found.article_id AND m.entity_id = found.entity_id)"""
+    with connection.cursor() as cursor:
+        # Each form's phrase is looked up in the search entries' GIN index.
+        cursor.execute(
+            f"""
+            WITH forms AS MATERIALIZED (
+                SELECT v.entity_id, v.pattern, phraseto_tsquery(%(config)s::regconfig, v.form) AS query
+                  FROM unnest(%(ids)s::bigint[], %(forms)s::text[], %(patterns)s::text[]) AS v(entity_id, form, pattern)
+            ), stop_words AS MATERIALIZED (
+                SELECT * FROM forms WHERE numnode(query) = 0
+            ), found AS (
+                SELECT f.entity_id, s.article_id
+                  FROM forms f JOIN {SearchEntry._meta.db_table} s ON s.document @@ f.query
+                 WHERE numnode(f.query) > 0
+                 UNION
+                SELECT f.entity_id, a.id
+                  FROM forms f
+                  JOIN {Author._meta.db_table} u ON lower(u.bio) LIKE f.pattern
+                  JOIN {Article._meta.db_table} a ON a.author_id = u.id
+                 UNION
+                SELECT f.entity_id, a.id
+                  FROM stop_words f
+                  JOIN {Article._meta.db_table} a ON lower(a.title || ' ' || a.dek || ' ' || a.body) LIKE f.pattern
+            )
+            SELECT DISTINCT found.article_id FROM found
+             WHERE true {mentioned if not_mentioning else ""}
+             ORDER BY 1
+            """,
+            {
+                "config": CONFIG,
+                "ids": [pk for pk, _ in pairs],
+                "forms": [form for _, form in pairs],
+                "patterns": [_like(form) for _, form in pairs],
+            },
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _like(form):
+    return "%" + form.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def remove_junk_entities(*, dry_run=False):

@@ -99,6 +99,11 @@ class Command(BaseCommand):
             f"{prefix}{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.duplicates} duplicates, {report.conflicts} conflicts, {len(report.failed)} failed "
             f"({report.files} files in {report.seconds:.1f}s)"
+            + (
+                f"; {report.relinked} stored articles linked to entities first found in this run"
+                if report.relinked
+                else ""
+            )
         )
         style = self.style.ERROR if report.failed else self.style.SUCCESS
         self.stdout.write(style(summary))

@@ -1,0 +1,82 @@
+"""One answer whatever the order of ingest: an entity first found in a run links the articles before it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from articles.entities.relink import articles_naming, relink
+from articles.ingest import ingest_paths
+from articles.models import Article, Entity, Mention
+
+pytestmark = pytest.mark.django_db
+
+GENERATOR = Path(__file__).resolve().parents[1] / "scripts" / "generate_corpus.py"
+
+
+def seed(headline, body, author, bio):
+    return f"{headline}\n\nA one-line dek.\n\n{body}\n\nAuthor: {author}\n\n{bio}"
+
+
+# The first names Sofia Okonkwo-Reyes before anything else does; the second is her own article.
+STORIES = {
+    "a.txt": seed(
+        "Harbour Plan Approved",
+        "The harbour plan passed on Tuesday. Sofia Okonkwo-Reyes, who covers the port, said it was overdue.",
+        "Ada Byline",
+        "Ada Byline covers Europe.",
+    ),
+    "b.txt": seed(
+        "Dockers Strike Again",
+        "Dockers walked out for a second day in Lagos, where the port handles most imports.",
+        "Sofia Okonkwo-Reyes",
+        "Sofia Okonkwo-Reyes reports on shipping.",
+    ),
+}
+
+
+def mentions_by_title():
+    return {
+        title: {(m.entity.name, m.entity.kind, m.count) for m in Mention.objects.filter(article__title=title)}
+        for title in Article.objects.values_list("title", flat=True)
+    }
+
+
+def ingest_in_order(seed_dir, names, **options):
+    for name in names:  # one run per file: the later run creates the entity the earlier article named
+        ingest_paths([seed_dir.write(name, STORIES[name])], workers=1, **options)
+    return mentions_by_title()
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_the_same_texts_in_two_orders_give_the_same_mentions(seed_dir, django_db_blocker, ner):
+    first = ingest_in_order(seed_dir, ["a.txt", "b.txt"], ner=ner)
+    assert ("Sofia Okonkwo-Reyes", "PERSON", 1) in first["Harbour Plan Approved"]
+    Article.objects.all().delete()
+    Entity.objects.filter(name__in=["Sofia Okonkwo-Reyes", "Ada Byline"]).delete()
+    second = ingest_in_order(seed_dir, ["b.txt", "a.txt"], ner=ner)
+    assert first == second
+    assert relink(dry_run=True).changed == 0
+
+
+def test_articles_naming_reads_text_and_bios():
+    lagos = Entity.objects.get(name="Lagos", kind="PLACE")
+    from .factories import ArticleFactory, AuthorFactory
+
+    in_body = ArticleFactory(body="Traffic in Lagos stood still.")
+    in_bio = ArticleFactory(author=AuthorFactory(bio="She is based in Lagos."))
+    ArticleFactory(body="Nothing here.")
+    assert articles_naming([lagos.pk]) == sorted([in_body.pk, in_bio.pk])
+    Mention.objects.create(article=in_body, entity=lagos, count=1)
+    assert articles_naming([lagos.pk], not_mentioning=True) == [in_bio.pk]
+
+
+def test_relinking_after_ingesting_a_generated_corpus_changes_nothing(tmp_path):
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--output", str(tmp_path), "--quiet", "--articles", "2000"], check=True
+    )
+    report = ingest_paths([str(tmp_path)], workers=1, ner=False)
+    assert report.created == 2000 and not report.failed
+    assert report.relinked > 0  # articles named authors the run created later (it was 124 before)
+    assert relink(dry_run=True).changed == 0
