@@ -552,6 +552,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Editors (the group has it) see drafts and scheduled articles at their address.
+        permissions = [("preview_article", "Can preview drafts and scheduled articles on the site")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_sha256"], condition=~Q(source_sha256=""), name="article_unique_source_sha256"

@@ -1,7 +1,8 @@
 """Who may do what in the admin: the Editors group and the accounts in it.
 
 The group itself is created by migration 0003_admin (with the permissions listed
-here); `create_editor` is what `manage.py createeditor` calls.
+here then; 0014_preview_permission adds articles.preview_article); `create_editor`
+is what `manage.py createeditor` calls.
 """
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 EDITORS_GROUP = "Editors"
+PREVIEW_PERMISSION = "articles.preview_article"  # see drafts and scheduled articles on the site
 
 # Everything editors curate, and nothing about accounts, groups or the admin log.
 EDITOR_PERMISSIONS = sorted(
@@ -23,6 +25,7 @@ EDITOR_PERMISSIONS = sorted(
         "articles.view_seedfile",  # where an ingested article came from
         "articles.view_slugredirect",  # old addresses left by merges and slug changes…
         "articles.delete_slugredirect",  # …and removing one that is no longer wanted
+        PREVIEW_PERMISSION,
     ]
 )
 

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
@@ -26,6 +27,7 @@ from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import EVERYTHING, card_keys, depends_on, key
 from .related import related_articles
+from .roles import PREVIEW_PERMISSION
 
 SITE_NAME = settings.SITE_NAME
 SITE_DESCRIPTION = "An archive of news articles: the people, places and organisations in the news, by date and topic."
@@ -189,9 +191,16 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
 
     def get_queryset(self):
         articles = Article.objects.for_detail()
-        if self.request.user.is_staff:
-            return articles  # staff may preview drafts and scheduled articles
+        if self.request.user.has_perm(PREVIEW_PERMISSION):
+            return articles  # editors may preview drafts and scheduled articles
         return articles.published()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_public:
+            # A preview: kept by no cache, shared or the browser's own.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def get_page_title(self):
         return f"{self.object.title} — {SITE_NAME}"

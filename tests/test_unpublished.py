@@ -9,11 +9,15 @@ and never stored by a cache.
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from articles import changes
 from articles.models import Article, Entity, SlugRedirect
+from articles.roles import EDITORS_GROUP, create_editor
 
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 
@@ -24,6 +28,7 @@ SECRET_PERSON = "Quentin Zarvelle"
 SECRET_ALIAS = "Q. Zarvelle"
 SECRET_TAG = "zeppelinworks"
 SECRET_AUTHOR = "Hollis Vantrump"
+PASSWORD = "plum-kettle-harbour-42"
 
 
 def unpublished(**fields):
@@ -134,3 +139,38 @@ class TestOldAddresses:
         ArticleFactory(author=author, tags=[tag], entities=[secret_entity])
         for path in ["/authors/old-author/", "/tags/old-tag/feed/", "/entities/old-entity/"]:
             assert client.get(path).status_code == 301, path
+
+
+class TestPreview:
+    @pytest.fixture
+    def draft(self):
+        return ArticleFactory(title="Embargoed budget", status=Article.Status.DRAFT, published_at=None)
+
+    def test_editors_preview_drafts_and_no_cache_keeps_the_page(self, draft):
+        editor = Client()
+        editor.force_login(create_editor("editor", password=PASSWORD))
+        response = editor.get(draft.get_absolute_url())
+        assert response.status_code == 200
+        assert "Draft — not visible to the public." in response.content.decode()
+        assert set(response["Cache-Control"].replace(" ", "").split(",")) >= {"private", "no-store"}
+        scheduled = ArticleFactory(published_at=timezone.now() + datetime.timedelta(hours=1))
+        assert "no-store" in editor.get(scheduled.get_absolute_url())["Cache-Control"]
+        # A public article is not a preview.
+        assert "no-store" not in editor.get(ArticleFactory().get_absolute_url()).get("Cache-Control", "")
+
+    def test_staff_status_alone_does_not_preview(self, client, draft):
+        staff = get_user_model().objects.create_user("clerk", password=PASSWORD, is_staff=True)
+        client.force_login(staff)
+        assert client.get(draft.get_absolute_url()).status_code == 404
+
+    def test_the_permission_alone_previews_and_superusers_have_it(self, client, draft):
+        user = get_user_model().objects.create_user("reviewer", password=PASSWORD, is_staff=True)
+        user.user_permissions.add(Permission.objects.get(codename="preview_article"))
+        client.force_login(user)
+        assert client.get(draft.get_absolute_url()).status_code == 200
+        admin = Client()
+        admin.force_login(get_user_model().objects.create_superuser("root", password=PASSWORD))
+        assert admin.get(draft.get_absolute_url()).status_code == 200
+
+    def test_the_editors_group_has_the_permission(self):
+        assert Group.objects.get(name=EDITORS_GROUP).permissions.filter(codename="preview_article").exists()

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, Entity, Tag
+from articles.roles import create_editor
 from articles.views import EntityListView
 
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
@@ -23,7 +23,7 @@ HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
 @pytest.fixture
 def staff_client():
-    user = get_user_model().objects.create_user("editor", password="irrelevant-in-tests", is_staff=True)
+    user = create_editor("editor", password="plum-kettle-harbour-42")  # in Editors: may preview drafts
     staff = Client()
     staff.force_login(user)
     return staff

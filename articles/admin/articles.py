@@ -33,6 +33,7 @@ from ..models import (
     taken_slugs,
     unique_slug,
 )
+from ..roles import PREVIEW_PERMISSION
 from ..search import CONFIG as SEARCH_CONFIG
 from ..writes import replace_tags
 from .curation import ChangePathAdmin
@@ -482,8 +483,9 @@ class ArticleAdmin(ChangePathAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            context["preview_url"] = obj.get_absolute_url()
             context["is_public"] = obj.is_public
+            if obj.is_public or request.user.has_perm(PREVIEW_PERMISSION):
+                context["preview_url"] = obj.get_absolute_url()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Bulk actions.
