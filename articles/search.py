@@ -338,6 +338,15 @@ class Search:
             ]
         return " AND ".join(sql), params
 
+    def matching(self):
+        """The SQL condition for this search's hits (over `articles_searchentry AS s`) and its parameters.
+
+        For pages that count the same hits their own way (/trends/ counts them per month). The
+        words are taken as typed: the caller checks that they are more than stop words.
+        """
+        self.tsquery_text = self.request.q or None
+        return self._where()
+
     def _rank(self):
         """The ranking expression and its parameters, and the ORDER BY over (rank, published_at, id)."""
         if self.tsquery_text is not None and self.request.sort == "relevance":
@@ -386,8 +395,7 @@ class Search:
             counted_params = [*rank_params, *params]
             ranked, ranked_params = "SELECT id, published_at, rank FROM hits", []
         else:
-            scale = 8 if estimate <= 8 * EXACT_LIMIT else 64
-            bucket = "s.bucket < 8" if scale == 8 else "s.bucket = 0"
+            scale, bucket = sample_for(estimate)
             counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
             counted_params = params
             self.cutoff = cutoff
@@ -632,6 +640,20 @@ class Search:
             if changed and text not in (s for s, _ in suggestions) and text != self.request.q:
                 suggestions.append((text, "?" + self.request.params(q=text)))
         return suggestions
+
+
+def sample_for(estimate):
+    """How to count about `estimate` hits: (scale, SQL condition over `s`).
+
+    Every hit up to about EXACT_LIMIT; beyond, the hits in a fixed 1/8 of the archive (up
+    to 8 × EXACT_LIMIT) or 1/64, each read through its own partial index, to multiply by
+    the scale.
+    """
+    if estimate <= EXACT_LIMIT:
+        return 1, "true"
+    if estimate <= 8 * EXACT_LIMIT:
+        return 8, "s.bucket < 8"
+    return 64, "s.bucket = 0"
 
 
 class KnownCountPaginator(Paginator):

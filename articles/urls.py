@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from . import feeds, views
 from .search import SearchView
+from .trends import TrendsCSVView, TrendsView
 
 
 class YearConverter:
@@ -50,4 +51,6 @@ urlpatterns = [
     path("archive/<yyyy:year>/", views.ArchivePeriodView.as_view(), name="archive_year"),
     path("archive/<yyyy:year>/<mm:month>/", views.ArchivePeriodView.as_view(), name="archive_month"),
     path("search/", SearchView.as_view(), name="search"),
+    path("trends/", TrendsView.as_view(), name="trends"),
+    path("trends/csv/", TrendsCSVView.as_view(), name="trends_csv"),
 ]
