@@ -121,6 +121,7 @@ def run_ingest_bench(corpus, database_url, ner_slice, workers, out):
 def setup_django(env):
     os.environ.update({key: env[key] for key in ("DATABASE_URL", "SECRET_KEY", "HTTPS", "DEBUG", "STATIC_ROOT")})
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    os.environ["API_RATE_LIMIT"] = str(10**9)  # one client asks the API thousands of times
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     import django
 
@@ -154,6 +155,8 @@ def bench_pages():
         "month archive (busiest)": archive_path(busiest.month.year, busiest.month.month),
         f"search {COMMON_WORD!r}": f"/search/?q={COMMON_WORD}",
         "feed (RSS)": "/feed/",
+        "API articles (20)": "/api/v1/articles/?page_size=20",
+        "API article": f"/api/v1/articles/{article.slug}/",
     }
     facts = {
         "published_articles": total,

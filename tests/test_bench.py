@@ -30,6 +30,8 @@ PAGES = [
     "month archive (busiest)",
     "search 'government'",
     "feed (RSS)",
+    "API articles (20)",
+    "API article",
 ]
 
 
@@ -90,7 +92,7 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     assert ingest["relink"]["seconds"] > 0
 
     pages = report["latency"]["pages"]
-    assert len(pages) == 9  # the eight below and a deep page of the home list
+    assert len(pages) == 11  # the ten above and a deep page of the home list
     assert set(PAGES) <= pages.keys()
     assert any(name.startswith("home, page") for name in pages)
     for row in pages.values():

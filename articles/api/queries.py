@@ -1,7 +1,8 @@
 """What the API reads, built from the site's own public QuerySets (articles/models.py).
 
 Nothing here writes a visibility condition of its own: articles come from
-`Article.objects.published()`, and authors, tags and entities from their
+`Article.objects.published()` (and, where the search entries pick them, through
+`public_sql()`, the same rule compiled to SQL), and authors, tags and entities from their
 `in_use()` QuerySets (rows with public articles, counted by the reader
 statistics), so a draft, a scheduled article, or a name known only from them
 never appears, and a filter naming one is answered as if it did not exist.
@@ -22,12 +23,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, Q, TextField, Value
-from django.db.models.functions import Cast, Round
+from django.db import connection
+from django.db.models import F, Func, Prefetch, Q, TextField, Value
 
-from ..models import Article, Author, Entity, Mention, SearchKey, SearchKeys, Tag
-from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, SLUG_RE
+from ..models import Article, Author, Entity, Mention, SearchEntry, SearchKey, SearchKeys, Tag, public_sql
+from ..related import related_articles
+from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, RANK_CANDIDATES, SLUG_RE
 from ..searchindex import CONFIG
 
 MAX_PAGE_SIZE = 100
@@ -37,7 +38,6 @@ ORDERS = ("relevance", "newest", "oldest")
 KIND_NAMES = {Entity.Kind.PERSON: "person", Entity.Kind.PLACE: "place", Entity.Kind.ORG: "organisation"}
 KINDS = {name: kind for kind, name in KIND_NAMES.items()}
 APPEARS_WITH = 12
-RELATED = 5
 RANK_SCALE = 1_000_000  # relevance is ts_rank rounded to millionths: an integer the cursor can carry exactly
 
 
@@ -130,34 +130,39 @@ def _slugs(values, name):
 
 
 def encode_cursor(order, key):
+    key = [value.isoformat() if isinstance(value, datetime.datetime) else value for value in key]
     raw = json.dumps([order, *key], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(text, order):
+    """The sort key a cursor carries: (published_at, id), or for relevance (cutoff, rank, published_at, id)."""
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        decoded = json.loads(raw)
-        cursor_order, *key = decoded
+        cursor_order, *key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         if cursor_order != order:
             raise ApiError(f"This cursor belongs to order={cursor_order}: keep the order when paging.", "cursor")
-        *rank, published_at, pk = key
         if order == "relevance":
-            (rank,) = rank
-            if not isinstance(rank, int):
+            cutoff, rank, published_at, pk = key
+            cutoff = None if cutoff is None else _aware(cutoff)
+            if not isinstance(rank, int) or isinstance(rank, bool):
                 raise ValueError(rank)
-        elif rank:
-            raise ValueError(rank)
+        else:
+            published_at, pk = key
         if not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError(pk)
-        when = datetime.datetime.fromisoformat(published_at)
-        if when.tzinfo is None:
-            raise ValueError(published_at)
+        when = _aware(published_at)
     except ApiError:
         raise
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):
         raise ApiError("The cursor is not one this API gave: use the `next` link of a page.", "cursor") from None
-    return (rank, when, pk) if order == "relevance" else (when, pk)
+    return (cutoff, rank, when, pk) if order == "relevance" else (when, pk)
+
+
+def _aware(text):
+    when = datetime.datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(text)
+    return when
 
 
 def _resolve(filters):
@@ -186,68 +191,175 @@ def _day_start(day):
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
-def filtered_articles(filters):
-    """Public articles matching `filters`, in the asked order (a QuerySet; rank annotated for relevance)."""
-    ids = _resolve(filters)
-    articles = Article.objects.published()
-    if "author" in ids:
-        articles = articles.filter(author_id=ids["author"][0])
-    if "tag" in ids:  # every tag asked for (the search entry's tag ids, GIN-indexed)
-        articles = articles.filter(search_entry__tag_ids__contains=ids["tag"])
-    if "entity" in ids:  # every entity asked for
-        articles = articles.filter(search_entry__entity_ids__contains=ids["entity"])
-    if filters.kind:
-        articles = articles.filter(Exists(Mention.objects.filter(article=OuterRef("pk"), entity__kind=filters.kind)))
-    if filters.date_from:
-        articles = articles.filter(published_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        articles = articles.filter(published_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
-    if filters.q:
-        query = SearchQuery(filters.q, search_type="websearch", config=CONFIG)
-        articles = articles.filter(search_entry__document=query)
-        if filters.order == "relevance":
-            rank = Round(SearchRank(F("search_entry__rank_vector"), query) * RANK_SCALE)
-            articles = articles.annotate(rank=Cast(rank, BigIntegerField()))
-    return _ordered(articles, filters)
+def _date_range(filters):
+    """[start, end) of the from/to days, either end None."""
+    start = _day_start(filters.date_from) if filters.date_from else None
+    end = _day_start(filters.date_to + datetime.timedelta(days=1)) if filters.date_to else None
+    return start, end
+
+
+def _uses_search_entries(filters):
+    return bool(filters.q or filters.tags or filters.entities or filters.author or filters.kind)
+
+
+def article_page(filters, links):
+    """One page of /api/v1/articles/: (items, cursor of the next page or None, the articles shown).
+
+    Without words or filters (dates aside), the page is read from the articles' own listing
+    index, as the home page is. Otherwise, as the search page does, its ids are picked from
+    the narrow search entries (one query), then the articles are read by id.
+    """
+    size = filters.page_size
+    if _uses_search_entries(filters):
+        keys = _matching_keys(filters, _resolve(filters), size + 1)
+        by_id = {a.pk: a for a in _with_links(Article.objects.published().filter(pk__in=[k[-1] for k in keys]))}
+        rows = [(key, by_id[key[-1]]) for key in keys if key[-1] in by_id]
+    else:
+        articles = _with_links(_ordered(Article.objects.published(), filters))
+        rows = [((a.published_at, a.pk), a) for a in articles[: size + 1]]
+    more = len(rows) > size
+    rows = rows[:size]
+    items = [article_item(article, links, with_body=filters.with_body) for _key, article in rows]
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor(filters.order, rows[-1][0])
+    return items, next_cursor, [article for _key, article in rows]
+
+
+def _with_links(articles):
+    return articles.for_listing().prefetch_related(MENTIONS)
 
 
 def _ordered(articles, filters):
-    cursor = filters.cursor
+    """The articles from the dates and past the cursor, in the asked order (newest or oldest)."""
+    start, end = _date_range(filters)
+    if start:
+        articles = articles.filter(published_at__gte=start)
+    if end:
+        articles = articles.filter(published_at__lt=end)
     if filters.order == "oldest":
-        if cursor:
-            when, pk = cursor
+        if filters.cursor:
+            when, pk = filters.cursor
             articles = articles.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
         return articles.order_by("published_at", "id")
-    if filters.order == "relevance":
-        if cursor:
-            rank, when, pk = cursor
-            articles = articles.filter(
-                Q(rank__lt=rank) | Q(rank=rank, published_at__lt=when) | Q(rank=rank, published_at=when, pk__lt=pk)
-            )
-        return articles.order_by("-rank", "-published_at", "-id")
-    if cursor:
-        when, pk = cursor
+    if filters.cursor:
+        when, pk = filters.cursor
         articles = articles.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
     return articles.order_by("-published_at", "-id")
 
 
-def article_page(filters, links):
-    """One page of /api/v1/articles/: (items, cursor of the next page or None). Four queries at most."""
-    articles = filtered_articles(filters).for_detail()
-    if not filters.with_body:
-        articles = articles.defer("body")
-    rows = list(articles[: filters.page_size + 1])
-    more = len(rows) > filters.page_size
-    rows = rows[: filters.page_size]
-    items = [article_item(article, links, with_body=filters.with_body) for article in rows]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        key = [last.published_at.isoformat(), last.pk]
-        if filters.order == "relevance":
-            key.insert(0, last.rank)
-        next_cursor = encode_cursor(filters.order, key)
-    return items, next_cursor, rows
+def _where(filters, ids):
+    """The condition on the search entries (`s`) for the filters, and its parameters."""
+    where, params = [public_sql("s")], []  # published(), on the entry's copies of status and date
+    if filters.q:
+        where.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
+        params += [CONFIG, filters.q]
+    if "author" in ids:
+        where.append("s.author_id = %s")
+        params.append(ids["author"][0])
+    if "tag" in ids:  # every tag asked for
+        where.append("s.tag_ids @> %s::bigint[]")
+        params.append(ids["tag"])
+    if "entity" in ids:  # every entity asked for
+        where.append("s.entity_ids @> %s::bigint[]")
+        params.append(ids["entity"])
+    if filters.kind:
+        where.append(f"EXISTS (SELECT 1 FROM {Entity._meta.db_table} e WHERE e.id = ANY(s.entity_ids) AND e.kind = %s)")
+        params.append(filters.kind)
+    start, end = _date_range(filters)
+    if start:
+        where.append("s.published_at >= %s")
+        params.append(start)
+    if end:
+        where.append("s.published_at < %s")
+        params.append(end)
+    return " AND ".join(where), params
+
+
+def _matching_keys(filters, ids, limit):
+    """The sort keys, (rank,) published_at, article id, of the next `limit` matching entries."""
+    where, params = _where(filters, ids)
+    table = SearchEntry._meta.db_table
+    if filters.order == "relevance":
+        return _ranked_keys(filters, where, params, limit)
+    if filters.order == "oldest":
+        after, order = "(s.published_at, s.article_id) > (%s, %s)", "s.published_at, s.article_id"
+    else:
+        after, order = "(s.published_at, s.article_id) < (%s, %s)", "s.published_at DESC, s.article_id DESC"
+    if filters.cursor:
+        where += f" AND {after}"
+        params += list(filters.cursor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.published_at, s.article_id FROM {table} s WHERE {where} ORDER BY {order} LIMIT %s",
+            [*params, limit],
+        )
+        return cursor.fetchall()
+
+
+def _ranked_keys(filters, where, params, limit):
+    """Relevance order, bounded as the search page bounds it (articles/search.py).
+
+    With more than about RANK_CANDIDATES hits (a common word), only the hits published since
+    the date that leaves about that many are ranked; older hits follow, newest first, with
+    rank -1. The cursor carries that date, so later pages keep the order of the first one.
+    """
+    cutoff = filters.cursor[0] if filters.cursor else _rank_cutoff(where, params)
+    rank_sql = (
+        "CASE WHEN s.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+        f"THEN round(ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s)) * {RANK_SCALE})::bigint "
+        "ELSE 0 END"
+    )
+    rank_params = [CONFIG, filters.q, CONFIG, filters.q]
+    table = SearchEntry._meta.db_table
+    ranked_where, older_where = f"{where} AND s.published_at >= %s", f"{where} AND s.published_at < %s"
+    ranked_params, older_params = [*rank_params, *params, cutoff], [*params, cutoff]
+    if cutoff is None:  # few hits: rank them all
+        ranked_where, ranked_params = where, [*rank_params, *params]
+        older_where, older_params = "false", []
+    after, after_params = "true", []
+    if filters.cursor:
+        _cutoff, rank, when, pk = filters.cursor
+        after, after_params = "(r.rank, r.published_at, r.article_id) < (%s, %s, %s)", [rank, when, pk]
+        if rank < 0:  # past the ranked hits: walk the older ones from the cursor on
+            ranked_where, ranked_params = "false", rank_params
+            older_where += " AND (s.published_at, s.article_id) < (%s, %s)"
+            older_params += [when, pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT r.rank, r.published_at, r.article_id FROM (
+                SELECT {rank_sql} AS rank, s.published_at, s.article_id FROM {table} s WHERE {ranked_where}
+                UNION ALL
+                (SELECT -1, s.published_at, s.article_id FROM {table} s WHERE {older_where}
+                  ORDER BY s.published_at DESC, s.article_id DESC LIMIT %s)
+            ) r
+             WHERE {after}
+             ORDER BY r.rank DESC, r.published_at DESC, r.article_id DESC LIMIT %s
+            """,
+            [*ranked_params, *older_params, limit, *after_params, limit],
+        )
+        keys = cursor.fetchall()
+    return [(cutoff, rank, when, pk) for rank, when, pk in keys]
+
+
+def _rank_cutoff(where, params):
+    """The date from which about RANK_CANDIDATES hits were published, or None with fewer hits.
+
+    Estimated from the hits in bucket 0, a fixed 1/64 of the archive with an index of its own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT (array_agg(s.published_at ORDER BY s.published_at DESC))[%s]
+              FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0
+            """,
+            [max(1, RANK_CANDIDATES // 64), *params],
+        )
+        return cursor.fetchone()[0]
+
+
+# Each article's entities, most mentioned first (as for_detail() prefetches them).
+MENTIONS = Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name"))
 
 
 def article_item(article, links, *, with_body=False):
@@ -277,16 +389,14 @@ def article_detail(slug, links):
     item["updated_at"] = article.updated_at
     if article.author:
         item["author"].update(bio=article.author.bio, twitter=article.author.twitter or None)
-    related_rows = list(Article.objects.related_to(article, limit=RELATED))
+    related_rows = related_articles(article)  # as the article's page shows them
     item["related"] = [
         {
             "slug": related.slug,
             "url": links.site(related.get_absolute_url()),
             "api_url": links.api("article", related.slug),
             "title": related.title,
-            "dek": related.dek,
             "published_at": related.published_at,
-            "shared": related.shared,
         }
         for related in related_rows
     ]
