@@ -48,7 +48,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
-from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.paginator import InvalidPage, Page
 from django.db import connection
 from django.db.models import F, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -61,11 +61,16 @@ from django.views.generic import TemplateView
 from .entities.vocabulary import is_acronym
 from .models import Article, Author, Entity, EntityStats, SearchEntry, Tag, in_use_sql, public_sql
 from .pagecache import depends_on
+from .paginator import CountedPaginator
 from .searchindex import CONFIG
 
 MAX_QUERY_LENGTH = 200
 MAX_FILTERS = 5  # per kind of filter
 MAX_PAGE_DIGITS = 6  # ?page= beyond 999,999 is not a page
+# Search shows the first 50 pages of results (1,000 articles), as large search engines stop
+# too: a page deeper than that ranks every hit before it, each a new address the cache
+# cannot help with. Readers narrow the search instead (a year, a tag, an author).
+MAX_PAGES = 50
 EXACT_LIMIT = 3000  # up to about this many hits, counts, facets and ranking are exact
 RANK_CANDIDATES = 2000  # with more, about this many of the most recent hits are ranked
 FACET_SIZE = 8  # items per facet (per kind for entities)
@@ -221,8 +226,13 @@ class Search:
         first = 1 if page_number == "last" else page_number
         if first < 1:
             raise Http404("No such page")
+        if first > MAX_PAGES:
+            raise SearchError(
+                f"Search shows the first {MAX_PAGES} pages of results. To see other articles, narrow the "
+                "search: add a word, or choose a year, a topic or an author."
+            )
         ids = self._hits_facets_and_page(results, offset=(first - 1) * self.per_page, limit=self.per_page)
-        paginator = KnownCountPaginator([], self.per_page, count=results.total)
+        paginator = CountedPaginator([], self.per_page, count=min(results.total, MAX_PAGES * self.per_page))
         try:
             number = paginator.validate_number(paginator.num_pages if page_number == "last" else page_number)
         except InvalidPage as exc:
@@ -654,18 +664,6 @@ def sample_for(estimate):
     if estimate <= 8 * EXACT_LIMIT:
         return 8, "s.bucket < 8"
     return 64, "s.bucket = 0"
-
-
-class KnownCountPaginator(Paginator):
-    """A paginator told the number of items, so it never runs a COUNT of its own."""
-
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page, allow_empty_first_page=True)
-        self._count = count
-
-    @property
-    def count(self):
-        return self._count
 
 
 def highlight(marked):

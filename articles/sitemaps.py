@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import depends_on
-from .views import CountedPaginator
+from .paginator import CountedPaginator
 
 
 class ArticleSitemap(Sitemap):

@@ -11,7 +11,6 @@ import functools
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Sum
 from django.http import Http404, HttpResponse, JsonResponse
@@ -26,6 +25,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import EVERYTHING, card_keys, depends_on, key
+from .paginator import CountedPaginator, DeferredJoin
 from .related import related_articles
 from .roles import PREVIEW_PERMISSION
 
@@ -35,33 +35,6 @@ SITE_DESCRIPTION = "An archive of news articles: the people, places and organisa
 # URL words for the kinds of entity, in the order the site shows them.
 KIND_SLUGS = {"people": Entity.Kind.PERSON, "places": Entity.Kind.PLACE, "organisations": Entity.Kind.ORG}
 KIND_PLURALS = {Entity.Kind.PERSON: "People", Entity.Kind.PLACE: "Places", Entity.Kind.ORG: "Organisations"}
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its total by the reader statistics instead of running COUNT(*)."""
-
-    def __init__(self, object_list, per_page, *, count, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self):
-        return self._known_count
-
-
-class DeferredJoin:
-    """An article listing sliced in two steps, in one query: the page's ids first, then their rows.
-
-    `?page=2000` skips 40,000 articles: walking that many entries of the listing's index
-    alone (an index-only scan) takes milliseconds, where fetching the 40,000 wide rows
-    it passes over took a quarter of a second.
-    """
-
-    def __init__(self, queryset):
-        self.queryset = queryset
-
-    def __getitem__(self, item):
-        return self.queryset.filter(pk__in=self.queryset.values("pk")[item])
 
 
 class ReaderPageMixin:

@@ -356,7 +356,7 @@ class TestBadInput:
         assert response.status_code == 200
         assert "How to search" in response.content.decode()
 
-    @pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5", "99999999999999999999", "١"])
+    @pytest.mark.parametrize("page", ["abc", "0", "-1", "9", "1.5", "99999999999999999999", "١"])
     def test_bad_pages_are_404(self, client, page):
         indexed(title="Energy story")
         assert client.get("/search/", {"q": "energy", "page": page}).status_code == 404
@@ -377,6 +377,27 @@ class TestPages:
         second = client.get("/search/", {"q": "grid", "tag": "energy", "page": 2})
         assert len(second.context["results"].articles) == 5
         assert client.get("/search/", {"q": "grid", "page": "last"}).status_code == 200
+
+    def test_pages_stop_at_the_fiftieth_with_a_clear_message(self, client, monkeypatch):
+        monkeypatch.setattr(search, "MAX_PAGES", 3)
+        monkeypatch.setattr(search.Search, "per_page", 2)
+        for i in range(9):
+            indexed(title=f"Grid story {i}", published_at=days_ago(i + 1))
+        assert titles(client, q="grid", page=3) == ["Grid story 4", "Grid story 5"]
+        found = results(client, q="grid", page="last")
+        assert found.page.number == 3 and found.page.paginator.num_pages == 3
+        assert found.total == 9  # the count says how many match, beyond the pages shown
+        response = client.get("/search/", {"q": "grid", "page": 4})
+        assert response.status_code == 400
+        assert "Search shows the first 3 pages of results." in response.content.decode()
+        assert 'href="?q=grid&amp;page=4"' not in client.get("/search/", {"q": "grid", "page": 3}).content.decode()
+
+    def test_a_page_beyond_the_fiftieth_is_a_400_whatever_the_count(self, client, django_assert_num_queries):
+        indexed(title="Grid story")
+        with django_assert_num_queries(2):  # page cache state; words and entity cards: no search at all
+            response = client.get("/search/", {"q": "grid", "page": 51})
+        assert response.status_code == 400
+        assert "Search shows the first 50 pages of results." in response.content.decode()
 
     @pytest.mark.parametrize("count", [1, 25])
     def test_query_count_is_fixed(self, client, django_assert_num_queries, count):

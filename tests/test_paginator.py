@@ -1,0 +1,82 @@
+"""Deep pages: every page of a listing shows what its place in the whole ordering says, read from either end."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Tag
+from articles.paginator import CountedPaginator, DeferredJoin, FromEitherEnd
+
+from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE = 20  # settings.ARTICLES_PER_PAGE
+
+
+def card_titles(response):
+    assert response.status_code == 200, response.status_code
+    return re.findall(r'<h[23] class="card-title"><a href="[^"]*">([^<]*)</a>', response.content.decode())
+
+
+@pytest.fixture
+def listing():
+    """45 public articles (three pages) by one author, with one tag and one entity; some share a date."""
+    author, tag, entity = AuthorFactory(name="Ann Deep"), TagFactory(name="deep"), EntityFactory(name="Deep Sea")
+    now = timezone.now()
+    made = []
+    for i in range(45):
+        when = now - datetime.timedelta(hours=i // 3 + 1)  # three at each time: the id breaks the tie
+        made.append(
+            ArticleFactory(title=f"Story {i:02d}", author=author, tags=[tag], entities=[entity], published_at=when)
+        )
+    ArticleFactory(title="A draft", author=author, tags=[tag], entities=[entity], status=Article.Status.DRAFT)
+    expected = [a.title for a in sorted(made, key=lambda a: (a.published_at, a.pk), reverse=True)]
+    return {"author": author, "tag": tag, "entity": entity, "titles": expected}
+
+
+@pytest.mark.parametrize("where", ["home", "author", "tag", "entity"])
+def test_every_page_of_every_listing_is_its_slice_of_the_ordering(client, listing, django_assert_num_queries, where):
+    path = "/" if where == "home" else listing[where].get_absolute_url()
+    queries = {"home": 4, "author": 4, "tag": 4, "entity": 6}[where]  # as page 1 (tests/test_views.py)
+    for page, number in (("1", 1), ("2", 2), ("3", 3), ("last", 3)):
+        with django_assert_num_queries(queries):
+            shown = card_titles(client.get(path, {"page": page}))
+        assert shown == listing["titles"][(number - 1) * PER_PAGE : number * PER_PAGE], page
+
+
+def test_month_archive_deep_page(client):
+    june = datetime.datetime(2024, 6, 28, 12, tzinfo=datetime.UTC)
+    made = [ArticleFactory(title=f"June {i:02d}", published_at=june - datetime.timedelta(hours=i)) for i in range(41)]
+    assert card_titles(client.get("/archive/2024/06/", {"page": "last"})) == [made[40].title]
+    assert card_titles(client.get("/archive/2024/06/", {"page": 2})) == [a.title for a in made[20:40]]
+
+
+class TestFromEitherEnd:
+    @pytest.fixture
+    def tags(self):
+        return [TagFactory(name=f"tag {i:02d}") for i in range(11)]
+
+    def test_every_slice_is_the_same_from_either_end(self, tags):
+        ordered = Tag.objects.order_by("name")
+        names = [t.name for t in ordered]
+        either = FromEitherEnd(ordered, len(names))
+        for start in range(12):
+            for stop in range(start, 13):
+                assert [t.name for t in either[start:stop]] == names[start:stop], (start, stop)
+        assert either[4].name == names[4]
+
+    def test_the_back_half_is_read_backwards(self, tags, django_assert_num_queries):
+        either = FromEitherEnd(Tag.objects.order_by("name"), 11)
+        with django_assert_num_queries(1) as captured:
+            assert [t.name for t in either[8:11]] == ["tag 08", "tag 09", "tag 10"]
+        assert 'ORDER BY "taggit_tag"."name" ASC' not in captured.captured_queries[0]["sql"]
+        assert "DESC" in captured.captured_queries[0]["sql"]
+
+    def test_deferred_join_pages_from_either_end(self, tags):
+        articles = [ArticleFactory(title=f"Story {i:02d}") for i in range(7)]  # each an hour older
+        paginator = CountedPaginator(DeferredJoin(Article.objects.published().newest_first()), 3, count=7)
+        pages = [[a.title for a in paginator.page(n)] for n in paginator.page_range]
+        assert pages == [[a.title for a in articles[i : i + 3]] for i in (0, 3, 6)]
