@@ -30,6 +30,22 @@ def when(value, *, now=None):
     return date_format(local, "j M H:i" if local.year == this_year else "j M Y H:i")
 
 
+def compact_date(value):
+    """ "3 Dec 10:00" this year, "3 Dec 2024" before: short enough to stay on one line."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return date_format(local, "j M H:i" if local.year == timezone.localtime().year else "j M Y")
+
+
+def changed_by(article):
+    """Who wrote the article's current version: its last editor, or "ingest" when a seed file did."""
+    edited, ingested = article.edited_at, article.ingested_at
+    if edited and (ingested is None or edited >= ingested):
+        return article.edited_by.get_username() if article.edited_by else "a former account"
+    return "ingest" if ingested else "—"
+
+
 def status(value):
     return Article.Status(value).label if value else NOTHING
 

@@ -656,6 +656,69 @@ class SeedFile(models.Model):
         return self.path
 
 
+INGEST_FAILURES_KEPT = 100  # a run that fails on every file of a big folder keeps the first hundred reasons
+
+
+class IngestRunQuerySet(models.QuerySet):
+    def begin(self):
+        """Record that an ingest starts now; returns the IngestRun to finish()."""
+        last = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
+        return self.create(last_article_before=last or 0)
+
+    def newest(self):
+        return self.order_by("-started_at", "-pk").first()
+
+    def newest_articles(self):
+        """The articles the newest run created, newest first: one query, none when no run is recorded."""
+        newest = self.order_by("-started_at", "-pk")[:1]
+        return Article.objects.filter(
+            pk__gt=models.Subquery(newest.values("last_article_before")),
+            ingested_at__gte=models.Subquery(newest.values("started_at")),
+        ).order_by("-pk")
+
+
+class IngestRun(models.Model):
+    """One run of `manage.py ingest_seeds`: when, what it did, and the files that failed.
+
+    The desk (the admin's front page) shows the last one: the articles it created (ids
+    above `last_article_before`) and its failures. A run that never finished (killed)
+    has no `finished_at`.
+    """
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_article_before = models.BigIntegerField(
+        default=0, help_text="The highest article id when the run started: articles above it are new."
+    )
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    conflicts = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True, help_text="[{path, error}] of the first files that failed.")
+
+    objects = IngestRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="ingestrun_started_idx")]
+
+    def __str__(self):
+        return f"ingest of {self.started_at:%Y-%m-%d %H:%M}"
+
+    def finish(self, report):
+        """Store what an IngestReport says, and the time."""
+        from django.utils import timezone
+
+        for name in ("created", "updated", "unchanged", "duplicates", "conflicts"):
+            setattr(self, name, getattr(report, name))
+        self.failed = len(report.failed)
+        self.failures = report.failed[:INGEST_FAILURES_KEPT]
+        self.finished_at = timezone.now()
+        self.save()
+
+
 class SlugRedirectQuerySet(models.QuerySet):
     def record(self, old_slug, target, *, old_name=""):
         """Send `old_slug` (of target's kind) to `target` from now on; returns the SlugRedirect.

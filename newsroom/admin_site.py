@@ -1,4 +1,5 @@
-"""The admin site: Django's, named after the site (settings.SITE_NAME), without the navigation sidebar.
+"""The admin site: Django's, named after the site (settings.SITE_NAME), without the navigation
+sidebar, and with the desk as its front page (articles/admin/desk.py).
 
 The sidebar takes a fifth of a 1280-pixel screen from the article list; the breadcrumbs
 and the front page lead everywhere it did.
@@ -15,6 +16,11 @@ class NewsroomAdminSite(admin.AdminSite):
     def __init__(self, name="admin"):
         super().__init__(name)
         self.site_header = self.site_title = self.index_title = settings.SITE_NAME
+
+    def index(self, request, extra_context=None):
+        from articles.admin.desk import desk_context  # the app's admin imports this module's site
+
+        return super().index(request, {**desk_context(), **(extra_context or {})})
 
 
 class NewsroomAdminConfig(AdminConfig):

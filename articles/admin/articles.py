@@ -1,5 +1,6 @@
 """Articles in the admin: the list, its filters, the change form and the bulk actions."""
 
+import functools
 import re
 
 from django import forms
@@ -12,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -36,6 +38,7 @@ from ..models import (
 from ..roles import PREVIEW_PERMISSION
 from ..search import CONFIG as SEARCH_CONFIG
 from ..writes import replace_tags
+from . import desk
 from .curation import ChangePathAdmin
 from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag_name, existing_spellings
 
@@ -274,22 +277,6 @@ class AddTagForm(forms.Form):
         return existing_spellings([name])[0]
 
 
-def compact_date(value):
-    """ "3 Dec 10:00" this year, "3 Dec 2024" before: short enough to stay on one line."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    return date_format(local, "j M H:i" if local.year == timezone.localtime().year else "j M Y")
-
-
-def changed_by(article):
-    """Who wrote the article's current version: its last editor, or "ingest" when a seed file did."""
-    edited, ingested = article.edited_at, article.ingested_at
-    if edited and (ingested is None or edited >= ingested):
-        return article.edited_by.get_username() if article.edited_by else "a former account"
-    return "ingest" if ingested else "—"
-
-
 def _public(status, published_at):
     """Article.is_public for values read from a form's initial data."""
     return Article(status=status, published_at=published_at).is_public
@@ -411,7 +398,7 @@ class ArticleAdmin(ChangePathAdmin):
         if obj.status == Article.Status.DRAFT:
             return "Draft"
         word = "Scheduled" if obj.published_at and obj.published_at > timezone.now() else "Published"
-        return format_html('{} <span class="date">{}</span>', word, compact_date(obj.published_at))
+        return format_html('{} <span class="date">{}</span>', word, history.compact_date(obj.published_at))
 
     @admin.display(description="tags")
     def tag_list(self, obj):
@@ -424,7 +411,13 @@ class ArticleAdmin(ChangePathAdmin):
     @admin.display(description="last change", ordering="updated_at")
     def last_change(self, obj):
         """When the article last changed, and by whom: an editor's name, or "ingest" for the seed loader."""
-        return format_html('<span class="date">{}</span> {}', compact_date(obj.updated_at), changed_by(obj))
+        return format_html(
+            '<span class="date">{}</span> {}', history.compact_date(obj.updated_at), history.changed_by(obj)
+        )
+
+    def get_urls(self):
+        move = self.admin_site.admin_view(functools.partial(desk.move_view, self))
+        return [path("<path:object_id>/move/", move, name="articles_article_move"), *super().get_urls()]
 
     # Saving.
 

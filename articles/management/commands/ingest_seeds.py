@@ -1,9 +1,11 @@
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_paths
+from articles.models import IngestRun
 from articles.seed import MAX_BYTES
 
 
@@ -54,6 +56,11 @@ class Command(BaseCommand):
         if options["max_bytes"] < 1 or options["workers"] < 1 or options["batch_size"] < 1:
             self.usage_error("--max-bytes, --workers and --batch-size must be positive")
         progress = self.progress_bar if sys.stderr.isatty() and not options["json"] else None
+        missing = next((path for path in options["paths"] if not Path(path).exists()), None)
+        if missing is not None:
+            self.usage_error(f"{missing}: no such file or folder")  # before anything is recorded
+        # The run is recorded for the desk (the admin's front page); a dry run writes nothing.
+        run = None if options["dry_run"] else IngestRun.objects.begin()
         try:
             report = ingest_paths(
                 options["paths"],
@@ -66,7 +73,11 @@ class Command(BaseCommand):
                 ner=not options["no_ner"],
             )
         except IngestUsageError as exc:
+            if run is not None:
+                run.delete()
             self.usage_error(str(exc))
+        if run is not None:
+            run.finish(report)
         if progress:
             sys.stderr.write("\n")
 

@@ -1,0 +1,94 @@
+"""The desk: the admin's front page, what an editor looks at first each morning.
+
+Scheduled articles in the order they go live (each can be moved from there), the
+drafts touched last and who touched them, what the last ingest created and which
+files it could not read, and the entities created in the last day, where junk
+shows first. Every row links into the admin. Five queries, however many rows (tests/test_desk.py).
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .. import changes, history
+from ..models import Article, Entity, IngestRun
+
+ROWS = 10  # rows per list
+NEW_ENTITIES_SINCE = datetime.timedelta(days=1)
+NEW_ENTITY_ROWS = 20
+
+
+def desk_context():
+    """What templates/admin/index.html shows."""
+    now = timezone.now()
+    run = IngestRun.objects.newest()
+    context = {
+        "scheduled": list(
+            Article.objects.scheduled().select_related("author").defer("body").order_by("published_at", "pk")[:ROWS]
+        ),
+        "drafts": list(
+            Article.objects.filter(status=Article.Status.DRAFT)
+            .select_related("edited_by")
+            .defer("body")
+            .order_by("-updated_at", "-pk")[:ROWS]
+        ),
+        "ingest": run,
+        "ingest_articles": list(IngestRun.objects.newest_articles().defer("body")[:ROWS]),
+        "new_entities": list(
+            Entity.objects.filter(created_at__gte=now - NEW_ENTITIES_SINCE)
+            .annotate(article_count=Count("mentions"))
+            .order_by("-created_at", "-pk")[:NEW_ENTITY_ROWS]
+        ),
+        "move_form": MoveForm(),
+    }
+    for article in context["drafts"]:
+        article.changed_by = history.changed_by(article)
+    return context
+
+
+class MoveForm(forms.Form):
+    published_at = forms.DateTimeField(
+        label="New time",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def move_view(model_admin, request, object_id):
+    """Move a scheduled article to another time (a POST from the desk); back to the desk."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not str(object_id).isdigit():
+        raise Http404("No scheduled article has that id.")
+    article = get_object_or_404(Article.objects.scheduled(), pk=object_id)
+    if not model_admin.has_change_permission(request, article):
+        raise PermissionDenied
+    desk = reverse("admin:index")
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"“{article}” was not moved: give the new time as a date and a time.")
+        return HttpResponseRedirect(desk)
+    before, after = article.published_at, form.cleaned_data["published_at"]
+    now = timezone.now()
+    with changes.atomic():
+        Article.objects.filter(pk=article.pk).update(
+            published_at=after, edited_at=now, edited_by=request.user, updated_at=now
+        )
+        changes.apply(articles=[article.pk])
+        message = history.change("Publication date", history.when(before), history.when(after))
+        LogEntry.objects.log_actions(request.user.pk, [article], CHANGE, change_message=message, single_object=True)
+    if after <= now:
+        url = request.build_absolute_uri(article.get_absolute_url())
+        messages.success(request, format_html('“{}” is live at <a href="{}">{}</a>.', article, url, url))
+    else:
+        messages.success(request, f"“{article}” moved: it goes live {history.when(after)}.")
+    return HttpResponseRedirect(desk)

@@ -1,0 +1,167 @@
+"""The desk, the admin's front page (articles/admin/desk.py): scheduled articles (and moving
+one), the latest drafts, the last ingest and the entities of the last day, in a fixed
+number of queries."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, Entity, IngestRun
+from articles.roles import create_editor
+
+from .factories import ArticleFactory, EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor():
+    return create_editor("editor", password="plum-kettle-harbour-42")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def in_hours(n):
+    return timezone.now() + datetime.timedelta(hours=n)
+
+
+def section(content, name):
+    """The HTML of one of the desk's sections."""
+    return re.search(rf'<section class="module desk-{name}".*?</section>', content, re.S).group(0)
+
+
+def fill_desk(n):
+    for i in range(n):
+        ArticleFactory(title=f"Scheduled {i}", published_at=in_hours(i + 1))
+        ArticleFactory(title=f"Draft {i}", status=Article.Status.DRAFT, published_at=None)
+        EntityFactory(name=f"Newcomer {i}")
+    run = IngestRun.objects.begin()
+    for i in range(n):
+        ArticleFactory(title=f"Ingested {i}", ingested_at=timezone.now())
+    run.failures = [{"path": f"seeds/bad{i}.txt", "error": "no Author: line"} for i in range(n)]
+    run.failed = n
+    run.finished_at = timezone.now()
+    run.save()
+
+
+class TestDesk:
+    def test_scheduled_in_order_with_their_times(self, editor_client):
+        later = ArticleFactory(title="Later story", published_at=in_hours(30))
+        sooner = ArticleFactory(title="Sooner story", published_at=in_hours(2))
+        ArticleFactory(title="Already live")
+        content = section(editor_client.get("/admin/").content.decode(), "scheduled")
+        assert content.index("Sooner story") < content.index("Later story")
+        assert "Already live" not in content
+        assert f'href="/admin/articles/article/{sooner.pk}/change/"' in content
+        assert timezone.localtime(later.published_at).strftime("%H:%M") in content
+        assert f'action="/admin/articles/article/{later.pk}/move/"' in content
+
+    def test_drafts_with_who_touched_them(self, editor_client, editor):
+        ArticleFactory(title="Seeded draft", status=Article.Status.DRAFT, published_at=None, ingested_at=timezone.now())
+        mine = ArticleFactory(title="My draft", status=Article.Status.DRAFT, published_at=None)
+        Article.objects.filter(pk=mine.pk).update(edited_by=editor, edited_at=timezone.now())
+        content = section(editor_client.get("/admin/").content.decode(), "drafts")
+        rows = {t: content[content.index(t) :].split("</tr>")[0] for t in ["Seeded draft", "My draft"]}
+        assert '<span class="quiet">ingest</span>' in rows["Seeded draft"]
+        assert '<span class="quiet">editor</span>' in rows["My draft"]
+
+    def test_last_ingest_with_its_articles_and_failures(self, editor_client, seed_dir):
+        ArticleFactory(title="Written before the run")
+        seed_dir.write("good.txt", "Tidal barrage opens\n\nA dek.\n\nThe body.\n\nAuthor: Ada Byline\n\nAda writes.\n")
+        seed_dir.write("bad.txt", "Only a headline\n")
+        with pytest.raises(SystemExit):  # one file failed: exit status 1
+            call_command("ingest_seeds", str(seed_dir.path), "--workers", "1", "--no-ner", stdout=io.StringIO())
+        run = IngestRun.objects.get()
+        assert (run.created, run.failed) == (1, 1) and run.finished_at
+        assert run.failures[0]["path"].endswith("bad.txt")
+        content = section(editor_client.get("/admin/").content.decode(), "ingest")
+        assert "1 created" in content and "1 failed" in content
+        assert "bad.txt" in content
+        article = Article.objects.get(title="Tidal barrage opens")
+        assert f'<a href="/admin/articles/article/{article.pk}/change/">Tidal barrage opens</a>' in content
+        assert "Written before the run" not in content
+
+    def test_a_dry_run_is_not_recorded(self, seed_dir):
+        seed_dir.write("good.txt", "Tidal barrage opens\n\nA dek.\n\nThe body.\n\nAuthor: Ada Byline\n\nAda writes.\n")
+        call_command("ingest_seeds", str(seed_dir.path), "--dry-run", "--no-ner", stdout=io.StringIO())
+        assert not IngestRun.objects.exists()
+
+    def test_no_ingest_yet(self, editor_client):
+        assert "No ingest has run yet" in editor_client.get("/admin/").content.decode()
+
+    def test_entities_of_the_last_day(self, editor_client):
+        new = EntityFactory(name="Xyzzy Corp", kind=Entity.Kind.ORG)
+        old = EntityFactory(name="Old Town")
+        Entity.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+        ArticleFactory(entities=[new])
+        content = section(editor_client.get("/admin/").content.decode(), "entities")
+        assert f'<a href="/admin/articles/entity/{new.pk}/change/">Xyzzy Corp</a>' in content
+        assert f'href="/admin/articles/article/?entity={new.pk}">1</a>' in content
+        assert "Old Town" not in content
+
+    @pytest.mark.parametrize("rows", [1, 12])
+    def test_query_count_does_not_grow(self, editor_client, django_assert_num_queries, rows):
+        fill_desk(rows)
+        # Session and user, the five lists, the account's permissions (2), its recent actions.
+        with django_assert_num_queries(10):
+            response = editor_client.get("/admin/")
+        assert response.status_code == 200
+        content = response.content.decode()
+        last = rows - 1
+        assert "Scheduled 0" in content and f"Draft {last}" in content and f"Ingested {last}" in content
+        assert f"Newcomer {last}" in content and f"seeds/bad{last}.txt" in content
+
+
+class TestMove:
+    def test_move_a_scheduled_article(self, editor_client, settings):
+        settings.TIME_ZONE = "UTC"
+        year = timezone.now().year + 1
+        article = ArticleFactory(published_at=datetime.datetime(year, 12, 3, 10, 0, tzinfo=datetime.UTC))
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/move/", {"published_at": f"{year}-12-04T09:00"}, follow=True
+        )
+        article.refresh_from_db()
+        assert article.published_at == datetime.datetime(year, 12, 4, 9, 0, tzinfo=datetime.UTC)
+        assert f"moved: it goes live 4 Dec {year} 09:00" in response.content.decode()
+        entry = LogEntry.objects.get(object_id=str(article.pk))
+        assert entry.change_message == f"Publication date: 3 Dec {year} 10:00 → 4 Dec {year} 09:00"
+        assert article.edited_by.get_username() == "editor"
+
+    def test_moving_into_the_past_publishes(self, editor_client, client):
+        article = ArticleFactory(published_at=in_hours(5))
+        past = timezone.localtime(timezone.now() - datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/move/", {"published_at": past}, follow=True
+        )
+        assert "is live at" in response.content.decode()
+        article.refresh_from_db()
+        assert article.is_public
+
+    def test_bad_input(self, editor_client):
+        article = ArticleFactory(published_at=in_hours(5))
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/move/", {"published_at": "soon"}, follow=True
+        )
+        assert "was not moved" in response.content.decode()
+        assert editor_client.get(f"/admin/articles/article/{article.pk}/move/").status_code == 405
+        live = ArticleFactory()
+        assert editor_client.post(f"/admin/articles/article/{live.pk}/move/", {}).status_code == 404
+        assert editor_client.post("/admin/articles/article/abc/move/", {}).status_code == 404
+
+    def test_needs_change_permission(self, client, django_user_model):
+        viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+        client.force_login(viewer)
+        article = ArticleFactory(published_at=in_hours(5))
+        assert (
+            client.post(f"/admin/articles/article/{article.pk}/move/", {"published_at": "2099-01-01T00:00"}).status_code
+            == 403
+        )
