@@ -32,6 +32,12 @@ def wordset(text):
 
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _TRAILING_PARTICLE = re.compile(r"\s+(?:of|and|the|for|in|at|on|to|from|with|&)$")
+# A lower-case common noun after a name says what it is, and is not part of it: "the Gyeonggi province",
+# "the Magdalena valley", "the ruling Morena party" (the rules' "Amazon rainforest" keeps its noun).
+_TRAILING_KIND_NOUN = re.compile(
+    r"\s+(?:province|region|district|county|state|prefecture|governorate|oblast|municipality|department|valley|"
+    r"basin|delta|party|area|coast|islands?|peninsula)$"
+)
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
 _COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Ltd\.?|Limited|Inc\.?|Incorporated|plc|PLC|LLC|L\.L\.C\.|Corp\.?|Co\.))+$")
 _EDGE_PUNCTUATION = '"“”«»‹›()[]{}<>,;:!?*•–—-/\\ \t' + APOSTROPHES
@@ -50,8 +56,12 @@ TITLES = wordset(
     Speaker Chairman Chairwoman Chair Director Commissioner Attorney Solicitor Defence Defense Foreign Finance
     Interior Health Home Economy Trade Agriculture Energy Environment Education Transport Justice Labour
     State Chief Executive CEO MP MEP Premier Taoiseach Tánaiste Chancellor Saint
+    Ratu Tun Datuk Dato Datin Shri Smt Alhaji Alhaja Mallam Haji Hajjah Uncle Aunty Auntie Elder
+    Hon Honourable Count Countess Duke Duchess Earl Ms. Mr. Dr.
     """
 )
+# Letters after a person's name that are not part of it: "Conor Mac Aodha SC", "Jane Doe MP".
+POST_NOMINALS = {"SC", "QC", "KC", "MP", "MEP", "MLA", "MSP", "TD", "OBE", "MBE", "CBE", "KBE", "DBE", "PhD"}
 
 # Single capitalised words that name a kind of institution or role, not one in particular.
 GENERIC_WORDS = wordset(
@@ -101,6 +111,10 @@ ORG_LAST_WORDS = wordset(
     Bancorp Insurance Airline Railways Railway Authority Inc Ltd plc LLC AG SA NV SpA Society Institute
     Academy Conservatory Museum Library Orchestra Ensemble Team Council Cooperative Federation Consortium
     Secretariat Directorate Inspectorate Regiment Battalion Division Command Unit Mission Programme
+    Electric Electronics Energy Power Mining Minerals Resources Metals Nickel Lithium Copper Steel Cement Oil
+    Petroleum Gas Telecom Telecoms Communications Mobile Motors Automotive Foods Beverages Brewery Breweries
+    Chemicals Logistics Shipping Entertainment Records Pictures Films Broadcasting Cricket Rugby Football
+    Athletics Hockey Netball Cycling Daily Weekly Sun Nation Forum Society Commissioner Ombudsman Regulator
     """
 )
 PLACE_LAST_WORDS = wordset(
@@ -112,10 +126,17 @@ PLACE_LAST_WORDS = wordset(
     Plain Plains Steppe Archipelago Territory Territories Governorate Borough Parish Township Municipality
     Oasis Dam Crossing Pass Gate Quay Wharf Pier Terminal Field Fields Gardens Garden Hall Abbey Temple
     Mosque Church Basilica Monastery Fortress Citadel Wall Mall Market Estate Camp Base Reservoir Springs
-    Plant Refinery Mine
+    Plant Refinery Mine Courts Parque Estadio Stadion Stadio Layout Nagar Green Junction Station Terminus
+    Wharf Docks Precinct Quarter
     """
 )
-PLACE_FIRST_WORDS = wordset("Mount Mt Lake Gulf Isle Cape Fort Port St St. Saint Sainte Lac")
+# First words of place names, in English and in the languages street signs use.
+PLACE_FIRST_WORDS = wordset(
+    """
+    Mount Mt Lake Gulf Isle Cape Fort Port St St. Saint Sainte Lac Avenida Avenue Rua Calle Via Viale Rue
+    Plaza Praça Piazza Place Paseo Jalan Estadio Parque Teatro Puerto Porto Monte Rio Río Lago Isla Ilha
+    """
+)
 
 # Words around a name that say what it is. Strong cues settle it ("the town of Adré",
 # "El Fasher, the capital of …", "writes for Eurasianet"); a preposition only leans ("in Adré").
@@ -192,7 +213,7 @@ def clean_span(text, start, end):
         if match and match.start() > 0:
             end = start + match.start()
             piece = text[start:end]
-        match = _TRAILING_PARTICLE.search(piece)
+        match = _TRAILING_PARTICLE.search(piece) or _TRAILING_KIND_NOUN.search(piece)
         if match:
             end = start + match.start()  # a span the model cut short: "Remco Evenepoel of"
             piece = text[start:end]
@@ -220,7 +241,10 @@ def _keeps_final_mark(text, start, end):
     return text[end - 1] == ")" and "(" in text[start : end - 1]
 
 
-_POSSESSIVE_INSIDE = re.compile(r"[’']s\s+(?=[A-Z])")
+# "the Bank’s Monetary Policy Committee" holds two names, "People’s Daily" one: a plural's possessive
+# ("People’s", "Women’s", "Children’s") belongs to the name.
+_POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])")
+_DASH_INSIDE = re.compile(r"\s+[—–]\s+")  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
 
 
 def split_span(text, start, end):
@@ -235,7 +259,11 @@ def split_span(text, start, end):
         line_start, line_end = position, position + len(line)
         position = line_end + 1
         cuts = [line_start]
-        for match in _POSSESSIVE_INSIDE.finditer(text, line_start, line_end):
+        inner = [
+            *_POSSESSIVE_INSIDE.finditer(text, line_start, line_end),
+            *_DASH_INSIDE.finditer(text, line_start, line_end),
+        ]
+        for match in sorted(inner, key=lambda m: m.start()):
             cuts.extend([match.start(), match.end()])
         cuts.append(line_end)
         for piece_start, piece_end in zip(cuts[::2], cuts[1::2], strict=True):
@@ -358,7 +386,9 @@ def strip_titles(name):
     words = name.split()
     while len(words) > 1 and words[0].rstrip(".").lower() in TITLES:
         words = words[1:]
-    return " ".join(words)
+    while len(words) > 2 and words[-1].strip(",.") in POST_NOMINALS:
+        words = words[:-1]
+    return " ".join(words).rstrip(",")
 
 
 def tokens(name):

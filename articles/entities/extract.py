@@ -32,7 +32,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from . import canonical, junk
+from . import canonical, junk, patterns
 from .canonical import ORG, PERSON, PLACE
 from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
 
@@ -131,7 +131,7 @@ class _Extraction:
         definitions = self._definitions(model)
         spans = canonical.non_entity_spans(self.text, matches=not_entities)
         blockers = [_Mention(start, end, BLOCKER) for start, end in spans]
-        author = self._author_mentions()
+        author = self._author_mentions() + self._social_networks()
         candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + author + blockers
         # Steps that only tidy what the model found are skipped without it.
         mentions = self._choose(self._join_neighbours(candidates) if model else candidates)
@@ -173,6 +173,13 @@ class _Extraction:
             start = padded.find(f" {key} ", end)
         return mentions
 
+    def _social_networks(self):
+        """ "Follow her on X @handle", "is on Instagram and Bluesky": the networks, as organisations."""
+        return [
+            _Mention(start, end, VOCABULARY, candidates=(VocabularyEntry(name, ORG),))
+            for start, end, name in patterns.social_network_spans(self.text)
+        ]
+
     def _model_mentions(self):
         if not self.ner:
             return []
@@ -180,12 +187,15 @@ class _Extraction:
 
         mentions = []
         offset = self.body_start
+        datelines = patterns.dateline_spans(self.text)
         for span in find_spans(self.text[offset:]):
             start, end = offset + span.start, offset + span.end
             if canonical.is_quoted(self.text, start, end):
                 self.blocked.append((start, end))  # “Troy”: a title in quotation marks names a work
                 continue
             for piece_start, piece_end in canonical.split_span(self.text, start, end):
+                if any(d_start <= piece_start < d_end for d_start, d_end in datelines):
+                    continue  # "AUCKLAND —": a dateline, not a name
                 mentions.append(_Mention(piece_start, piece_end, MODEL, label=span.label))
         return self._join_acronym_units(mentions)
 
@@ -350,7 +360,8 @@ class _Extraction:
         people = {m.name for m in mentions if self._is_person(m) and len(m.name.split()) >= 2}
         if self.author:
             people.add(self.author)
-        people = {p for p in people if not canonical.is_noise(p, PERSON)}
+        # A name that opens with a particle ("Von der Leyen", "De Klerk") is a family name, not a full name.
+        people = {p for p in people if not canonical.is_noise(p, PERSON) and _name_words(p)[0] not in _PARTICLES}
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
         person_for = {}
@@ -473,8 +484,16 @@ class _Extraction:
 
     def _vote_kinds(self, mentions):
         votes = defaultdict(Counter)
+        cues = defaultdict(Counter)  # name -> how often the words around it said person, place
         for mention in mentions:
-            if mention.dropped or mention.kind or not mention.name:
+            if mention.dropped or not mention.name or mention.kind not in ("", PERSON):
+                continue
+            # Surnames already tied to a name count too: "Zourabichvili told the crowd".
+            if patterns.person_cue(self.text, mention.start, mention.end):
+                cues[mention.name][PERSON] += 1
+            elif patterns.place_cue(self.text, mention.start, mention.end):
+                cues[mention.name][PLACE] += 1
+            if mention.kind:
                 continue
             votes[mention.name].update(mention.kinds)
             context, weight = canonical.context_kind(self.text, mention.start, mention.end)
@@ -490,6 +509,8 @@ class _Extraction:
             if not counter:
                 continue
             kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
+            if kind == PERSON and cues[name][PLACE] and not cues[name][PERSON] and by_words is None:
+                kind = PLACE  # "near Sefwi Wiawso", "in Mariquita", never quoted or described: a place
             if canonical.is_noise(name, kind) or canonical.is_event_like(name):
                 continue
             if kind == PERSON and len(name.split()) > 5:
@@ -640,12 +661,17 @@ def _alternation(forms):
     return re.compile(rf"(?<![\w’'])(?:{alternatives})(?!\w)")
 
 
+_PARTICLES = canonical.PERSON_PARTICLES
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ul)[-‐]", re.IGNORECASE)
 
 
 def _name_words(name):
-    """A person's name as words, an Arabic article dropped ("Omar al-Bashir" -> Omar, Bashir)."""
-    return [_ARABIC_ARTICLE.sub("", word) for word in name.split()]
+    """A person's name as words, an Arabic article dropped ("Omar al-Bashir" -> Omar, Bashir), particles
+    in lower case: a sentence may begin with them ("Van der Merwe made 41" is Jacques van der Merwe)."""
+    return [
+        word.lower() if word.lower() in canonical.PERSON_PARTICLES else _ARABIC_ARTICLE.sub("", word)
+        for word in name.split()
+    ]
 
 
 def _surnames(name):
@@ -659,15 +685,19 @@ def _surnames(name):
 def _person_for(surface, people, *, any_word):
     """The one person of `people` whose name ends with `surface` (or, if `any_word`, contains it as a word)."""
     words = _name_words(surface)
-    if not words or len(words) > 3 or any(not w[:1].isupper() for w in words):
+    if not words or len(words) > 4 or any(not w[:1].isupper() for w in words if w not in canonical.PERSON_PARTICLES):
         return None
-    if len(words) == 1 and words[0].lower() in canonical.PERSON_PARTICLES:
+    if all(word in canonical.PERSON_PARTICLES for word in words):
         return None
     matches = [p for p in people if _name_words(p)[-len(words) :] == words and p != surface]
     if len(matches) == 1:
         return matches[0]
-    if not matches and any_word and len(words) == 1:
-        matches = [p for p in people if words[0] in p.split()[:-1]]
+    if not matches and len(words) == 1 and not canonical.is_demonym(words[0]):
+        # A family name written first ("Lee" for Lee Jae-myung, "Nakagawa" for Nakagawa Rieko), or, for a
+        # name the model calls a person, any of its words.
+        matches = [p for p in people if p.split()[0] == words[0] and len(p.split()) >= 2]
+        if any_word and not matches:
+            matches = [p for p in people if words[0] in p.split()[:-1]]
         if len(matches) == 1:
             return matches[0]
     return None

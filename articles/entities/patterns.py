@@ -1,0 +1,80 @@
+"""How news is written: rules that find or settle names from the words around them.
+
+Pure Python. Each rule follows from a habit of news copy, not from any one
+article:
+
+- `social_network_spans`: bios say where to follow a writer ("Follow her on X
+  @handle", "is on Instagram and Bluesky"): a network named after "on" or
+  before a handle is the organisation, whatever the model makes of it;
+- `is_dateline`: a paragraph may open with a dateline in capitals
+  ("AUCKLAND —"), which is not a name of the sentence after it;
+- `person_cue`: people are quoted and described ("…, who", "…, 45,", "…
+  said", "Mr …"); places and organisations are not;
+- `place_cue`: places follow "in", "near", "from", "districts such as";
+- `org_head_spans`: organisations are named by a head noun and what it is of
+  or for ("Ministry of Trade, Industry and Energy", "Supreme Court of the
+  Philippines", "Law Society of Kenya"), kept whole so no fragment of the name
+  becomes an entity of its own.
+"""
+
+import re
+
+from .junk import SOCIAL_NETWORKS
+
+_NETWORK = "|".join(re.escape(name) for name in sorted(SOCIAL_NETWORKS, key=len, reverse=True))
+# "on X", "on Instagram and X", "on X, Threads and Bluesky", "on Strava and on Instagram"
+_ON_NETWORKS = re.compile(
+    rf"\b(?:on|via|at)\s+((?:{_NETWORK})(?:(?:,\s*|\s+(?:and|or)\s+)(?:on\s+)?(?:{_NETWORK}))*)(?![\w’'-])"
+)
+_NETWORK_BEFORE_HANDLE = re.compile(rf"(?<![\w@.])({_NETWORK})\s+(?:(?:at|as)\s+)?@\w")
+_ONE_NETWORK = re.compile(rf"(?<![\w@.])(?:{_NETWORK})(?![\w’'-])")
+
+
+def social_network_spans(text):
+    """(start, end, name) of the social networks `text` names as places to follow someone."""
+    spans = set()
+    for match in _ON_NETWORKS.finditer(text):
+        for network in _ONE_NETWORK.finditer(text, match.start(1), match.end(1)):
+            spans.add((network.start(), network.end(), network.group()))
+    for match in _NETWORK_BEFORE_HANDLE.finditer(text):
+        spans.add((match.start(1), match.end(1), match.group(1)))
+    return sorted(spans)
+
+
+_DATELINE = re.compile(r"(?:^|\n)([A-Z][A-Z .’'-]+?)(?:,\s+[^\n—–]{1,40}?)?\s+[—–-]+\s+")
+
+
+def dateline_spans(text):
+    """(start, end) of the datelines that open paragraphs ("AUCKLAND — ", "SUVA, Fiji — ")."""
+    return [match.span(1) for match in _DATELINE.finditer(text)]
+
+
+_PERSON_AFTER = re.compile(
+    r"^(?:[’']s\s+(?:wife|husband|son|daughter|mother|father|family|lawyer|spokesman|spokeswoman)\b"
+    r"|,\s+(?:who|whose|\d{1,3},)"
+    r"|\s+(?:said|says|told|added|asked|argued|insisted|recalled|wrote|explained|admitted|warned)\b)",
+)
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s+$|\b(?:said|says|according to)\s+$|\b(?:by|with)\s+$)"
+)
+
+
+def person_cue(text, start, end):
+    """True when the words around a mention say it is a person ("…, who", "… said", "Ms …")."""
+    after = text[end : end + 30]
+    before = text[max(0, start - 20) : start]
+    return bool(_PERSON_AFTER.match(after)) or bool(_PERSON_BEFORE.search(before))
+
+
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|near|outside|from|across|around|towards?)\s+"
+    r"|\b(?:districts?|suburbs?|areas?|towns?|villages?|neighbourhoods?|cities)\s+(?:such\s+as|like|including)\s+"
+    r"|\b(?:towns?|villages?|suburbs?|cities|districts?|areas?)\s+of\s+)$"
+)
+
+
+def place_cue(text, start, end):
+    """True when the words before a mention say it is a place ("in Mariquita", "districts such as Kolfe")."""
+    if text[end : end + 2] in ("’s", "'s"):
+        return False  # "in Ruto’s government": a person's, not a place
+    return bool(_PLACE_BEFORE.search(text[max(0, start - 40) : start]))

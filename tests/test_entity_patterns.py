@@ -1,0 +1,75 @@
+"""Rules from how news is written (articles/entities/patterns.py and the extractor steps that use them).
+
+The names are invented for these tests: the rules must hold for names no
+vocabulary or model has seen.
+"""
+
+import pytest
+
+from articles.entities import extract_entities
+from articles.entities.evaluate import starter_vocabulary
+from articles.entities.ner import load_model
+from articles.entities.patterns import dateline_spans, person_cue, place_cue, social_network_spans
+from articles.seed import SeedDocument
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    load_model()
+    return starter_vocabulary()
+
+
+def found(vocabulary, body, bio="", author="", **options):
+    document = SeedDocument(headline="A Plain Headline", dek="", body=body, author=author, bio=bio)
+    return {(e.name, e.kind) for e in extract_entities(document, vocabulary, **options)}
+
+
+def test_social_networks_after_on_or_before_a_handle():
+    text = "Follow her on X @kofi_writes and on Threads. He is on Instagram, Bluesky and LinkedIn. Strava @abc."
+    assert [name for _, _, name in social_network_spans(text)] == [
+        "X", "Threads", "Instagram", "Bluesky", "LinkedIn", "Strava"
+    ]  # fmt: skip
+    assert social_network_spans("Malcolm X spoke. Threads of cotton. X-rays.") == []
+
+
+@pytest.mark.parametrize("ner", [True, False])
+def test_a_bio_gives_the_networks_and_never_the_handles(vocabulary, ner):
+    bio = "Efe Orubu reports from Warri. Follow him on X at @efe_orubu and on Bluesky."
+    entities = found(vocabulary, "Fuel queues grew in Warri on Monday.", bio=bio, author="Efe Orubu", ner=ner)
+    assert {("X", "ORG"), ("Bluesky", "ORG")} <= entities
+    assert not any("@" in name for name, _ in entities)
+
+
+def test_a_dateline_is_not_part_of_a_name():
+    text = "Headline\n\nDek\n\nWARRI — Tonye Briggs said the depot was shut.\n\nKANO, Nigeria – More."
+    assert [text[s:e] for s, e in dateline_spans(text)] == ["WARRI", "KANO"]
+
+
+def test_cues_around_a_name():
+    text = "Ebere Nwosu, who runs a stall near Ogbogoro, said prices rose in Rumuokoro’s market."
+    assert person_cue(text, 0, len("Ebere Nwosu"))
+    start = text.index("Ogbogoro")
+    assert place_cue(text, start, start + len("Ogbogoro"))
+    start = text.index("Rumuokoro")
+    assert not place_cue(text, start, start + len("Rumuokoro"))  # a possessive is not a place cue
+
+
+def test_sentence_initial_particle_names_join_the_full_name(vocabulary):
+    body = (
+        "Hendrik van der Walt scored a century on Saturday. Van der Walt said the pitch was slow.\n\n"
+        "Marta de Oliveira, the coach, agreed. De Oliveira said the team would rest."
+    )
+    people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
+    assert {"Hendrik van der Walt", "Marta de Oliveira"} <= people
+    assert not people & {"Van der Walt", "De Oliveira"}
+
+
+def test_a_lower_case_kind_noun_after_a_name_is_not_part_of_it(vocabulary):
+    entities = found(vocabulary, "Floods hit the Otjozondjupa region and the Kavango valley this week.")
+    assert not any(name.endswith((" region", " valley")) for name, _ in entities)
+
+
+def test_post_nominals_are_not_part_of_a_name(vocabulary):
+    body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
+    people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
+    assert "Aisling Nic Dhonncha" in people and not any(name.endswith(" SC") for name in people)
