@@ -18,6 +18,13 @@ graceful_timeout = 20
 keepalive = 5
 # Load the application once in the master so workers fork with it already imported.
 preload_app = True
+# No request header may set the WSGI environ's SCRIPT_NAME or PATH_INFO, whatever address it
+# comes from (gunicorn's default trusts them from forwarded_allow_ips, the loopback): a
+# forged `SCRIPT_NAME: /tags` made /tags/ render the home page with every link under /tags/.
+# Headers whose names hold an underscore are dropped. The script prefix is the settings'
+# FORCE_SCRIPT_NAME alone.
+forwarder_headers = ""
+header_map = "drop"
 accesslog = "-"
 errorlog = "-"
 # One key=value line per request, like the application's own log lines (newsroom/logfmt.py):

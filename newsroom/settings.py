@@ -24,6 +24,8 @@ Environment variables:
     CSRF_TRUSTED_ORIGINS  comma-separated origins (https://news.example.org) allowed to POST
     REDIS_URL      redis://host:6379/0: the shared cache (default: each process's local memory)
     DATABASE_REPLICA_URL  a read replica of DATABASE_URL for readers' pages (default none)
+    FORCE_SCRIPT_NAME  the path the site is served under (default "", the root); never
+                   taken from the request
     PAGE_CACHE     "0" to switch the anonymous page cache off (default on)
     PAGE_CACHE_SECONDS  how long a cached page may live at most (default 600; changes invalidate at once)
     CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache (default 1000)
@@ -99,7 +101,8 @@ MIDDLEWARE = [
     # page cache, so that requests the cache answers are counted too.
     "articles.api.middleware.ApiMiddleware",
     # Readers' pages from the cache (articles/pagecache.py): outside CSP, so a page is stored
-    # with the policy that matches its nonce; inside Security, so every answer gets its headers.
+    # with its policy (the same for every reader: no nonce); inside Security, so every answer
+    # gets its headers.
     "articles.pagecache.PageCacheMiddleware",
     # Outermost but one: every response, error pages included, gets the policy (see below).
     "csp.middleware.CSPMiddleware",
@@ -299,6 +302,11 @@ else:
 # shows has changed (per-object invalidation through the change path), so it is never
 # older than the last committed write; PAGE_CACHE_SECONDS only bounds how long an unused
 # page occupies the cache. Pages are cached under FORCE_SCRIPT_NAME's prefix only.
+# The script prefix is pinned here, never read from the request: a SCRIPT_NAME a client
+# smuggles in (a header some servers map into the WSGI environ; gunicorn.conf.py drops it
+# too) cannot move the site's links. "" serves the site at the root; FORCE_SCRIPT_NAME=/news
+# serves it under /news/ behind a proxy that removes /news from the path it passes on.
+FORCE_SCRIPT_NAME = os.environ.get("FORCE_SCRIPT_NAME", "").rstrip("/")
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))

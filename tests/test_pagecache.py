@@ -2,6 +2,8 @@
 staff, HTTP revalidation, the Content-Security-Policy, Redis (and Redis down), the replica router."""
 
 import datetime
+import http.client
+import json
 import os
 import re
 import socket
@@ -420,6 +422,38 @@ class TestKeySpace:
         assert "<h1>Topics</h1>" in page or "Topics" in page
         assert 'href="/tags/tags/' not in page
 
+    def test_the_script_prefix_is_pinned_by_the_settings_not_the_request(self, client, settings):
+        assert settings.FORCE_SCRIPT_NAME == ""  # not None: Django never reads SCRIPT_NAME from the environ
+        story()
+        page = text(client.get("/tags/", SCRIPT_NAME="/tags"))
+        assert "Topics" in page and 'href="/tags/tags/' not in page
+
+    def test_gunicorn_lets_no_header_set_script_name_or_path_info(self, tmp_path):
+        """gunicorn.conf.py as `make serve` uses it, with an app that echoes its environ."""
+        port = _free_port()
+        env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "1"}
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "tests.echo_wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            environ = None
+            deadline = time.monotonic() + 20
+            while environ is None and time.monotonic() < deadline:
+                try:
+                    environ = _raw_get(port, "/tags/", {"SCRIPT_NAME": "/tags", "PATH_INFO": "/"})
+                except OSError:
+                    time.sleep(0.2)
+            assert environ == {"SCRIPT_NAME": "", "PATH_INFO": "/tags/", "HTTP_X_FORWARDED_FOR": ""}
+            # An ordinary header still arrives.
+            assert _raw_get(port, "/", {"X-Forwarded-For": "192.0.2.1"})["HTTP_X_FORWARDED_FOR"] == "192.0.2.1"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
     def test_odd_spellings_of_the_host_and_unread_parameters_are_not_cached(self, client, settings):
         settings.ALLOWED_HOSTS = ["testserver", "localhost"]
         story()
@@ -499,3 +533,19 @@ def test_a_transaction_that_marks_one_key_many_times_commits(client):
         for _ in range(500):  # the clock moves between rows; the keys must still be distinct
             pagecache.invalidate([pagecache.key("article", article.pk), "home"])
     assert "After" in text(client.get(article.get_absolute_url()))
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _raw_get(port, path, headers):
+    """GET with headers sent exactly as named (underscores included); the JSON answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path, headers=headers)
+        return json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
