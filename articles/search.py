@@ -652,16 +652,16 @@ class Search:
         return suggestions
 
 
-def sample_for(estimate):
+def sample_for(estimate, eighth_up_to=None):
     """How to count about `estimate` hits: (scale, SQL condition over `s`).
 
     Every hit up to about EXACT_LIMIT; beyond, the hits in a fixed 1/8 of the archive (up
-    to 8 × EXACT_LIMIT) or 1/64, each read through its own partial index, to multiply by
-    the scale.
+    to `eighth_up_to` hits, default 8 × EXACT_LIMIT, so about EXACT_LIMIT are read) or 1/64,
+    each read through its own partial index, to multiply by the scale.
     """
     if estimate <= EXACT_LIMIT:
         return 1, "true"
-    if estimate <= 8 * EXACT_LIMIT:
+    if estimate <= (8 * EXACT_LIMIT if eighth_up_to is None else eighth_up_to):
         return 8, "s.bucket < 8"
     return 64, "s.bucket = 0"
 

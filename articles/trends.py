@@ -16,8 +16,10 @@ Where the numbers come from, in a fixed number of queries whatever is asked:
 - a search term's articles per month are counted over the search entries, with the
   search page's own condition (`Search.matching()`): one query parses the words and
   probes how many hits there are, one counts them per month. With many hits (a common
-  word) they are counted in the search page's fixed sample of the archive and scaled
-  (`search.sample_for`), and the page says so.
+  word) they are counted in the search page's fixed samples of the archive and scaled
+  (`search.sample_for`), and the page says so: the 1/8 sample up to 64 × EXACT_LIMIT
+  hits, where the search page already takes the 1/64 one for its totals (a month's
+  count from a 1/64 sample would rest on a handful of hits).
 
 The chart is SVG built here (no JavaScript), with the same numbers as a table and CSV.
 """
@@ -36,7 +38,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import changes
+from . import changes, search
 from .models import Entity, EntityMonth, EntityPair, MonthCount, SearchEntry
 from .pagecache import depends_on, key
 from .search import CONTROL_RE, MAX_QUERY_LENGTH, SLUG_RE, Search, SearchRequest, sample_for
@@ -242,7 +244,9 @@ def term_months(q):
         nodes, tree, probed = cursor.fetchone()
         if not nodes or tree == "T":
             raise TrendsError(_unsearchable(q, nodes))
-        scale, sample = sample_for(probed * 64)
+        # The 1/8 sample up to 64 × EXACT_LIMIT hits (it reads up to 8 × EXACT_LIMIT entries, 10-20 ms):
+        # spread over months, the 1/64 sample would leave a handful of hits a month.
+        scale, sample = sample_for(probed * 64, eighth_up_to=64 * search.EXACT_LIMIT)
         cursor.execute(
             f"""SET LOCAL jit = off;
                 SELECT date_trunc('month', s.published_at AT TIME ZONE %s)::date, count(*)
