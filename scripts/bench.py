@@ -21,7 +21,8 @@
    and SQL time of one cold request.
    Pages: home, a deep home page, an article mentioning the most frequent entity, the
    most used tag, the author with most articles, the most frequent entity (timeline and
-   "appears with"), its busiest month's archive, a search for a common word, the feed.
+   "appears with"), its busiest month's archive, a search for a common word, the feed,
+   the trends of the five most frequent entities and of the common word.
 4. Throughput: gunicorn serves the site exactly as the README does (`gunicorn
    newsroom.wsgi`, gunicorn.conf.py, DEBUG off, HTTPS=0) and wrk (installed with apt-get
    when missing and running as root) drives --connections for --duration seconds at the
@@ -136,7 +137,8 @@ def bench_pages():
     from articles.views import archive_path
 
     published = Article.objects.published()
-    entity = Entity.objects.in_use().order_by("-stats__article_count", "pk").first()
+    top_entities = list(Entity.objects.in_use().order_by("-stats__article_count", "pk")[:5])
+    entity = top_entities[0] if top_entities else None
     tag = Tag.objects.in_use().order_by("-stats__article_count", "pk").first()
     author = Author.objects.in_use().order_by("-stats__article_count", "pk").first()
     busiest = MonthCount.objects.order_by("-count", "-month").first()
@@ -157,6 +159,8 @@ def bench_pages():
         "feed (RSS)": "/feed/",
         "API articles (20)": "/api/v1/articles/?page_size=20",
         "API article": f"/api/v1/articles/{article.slug}/",
+        "trends (5 top entities)": "/trends/?" + "&".join(f"entity={e.slug}" for e in top_entities),
+        f"trends {COMMON_WORD!r}": f"/trends/?q={COMMON_WORD}",
     }
     facts = {
         "published_articles": total,

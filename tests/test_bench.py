@@ -32,6 +32,8 @@ PAGES = [
     "feed (RSS)",
     "API articles (20)",
     "API article",
+    "trends (5 top entities)",
+    "trends 'government'",
 ]
 
 
@@ -92,14 +94,17 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     assert ingest["relink"]["seconds"] > 0
 
     pages = report["latency"]["pages"]
-    assert len(pages) == 11  # the ten above and a deep page of the home list
+    assert len(pages) == len(PAGES) + 1  # those above and a deep page of the home list
     assert set(PAGES) <= pages.keys()
     assert any(name.startswith("home, page") for name in pages)
     for row in pages.values():
         assert row["cold"]["statuses"] == row["warm"]["statuses"] == [200]
         assert row["cold"]["median_ms"] <= row["cold"]["p95_ms"]
         assert row["queries_cold"] > 0
-        assert row["query_ms_cold"] > 0
+        # Django logs query times rounded to the millisecond: at this size a page whose few
+        # queries each take under half a millisecond (the trends) reads 0.
+        assert row["query_ms_cold"] >= 0
+    assert sum(row["query_ms_cold"] for row in pages.values()) > 0
 
     if with_wrk:
         throughput = report["throughput"]
