@@ -5,14 +5,21 @@ Content-Security-Policy like any page: each route with its parameters and
 answers, then each schema with its fields.
 """
 
+import re
+
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from ..pagecache import EVERYTHING, depends_on
 from . import api
 
-METHOD_ORDER = ("get", "head")
+
+def prose(text):
+    """Escaped text with its `code` spans as <code> (the only markup the docstrings use)."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text or "")))  # noqa: S308 - escaped first
 
 
 def _type(schema):
@@ -46,7 +53,7 @@ def operations(schema):
                     "where": p["in"],
                     "required": p.get("required", False),
                     "type": _type(p.get("schema", {})),
-                    "description": p.get("description") or p.get("schema", {}).get("description", ""),
+                    "description": prose(p.get("description") or p.get("schema", {}).get("description", "")),
                 }
                 for p in operation.get("parameters", [])
             ]
@@ -59,7 +66,7 @@ def operations(schema):
                     method.upper(),
                     path,
                     operation.get("summary", ""),
-                    operation.get("description", ""),
+                    prose(operation.get("description", "")),
                     parameters,
                     answers,
                 )
@@ -73,7 +80,7 @@ def components(schema):
     for name, component in schema.get("components", {}).get("schemas", {}).items():
         required = set(component.get("required", ()))
         fields = [
-            (field, _type(spec), field in required, spec.get("description", ""))
+            (field, _type(spec), field in required, prose(spec.get("description", "")))
             for field, spec in component.get("properties", {}).items()
         ]
         found.append((name, component.get("description", ""), fields))
