@@ -31,7 +31,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F, Func, Value
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -39,7 +41,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from . import changes, search
-from .models import Entity, EntityMonth, EntityPair, MonthCount, SearchEntry
+from .models import Entity, EntityMonth, EntityPair, MonthCount, SearchEntry, SearchKey, SearchKeys
 from .pagecache import depends_on, key
 from .search import CONTROL_RE, MAX_QUERY_LENGTH, SLUG_RE, Search, SearchRequest, sample_for
 from .searchindex import CONFIG
@@ -298,6 +300,23 @@ def _add_months(month, n):
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def entity_named(text):
+    """The public entity a reader means by `text`: its name, an alias or a person's surname (case,
+    accents and dots ignored), the most mentioned when several answer to it. TrendsError when none."""
+    name = " ".join(CONTROL_RE.sub(" ", text.replace("\x00", " ")).split())[:MAX_QUERY_LENGTH]
+    keys = SearchKeys(F("name"), F("kind"), F("aliases"))
+    entity = (
+        Entity.objects.in_use()
+        .alias(keys=keys)
+        .filter(keys__contains=Func(SearchKey(Value(name)), template="ARRAY[%(expressions)s]"))
+        .order_by("-stats__article_count", "name")
+        .first()
+    )
+    if entity is None:
+        raise TrendsError(f"No person, place or organisation called “{name}” is in the archive.")
+    return entity
+
+
 def suggestions(trends):
     """Entities to add: those most often mentioned with the charted ones (or the most mentioned of all)."""
     if not trends.entity_ids:
@@ -502,6 +521,14 @@ class TrendsView(TrendsMixin, ReaderPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         try:
+            added = request.GET.get("add", "")
+            if added.strip():  # the form's "Add": the chart with that entity, at its own address
+                asked = read_request(request.GET)
+                if len(asked.entities) >= MAX_ENTITIES:
+                    raise TrendsError(f"The chart already has {MAX_ENTITIES} people, places or organisations.")
+                slug = entity_named(added).slug
+                entities = asked.entities if slug in asked.entities else [*asked.entities, slug]
+                return redirect(request.path + "?" + asked.params(entity=entities))
             self.trends = self.trends_or_error()
         except TrendsError as exc:
             self.trends = None

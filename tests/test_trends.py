@@ -215,6 +215,44 @@ class TestSearchTerm:
         assert message in response.content.decode()
 
 
+class TestAddByName:
+    def test_a_name_alias_or_surname_adds_the_entity_at_the_charts_own_address(self, client, poland, tusk):
+        union = EntityFactory(name="European Union", kind=Entity.Kind.ORG, aliases=["EU"])
+        article(2024, 1, entities=[poland, tusk, union], body="Grain.")
+        response = client.get("/trends/", {"entity": "poland", "add": "eu", "q": "grain", "per": "share"})
+        assert response.status_code == 302
+        assert response["Location"] == "/trends/?entity=poland&entity=european-union&q=grain&per=share"
+        assert client.get("/trends/", {"add": "Tusk"})["Location"] == "/trends/?entity=donald-tusk"
+        assert client.get("/trends/", {"entity": "poland", "add": "POLAND"})["Location"] == "/trends/?entity=poland"
+
+    def test_the_most_mentioned_of_namesakes(self, client):
+        river = EntityFactory(name="Amazon River", kind=Entity.Kind.PLACE, aliases=["Amazon"])
+        company = EntityFactory(name="Amazon", kind=Entity.Kind.ORG)
+        article(2024, 1, entities=[river])
+        article(2024, 1, entities=[company])
+        article(2024, 2, entities=[company])
+        assert client.get("/trends/", {"add": "amazon"})["Location"] == f"/trends/?entity={company.slug}"
+
+    def test_unknown_and_draft_only_names_are_the_same_400(self, client):
+        secret = EntityFactory(name="Nightjar Holdings", kind=Entity.Kind.ORG)
+        article(2024, 1, entities=[secret], status=Article.Status.DRAFT)
+        for name in ("Nightjar Holdings", "Nobody Atall"):
+            response = client.get("/trends/", {"add": name})
+            assert response.status_code == 400
+            assert f"No person, place or organisation called “{name}” is in the archive." in response.content.decode()
+
+    def test_a_full_chart_takes_no_more(self, client):
+        entities = [EntityFactory(name=f"Place Number{i}") for i in range(6)]
+        article(2024, 1, entities=entities)
+        response = client.get("/trends/", {"entity": [e.slug for e in entities[:5]], "add": entities[5].name})
+        assert response.status_code == 400
+        assert "already has 5" in response.content.decode()
+
+    def test_the_form_offers_it(self, client, poland):
+        article(2024, 1, entities=[poland])
+        assert 'name="add"' in chart(client, entity="poland").content.decode()
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         "params, message",

@@ -45,24 +45,26 @@ def test_compare_over_time_draws_the_chart_under_the_policy(browser, live_server
         page.get_by_role("link", name="Compare over time").click()
         page.wait_for_url("**/trends/?entity=port-elsewhere")
         page.get_by_role("link", name="Add Dana Minister").click()
+        page.get_by_label("Add a person, place or organisation").fill("grid board")
         page.get_by_label("A search term").fill("ferry")
         page.get_by_role("button", name="Chart").click()
+        page.wait_for_url("**/trends/?entity=port-elsewhere&entity=dana-minister&entity=grid-board&q=ferry")
         page.wait_for_load_state("networkidle")
-        assert page.locator(".trends-line").count() == 3 + 3  # the lines and their legend swatches
+        assert page.locator(".trends-line").count() == 4 + 4  # the lines and their legend swatches
         chart = page.locator(".trends-chart")
         assert chart.bounding_box()["height"] > 200
         # Coloured from the stylesheet, by class: the policy allows no inline style.
         strokes = page.evaluate(
             "[...document.querySelectorAll('.trends-chart .trends-line')].map(l => getComputedStyle(l).stroke)"
         )
-        assert len(set(strokes)) == 3
+        assert len(set(strokes)) == 4
         assert page.locator(".trends-label").all_inner_texts() != []
         screenshot(page, "trends")
         page.get_by_text("The numbers as a table").click()
         assert page.get_by_role("table").is_visible()
         with page.expect_download() as download:
             page.get_by_role("link", name="Download the numbers (CSV)").click()
-        assert download.value.suggested_filename == "trends-port-elsewhere-dana-minister-search.csv"
+        assert download.value.suggested_filename == "trends-port-elsewhere-dana-minister-grid-board-search.csv"
         page.get_by_role("link", name="share of all articles").click()
         assert "per=share" in page.url
         assert page.locator(".trends-tick").first.text_content().endswith("%")
