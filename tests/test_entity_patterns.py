@@ -9,7 +9,7 @@ import pytest
 from articles.entities import extract_entities
 from articles.entities.evaluate import starter_vocabulary
 from articles.entities.ner import load_model
-from articles.entities.patterns import dateline_spans, person_cue, place_cue, social_network_spans
+from articles.entities.patterns import dateline_spans, person_cue, place_cue, social_network_spans, speaker_cue
 from articles.seed import SeedDocument
 
 
@@ -46,8 +46,10 @@ def test_a_dateline_is_not_part_of_a_name():
 
 
 def test_cues_around_a_name():
-    text = "Ebere Nwosu, who runs a stall near Ogbogoro, said prices rose in Rumuokoro’s market."
+    text = "Ebere Nwosu, 41, runs a stall near Ogbogoro. Prices rose in Rumuokoro’s market, Nwosu said."
     assert person_cue(text, 0, len("Ebere Nwosu"))
+    start = text.index("Nwosu said")
+    assert speaker_cue(text, start, start + len("Nwosu")) and not person_cue(text, start, start + len("Nwosu"))
     start = text.index("Ogbogoro")
     assert place_cue(text, start, start + len("Ogbogoro"))
     start = text.index("Rumuokoro")
@@ -73,3 +75,18 @@ def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
     assert "Aisling Nic Dhonncha" in people and not any(name.endswith(" SC") for name in people)
+
+
+def test_described_as_a_person_or_introduced_as_an_organisation(vocabulary):
+    body = (
+        "The pro-government daily Velkro Tageblatt said the plan was late. Rivals including Zantrova Foods "
+        "cut prices.\n\nAmara Quellin, 52, a trader, disagreed. She sells fish near Ugbomoro."
+    )
+    entities = found(vocabulary, body)
+    assert {("Velkro Tageblatt", "ORG"), ("Zantrova Foods", "ORG"), ("Amara Quellin", "PERSON")} <= entities
+    assert ("Ugbomoro", "PERSON") not in entities
+
+
+def test_a_family_name_used_alone_makes_the_full_name_a_person(vocabulary):
+    body = "Teodor Vasquenko opened the depot on Monday. Vasquenko said the queues would ease by Friday."
+    assert ("Teodor Vasquenko", "PERSON") in found(vocabulary, body)

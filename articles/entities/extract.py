@@ -39,6 +39,7 @@ from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
 VOCABULARY = "vocabulary"
 MODEL = "model"
 
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s“\"(]))([^\W\d_][\w’'-]*) $")
 _WINDOW = 160  # characters each side of a mention read to tell namesakes apart
 _WORDS = re.compile(r"[^\W\d_]{3,}")
 
@@ -231,7 +232,7 @@ class _Extraction:
             for m in candidates
             if m.origin == MODEL and canonical.KIND_BY_LABEL.get(m.label) and " " not in self.text[m.start : m.end]
         }
-        joined = []
+        joined = self._join_first_names(candidates)
         for first in candidates:
             if first.origin not in (MODEL, VOCABULARY) or first.start < self.body_start:
                 continue
@@ -250,6 +251,30 @@ class _Extraction:
                 continue  # two places or two orgs side by side are usually two names
             joined.append(_Mention(first.start, second.end, MODEL, label=second.label))
         return candidates + joined
+
+    def _join_first_names(self, candidates):
+        """A capitalised word no one claims right before a one-word person: the first name ("Thandiwe Mokoena").
+
+        The model often finds only the family name of a name it does not know,
+        most of all at the start of a sentence.
+        """
+        claimed = bytearray(len(self.text))
+        for mention in candidates:
+            claimed[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+        joined = []
+        for mention in candidates:
+            if mention.origin != MODEL or mention.start < self.body_start + 2:
+                continue
+            if mention.label != "PERSON" and not patterns.person_cue(self.text, mention.start, mention.end):
+                continue
+            if self.text[mention.start - 1] != " " or " " in self.text[mention.start : mention.end]:
+                continue
+            match = _WORD_BEFORE.search(self.text, max(0, mention.start - 40), mention.start)
+            if match is None or claimed.find(1, match.start(), match.end()) != -1:
+                continue
+            if canonical.can_start_name(match.group(1)) and not self.vocabulary.lookup(match.group(1)):
+                joined.append(_Mention(match.start(1), mention.end, MODEL, label="PERSON"))
+        return joined
 
     def _choose(self, candidates):
         # Longest first; on equal length definitions, then acronyms, then the vocabulary win.
@@ -358,6 +383,7 @@ class _Extraction:
     def _people(self, mentions):
         """Surnames, honorifics and nicknames of people named in full elsewhere in the article."""
         people = {m.name for m in mentions if self._is_person(m) and len(m.name.split()) >= 2}
+        people |= self._named_by_surname(mentions, people)
         if self.author:
             people.add(self.author)
         # A name that opens with a particle ("Von der Leyen", "De Klerk") is a family name, not a full name.
@@ -406,6 +432,43 @@ class _Extraction:
             elif mention.kind == "" and not mention.kinds and not mention.candidates:
                 mention.dropped = True  # an event, law or work: it only hid what is nested in it
             previous = mention
+
+    def _named_by_surname(self, mentions, people):
+        """Names the model gave another kind whose family name stands alone as a person's: people.
+
+        News names a person in full once, then by family name ("Priyank Kharge …
+        Kharge said"); organisations and places are not referred to by their last
+        word. A full name whose later word is used alone by the model as a person, or
+        speaks ("… said") is a person, whatever the model made of the full name.
+        """
+        speakers = set()
+        for mention in mentions:
+            surface = self.text[mention.start : mention.end]
+            if (
+                mention.origin == MODEL
+                and " " not in surface
+                and surface[:1].isupper()
+                and (mention.label == "PERSON" or patterns.speaker_cue(self.text, mention.start, mention.end))
+            ):
+                speakers.add(surface)
+        if not speakers:
+            return set()
+        found = set()
+        for mention in mentions:
+            words = mention.name.split()
+            if (
+                mention.origin == MODEL
+                and not mention.candidates
+                and mention.kinds
+                and 2 <= len(words) <= 4
+                and mention.name not in people
+                and canonical.kind_from_words(mention.name) is None
+                and any(word in speakers for word in words[1:])
+                and all(word[:1].isupper() or word in _PARTICLES for word in words)
+            ):
+                mention.kinds = Counter({PERSON: 1})
+                found.add(mention.name)
+        return found
 
     @staticmethod
     def _is_person(mention):
@@ -491,6 +554,12 @@ class _Extraction:
             # Surnames already tied to a name count too: "Zourabichvili told the crowd".
             if patterns.person_cue(self.text, mention.start, mention.end):
                 cues[mention.name][PERSON] += 1
+            elif patterns.org_cue(self.text, mention.start, mention.end):
+                cues[mention.name][ORG] += 1
+            elif patterns.thing_cue(self.text, mention.start, mention.end):
+                cues[mention.name]["thing"] += 1
+            elif patterns.speaker_cue(self.text, mention.start, mention.end):
+                cues[mention.name]["speaker"] += 1
             elif patterns.place_cue(self.text, mention.start, mention.end):
                 cues[mention.name][PLACE] += 1
             if mention.kind:
@@ -509,8 +578,7 @@ class _Extraction:
             if not counter:
                 continue
             kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
-            if kind == PERSON and cues[name][PLACE] and not cues[name][PERSON] and by_words is None:
-                kind = PLACE  # "near Sefwi Wiawso", "in Mariquita", never quoted or described: a place
+            kind = _kind_by_cues(kind, cues[name], by_words)
             if canonical.is_noise(name, kind) or canonical.is_event_like(name):
                 continue
             if kind == PERSON and len(name.split()) > 5:
@@ -649,6 +717,27 @@ class _Extraction:
             if covered.find(1, start, end) == -1:
                 counts[forms[form]] += 1
                 covered[start:end] = b"\x01" * (end - start)
+
+
+def _kind_by_cues(kind, cues, by_words):
+    """The kind the words around a name's mentions settle, over the model's labels.
+
+    Described as a person ("…, who", "…, 34, a farmer") and never as an organisation:
+    a person. Introduced as an organisation ("the newspaper …", "rivals including …")
+    and never described as a person: an organisation. Only ever found after "in",
+    "near" or "districts such as", never speaking or described: a place.
+    """
+    if by_words is not None:
+        return kind  # "… River", "… Bank": the name's own words said it
+    if cues[PERSON] and not (cues[ORG] or cues["thing"]):
+        return PERSON
+    if kind == PERSON and cues["thing"] and not cues[PERSON]:
+        return ORG  # "Starwave, which is based in Seongsu-dong": not a person; a place would have had a cue
+    if cues[ORG] and not cues[PERSON]:
+        return ORG
+    if kind == PERSON and cues[PLACE] and not (cues[PERSON] or cues["speaker"]):
+        return PLACE
+    return kind
 
 
 def _word_char_at(text, position):

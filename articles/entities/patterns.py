@@ -8,8 +8,10 @@ article:
   before a handle is the organisation, whatever the model makes of it;
 - `is_dateline`: a paragraph may open with a dateline in capitals
   ("AUCKLAND —"), which is not a name of the sentence after it;
-- `person_cue`: people are quoted and described ("…, who", "…, 45,", "…
-  said", "Mr …"); places and organisations are not;
+- `person_cue`: people are described ("…, 45,", "…, a farmer", "Mr …");
+  `speaker_cue`: people and organisations speak ("… said", "…, who"), places
+  do not; `org_cue`: organisations are introduced by what they are ("the
+  newspaper …", "rivals including …") and own things ("…’s shares");
 - `place_cue`: places follow "in", "near", "from", "districts such as";
 - `org_head_spans`: organisations are named by a head noun and what it is of
   or for ("Ministry of Trade, Industry and Energy", "Supreme Court of the
@@ -50,20 +52,64 @@ def dateline_spans(text):
 
 
 _PERSON_AFTER = re.compile(
-    r"^(?:[’']s\s+(?:wife|husband|son|daughter|mother|father|family|lawyer|spokesman|spokeswoman)\b"
-    r"|,\s+(?:who|whose|\d{1,3},)"
-    r"|\s+(?:said|says|told|added|asked|argued|insisted|recalled|wrote|explained|admitted|warned)\b)",
+    r"^(?:[’']s\s+(?:wife|husband|son|daughter|mother|father|family|parents|lawyer|lawyers|own|career|death)\b"
+    r"|,\s+\d{1,3},"
+    r"|,\s+(?:\d{1,3}|a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:year-old|man|woman|boy|girl|mother|father|"
+    r"resident|farmer|trader|driver|worker|teacher|lawyer|doctor|nurse|student|singer|rapper|artist|"
+    r"painter|writer|author|director|actor|actress|player|striker|midfielder|defender|goalkeeper|batter|"
+    r"bowler|captain|coach|rider|runner|founder|chairman|chairwoman|minister|governor|mayor|president|"
+    r"commissioner|spokesman|spokeswoman|spokesperson|chief|head|leader|secretary|official|analyst|"
+    r"economist|researcher|scientist|professor|lecturer|engineer|activist|campaigner|economist)\b)",
 )
-_PERSON_BEFORE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s+$|\b(?:said|says|according to)\s+$|\b(?:by|with)\s+$)"
+# Teams take "who" in British English ("Inter, who reached the final"): speaking and "who" only tell
+# people and organisations from places.
+_SPEAKER_AFTER = re.compile(
+    r"^(?:\s+(?:said|says|told|added|asked|argued|insisted|recalled|wrote|explained|admitted|warned)\b"
+    r"|,\s+(?:who|whose)\b)"
 )
+_PERSON_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame)\.?\s+$")
+_ORG_AFTER = re.compile(r"^[’']s\s+(?:shares|board|headquarters|staff|website|subsidiary|chief executive)\b")
+_THING_AFTER = re.compile(r"^,\s+which\b")  # "…, which": an organisation or a place, not a person
 
 
 def person_cue(text, start, end):
-    """True when the words around a mention say it is a person ("…, who", "… said", "Ms …")."""
-    after = text[end : end + 30]
+    """True when the words around a mention describe a person ("…, 34,", "…, a farmer", "Ms …")."""
+    after = text[end : end + 80]
     before = text[max(0, start - 20) : start]
     return bool(_PERSON_AFTER.match(after)) or bool(_PERSON_BEFORE.search(before))
+
+
+def speaker_cue(text, start, end):
+    """True for a mention that speaks ("… said", "…, who"): a person or an organisation, never a place."""
+    return bool(_SPEAKER_AFTER.match(text[end : end + 20]))
+
+
+_ORG_NOUNS = (
+    r"newspaper|newspapers|daily|dailies|weekly|tabloid|magazine|journal|broadcaster|channel|network|website|"
+    r"outlet|publisher|agency|company|companies|firm|firms|group|conglomerate|studio|studios|label|bank|banks|"
+    r"lender|insurer|retailer|retailers|carrier|airline|airlines|miner|miners|operator|operators|maker|makers|"
+    r"rival|rivals|competitor|competitors|platform|app|start-up|startup|utility|brand|brands|developer|"
+    r"producer|producers|club|clubs|side|franchise|party|charity|union|regulator|distributor|exporter|"
+    r"exporters|supplier|suppliers|manufacturer|manufacturers|chain|pollster|fintech|fintechs|giant"
+)
+_ORG_BEFORE = re.compile(
+    rf"(?:\b(?:{_ORG_NOUNS})\s+(?:(?:including|such\s+as|like|called|named)\s+)?"
+    r"|\b(?:shares\s+(?:in|of)|stake\s+in|subsidiary\s+of|owner\s+of|editor\s+of|(?:chief\s+executive|"
+    r"ceo|chairman|chairwoman|founder|spokesman|spokeswoman|spokesperson)\s+(?:of|for|at))\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
+
+
+def org_cue(text, start, end):
+    """True when the words around a mention say it is an organisation ("the newspaper …", "…’s shares",
+    "rivals including …", "…’s shares")."""
+    before = text[max(0, start - 60) : start]
+    return bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(text[end : end + 30]))
+
+
+def thing_cue(text, start, end):
+    """True for "…, which": an organisation or a place is described, never a person."""
+    return bool(_THING_AFTER.match(text[end : end + 10]))
 
 
 _PLACE_BEFORE = re.compile(
