@@ -19,16 +19,25 @@
    no network), "cold" with the cache cleared before each request (django.core.cache.cache
    .clear(): the real work) and "warm" as served; median and p95 ms, and the query count
    and SQL time of one cold request.
-   Pages: home, a deep home page, an article mentioning the most frequent entity, the
-   most used tag, the author with most articles, the most frequent entity (timeline and
-   "appears with"), its busiest month's archive, a search for a common word, the feed,
-   the trends of the five most frequent entities and of the common word.
+   Pages: home, a deep home page and its last, an article mentioning the most frequent
+   entity, the most used tag (and its last page), the author with most articles, the most
+   frequent entity (timeline and "appears with"; and a page three quarters deep), its
+   busiest month's archive, a search for a common word (and its 50th, deepest, page and
+   ?page=last), the feed, the API, the trends of the five most frequent entities and of the
+   common word. --skip-latency leaves this step out.
 4. Throughput: gunicorn serves the site exactly as the README does (`gunicorn
    newsroom.wsgi`, gunicorn.conf.py, DEBUG off, HTTPS=0) and wrk (installed with apt-get
    when missing and running as root) drives --connections for --duration seconds at the
-   home page and at article pages; then the same gunicorn settings serve a minimal Django
-   view (newsroom/bench_wsgi.py: full middleware, no query) as the ceiling. Each page's
-   requests/s is shown as a ratio to it. Non-2xx answers and socket errors are errors.
+   home page, at 50 article pages, and at the long tail: --long-tail distinct article
+   pages (default 3,000), the archive's old articles as search engines and shared links
+   reach them, mostly not in the page cache (its hit rate, from gunicorn's access log, is
+   shown beside each row). Then the same gunicorn settings serve two ceilings: the
+   project's minimal view (newsroom/bench_wsgi.py: the site's middleware, no query) and a
+   bare Django view (newsroom/bench_bare_wsgi.py: no middleware, no project). Each row's
+   requests/s is shown as a ratio to both. Non-2xx answers and socket errors are errors.
+   --crawl-ingest N then crawls the long tail quiet and while `ingest_seeds` adds N new
+   articles (generated with the next seed) to the database (scripts/bench_crawl.py): with
+   invalidation per object the old articles' pages stay cached during the ingest.
 5. Prints one table and writes everything (with the machine: cores, load, date, commit,
    corpus size) as JSON to --output (default var/bench/bench-<articles>.json).
 
@@ -59,11 +68,13 @@ VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-import bench_ingest  # noqa: E402 - the scripts folder is on the path only now
+import bench_crawl  # noqa: E402 - the scripts folder is on the path only now
+import bench_ingest  # noqa: E402
 import loadtest  # noqa: E402
 import localenv  # noqa: E402
 
 DATABASE_NAME = "newsroom_bench"
+BARE_WSGI, BARE = "newsroom.bench_bare_wsgi", "bare Django view"
 COMMON_WORD = "government"  # in a third of the generated articles: the estimated-count path
 
 
@@ -147,15 +158,22 @@ def bench_pages():
         sys.exit("bench: the database holds no published articles with entities, tags and authors")
     article = published.filter(mentions__entity=entity).newest_first().first()
     deep = max(1, math.ceil(total / settings.ARTICLES_PER_PAGE) // 2)
+    entity_deep = max(1, math.ceil(entity.stats.article_count / settings.ARTICLES_PER_PAGE) * 3 // 4)
+    search_deep = deepest_search_page(COMMON_WORD)
     pages = {
         "home": "/",
         f"home, page {deep:,}": f"/?page={deep}",
+        "home, page=last": "/?page=last",
         "article (mentions top entity)": article.get_absolute_url(),
         "tag (most used)": tag.get_absolute_url(),
+        "tag (most used), page=last": f"{tag.get_absolute_url()}?page=last",
         "author (most articles)": author.get_absolute_url(),
         "entity (most frequent)": entity.get_absolute_url(),
+        f"entity (most frequent), page {entity_deep:,}": f"{entity.get_absolute_url()}?page={entity_deep}",
         "month archive (busiest)": archive_path(busiest.month.year, busiest.month.month),
         f"search {COMMON_WORD!r}": f"/search/?q={COMMON_WORD}",
+        f"search {COMMON_WORD!r}, page {search_deep} (the deepest)": f"/search/?q={COMMON_WORD}&page={search_deep}",
+        f"search {COMMON_WORD!r}, page=last": f"/search/?q={COMMON_WORD}&page=last",
         "feed (RSS)": "/feed/",
         "API articles (20)": "/api/v1/articles/?page_size=20",
         "API article": f"/api/v1/articles/{article.slug}/",
@@ -170,6 +188,17 @@ def bench_pages():
         "busiest_month": {"month": f"{busiest.month:%Y-%m}", "articles": busiest.count},
     }
     return pages, facts
+
+
+def deepest_search_page(word):
+    """The deepest page a search for `word` shows (search.MAX_PAGES, or fewer when it matches less)."""
+    from django.conf import settings
+    from django.http import QueryDict
+
+    from articles.search import MAX_PAGES, Search, read_request
+
+    total = Search(read_request(QueryDict(f"q={word}"))).run(1).total
+    return max(1, min(MAX_PAGES, math.ceil(total / settings.ARTICLES_PER_PAGE)))
 
 
 def percentile(sorted_values, fraction):
@@ -264,8 +293,12 @@ def stop(server):
         server.wait()
 
 
-def drive(wrk, server, base, log_path, targets, args, workdir):
-    """Warm up and run wrk against each target ({name: [paths]}); {name: summary}."""
+def drive(wrk, server, base, log_path, targets, args, workdir, *, check_each=True):
+    """Warm up and run wrk against each target ({name: [paths]}); {name: summary}.
+
+    Before each run every path is fetched once to check it answers 200 (`check_each`),
+    except for the long tail, whose pages would then be in the cache before the crawl.
+    """
     deadline = time.monotonic() + 60
     probe = next(iter(targets.values()))[0]
     while loadtest.fetch(base + probe, timeout=5) != 200:
@@ -279,12 +312,14 @@ def drive(wrk, server, base, log_path, targets, args, workdir):
     )
     results = {}
     for name, paths in targets.items():
-        broken = {path: status for path in paths if (status := loadtest.fetch(base + path)) != 200}
+        checked = paths if check_each else []
+        broken = {path: status for path in checked if (status := loadtest.fetch(base + path)) != 200}
         urls = workdir / "urls.txt"
         urls.write_text("\n".join(paths) + "\n")
         log(f"wrk: {name} ({len(paths)} URL(s)), {args.connections} connections for {args.duration}s")
         offset = log_path.stat().st_size
         summary = loadtest.wrk_run(wrk, base, script, urls, wrk_args, args.seed)
+        time.sleep(0.5)  # the access log is written after the answer
         summary["urls"] = len(paths)
         summary["warmup_not_200"] = broken
         # wrk counts only 4xx/5xx as errors; a redirect is not the page either.
@@ -292,12 +327,16 @@ def drive(wrk, server, base, log_path, targets, args, workdir):
         summary["errors_total"] += len(broken) + sum(
             count for line, count in summary["not_2xx"].items() if not line.startswith(("4", "5"))
         )
+        summary["cache"] = bench_crawl.cache_counts(log_path, offset)  # the page cache's hits and misses
+        answered = summary["cache"].get("hit", 0) + summary["cache"].get("miss", 0)
+        summary["hit_rate"] = round(summary["cache"].get("hit", 0) / answered, 3) if answered else None
         results[name] = summary
-        log(f"wrk: {name}: {summary['rps']} requests/s, {summary['errors_total']} errors")
+        log(f"wrk: {name}: {summary['rps']} requests/s, {summary['errors_total']} errors, hits {summary['hit_rate']}")
     return results
 
 
-def bench_throughput(env, articles, args, workdir):
+def bench_throughput(env, articles, long_tail, args, workdir):
+    """The site's pages, then the two ceilings, under wrk; each row with its ratio to both ceilings."""
     wrk = loadtest.ensure_wrk()
     server_env = {**env, "ALLOWED_HOSTS": "127.0.0.1"}
     rows = {}
@@ -305,18 +344,41 @@ def bench_throughput(env, articles, args, workdir):
     server, base, log_path = serve("newsroom.wsgi", server_env, workdir)
     try:
         rows.update(drive(wrk, server, base, log_path, {"home": ["/"], "article": articles}, args, workdir))
+        if long_tail:
+            name = f"long tail ({len(long_tail):,} articles)"
+            rows.update(drive(wrk, server, base, log_path, {name: long_tail}, args, workdir, check_each=False))
     finally:
         stop(server)
-    # The ceiling: the same gunicorn settings and middleware, one view without queries or templates.
-    server, base, log_path = serve("newsroom.bench_wsgi", server_env, workdir)
-    try:
-        rows.update(drive(wrk, server, base, log_path, {"minimal view": ["/minimal/"]}, args, workdir))
-    finally:
-        stop(server)
-    ceiling = rows["minimal view"]["rps"]
+    # The project's ceiling: the same gunicorn settings and middleware, one view without queries or templates.
+    # Django's: the same gunicorn settings, a bare view with no middleware and no project at all.
+    for wsgi, name, path in (("newsroom.bench_wsgi", "minimal view", "/minimal/"), (BARE_WSGI, BARE, "/bare/")):
+        server, base, log_path = serve(wsgi, server_env, workdir)
+        try:
+            rows.update(drive(wrk, server, base, log_path, {name: [path]}, args, workdir))
+        finally:
+            stop(server)
     for summary in rows.values():
-        summary["ratio_to_minimal"] = round(summary["rps"] / ceiling, 3) if ceiling else None
+        for key, ceiling in (("ratio_to_minimal", rows["minimal view"]["rps"]), ("ratio_to_bare", rows[BARE]["rps"])):
+            summary[key] = round(summary["rps"] / ceiling, 3) if ceiling else None
     return rows
+
+
+def bench_crawl_during_ingest(env, long_tail, args, workdir):
+    """The long tail's hit rate, quiet and while `ingest_seeds` adds --crawl-ingest new articles
+    (scripts/bench_crawl.py); the new articles are generated with the next seed."""
+    corpus = workdir.resolve() / f"crawl-corpus-{args.crawl_ingest}"
+    ensure_corpus(corpus, args.crawl_ingest, args.seed + 1)
+    crawl_args = types.SimpleNamespace(
+        threads=args.threads, connections=args.crawl_connections, duration=min(args.duration, 20), seed=args.seed
+    )
+    try:
+        result = bench_crawl.crawl_during_ingest(env, long_tail, corpus, workdir, crawl_args, serve, stop)
+    finally:
+        if not args.keep_corpus:
+            shutil.rmtree(corpus)
+    result["new_articles"] = args.crawl_ingest
+    result["connections"] = args.crawl_connections
+    return result
 
 
 # --- 5. report ----------------------------------------------------------------------------
@@ -364,10 +426,12 @@ def count_errors(result):
         errors += result["ingest"]["ingest_no_ner"]["failed"]
         for run in (result["ingest"]["ner"] or {}).get("runs", []):
             errors += run["failed"]
-    for row in result["latency"]["pages"].values():
+    for row in (result["latency"] or {"pages": {}})["pages"].values():
         errors += sum(1 for status in row["cold"]["statuses"] + row["warm"]["statuses"] if status != 200)
     for row in (result["throughput"] or {}).values():
         errors += row["errors_total"]
+    crawl = result.get("crawl") or {}
+    errors += sum(crawl[phase]["errors_total"] for phase in ("quiet", "during ingest") if phase in crawl)
     return errors
 
 
@@ -403,32 +467,55 @@ def print_table(result):
             lines.append(f"{'NER speed-up, 2 workers over 1':{width}} {ingest['ner']['speedup']:>11.2f}x")
         relink = ingest["relink"]
         lines.append(f"{'relink_entities':{width}} {'':>11} {relink['seconds']:>9,.1f} {relink['peak_rss_mib']:>9,.0f}")
-    latency = result["latency"]
+    if result["latency"]:
+        lines += _latency_lines(result["latency"], width)
+    if result["throughput"]:
+        lines += _throughput_lines(result["throughput"], result["settings"]["connections"], width)
+    if result.get("crawl"):
+        lines += _crawl_lines(result["crawl"], width)
     lines.append("")
-    lines.append(
+    lines.append(f"errors: {result['errors']}")
+    print("\n".join(lines), flush=True)
+
+
+def _latency_lines(latency, width):
+    lines = [
+        "",
         f"{'page (server time, ms; ' + str(latency['requests']) + ' requests)':{width}} "
-        f"{'queries':>7} {'SQL ms':>7} {'cold med':>9} {'cold p95':>9} {'warm med':>9} {'warm p95':>9}"
-    )
+        f"{'queries':>7} {'SQL ms':>7} {'cold med':>9} {'cold p95':>9} {'warm med':>9} {'warm p95':>9}",
+    ]
     for name, row in latency["pages"].items():
         lines.append(
             f"{name:{width}} {row['queries_cold']:>7} {row['query_ms_cold']:>7.1f} "
             f"{row['cold']['median_ms']:>9.1f} {row['cold']['p95_ms']:>9.1f} "
             f"{row['warm']['median_ms']:>9.1f} {row['warm']['p95_ms']:>9.1f}"
         )
-    if result["throughput"]:
-        lines.append("")
+    return lines
+
+
+def _throughput_lines(throughput, connections, width):
+    lines = [
+        "",
+        f"{'throughput (gunicorn, wrk -c' + str(connections) + ')':{width}} "
+        f"{'req/s':>9} {'÷ bare':>7} {'÷ min.':>7} {'hits':>6} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7}",
+    ]
+    for name, row in throughput.items():
+        hit_rate = "" if row.get("hit_rate") is None else f"{row['hit_rate']:.0%}"
         lines.append(
-            f"{'throughput (gunicorn, wrk -c' + str(result['settings']['connections']) + ')':{width}} "
-            f"{'req/s':>9} {'ratio':>7} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7}"
+            f"{name:{width}} {row['rps']:>9,.1f} {row['ratio_to_bare']:>7.2f} {row['ratio_to_minimal']:>7.2f} "
+            f"{hit_rate:>6} {row['errors_total']:>7} {row['latency_ms']['p50']:>7.1f} {row['latency_ms']['p99']:>7.1f}"
         )
-        for name, row in result["throughput"].items():
-            lines.append(
-                f"{name:{width}} {row['rps']:>9,.1f} {row['ratio_to_minimal']:>7.2f} {row['errors_total']:>7} "
-                f"{row['latency_ms']['p50']:>7.1f} {row['latency_ms']['p99']:>7.1f}"
-            )
-    lines.append("")
-    lines.append(f"errors: {result['errors']}")
-    print("\n".join(lines), flush=True)
+    return lines
+
+
+def _crawl_lines(crawl, width):
+    title = f"long tail while ingesting (wrk -c{crawl['connections']}, {crawl['urls']:,} URLs)"
+    lines = ["", f"{title:{width}} {'req/s':>9} {'hits':>7} {'errors':>7}"]
+    for phase, label in (("quiet", "quiet"), ("during ingest", f"during ingest of {crawl['new_articles']:,} articles")):
+        row = crawl[phase]
+        hit_rate = "-" if row["hit_rate"] is None else f"{row['hit_rate']:.0%}"
+        lines.append(f"{label:{width}} {row['rps']:>9,.1f} {hit_rate:>7} {row['errors_total']:>7}")
+    return lines
 
 
 def main(argv=None):
@@ -451,13 +538,27 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=30, help="wrk seconds per page (default 30)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--skip-throughput", action="store_true", help="no gunicorn/wrk step (when wrk is missing)")
+    parser.add_argument("--skip-latency", action="store_true", help="no page timing in this process")
+    parser.add_argument(
+        "--long-tail",
+        type=int,
+        default=3000,
+        help="distinct article URLs of the long-tail crawl (default 3,000; 0 skips)",
+    )
+    parser.add_argument(
+        "--crawl-ingest",
+        type=int,
+        default=0,
+        help="crawl the long tail while ingesting this many new articles into the database (default 0: skipped)",
+    )
+    parser.add_argument("--crawl-connections", type=int, default=16, help="wrk connections of that crawl (default 16)")
     parser.add_argument("--output", type=Path, help="JSON report (default var/bench/bench-<articles>.json)")
     parser.add_argument("--workdir", type=Path, default=VAR, help="corpus, logs and static files (default var/bench)")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.requests < 1 or args.connections < 1 or args.duration < 1 or args.workers < 1:
         parser.error("--articles, --requests, --connections, --duration and --workers must be positive")
-    if args.warmup < 0:
-        parser.error("--warmup must not be negative")
+    if args.warmup < 0 or args.long_tail < 0 or args.crawl_ingest < 0:
+        parser.error("--warmup, --long-tail and --crawl-ingest must not be negative")
     if args.ner_slice is None:
         args.ner_slice = min(10_000, args.articles // 10)
     output = args.output or args.workdir / f"bench-{args.articles}.json"
@@ -492,11 +593,13 @@ def main(argv=None):
     setup_django(env)
     pages, facts = bench_pages()
     log(f"{facts['published_articles']:,} published articles; timing {len(pages)} pages")
-    latency = bench_latency(pages, args.requests, args.warmup)
+    latency = None if args.skip_latency else bench_latency(pages, args.requests, args.warmup)
     articles = article_sample(50, args.seed)
     if pages["article (mentions top entity)"] not in articles:
         articles[0] = pages["article (mentions top entity)"]
-    throughput = None if args.skip_throughput else bench_throughput(env, articles, args, workdir)
+    long_tail = article_sample(args.long_tail, args.seed + 1)
+    throughput = None if args.skip_throughput else bench_throughput(env, articles, long_tail, args, workdir)
+    crawl = bench_crawl_during_ingest(env, long_tail, args, workdir) if args.crawl_ingest and long_tail else None
 
     machine["load_average_1m_end"] = round(os.getloadavg()[0], 2)
     machine["postgresql"] = postgres_version()
@@ -516,6 +619,7 @@ def main(argv=None):
         "ingest": ingest,
         "latency": latency,
         "throughput": throughput,
+        "crawl": crawl,
     }
     result["errors"] = count_errors(result)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,9 @@ PAGES = [
     "entity (most frequent)",
     "month archive (busiest)",
     "search 'government'",
+    "search 'government', page=last",
+    "home, page=last",
+    "tag (most used), page=last",
     "feed (RSS)",
     "API articles (20)",
     "API article",
@@ -71,7 +74,8 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
         "--output",
         str(output),
     ]
-    command += ["--database-url", bench_database_url] + ([] if with_wrk else ["--skip-throughput"])
+    command += ["--database-url", bench_database_url]
+    command += ["--crawl-ingest", "20", "--crawl-connections", "4"] if with_wrk else ["--skip-throughput"]
     env = {**os.environ, "SECRET_KEY": "test-only"}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -94,9 +98,10 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     assert ingest["relink"]["seconds"] > 0
 
     pages = report["latency"]["pages"]
-    assert len(pages) == len(PAGES) + 1  # those above and a deep page of the home list
+    assert len(pages) == len(PAGES) + 3  # those above and deep pages of the home list, an entity and a search
     assert set(PAGES) <= pages.keys()
-    assert any(name.startswith("home, page") for name in pages)
+    for deep in ("home, page ", "entity (most frequent), page ", "search 'government', page "):
+        assert any(name.startswith(deep) and "last" not in name for name in pages), deep
     for row in pages.values():
         assert row["cold"]["statuses"] == row["warm"]["statuses"] == [200]
         assert row["cold"]["median_ms"] <= row["cold"]["p95_ms"]
@@ -108,14 +113,24 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
 
     if with_wrk:
         throughput = report["throughput"]
-        assert set(throughput) == {"home", "article", "minimal view"}
+        assert set(throughput) == {"home", "article", "long tail (100 articles)", "minimal view", "bare Django view"}
         for row in throughput.values():
             assert row["requests"] > 0
             assert row["errors_total"] == 0
-            assert row["ratio_to_minimal"] > 0
-        assert throughput["minimal view"]["ratio_to_minimal"] == 1
+            assert row["ratio_to_minimal"] > 0 and row["ratio_to_bare"] > 0
+        assert throughput["minimal view"]["ratio_to_minimal"] == throughput["bare Django view"]["ratio_to_bare"] == 1
+        # The page cache's hits and misses, from gunicorn's access log; the ceilings are not cached.
+        assert throughput["long tail (100 articles)"]["cache"].get("miss", 0) > 0
+        assert 0 <= throughput["home"]["hit_rate"] <= 1
+        assert throughput["bare Django view"]["hit_rate"] is None
+        assert "long tail (100 articles)" in done.stdout and "bare Django view" in done.stdout
+        crawl = report["crawl"]  # the long tail again, quiet and while 20 new articles are ingested
+        assert crawl["new_articles"] == 20 and crawl["urls"] == 100
+        for phase in ("quiet", "during ingest"):
+            assert crawl[phase]["requests"] > 0 and crawl[phase]["errors_total"] == 0
+        assert "during ingest of 20 articles" in done.stdout
     else:
-        assert report["throughput"] is None
+        assert report["throughput"] is None and report["crawl"] is None
 
     # The table names every row.
     for name in [*PAGES, "--no-ner", "NER, --workers 2", "relink_entities", "errors: 0"]:
