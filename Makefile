@@ -30,9 +30,18 @@ run: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(LOCALENV) env PORT=$(PORT) $(VENV)/bin/gunicorn newsroom.wsgi
 
-## test: install dev tools, prepare the database, run the whole test suite
-test: $(VENV)/.installed-dev
+## test: install dev tools and the outside checkers in package.json (npm), prepare the database, run the whole test suite
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(LOCALENV) $(PY) -m pytest
+
+# The Nu HTML Checker and axe-core, which tests/test_outside_checkers.py runs on the public pages;
+# without npm they are skipped (and CI, which sets CI=1, fails instead).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the HTML and accessibility checkers will be skipped"; \
+	fi
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -66,4 +75,4 @@ db-stop:
 	$(PY) scripts/localenv.py --stop
 
 clean:
-	rm -rf $(VENV) var/staticfiles
+	rm -rf $(VENV) var/staticfiles node_modules
