@@ -64,7 +64,7 @@ class TestPageMetadata:
         assert meta(content, "property", "og:description") == article.dek
         assert meta(content, "name", "twitter:card") == "summary"
         assert meta(content, "name", "twitter:creator") == "@mirafield"
-        assert meta(content, "property", "article:published_time") == article.published_at.isoformat()
+        assert meta(content, "property", "article:published_time") == article.published_at.isoformat(timespec="seconds")
         assert meta(content, "property", "article:tag") == "farming"
         assert '<html lang="en">' in content
 
