@@ -1,10 +1,11 @@
 """Trends: how often the archive mentions people, places, organisations and words, over time.
 
-    /trends/?entity=vladimir-putin&entity=european-union&q=sanctions&per=share
+    /trends/?entity=vladimir-putin&entity=european-union&q=sanctions&per=share&by=month
     /trends/csv/?…the same…   the numbers as CSV
 
 One line per series (up to MAX_ENTITIES entities and one search term) over months, or
-over years when the series span more than YEARLY_AFTER months; `per=share` divides each
+over years when the series span more than YEARLY_AFTER months (`by=month` or `by=year`
+chooses); `per=share` divides each
 month's count by the number of public articles published that month, so a growing
 archive does not make everything rise.
 
@@ -49,6 +50,7 @@ from .views import SITE_NAME, ReaderPageMixin
 
 MAX_ENTITIES = 5
 PER = {"count": "number of articles", "share": "share of all articles"}
+BY = {"": "", "month": "by month", "year": "by year"}
 YEARLY_AFTER = 120  # months: longer spans are charted by year
 SUGGESTIONS = 8
 
@@ -62,6 +64,7 @@ class TrendsRequest:
     entities: list = field(default_factory=list)  # slugs, in the order asked, without repeats
     q: str = ""
     per: str = "count"
+    by: str = ""  # "month" or "year"; "" chooses by the span
 
     @property
     def empty(self):
@@ -69,7 +72,12 @@ class TrendsRequest:
 
     def params(self, **changes):
         """The query string of this chart with `changes` (a list value replaces, None removes)."""
-        values = {"entity": self.entities, "q": self.q or None, "per": self.per if self.per != "count" else None}
+        values = {
+            "entity": self.entities,
+            "q": self.q or None,
+            "per": self.per if self.per != "count" else None,
+            "by": self.by or None,
+        }
         values.update(changes)
         pairs = []
         for name, value in values.items():
@@ -113,7 +121,10 @@ def read_request(get):
             f"“{per[:50]}” is not a way to chart: per=share charts each line as a share of all "
             "articles published in the period; without per=, the chart counts articles."
         )
-    return TrendsRequest(entities=slugs, q=q, per=per)
+    by = get.get("by") or ""
+    if by not in BY:
+        raise TrendsError(f"“{by[:50]}” is not a period: by=month or by=year (without by=, years past ten years).")
+    return TrendsRequest(entities=slugs, q=q, per=per, by=by)
 
 
 @dataclass
@@ -271,7 +282,7 @@ def _periods(trends, all_months):
         return
     first, last = months[0], months[-1]
     span = (last.year - first.year) * 12 + last.month - first.month + 1
-    trends.yearly = span > YEARLY_AFTER
+    trends.yearly = trends.request.by == "year" or (not trends.request.by and span > YEARLY_AFTER)
     if trends.yearly:
         trends.periods = [datetime.date(year, 1, 1) for year in range(first.year, last.year + 1)]
     else:
@@ -499,7 +510,7 @@ def describe(trends):
 class TrendsMixin:
     """Reads the request and computes the trends; errors become TrendsError."""
 
-    cache_query_params = ("entity", "q", "per")  # what the page cache keys on
+    cache_query_params = ("entity", "q", "per", "by")  # what the page cache keys on
 
     def trends_or_error(self):
         request = read_request(self.request.GET)
@@ -558,6 +569,11 @@ class TrendsView(TrendsMixin, ReaderPageMixin, TemplateView):
         context.update(
             suggested=[(e, "?" + request.params(entity=[*request.entities, e.slug])) for e in suggested],
             csv_url=reverse("articles:trends_csv") + "?" + request.params(),
+            by_links=[
+                (label, "?" + request.params(by=name), name == "year" if trends.yearly else name == "month")
+                for name, label in BY.items()
+                if name
+            ],
             per_links=[
                 (label, "?" + request.params(per=None if name == "count" else name), name == request.per)
                 for name, label in PER.items()

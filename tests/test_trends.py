@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -97,6 +98,20 @@ class TestEntitySeries:
         assert series_of(response)["Poland"][0] == 2
         assert series_of(response)["Poland"][-1] == 1
         assert "(by year: the span is longer than ten years)" in response.content.decode()
+
+    def test_the_reader_chooses_months_or_years(self, client, poland):
+        article(2010, 3, entities=[poland])
+        article(2024, 6, entities=[poland])
+        monthly = chart(client, entity="poland", by="month")
+        assert not monthly.context["trends"].yearly
+        assert len(monthly.context["trends"].periods) == 14 * 12 + 4
+        assert '<strong aria-current="true">by month</strong>' in monthly.content.decode()
+        assert '<a href="?entity=poland&amp;by=year">by year</a>' in monthly.content.decode()
+        assert 'type="hidden" name="by" value="month"' in monthly.content.decode()  # the form keeps it
+        short = chart(client, path="/trends/csv/", entity="poland", by="year", q="")
+        assert [row[0] for row in csv_rows(short)[1:3]] == ["2010", "2011"]
+        article(2024, 8, entities=[poland])
+        assert chart(client, q="", by="year", entity="poland").context["trends"].periods[0].year == 2010
 
     def test_share_of_all_articles(self, client, poland):
         article(2024, 1, entities=[poland])
@@ -262,6 +277,7 @@ class TestBadInput:
             ({"entity": [f"e{i}" for i in range(6)]}, "At most 5 people, places or organisations"),
             ({"per": "percent"}, "“percent” is not a way to chart"),
             ({"q": ["grain", "oil"]}, "Chart one search term at a time"),
+            ({"by": "week"}, "“week” is not a period"),
         ],
     )
     def test_clear_400_never_500(self, client, params, message):
@@ -456,3 +472,28 @@ class TestChartDrawing:
         assert 'role="img" aria-labelledby="trends-title trends-desc"' in content
         assert "Poland: 3 articles; most in February 2024 (2 articles)." in content  # the SVG's description
         assert '<tr><th scope="row">February 2024</th><td>2</td><td>2</td></tr>' in content
+
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "css"
+
+
+def contrast(a, b):
+    def luminance(colour):
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted([luminance(a), luminance(b)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_series_colours_are_readable_as_text_in_both_schemes():
+    site, charts = (STATIC / "site.css").read_text(), (STATIC / "trends.css").read_text()
+    backgrounds = re.findall(r"--bg: (#[0-9a-f]{6})", site)
+    schemes = charts.split("prefers-color-scheme: dark")
+    assert len(backgrounds) == len(schemes) == 2
+    for background, scheme in zip(backgrounds, schemes, strict=True):
+        colours = re.findall(r"--series-\d: (#[0-9a-f]{6})", scheme)
+        assert len(colours) == trends.MAX_ENTITIES + 1  # every entity and the search term
+        for colour in colours:
+            assert contrast(colour, background) >= 4.5, (colour, background)
