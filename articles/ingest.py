@@ -45,10 +45,12 @@ loser finds the winner's row and reports the file as unchanged.
 
 import contextlib
 import datetime
+import errno
 import logging
 import multiprocessing
 import os
 import queue
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -73,6 +75,7 @@ from .models import (
 )
 from .seed import MAX_BYTES, SeedError, parse_seed
 from .stats import LOCK_KEY as STATS_LOCK_KEY
+from .textcleanup import clean_document
 from .topics import derive_tags
 from .writes import find_or_create, replace_mentions, replace_tags
 
@@ -189,24 +192,73 @@ def _text_files(folder, root):
                     yield entry.path, resolved
 
 
+def read_seed_file(path, max_bytes):
+    """The bytes of the seed file at `path` (absolute, as iter_seed_files() gives it), read
+    without ever following a symbolic link. Raises SeedError or OSError.
+
+    Checking first and reading after would race with whoever can write into the folder:
+    a file or a folder on the way swapped for a link in between would be read through
+    it. So the file is opened with O_NOFOLLOW (a link there fails to open), and the
+    descriptor must lead to `path` itself (a folder above swapped for a link since the
+    listing leads elsewhere). Only a regular file is read (a named pipe would block).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SeedError(
+                f"symbolic link{_link_target(path)}, outside the folder: copy the file in instead"
+            ) from None
+        raise
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SeedError("not a regular file (a pipe, a device or a folder): only plain text files are read")
+        opened = _opened_path(fd)
+        if opened is not None and opened != os.path.abspath(path):
+            raise SeedError(f"the path led to {opened} when it was opened (a folder replaced by a link?): not read")
+        if info.st_size > max_bytes:
+            raise SeedError(
+                f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes raises it)"
+            )
+        return file.read(max_bytes + 1)
+
+
+def _link_target(path):
+    try:
+        return f" to {os.readlink(path)}"
+    except OSError:
+        return ""
+
+
+def _opened_path(fd):
+    """The path the kernel has for an open file (Linux's /proc), or None where it cannot say."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
 def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
     """Read, parse and analyse one file: a Prepared document or a Failure."""
     path = Path(path)
-    if path.is_symlink():  # only links out of the folder being ingested get here (iter_seed_files)
-        return Failure(str(path), f"symbolic link to {path.resolve()}, outside the folder: copy the file in instead")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SeedError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes raises it)")
-        parsed = parse_seed(path.read_bytes(), max_bytes=max_bytes)
+        parsed = parse_seed(read_seed_file(path, max_bytes), max_bytes=max_bytes)
     except SeedError as exc:
         return Failure(str(path), str(exc))
     except OSError as exc:
         return Failure(str(path), f"cannot read file: {exc.strerror or exc}")
-    document = parsed.document
+    document, cleaned = clean_document(parsed.document)
+    empty = [name for name in ("headline", "body", "author") if not getattr(document, name)]
+    if empty:
+        return Failure(str(path), f"nothing but invisible or control characters in the {' and '.join(empty)}")
+    warnings = parsed.warnings
+    if cleaned:
+        fields = ", ".join(cleaned)
+        warnings += (f"cleaned the {fields}: invisible and control characters removed, spaces and accents in one form",)
     entities = extract_entities(document, vocabulary, ner=ner)
     tags = list(document.tags) or derive_tags(document, entities)
-    return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(parsed.warnings))
+    return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(warnings))
 
 
 def load_vocabulary():

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..roles import PREVIEW_PERMISSION
 from ..search import CONFIG as SEARCH_CONFIG
+from ..textcleanup import clean_line, clean_prose
 from ..writes import replace_tags
 from . import desk
 from .curation import ChangePathAdmin
@@ -66,8 +67,18 @@ class ArticleAdminForm(forms.ModelForm):
         if "slug" in self.fields:
             self.fields["slug"].required = False  # left empty, it is made from the headline
 
+    def clean_title(self):
+        title = clean_line(self.cleaned_data["title"])
+        if not title:
+            raise ValidationError("The headline cannot be empty.")
+        return title
+
+    def clean_dek(self):
+        return clean_line(self.cleaned_data["dek"])
+
     def clean_body(self):
         body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+        body = clean_prose(body)
         paragraphs = [" ".join(line.strip() for line in p.splitlines()).strip() for p in re.split(r"\n\s*\n", body)]
         body = "\n\n".join(p for p in paragraphs if p)
         if not body:

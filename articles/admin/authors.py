@@ -7,6 +7,7 @@ from django.db.models import Count
 
 from ..merge import merge_authors, refresh_after_vocabulary_change
 from ..models import TWITTER_HANDLE_RE, Author
+from ..textcleanup import clean_line, clean_prose
 from .curation import ChangePathAdmin, RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
 
 
@@ -16,11 +17,14 @@ class AuthorAdminForm(forms.ModelForm):
         fields = ["name", "slug", "bio", "twitter"]
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_line(self.cleaned_data["name"])  # "Dana\u200b Levi" is Dana Levi
         clash = name_clash(Author, name, self.instance)
         if clash is not None:
             raise clash_error(Author, clash, "author")
         return name
+
+    def clean_bio(self):
+        return clean_prose(self.cleaned_data["bio"]).strip()
 
     def clean_twitter(self):
         handle = self.cleaned_data["twitter"].strip()

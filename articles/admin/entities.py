@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from ..entities.relink import relink as relink_entities
 from ..merge import merge_entities
 from ..models import Entity
+from ..textcleanup import clean_line
 from .curation import (
     ChangePathAdmin,
     RecordsSlugChanges,
@@ -38,7 +39,7 @@ class AliasesField(forms.CharField):
         text = super().to_python(value)
         aliases, seen = [], set()
         for line in text.splitlines():
-            alias = " ".join(line.split())
+            alias = clean_line(line)
             if not alias or same_name(alias) in seen:
                 continue
             if len(alias) > ALIAS_MAX_LENGTH:
@@ -64,6 +65,12 @@ class EntityAdminForm(forms.ModelForm):
     class Meta:
         model = Entity
         fields = ["name", "slug", "kind", "aliases"]
+
+    def clean_name(self):
+        name = clean_line(self.cleaned_data["name"])
+        if not name:
+            raise ValidationError("The name cannot be empty.")
+        return name
 
     def clean(self):
         cleaned = super().clean()

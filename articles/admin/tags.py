@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 
 from ..merge import merge_tags
 from ..models import Tag
+from ..textcleanup import clean_line
 from .curation import (
     ChangePathAdmin,
     RecordsSlugChanges,
@@ -60,7 +61,7 @@ class TagSuggestInput(forms.TextInput):
 
 
 def clean_tag_name(raw):
-    name = " ".join(raw.split())
+    name = clean_line(raw)  # no invisible characters: "energy\u200b" is "energy"
     if len(name) > TAG_NAME_MAX_LENGTH:
         raise ValidationError(
             f"“{Truncator(name).chars(40)}” is too long for a tag (at most {TAG_NAME_MAX_LENGTH} characters)."

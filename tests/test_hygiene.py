@@ -1,0 +1,178 @@
+"""Input hygiene: invisible characters, symbolic-link races in ingest, address takeovers,
+markup typed into the admin, and account names (issue 15's hostile-corpus findings)."""
+
+import contextlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from articles.ingest import ingest_paths, read_seed_file
+from articles.models import Article, Author, Entity, Tag
+from articles.roles import create_editor
+from articles.seed import SeedError
+from articles.textcleanup import clean_line, clean_prose
+
+from .factories import AuthorFactory
+from .test_admin import PASSWORD, article_form, errors_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(create_editor("editor", email="editor@example.org", password=PASSWORD))
+    return client
+
+
+SEED = "{headline}\n\nA dek.\n\nA body paragraph about the harbour.\n\nAuthor: {author}\nTags: {tags}\n\nA bio.\n"
+
+
+class TestInvisibleCharacters:
+    @pytest.mark.parametrize(
+        "raw, clean",
+        [
+            ("Dana\u200b Levi", "Dana Levi"),  # zero-width space
+            ("Dana\u00a0 Levi ", "Dana Levi"),  # no-break space
+            ("\u202eevil\u202c headline", "evil headline"),  # right-to-left override
+            ("inter\u00adnational", "international"),  # soft hyphen
+            ("a\u2060b\ufeffc", "abc"),  # word joiner, a stray BOM mid-line
+            ("Dana\u200dLevi", "DanaLevi"),  # a joiner between Latin letters
+            ("\u200e\u200fLRM RLM\u2066isolate\u2069", "LRM RLMisolate"),  # marks, isolates
+            ("Jose\u0301", "José"),  # one spelling: composed
+            ("tab\tand\nnewline", "tab and newline"),
+        ],
+    )
+    def test_clean_line(self, raw, clean):
+        assert clean_line(raw) == clean
+
+    @pytest.mark.parametrize(
+        "kept",
+        [
+            "می\u200cخواهم",  # Persian: the non-joiner is part of the spelling
+            "क्\u200dष",  # Devanagari: the joiner chooses a form
+            "👩\u200d💻",  # an emoji sequence
+            "Plain ASCII, nothing to do.",
+        ],
+    )
+    def test_joiners_that_scripts_need_stay(self, kept):
+        assert clean_line(kept) == kept and clean_prose(kept) == kept
+
+    def test_prose_keeps_lines_and_spacing(self):
+        assert clean_prose("One\u200b para.\n\nTwo  \u202eparas.") == "One para.\n\nTwo  paras."
+
+    def test_one_person_is_one_author_whatever_invisible_characters_the_byline_holds(self, seed_dir):
+        seed_dir.write("a.txt", SEED.format(headline="Harbour \u202eopens", author="Dana Levi", tags="ports"))
+        seed_dir.write("b.txt", SEED.format(headline="Harbour closes", author="Dana\u200b Levi", tags="ports\u200b"))
+        seed_dir.write("c.txt", SEED.format(headline="Harbour\u00ad dredged", author="\ufeffDana  Levi", tags="Ports"))
+        report = ingest_paths([seed_dir.path], workers=1, ner=False)
+        assert report.created == 3, report.failed
+        assert list(Author.objects.values_list("name", flat=True)) == ["Dana Levi"]
+        assert sorted(Article.objects.values_list("title", flat=True)) == [
+            "Harbour closes",
+            "Harbour dredged",
+            "Harbour opens",
+        ]
+        assert Tag.objects.filter(name__iexact="ports").count() == 1 and not Tag.objects.filter(name__contains="\u200b")
+        warned = {Path(w["path"]).name for w in report.warnings}
+        assert warned == {"a.txt", "b.txt", "c.txt"}
+
+    def test_a_file_of_invisible_characters_only_is_refused(self, seed_dir):
+        seed_dir.write("ghost.txt", SEED.format(headline="\u200b\u200b", author="Dana Levi", tags="ports"))
+        report = ingest_paths([seed_dir.path], workers=1, ner=False)
+        assert [f["error"] for f in report.failed] == ["nothing but invisible or control characters in the headline"]
+
+    def test_the_admin_cleans_headlines_names_tags_and_entities(self, editor_client):
+        author = AuthorFactory(name="Dana Levi")
+        response = editor_client.post(
+            "/admin/articles/article/add/",
+            article_form(
+                title="Port \u202eopens\u202c today",
+                dek="A\u200b dek",
+                body="First\u200b para.\r\n\r\n\u200b\r\n\r\nSecond \u202epara.",
+                author=author.pk,
+                tags="energy\u200b, \u200bEnergy, ports",
+            ),
+        )
+        assert response.status_code == 302, errors_of(response)
+        article = Article.objects.get()
+        assert (article.title, article.dek, article.body) == (
+            "Port opens today",
+            "A dek",
+            "First para.\n\nSecond para.",
+        )
+        assert sorted(article.tags.values_list("name", flat=True)) == ["energy", "ports"]
+        # "Dana<ZWSP> Levi" is the author who exists: a clash, not a second author.
+        response = editor_client.post("/admin/articles/author/add/", {"name": "Dana\u200b Levi", "bio": "", "slug": ""})
+        assert response.status_code == 200 and "name" in errors_of(response)
+        assert Author.objects.count() == 1
+        response = editor_client.post(
+            "/admin/articles/entity/add/",
+            {"name": "Baltic\u200b Port\u202e Authority", "kind": "ORG", "aliases": "B\u200bPA\nBPA", "slug": "bpa"},
+        )
+        assert response.status_code == 302, errors_of(response)
+        entity = Entity.objects.get(name="Baltic Port Authority")
+        assert entity.aliases == ["BPA"]
+
+
+class TestSymbolicLinkRaces:
+    def test_a_folder_swapped_for_a_link_after_the_listing_is_not_read_through(self, tmp_path):
+        seeds, outside = tmp_path / "seeds", tmp_path / "outside"
+        (seeds / "sub").mkdir(parents=True)
+        outside.mkdir()
+        (seeds / "sub" / "story.txt").write_text(SEED.format(headline="Inside", author="A B", tags="x"))
+        (outside / "story.txt").write_text(SEED.format(headline="Secret outside", author="A B", tags="x"))
+        listed = str(seeds / "sub" / "story.txt")
+        assert read_seed_file(Path(listed), 10_000).startswith(b"Inside")
+        # Between the listing and the read, the sub-folder becomes a link out of the folder.
+        (seeds / "sub").rename(tmp_path / "moved")
+        (seeds / "sub").symlink_to(outside, target_is_directory=True)
+        with pytest.raises(SeedError, match="when it was opened"):
+            read_seed_file(Path(listed), 10_000)
+
+    def test_a_file_swapped_for_a_link_is_refused(self, tmp_path):
+        (tmp_path / "secret.txt").write_text("secret")
+        (tmp_path / "story.txt").symlink_to(tmp_path / "secret.txt")
+        with pytest.raises(SeedError, match="symbolic link to .*secret.txt, outside the folder"):
+            read_seed_file(tmp_path / "story.txt", 10_000)
+
+    def test_a_named_pipe_is_refused_without_waiting(self, tmp_path):
+        os.mkfifo(tmp_path / "pipe.txt")
+        with pytest.raises(SeedError, match="not a regular file"):
+            read_seed_file(tmp_path / "pipe.txt", 10_000)
+
+    def test_a_swapping_race_never_reads_outside_the_folder(self, tmp_path):
+        seeds, outside = tmp_path / "seeds", tmp_path / "outside"
+        (seeds / "sub").mkdir(parents=True)
+        outside.mkdir()
+        (seeds / "sub" / "story.txt").write_text("inside")
+        (outside / "story.txt").write_text("SECRET")
+        stop = threading.Event()
+
+        def swap():  # the sub-folder flips between a real folder and a link out of the folder
+            link = seeds / "sub"
+            while not stop.is_set():
+                try:
+                    link.rename(tmp_path / "parked")
+                    link.symlink_to(outside, target_is_directory=True)
+                    time.sleep(0.0002)
+                    link.unlink()
+                    (tmp_path / "parked").rename(link)
+                    time.sleep(0.0002)
+                except OSError:
+                    pass
+
+        swapper = threading.Thread(target=swap)
+        swapper.start()
+        read = []
+        try:
+            for _ in range(3000):
+                with contextlib.suppress(SeedError, OSError):
+                    read.append(read_seed_file(seeds / "sub" / "story.txt", 100))
+        finally:
+            stop.set()
+            swapper.join()
+        assert b"SECRET" not in read
+        assert read  # some reads happened while the folder was real
