@@ -396,6 +396,12 @@ class TestErrors:
         assert response.status_code == 405
         assert response.json()["message"] and "GET" in response["Allow"]
 
+    def test_a_host_the_site_does_not_serve_is_a_json_400(self, client, settings):
+        settings.ALLOWED_HOSTS = ["testserver"]
+        response = client.get("/api/v1/", HTTP_HOST="evil.example")
+        assert response.status_code == 400
+        assert response.json()["message"] and b"evil.example" not in response.content
+
     def test_head_answers_like_get(self, client):
         ArticleFactory()
         assert client.head("/api/v1/articles/").status_code == 200
@@ -457,6 +463,13 @@ class TestHttp:
             changes.apply(articles=[article.pk])
         after = client.get(f"/api/v1/articles/{article.slug}/", HTTP_IF_NONE_MATCH=before)
         assert after.status_code == 200 and after.json()["title"] == "A corrected headline"
+
+    def test_filtered_lists_are_served_from_the_page_cache(self, client):
+        ArticleFactory(tags=["energy"], title="Wind power grows")
+        url = "/api/v1/articles/?q=wind&tag=energy&page_size=5"
+        assert client.get(url)["X-Cache"] == "miss"
+        assert client.get(url)["X-Cache"] == "hit"
+        assert "X-Cache" not in client.get(url + "&unknown=1")  # a spelling the route does not read
 
     def test_etag_without_the_page_cache(self, client, settings):
         settings.PAGE_CACHE_ENABLED = False

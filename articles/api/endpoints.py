@@ -5,7 +5,6 @@ Every route reads through queries.py, declares what it shows to the page cache
 site's pages do (`changes.catch_up`).
 """
 
-import datetime
 from urllib.parse import urlencode
 
 from ninja import Query
@@ -43,6 +42,8 @@ CACHE_QUERY_PARAMS = {
     "tags": ("page", "page_size"),
     "tag": (),
 }
+# A day as YYYY-MM-DD, and nothing else a date parser would take ("0", "20240501", a timestamp).
+DAY = {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 PAGE = Query(1, description="Page number, from 1.")
 PAGE_SIZE = Query(queries.DEFAULT_PAGE_SIZE, description=f"Items per page, 1 to {queries.MAX_PAGE_SIZE}.")
 
@@ -80,8 +81,8 @@ def articles(
     author: str = Query(None, description="Author slug."),
     entity: list[str] = Query(None, description="Entity slug; repeat for articles mentioning every entity."),
     kind: Kind = Query(None, description="Only articles mentioning at least one entity of this kind."),
-    date_from: datetime.date = Query(None, alias="from", description="Published on or after this day (YYYY-MM-DD)."),
-    date_to: datetime.date = Query(None, alias="to", description="Published on or before this day (YYYY-MM-DD)."),
+    date_from: str = Query(None, alias="from", description="Published on or after this day (YYYY-MM-DD).", **DAY),
+    date_to: str = Query(None, alias="to", description="Published on or before this day (YYYY-MM-DD).", **DAY),
     order: str = Query(
         None, description="`relevance` (the default with q, needs q), `newest` (the default otherwise), `oldest`."
     ),

@@ -12,8 +12,9 @@ counts and answers every request, those the cache serves included:
   are let through.
 - CORS: any origin may GET (`Access-Control-Allow-Origin: *`, no credentials);
   a preflight OPTIONS is answered here.
-- Errors are JSON: Django's own 404 (an address no route matches) and 405
-  (another method) become `{"message", "parameter"}` like the API's errors.
+- Errors are JSON: Django's own error pages under /api/ (404 for an address no route
+  matches, 405 for another method, 400 for a host the site does not serve, 500, 503)
+  become `{"message", "parameter"}` like the API's own errors.
 - Conditional GET for answers the page cache did not keep (a signed-in user's,
   say): a weak `ETag` from the body, and 304 when it matches.
 """
@@ -43,9 +44,14 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
     "Access-Control-Max-Age": "86400",
 }
+# Answers made outside the API's routes (Django's own pages) and what they say as JSON.
 GENERIC_ERRORS = {
+    400: "The request could not be understood (a host name this site does not serve, say).",
+    403: "This request is not allowed.",
     404: "There is nothing at this address: /api/v1/ lists what there is.",
     405: "The API is read-only: only GET and HEAD (and OPTIONS for CORS) are answered.",
+    500: "Something went wrong on our side; it has been logged.",
+    503: "The archive is unavailable for a moment; try again shortly.",
 }
 
 

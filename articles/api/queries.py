@@ -97,8 +97,8 @@ def read_article_filters(*, q, tag, author, entity, kind, date_from, date_to, or
         if kind not in KINDS:
             raise ApiError(f"kind is one of {', '.join(KINDS)}, not “{kind[:50]}”.", "kind")
         filters.kind = KINDS[kind]
-    filters.date_from, filters.date_to = date_from, date_to
-    if date_from and date_to and date_from > date_to:
+    filters.date_from, filters.date_to = _day(date_from, "from"), _day(date_to, "to")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise ApiError("from is after to: no article can be published in between.", "from")
     filters.order = order or ("relevance" if filters.q else "newest")
     if filters.order not in ORDERS:
@@ -113,6 +113,15 @@ def read_article_filters(*, q, tag, author, entity, kind, date_from, date_to, or
     filters.with_body = fields == "body"
     filters.cursor = decode_cursor(cursor, filters.order) if cursor else None
     return filters
+
+
+def _day(text, name):
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(f"{name} is a day that exists, as YYYY-MM-DD, not “{text[:50]}”.", name) from None
 
 
 def _slugs(values, name):
