@@ -6,10 +6,17 @@ vocabulary or model has seen.
 
 import pytest
 
-from articles.entities import extract_entities
+from articles.entities import Vocabulary, extract_entities
 from articles.entities.evaluate import starter_vocabulary
 from articles.entities.ner import load_model
-from articles.entities.patterns import dateline_spans, person_cue, place_cue, social_network_spans, speaker_cue
+from articles.entities.patterns import (
+    dateline_spans,
+    org_head_spans,
+    person_cue,
+    place_cue,
+    social_network_spans,
+    speaker_cue,
+)
 from articles.seed import SeedDocument
 
 
@@ -90,3 +97,32 @@ def test_described_as_a_person_or_introduced_as_an_organisation(vocabulary):
 def test_a_family_name_used_alone_makes_the_full_name_a_person(vocabulary):
     body = "Teodor Vasquenko opened the depot on Monday. Vasquenko said the queues would ease by Friday."
     assert ("Teodor Vasquenko", "PERSON") in found(vocabulary, body)
+
+
+def test_organisations_by_head_noun_are_kept_whole():
+    text = (
+        "The Bar Association of Zembla went to the High Court. Officials at the Ministry of Rivers, Roads and "
+        "Rural Works said so, and the Ministry of Ports and Transport Minister Ada Okoro agreed. Supreme Court "
+        "Justice Ola Ibe sat on Tuesday; the Ratepayers League on Monday declined."
+    )
+    assert [text[start:end] for start, end in org_head_spans(text)] == [
+        "Bar Association of Zembla",
+        "High Court",
+        "Ministry of Rivers, Roads and Rural Works",
+        "Ministry of Ports",
+        "Supreme Court",
+        "Ratepayers League",
+    ]
+
+
+def test_brands_keep_their_spelling_and_are_organisations(vocabulary):
+    body = "Shoppers moved to KwikPay this year. KwikPay declined to comment."
+    assert ("KwikPay", "ORG") in found(vocabulary, body)  # the model calls it a place
+    brands = Vocabulary([("zolaMart", "ORG", [])])
+    text = "ZolaMart said sales rose at zolaMart, not at zolamart or ZOLAMART."
+    assert [text[m.start : m.end] for m in brands.find(text)] == ["ZolaMart", "zolaMart"]
+
+
+def test_an_acronym_the_model_ran_into_is_not_part_of_the_name(vocabulary):
+    body = "Patients filled the Mbeya Referral Teaching Hospital (MRTH) on Monday, and MRTH asked for staff."
+    assert ("Mbeya Referral Teaching Hospital", "ORG") in found(vocabulary, body)

@@ -244,11 +244,16 @@ def _keeps_final_mark(text, start, end):
 # "the Bank’s Monetary Policy Committee" holds two names, "People’s Daily" one: a plural's possessive
 # ("People’s", "Women’s", "Children’s") belongs to the name.
 _POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])")
-_DASH_INSIDE = re.compile(r"\s+[—–]\s+")  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
+_DASH_INSIDE = re.compile(r"\s+[—–]\s+")
+# "Jinnah Postgraduate Medical Centre (JPMC": the model ran into the acronym after the name.
+_UNCLOSED_PARENTHESIS = re.compile(
+    r"\s*\((?![^()]*\))[^\n]*"
+)  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
 
 
 def split_span(text, start, end):
-    """A model span as name spans: split at line breaks and at an inner possessive, then cleaned.
+    """A model span as name spans: split at line breaks, an inner possessive or spaced dash, an
+    unclosed parenthesis, then cleaned.
 
     "the Bank’s Monetary Policy Committee" holds two names; a span never runs
     across a line break.
@@ -262,6 +267,7 @@ def split_span(text, start, end):
         inner = [
             *_POSSESSIVE_INSIDE.finditer(text, line_start, line_end),
             *_DASH_INSIDE.finditer(text, line_start, line_end),
+            *_UNCLOSED_PARENTHESIS.finditer(text, line_start, line_end),
         ]
         for match in sorted(inner, key=lambda m: m.start()):
             cuts.extend([match.start(), match.end()])
@@ -311,6 +317,17 @@ def can_start_name(word):
         and lowered not in TITLES
         and lowered not in GENERIC_WORDS
         and not is_demonym(word)
+    )
+
+
+def can_start_name_word(word):
+    """True for a word that may open an organisation's name: "Indonesian Forum", not "The Forum"."""
+    lowered = word.lower()
+    return (
+        word[:1].isupper()
+        and lowered not in _NOT_NAME_STARTERS
+        and lowered not in TITLES
+        and lowered not in {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
     )
 
 
@@ -414,7 +431,7 @@ def is_noise(name, kind):
     if _DIGITS_ONLY.match(name):
         return True
     first = next((c for c in name if c.isalnum()), "")
-    if not first or not (first.isupper() or first.isdigit()):
+    if not first or not (first.isupper() or first.isdigit() or is_brand_word(name.split()[0])):
         return True
     words = name.split()
     if len(words) > 10:
@@ -454,9 +471,21 @@ def is_demonym(word):
     return lowered in DEMONYMS or (lowered.endswith(_DEMONYM_ENDINGS) and len(lowered) > 5)
 
 
+_BRAND = re.compile(r"^[a-z]{1,5}[A-Z]\w|^[A-Z][A-Z][a-z]{2,}$|[a-z][A-Z]")
+_SURNAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|Fitz|O[’'])")
+
+
+def is_brand_word(word):
+    """A word written like a brand, never like a person's name: "eBay", "easyJet", "OPay", "YouGov"
+    ("McDonald", "DeSantis" and "LaToya" are names)."""
+    return bool(_BRAND.search(word)) and not _SURNAME_PREFIX.match(word)
+
+
 def kind_from_words(name):
     """The kind a name's own words settle ("Dnipro River" is a place, "Swiss National Bank" an org), or None."""
     words = name.split()
+    if len(words) == 1 and is_brand_word(name):
+        return ORG
     if len(words) < 2:
         return None
     last = words[-1].lower().rstrip(".")

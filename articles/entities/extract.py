@@ -127,12 +127,14 @@ class _Extraction:
     def run(self):
         model = self._model_mentions()
         # The vocabulary and the names that are not entities are found in one pass over the text.
-        matches, not_entities = self.vocabulary.find_with((canonical.NOT_ENTITY_MATCHER,), self.text, key=self.key)
+        matches, not_entities, networks = self.vocabulary.find_with(
+            (canonical.NOT_ENTITY_MATCHER, patterns.NETWORK_MATCHER), self.text, key=self.key
+        )
         vocabulary = [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
         definitions = self._definitions(model)
         spans = canonical.non_entity_spans(self.text, matches=not_entities)
         blockers = [_Mention(start, end, BLOCKER) for start, end in spans]
-        author = self._author_mentions() + self._social_networks()
+        author = self._author_mentions() + self._social_networks(networks)
         candidates = vocabulary + model + definitions + self._acronym_mentions(definitions) + author + blockers
         # Steps that only tidy what the model found are skipped without it.
         mentions = self._choose(self._join_neighbours(candidates) if model else candidates)
@@ -145,7 +147,8 @@ class _Extraction:
         self._spell_out_acronyms(mentions)
         if model:
             mentions = self._headline_names(mentions)
-        kept = [m for m in mentions if not m.dropped and m.name and m.kind and not junk.is_junk(m.name, m.kind)]
+        kept = [m for m in mentions if not m.dropped and m.name and m.kind]
+        _brand_spellings(kept)
         return self._count(kept)
 
     # 1-2. Candidate mentions, then the longest non-overlapping ones.
@@ -174,11 +177,11 @@ class _Extraction:
             start = padded.find(f" {key} ", end)
         return mentions
 
-    def _social_networks(self):
+    def _social_networks(self, matches):
         """ "Follow her on X @handle", "is on Instagram and Bluesky": the networks, as organisations."""
         return [
             _Mention(start, end, VOCABULARY, candidates=(VocabularyEntry(name, ORG),))
-            for start, end, name in patterns.social_network_spans(self.text)
+            for start, end, name in patterns.social_network_spans(self.text, matches)
         ]
 
     def _model_mentions(self):
@@ -198,6 +201,11 @@ class _Extraction:
                 if any(d_start <= piece_start < d_end for d_start, d_end in datelines):
                     continue  # "AUCKLAND —": a dateline, not a name
                 mentions.append(_Mention(piece_start, piece_end, MODEL, label=span.label))
+        # Organisations named by a head noun, whole: "Law Society of Kenya", not "Law Society" and "Kenya".
+        mentions.extend(
+            _Mention(start, end, MODEL, label="ORG") for start, end in patterns.org_head_spans(self.text, offset)
+        )
+        mentions.sort(key=lambda m: (m.start, -m.end))
         return self._join_acronym_units(mentions)
 
     def _join_acronym_units(self, mentions):
@@ -548,8 +556,9 @@ class _Extraction:
     def _vote_kinds(self, mentions):
         votes = defaultdict(Counter)
         cues = defaultdict(Counter)  # name -> how often the words around it said person, place
+        voted = {m.name for m in mentions if not (m.dropped or m.kind) and m.name}
         for mention in mentions:
-            if mention.dropped or not mention.name or mention.kind not in ("", PERSON):
+            if mention.dropped or mention.name not in voted or mention.kind not in ("", PERSON):
                 continue
             # Surnames already tied to a name count too: "Zourabichvili told the crowd".
             if patterns.person_cue(self.text, mention.start, mention.end):
@@ -579,6 +588,8 @@ class _Extraction:
                 continue
             kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
             kind = _kind_by_cues(kind, cues[name], by_words)
+            if " " not in name and canonical.is_brand_word(name):
+                kind = ORG  # "eKobo", "OPay": written as brands are, never as people's names
             if canonical.is_noise(name, kind) or canonical.is_event_like(name):
                 continue
             if kind == PERSON and len(name.split()) > 5:
@@ -657,7 +668,11 @@ class _Extraction:
             counts[(person.name, PERSON)] += 1  # the byline
             sources[(person.name, PERSON)] = VOCABULARY
         self._count_other_forms(mentions, counts, author)
-        found = [FoundEntity(name, kind, count, sources[(name, kind)]) for (name, kind), count in counts.items()]
+        found = [
+            FoundEntity(name, kind, count, sources[(name, kind)])
+            for (name, kind), count in counts.items()
+            if not junk.is_junk(name, kind)
+        ]
         found.sort(key=lambda e: (-e.count, e.name, e.kind))
         return found
 
@@ -717,6 +732,17 @@ class _Extraction:
             if covered.find(1, start, end) == -1:
                 counts[forms[form]] += 1
                 covered[start:end] = b"\x01" * (end - start)
+
+
+def _brand_spellings(mentions):
+    """ "EBay" opening a sentence is the "eBay" the article writes elsewhere: one name, as the brand spells it."""
+    lower_first = {m.name: m.kind for m in mentions if m.name[:1].islower() and " " not in m.name}
+    for mention in mentions:
+        name = mention.name
+        if name[:1].isupper() and " " not in name:
+            brand = name[:1].lower() + name[1:]
+            if brand in lower_first:
+                mention.name, mention.kind = brand, lower_first[brand]
 
 
 def _kind_by_cues(kind, cues, by_words):

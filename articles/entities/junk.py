@@ -16,6 +16,7 @@ turns "Twitter @handle" into "Twitter": the social network a bio names, its
 handle dropped. Pure Python.
 """
 
+import functools
 import re
 
 # A quantity: digits with separators, perhaps a currency before and a unit or magnitude after.
@@ -75,6 +76,7 @@ def is_quantity(word):
     return bool(_QUANTITY.match(word))
 
 
+@functools.lru_cache(maxsize=65536)  # names recur article after article
 def junk_reason(name, kind=None):
     """Why `name` cannot be an entity (a short phrase), or None if it can."""
     name = " ".join(name.split())

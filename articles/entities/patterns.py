@@ -22,25 +22,33 @@ article:
 import re
 
 from .junk import SOCIAL_NETWORKS
+from .vocabulary import Vocabulary
 
+# Social networks, matched with the vocabulary in its one pass over the text (`NETWORK_MATCHER`); the
+# words around each say whether it is named as a place to follow someone.
+NETWORK_MATCHER = Vocabulary((name, "ORG", ()) for name in SOCIAL_NETWORKS)
 _NETWORK = "|".join(re.escape(name) for name in sorted(SOCIAL_NETWORKS, key=len, reverse=True))
 # "on X", "on Instagram and X", "on X, Threads and Bluesky", "on Strava and on Instagram"
-_ON_NETWORKS = re.compile(
-    rf"\b(?:on|via|at)\s+((?:{_NETWORK})(?:(?:,\s*|\s+(?:and|or)\s+)(?:on\s+)?(?:{_NETWORK}))*)(?![\w’'-])"
-)
-_NETWORK_BEFORE_HANDLE = re.compile(rf"(?<![\w@.])({_NETWORK})\s+(?:(?:at|as)\s+)?@\w")
-_ONE_NETWORK = re.compile(rf"(?<![\w@.])(?:{_NETWORK})(?![\w’'-])")
+_ON_BEFORE = re.compile(rf"\b(?:on|via)\s+(?:(?:{_NETWORK})(?:,\s*|\s+(?:and|or)\s+(?:on\s+)?))*$")
+_HANDLE_AFTER = re.compile(r"\s+(?:(?:at|as)\s+)?@\w")
 
 
-def social_network_spans(text):
-    """(start, end, name) of the social networks `text` names as places to follow someone."""
-    spans = set()
-    for match in _ON_NETWORKS.finditer(text):
-        for network in _ONE_NETWORK.finditer(text, match.start(1), match.end(1)):
-            spans.add((network.start(), network.end(), network.group()))
-    for match in _NETWORK_BEFORE_HANDLE.finditer(text):
-        spans.add((match.start(1), match.end(1), match.group(1)))
-    return sorted(spans)
+def social_network_spans(text, matches=None):
+    """(start, end, name) of the social networks `text` names as places to follow someone.
+
+    `matches`, if given, are `NETWORK_MATCHER.find(text)`, found in the same pass as another
+    vocabulary's.
+    """
+    if matches is None:
+        matches = NETWORK_MATCHER.find(text)
+    spans = []
+    for start, end, candidates in matches:
+        name = candidates[0].name
+        if text[start:end] != name or text[end : end + 1] in ("-", "’", "'"):
+            continue  # "THREADS", "X-ray"
+        if _HANDLE_AFTER.match(text, end) or _ON_BEFORE.search(text[max(0, start - 60) : start]):
+            spans.append((start, end, name))
+    return spans
 
 
 _DATELINE = re.compile(r"(?:^|\n)([A-Z][A-Z .’'-]+?)(?:,\s+[^\n—–]{1,40}?)?\s+[—–-]+\s+")
@@ -124,3 +132,77 @@ def place_cue(text, start, end):
     if text[end : end + 2] in ("’s", "'s"):
         return False  # "in Ruto’s government": a person's, not a place
     return bool(_PLACE_BEFORE.search(text[max(0, start - 40) : start]))
+
+
+# Head nouns that name an organisation, with what it is of or for after them.
+ORG_HEADS = frozenset(
+    """
+    Ministry Department Council Court Tribunal Union Party Association Institute Institution Society Commission
+    Committee Authority Agency Board Federation Foundation University College Bank Fund Forum Coalition Accord
+    Alliance Organisation Organization Corporation Company Office Service Services Trust League Network Academy
+    Museum Museo Secretariat Directorate Inspectorate Assembly Parliament Senate Congress Bureau Commissioner
+    Ombudsman Regulator Federación Asociación Confederation Chamber Syndicate Cooperative Consortium
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+# Roles that end an organisation's name: "Ministry of Health and Finance Minister …" is not one name.
+_ROLES = frozenset(
+    """
+    Minister Ministers President Secretary Chairman Chairwoman Director Governor Mayor Spokesman Spokeswoman
+    Spokesperson Chief Judge
+    """.split()  # noqa: SIM905
+)
+_W = r"[A-Z][\w’'&/-]*(?:\.[\w’'&/-]+)*"  # a capitalised word ("S.Paulo", not a full stop)
+_RUN = rf"{_W}(?:\s+{_W})*"
+_HEAD = "|".join(sorted(ORG_HEADS))
+_CONNECT = r"(?:of|for|on|de|del|des|do|da|dos|das|di|della|du)"
+_DATE_WORDS = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)\b"
+)
+_ORG_NAME = re.compile(
+    rf"(?<![\w’'.-])(?:{_W}\s+){{0,5}}(?:{_HEAD})(?![\w’'-])"
+    rf"(?:\s+{_CONNECT}\s+(?:the\s+|la\s+|le\s+|los\s+|las\s+)?(?!{_DATE_WORDS}){_RUN}"
+    rf"(?:(?:,\s+{_RUN})*(?:,?\s+(?:and|&|y|e)\s+{_RUN}))*"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})*)?"
+)
+
+
+def org_head_spans(text, start=0):
+    """(start, end) of organisation names built on a head noun, from `start` on.
+
+    "Law Society of Kenya", "Ministry of Trade, Industry and Energy", "Pacific
+    Islands Forum": kept whole, so that no word of the name ("Trade", "Kenya")
+    becomes an entity of its own. Words before the name that cannot open one
+    (titles, "The", possessives) are left out, and so is a role after it.
+    """
+    from .canonical import can_start_name_word
+
+    spans = []
+    for match in _ORG_NAME.finditer(text, start):
+        words = list(re.finditer(r"\S+", match.group()))
+        first = 0
+        for index, word in enumerate(words):
+            if word.group().endswith(("’s", "'s")):
+                first = index + 1  # "Kenya’s High Court": the possessor is another name
+        while first < len(words) and not can_start_name_word(words[first].group()):
+            first += 1
+        last = len(words)
+        for index, word in enumerate(words):
+            if index > first and word.group().strip(",") in _ROLES:
+                # Back to the "and" or comma that joined the role's words on: "… and Energy and Finance Minister".
+                last = index
+                while last > first + 1 and not _joins(words[last - 1].group()):
+                    last -= 1
+                last = last - 1 if _joins(words[last - 1].group()) else index
+                break
+        if first >= last:
+            continue
+        name_start, name_end = match.start() + words[first].start(), match.start() + words[last - 1].end()
+        name = text[name_start:name_end].rstrip(",.")
+        if " " in name and not ORG_HEADS.isdisjoint(name.split()):
+            spans.append((name_start, name_start + len(name)))
+    return spans
+
+
+def _joins(word):
+    return word in ("and", "&", "y", "e") or word.endswith(",")

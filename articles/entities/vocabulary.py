@@ -281,6 +281,9 @@ def _choose(surface, candidates):
     for form, acronym, entry in candidates:
         if acronym:
             ok = surface == form
+        elif form[:1].islower() and " " not in form and not form.islower():
+            # "eBay", "easyJet": as written, or capitalised to open a sentence
+            ok = surface in (form, form[:1].upper() + form[1:])
         else:
             ok = first.isupper() or not first
         if ok and entry not in chosen:
