@@ -382,7 +382,14 @@ class TestErrors:
         assert error["parameter"] == parameter
         assert error["message"]
 
-    @pytest.mark.parametrize("url", ["/api/v1/entities/?page=0", "/api/v1/authors/?page_size=500"])
+    def test_the_last_day_there_is(self, client):
+        ArticleFactory()
+        assert len(slugs(client, to="9999-12-31")) == 1
+        assert len(slugs(client, **{"from": "0001-01-01"})) == 1
+
+    @pytest.mark.parametrize(
+        "url", ["/api/v1/entities/?page=0", "/api/v1/authors/?page_size=500", "/api/v1/entities/?q=%25%25_"]
+    )
     def test_bad_page_parameters_of_lists(self, client, url):
         assert client.get(url).status_code == 400
 

@@ -17,6 +17,7 @@ import base64
 import binascii
 import datetime
 import json
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -38,6 +39,7 @@ ORDERS = ("relevance", "newest", "oldest")
 KIND_NAMES = {Entity.Kind.PERSON: "person", Entity.Kind.PLACE: "place", Entity.Kind.ORG: "organisation"}
 KINDS = {name: kind for kind, name in KIND_NAMES.items()}
 APPEARS_WITH = 12
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a search key keeps (newsroom_search_key drops the rest)
 RANK_SCALE = 1_000_000  # relevance is ts_rank rounded to millionths: an integer the cursor can carry exactly
 
 
@@ -203,7 +205,9 @@ def _day_start(day):
 def _date_range(filters):
     """[start, end) of the from/to days, either end None."""
     start = _day_start(filters.date_from) if filters.date_from else None
-    end = _day_start(filters.date_to + datetime.timedelta(days=1)) if filters.date_to else None
+    end = None
+    if filters.date_to and filters.date_to < datetime.date.max:  # to=9999-12-31: no end
+        end = _day_start(filters.date_to + datetime.timedelta(days=1))
     return start, end
 
 
@@ -465,8 +469,10 @@ def entity_list(*, kind, q):
         entities = entities.filter(kind=KINDS[kind])
     if q:
         q = " ".join(CONTROL_RE.sub(" ", q).split())
-        if not q or len(q) > MAX_QUERY_LENGTH:
-            raise ApiError(f"q is a name or alias of 1 to {MAX_QUERY_LENGTH} characters.", "q")
+        if not LETTER_OR_DIGIT.search(q) or len(q) > MAX_QUERY_LENGTH:
+            raise ApiError(
+                f"q is a name or alias of 1 to {MAX_QUERY_LENGTH} characters, letters or digits among them.", "q"
+            )
         # Its name, an alias or a person's surname is q (the keys search uses to find the entity a
         # query names: "EU", "u.s.", "putin"), or, for three letters or more, its name contains q
         # (the trigram index), accents and case ignored.
