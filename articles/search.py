@@ -652,14 +652,15 @@ class Search:
         return suggestions
 
 
-def sample_for(estimate, eighth_up_to=None):
+def sample_for(estimate, exact_up_to=None, eighth_up_to=None):
     """How to count about `estimate` hits: (scale, SQL condition over `s`).
 
-    Every hit up to about EXACT_LIMIT; beyond, the hits in a fixed 1/8 of the archive (up
-    to `eighth_up_to` hits, default 8 × EXACT_LIMIT, so about EXACT_LIMIT are read) or 1/64,
-    each read through its own partial index, to multiply by the scale.
+    Every hit up to `exact_up_to` (default about EXACT_LIMIT); beyond, the hits in a fixed
+    1/8 of the archive (up to `eighth_up_to` hits, default 8 × EXACT_LIMIT, so about
+    EXACT_LIMIT are read) or 1/64, each read through its own partial index, to multiply by
+    the scale.
     """
-    if estimate <= EXACT_LIMIT:
+    if estimate <= (EXACT_LIMIT if exact_up_to is None else exact_up_to):
         return 1, "true"
     if estimate <= (8 * EXACT_LIMIT if eighth_up_to is None else eighth_up_to):
         return 8, "s.bucket < 8"

@@ -18,9 +18,11 @@ Where the numbers come from, in a fixed number of queries whatever is asked:
   search page's own condition (`Search.matching()`): one query parses the words and
   probes how many hits there are, one counts them per month. With many hits (a common
   word) they are counted in the search page's fixed samples of the archive and scaled
-  (`search.sample_for`), and the page says so: the 1/8 sample up to 64 × EXACT_LIMIT
-  hits, where the search page already takes the 1/64 one for its totals (a month's
-  count from a 1/64 sample would rest on a handful of hits).
+  (`search.sample_for`), and the page says so. Spread over months, a sample leaves few
+  hits a month, so the thresholds are higher than the search page's totals': every hit
+  up to 4 × EXACT_LIMIT, the 1/8 sample up to 64 × EXACT_LIMIT (where the search page
+  takes the 1/64 one past 8 × EXACT_LIMIT); either way at most about 8 × EXACT_LIMIT
+  entries are read.
 
 The chart is SVG built here (no JavaScript), with the same numbers as a table and CSV.
 """
@@ -257,9 +259,10 @@ def term_months(q):
         nodes, tree, probed = cursor.fetchone()
         if not nodes or tree == "T":
             raise TrendsError(_unsearchable(q, nodes))
-        # The 1/8 sample up to 64 × EXACT_LIMIT hits (it reads up to 8 × EXACT_LIMIT entries, 10-20 ms):
-        # spread over months, the 1/64 sample would leave a handful of hits a month.
-        scale, sample = sample_for(probed * 64, eighth_up_to=64 * search.EXACT_LIMIT)
+        # Spread over months, a sample leaves few hits a month: every hit up to 4 × EXACT_LIMIT, the
+        # 1/8 sample up to 64 × EXACT_LIMIT (both read at most ~8 × EXACT_LIMIT entries, 10-30 ms).
+        limit = search.EXACT_LIMIT
+        scale, sample = sample_for(probed * 64, exact_up_to=4 * limit, eighth_up_to=64 * limit)
         cursor.execute(
             f"""SET LOCAL jit = off;
                 SELECT date_trunc('month', s.published_at AT TIME ZONE %s)::date, count(*)

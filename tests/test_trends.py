@@ -197,16 +197,18 @@ class TestSearchTerm:
         header = csv_rows(client.get("/trends/csv/", {"q": "weather"}))[0]
         assert header[2] == "weather: articles (estimated)"
 
-    @pytest.mark.parametrize("exact_limit, scale", [(20, 8), (9, 64)])
+    @pytest.mark.parametrize("exact_limit, scale", [(200, 1), (20, 8), (9, 64)])
     def test_the_finer_sample_serves_more_hits_than_on_the_search_page(self, client, monkeypatch, exact_limit, scale):
         for month in (1, 2):
             for _ in range(5):
                 article(2024, month, body="Weather report.")
         SearchEntry.objects.update(bucket=0)  # 10 × 64 hits expected
         monkeypatch.setattr(search, "EXACT_LIMIT", exact_limit)
-        assert search.sample_for(640)[0] == 64  # the search page's totals: beyond 8 × EXACT_LIMIT
+        # The search page's totals: exact up to EXACT_LIMIT, the 1/8 sample up to 8 × EXACT_LIMIT.
+        assert search.sample_for(640)[0] == (8 if exact_limit == 200 else 64)
         (series,) = chart(client, q="weather").context["trends"].series
-        assert series.scale == scale  # the trends: the 1/8 sample up to 64 × EXACT_LIMIT
+        # The trends: exact up to 4 × EXACT_LIMIT, the 1/8 sample up to 64 × EXACT_LIMIT.
+        assert series.scale == scale
 
     def test_a_word_matching_nothing_says_so(self, client):
         article(2024, 1)
