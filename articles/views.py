@@ -184,7 +184,7 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        mentions = list(article.mentions.all())
+        mentions = article.entity_mentions
         groups = []
         for kind, plural in KIND_PLURALS.items():
             members = [m for m in mentions if m.entity.kind == kind]

@@ -435,7 +435,7 @@ class TestQueryCounts:
         for _ in range(count):
             ArticleFactory(entities=entities[:1])
         article = ArticleFactory(entities=entities, tags=["energy"])
-        with django_assert_num_queries(6):  # + article (with its stored related ids), tags, entities, related
+        with django_assert_num_queries(3):  # + the article with its tags, entities and related (for_detail())
             get(client, f"/api/v1/articles/{article.slug}/")
 
     @pytest.mark.parametrize("count", [1, 20])

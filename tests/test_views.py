@@ -153,8 +153,8 @@ class TestArticle:
         for _ in range(count):  # articles to relate to
             ArticleFactory(entities=entities[:3], tags=["t0"])
         article = ArticleFactory(entities=entities, tags=[f"t{i}" for i in range(count)])
-        # page cache state, article+author+related ids, tags, mentions+entities, related articles
-        with django_assert_num_queries(5):
+        # page cache state; the article with its author, tags, entities and related articles (for_detail())
+        with django_assert_num_queries(2):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
 

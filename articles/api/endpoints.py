@@ -129,7 +129,7 @@ def article(request, slug: str):
     item, row, related = queries.article_detail(slug, Links(request))
     depends_on(  # as the article's page does
         *card_keys([row]),
-        *(key("entity", m.entity_id) for m in row.mentions.all()),
+        *(key("entity", m.entity_id) for m in row.entity_mentions),
         *(key("article", r.pk) for r in related),
     )
     return item

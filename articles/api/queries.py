@@ -386,7 +386,7 @@ def article_item(article, links, *, with_body=False):
         "published_at": article.published_at,
         "author": author_ref(article.author, links) if article.author else None,
         "tags": [tag_ref(tag, links) for tag in article.listing_tags],
-        "entities": [entity_ref(m.entity, links, mentions=m.count) for m in article.mentions.all()],
+        "entities": [entity_ref(m.entity, links, mentions=m.count) for m in article.entity_mentions],
     }
     if with_body:
         item["body"] = article.body
