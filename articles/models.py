@@ -24,6 +24,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .entities.junk import junk_reason
+from .textcleanup import without_markup
 
 SLUG_MAX_LENGTH = 80
 
@@ -64,7 +65,7 @@ def make_slug(text, *, fallback_prefix, max_length=SLUG_MAX_LENGTH):
     Text with no Latin letters or digits (an emoji-only headline, say) still gets
     a usable, stable slug: `fallback_prefix` plus a short hash of the text.
     """
-    full = slugify(text.translate(_TRANSLITERATE))
+    full = slugify(without_markup(text).translate(_TRANSLITERATE))  # "<b>Floods</b>" -> floods
     slug = full[:max_length].rstrip("-")
     if len(full) > max_length and full[len(slug) : len(slug) + 1] not in ("-", "") and "-" in slug:
         slug = slug.rsplit("-", 1)[0]  # do not cut a word in half
@@ -89,23 +90,38 @@ def unique_slug(base, taken):
 
 
 def taken_slugs(model, bases):
-    """Slugs of `model` rows that could clash with any of `bases`.
+    """Slugs of `model` rows that could clash with any of `bases`, old addresses included.
 
-    One indexed lookup for the bases themselves; only bases already taken need a
-    second (prefix, also indexed) lookup for their numbered variants.
+    An old address (SlugRedirect) of another row is taken too: a new row there would
+    silently end the redirect readers follow to the story that left it. One indexed
+    lookup for the bases themselves; only bases already taken need a second (prefix,
+    also indexed) lookup for their numbered variants.
     """
     bases = set(bases)
     if not bases:
         return set()
-    manager = model._default_manager
-    taken = set(manager.filter(slug__in=bases).values_list("slug", flat=True))
+    taken = _slugs_in_use(model, lambda field: Q(**{f"{field}__in": bases}))
     if taken:
-        variants = Q()
-        for base in taken:
-            variants |= Q(slug__startswith=f"{base}-")
         numbered = re.compile(r"^(?:" + "|".join(re.escape(b) for b in taken) + r")-[0-9]+$")
-        taken |= {slug for slug in manager.filter(variants).values_list("slug", flat=True) if numbered.match(slug)}
+
+        def variants(field):
+            condition = Q()
+            for base in taken:
+                condition |= Q(**{f"{field}__startswith": f"{base}-"})
+            return condition
+
+        taken |= {slug for slug in _slugs_in_use(model, variants) if numbered.match(slug)}
     return taken
+
+
+def _slugs_in_use(model, condition):
+    """Slugs of `model` rows and old addresses of its kind matching condition(field name)."""
+    slugs = set(model._default_manager.filter(condition("slug")).values_list("slug", flat=True))
+    kind = SlugRedirect.KIND_OF_MODEL.get(model)
+    if kind is not None:
+        old = SlugRedirect.objects.filter(condition("old_slug"), kind=kind).values_list("old_slug", flat=True)
+        slugs.update(old)
+    return slugs
 
 
 def free_slugs(model, bases):
@@ -876,12 +892,19 @@ class SlugRedirect(models.Model):
 
     @classmethod
     def kind_of(cls, obj):
-        kinds = {Article: cls.Kind.ARTICLE, Author: cls.Kind.AUTHOR, Tag: cls.Kind.TAG, Entity: cls.Kind.ENTITY}
-        return kinds[type(obj)]
+        return cls.KIND_OF_MODEL[type(obj)]
 
     @classmethod
     def target_fields(cls, kind, target):
         return {field: (target if k == kind else None) for k, field in cls.TARGET_FIELDS.items()}
+
+
+SlugRedirect.KIND_OF_MODEL = {
+    Article: SlugRedirect.Kind.ARTICLE,
+    Author: SlugRedirect.Kind.AUTHOR,
+    Tag: SlugRedirect.Kind.TAG,
+    Entity: SlugRedirect.Kind.ENTITY,
+}
 
 
 # Reader statistics: precomputed so that no public page counts or groups over

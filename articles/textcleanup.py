@@ -21,6 +21,7 @@ sequences such as 👩‍💻). Between ASCII characters, at either end or besid
 they are noise and go.
 """
 
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -96,3 +97,24 @@ def clean_document(document):
 def _paragraphs(text):
     """Paragraphs separated by a blank line, each cleaned; those left empty go."""
     return "\n\n".join(p for p in (clean_prose(p).strip() for p in text.split("\n\n")) if p)
+
+
+# An HTML tag as typed: "<b>", "</i>", "<a href=…>", "<script>"; HTML's element names
+# only, so "a < b > c" or "x<y and y>z" in a headline are not markup.
+_ELEMENTS = (
+    "a|abbr|b|big|blockquote|body|br|button|center|code|del|div|em|embed|font|form|h[1-6]|head|hr|html|i|"
+    "iframe|img|input|ins|kbd|li|link|mark|meta|object|ol|p|pre|q|s|samp|script|small|span|strike|strong|"
+    "style|sub|sup|svg|table|tbody|td|th|thead|title|tr|tt|u|ul"
+)
+MARKUP_RE = re.compile(rf"</?(?:{_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def markup_in(text):
+    """The first HTML tag typed in `text` ("<b>"), or "" when there is none."""
+    found = MARKUP_RE.search(text)
+    return found.group(0) if found else ""
+
+
+def without_markup(text):
+    """`text` with HTML tags typed into it left out (their words stay), for making slugs."""
+    return MARKUP_RE.sub(" ", text)

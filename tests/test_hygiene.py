@@ -8,14 +8,15 @@ import time
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from articles.ingest import ingest_paths, read_seed_file
-from articles.models import Article, Author, Entity, Tag
+from articles.models import Article, Author, Entity, SlugRedirect, Tag
 from articles.roles import create_editor
 from articles.seed import SeedError
 from articles.textcleanup import clean_line, clean_prose
 
-from .factories import AuthorFactory
+from .factories import ArticleFactory, AuthorFactory
 from .test_admin import PASSWORD, article_form, errors_of
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,60 @@ class TestSymbolicLinkRaces:
             swapper.join()
         assert b"SECRET" not in read
         assert read  # some reads happened while the folder was real
+
+
+class TestAddressTakeover:
+    def test_an_old_address_of_another_story_is_refused_with_its_name(self, editor_client):
+        story = ArticleFactory(title="Floods close the coast road", slug="floods-close-the-coast-road")
+        SlugRedirect.objects.record("floods", story)
+        response = editor_client.post(
+            "/admin/articles/article/add/", article_form(title="Floods", slug="floods", dek="d", body="b")
+        )
+        assert response.status_code == 200
+        error = str(errors_of(response)["slug"])
+        assert "old address of “Floods close the coast road”" in error and "Old addresses" in error
+        assert "floods-2" in error
+        assert Client().get("/articles/floods/")["Location"] == story.get_absolute_url()
+
+    def test_a_slug_made_from_the_headline_skips_old_addresses(self, editor_client, seed_dir):
+        story = ArticleFactory(title="Floods close the coast road", slug="floods-close-the-coast-road")
+        SlugRedirect.objects.record("floods", story)
+        response = editor_client.post("/admin/articles/article/add/", article_form(title="Floods", dek="d", body="b"))
+        assert response.status_code == 302, errors_of(response)
+        assert Article.objects.filter(title="Floods", slug="floods-2").exists()
+        seed_dir.write("f.txt", SEED.format(headline="Floods", author="A B", tags="weather"))
+        ingest_paths([seed_dir.path], workers=1, ner=False)
+        assert Article.objects.filter(title="Floods", slug="floods-3").exists()
+        assert Client().get("/articles/floods/")["Location"] == story.get_absolute_url()
+
+    def test_an_article_may_take_back_its_own_old_address(self, editor_client):
+        story = ArticleFactory(title="Floods", slug="floods-2026")
+        SlugRedirect.objects.record("floods", story)
+        response = editor_client.post(f"/admin/articles/article/{story.pk}/change/", article_form(story, slug="floods"))
+        assert response.status_code == 302, errors_of(response)
+        assert Client().get("/articles/floods/").status_code == 200
+
+
+class TestMarkupTypedIntoTheAdmin:
+    def test_the_editor_is_warned_and_the_slug_leaves_the_markup_out(self, editor_client):
+        response = editor_client.post(
+            "/admin/articles/article/add/",
+            article_form(title="<script>alert('xss')</script> Floods <b>now</b>", dek="d", body="Plain <i>body</i>."),
+            follow=True,
+        )
+        assert response.status_code == 200
+        article = Article.objects.get()
+        assert article.slug == "alertxss-floods-now"
+        warnings = [str(m) for m in response.context["messages"]]
+        assert any("headline contains HTML (<script>)" in m for m in warnings), warnings
+        assert any("body contains HTML (<i>)" in m for m in warnings), warnings
+        page = editor_client.get(article.get_absolute_url()).content.decode()  # a draft: the preview
+        assert "&lt;script&gt;" in page and "<script>alert" not in page  # still escaped
+
+    def test_comparisons_are_not_markup(self, editor_client):
+        response = editor_client.post(
+            "/admin/articles/article/add/",
+            article_form(title="Inflation < 2% > forecasts", dek="d", body="b"),
+            follow=True,
+        )
+        assert not [m for m in response.context["messages"] if "HTML" in str(m)]

@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..roles import PREVIEW_PERMISSION
 from ..search import CONFIG as SEARCH_CONFIG
-from ..textcleanup import clean_line, clean_prose
+from ..textcleanup import clean_line, clean_prose, markup_in
 from ..writes import replace_tags
 from . import desk
 from .curation import ChangePathAdmin
@@ -98,6 +98,20 @@ class ArticleAdminForm(forms.ModelForm):
             raise ValidationError(
                 f"The address /articles/{slug}/ already belongs to “{Truncator(clash.title).chars(60)}”. "
                 f"Choose another one, for example “{free}”, or empty the field to have one made for you."
+            )
+        # An old address of another story: taking it would silently end the redirect readers follow.
+        old = (
+            SlugRedirect.objects.filter(kind=SlugRedirect.Kind.ARTICLE, old_slug=slug)
+            .exclude(article=self.instance.pk)
+            .select_related("article")
+            .first()
+        )
+        if old is not None:
+            free = unique_slug(slug, taken_slugs(Article, [slug]))
+            raise ValidationError(
+                f"/articles/{slug}/ is an old address of “{Truncator(old.article.title).chars(60)}”, and readers "
+                f"who follow it are sent there. Choose another one, for example “{free}”; or, to give this "
+                "address to this article, first delete it under “Old addresses”."
             )
         return slug
 
@@ -437,6 +451,19 @@ class ArticleAdmin(ChangePathAdmin):
         if add:
             return super().construct_change_message(request, form, formsets, add)
         return history.form_changes(form, formsets) or super().construct_change_message(request, form, formsets, add)
+
+    def save_form(self, request, form, change):
+        # Every field is plain text: typed markup is shown to readers as typed, tags and all.
+        for name in ("title", "dek", "body"):
+            tag = markup_in(form.cleaned_data.get(name) or "")
+            if tag:
+                label = form.fields[name].label or name
+                messages.warning(
+                    request,
+                    f"The {label.lower()} contains HTML ({tag}). Readers see it exactly as typed, tags "
+                    "included: every field is plain text. Remove the markup unless it is meant to be read.",
+                )
+        return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
         old_slug = form.initial.get("slug") if change else None
