@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LOCALENV := $(PY) scripts/localenv.py --
 PORT ?= 8000
 
-.PHONY: run serve test lint format bench bench-quick loadtest audit db-stop clean
+.PHONY: run serve worker test lint format bench bench-quick loadtest audit db-stop clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +19,21 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 ## run: install, prepare the database, migrate, ingest seeds/, serve on http://127.0.0.1:$(PORT)
+## and run a background-job worker beside the site (scripts/serve.py; Ctrl-C stops both)
 run: $(VENV)/.installed
 	$(LOCALENV) sh -c '\
 		$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 		$(PY) manage.py ingest_seeds seeds/ && \
-		PORT=$(PORT) exec $(VENV)/bin/gunicorn newsroom.wsgi'
+		PORT=$(PORT) exec $(PY) scripts/serve.py'
 
-## serve: serve without migrating or ingesting
+## serve: serve and run a worker, without migrating or ingesting
 serve: $(VENV)/.installed
-	$(LOCALENV) env PORT=$(PORT) $(VENV)/bin/gunicorn newsroom.wsgi
+	$(LOCALENV) env PORT=$(PORT) $(PY) scripts/serve.py
+
+## worker: only a background-job worker (what every extra host runs; WORKER_CONCURRENCY processes)
+worker: $(VENV)/.installed
+	$(LOCALENV) $(PY) manage.py worker
 
 ## test: install dev tools and the outside checkers in package.json (npm), prepare the database, run the whole test suite
 test: $(VENV)/.installed-dev node_modules/.installed

@@ -308,6 +308,39 @@ def ingest_paths(
     """
     started = time.monotonic()
     files = list(iter_seed_files(paths))
+    return ingest_files(
+        files,
+        started=started,
+        dry_run=dry_run,
+        force=force,
+        max_bytes=max_bytes,
+        workers=workers,
+        batch_size=batch_size,
+        progress=progress,
+        ner=ner,
+        finish_chunk=finish_chunk,
+    )
+
+
+def ingest_files(
+    files,
+    *,
+    started=None,
+    dry_run=False,
+    force=False,
+    max_bytes=MAX_BYTES,
+    workers=1,
+    batch_size=BATCH_SIZE,
+    progress=None,
+    ner=True,
+    finish_chunk=FINISH_CHUNK,
+):
+    """Ingest `files`, as iter_seed_files() lists them (a symbolic link among them is refused).
+
+    What ingest_paths() does once it has listed its files; a queued ingest's parts
+    (articles/jobs/ingest.py) call it with theirs.
+    """
+    started = time.monotonic() if started is None else started
     report = IngestReport()
     vocabulary = load_vocabulary()
     writer = BatchWriter(report, dry_run=dry_run, force=force, finish_chunk=finish_chunk)
@@ -364,9 +397,11 @@ def _prepared(files, vocabulary, *, max_bytes, ner, workers):
     """Yields the Prepared documents (or Failures) of `files`, in order.
 
     In worker processes when there is more than one file and more than one worker, or
-    the statistical model (even one worker, so the parent's writes overlap its work).
+    the statistical model (even one worker, so the parent's writes overlap its work);
+    `workers=0`: in this process (a queued ingest's part, where the job queue's
+    workers are the processes).
     """
-    if len(files) <= 1 or (workers <= 1 and not ner):
+    if len(files) <= 1 or workers == 0 or (workers <= 1 and not ner):
         yield (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
         return
     # Forked workers inherit our database connection but never use it: they only read,

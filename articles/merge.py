@@ -17,9 +17,10 @@ again files the article under the survivor instead of re-creating the row.
 
 Each merge ends by telling the change path what changed (`changes.apply`): the
 moved articles' search entries and statistics, and the pages of the survivor and
-of the merged rows. Re-linking afterwards is the caller's choice:
-`articles.entities.relink` after entity merges, `refresh_after_vocabulary_change`
-after author merges.
+of the merged rows. Re-linking afterwards is the caller's choice: the admin
+enqueues a background job (articles/jobs/) that re-links the survivor after an
+entity merge, and re-extracts the moved articles after an author merge (the byline
+is a person of each article).
 """
 
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from django.db import connection
 from django.db.models.functions import Now
 
 from . import changes
-from .entities.relink import reextract
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
 
 
@@ -154,18 +154,3 @@ def _finish(survivor, others, moved, article_ids):
     # The survivor's counts now include the merged rows'; tag and author names are searched.
     changes.apply(articles=article_ids, **{kind: [survivor.pk, *(o.pk for o in others)]})
     return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)
-
-
-def refresh_after_vocabulary_change(article_ids):
-    """Re-extract the entities of `article_ids` (unpinned ones) from their text.
-
-    Called after an author merge: the byline is a person of each article. (Entity
-    edits and merges re-link through `articles.entities.relink` instead, which
-    only re-matches the vocabulary.) Returns how many articles were re-extracted.
-    """
-    if not article_ids:
-        return 0
-    with changes.atomic():
-        done = reextract(article_ids)
-        changes.apply(articles=done)
-    return len(done)

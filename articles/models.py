@@ -1174,3 +1174,7 @@ class RelatedArticles(models.Model):
 
     def __str__(self):
         return f"related articles of article {self.article_id}"
+
+
+# The background jobs' own tables (the admin's Jobs list): articles/jobs/models.py.
+from .jobs.models import Job, JobPart  # noqa: E402, F401 -- registered with this app

@@ -26,6 +26,7 @@ EDITOR_PERMISSIONS = sorted(
         "articles.view_slugredirect",  # old addresses left by merges and slug changes…
         "articles.delete_slugredirect",  # …and removing one that is no longer wanted
         PREVIEW_PERMISSION,
+        "articles.view_job",  # background jobs: what they asked for, and how it went
     ]
 )
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "csp",
+    "django_q",
     "articles",
 ]
 
@@ -318,6 +319,32 @@ PAGE_CACHE_EXCLUDE = ["/admin/", "/healthz", "/" + urlsplit(STATIC_URL).path.lst
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "300"))
 API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", "60"))
 
+# Background jobs (articles/jobs/): django-q2 with PostgreSQL as its queue, no other server.
+# A task not acknowledged within JOB_RETRY_SECONDS (its worker was killed) is handed out again:
+# above the longest part of any job. A part is started at most JOB_MAX_ATTEMPTS times.
+JOB_RETRY_SECONDS = int(os.environ.get("JOB_RETRY_SECONDS", "360"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+# Articles per part: a re-link part matches 1,000 in about a second; re-extraction with the
+# statistical model takes a few seconds for 50.
+JOB_RELINK_PART = int(os.environ.get("JOB_RELINK_PART", "1000"))
+JOB_REEXTRACT_PART = int(os.environ.get("JOB_REEXTRACT_PART", "50"))
+# Run each job at once in the process that asks for it (tests; scripts with no worker running).
+JOBS_INLINE = env_bool("JOBS_INLINE")
+Q_CLUSTER = {
+    "name": "newsroom",
+    "orm": "default",
+    "workers": int(os.environ.get("WORKER_CONCURRENCY") or os.cpu_count() or 1),
+    "retry": JOB_RETRY_SECONDS,
+    "timeout": JOB_RETRY_SECONDS - 60,  # a part still running then is stopped, and handed out again
+    "max_attempts": JOB_MAX_ATTEMPTS + 1,
+    "ack_failures": True,  # failures are retried by the job runner, which records why
+    "daemonize_workers": False,  # a part may fork (ingest's extraction pool)
+    "save_limit": 1000,  # successful tasks kept for the admin's "Task queue" pages
+    "poll": 0.5,
+    "catch_up": False,
+    "label": "Task queue",
+}
+
 # How many articles a listing page shows.
 ARTICLES_PER_PAGE = 20
 
@@ -340,5 +367,7 @@ LOGGING = {
             "level": os.environ.get("LOG_LEVEL", "INFO"),
             "propagate": False,
         },
+        # The job queue (django-q2): a worker's start and stop, each task enqueued and processed.
+        "django-q": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
     },
 }

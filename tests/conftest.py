@@ -67,6 +67,9 @@ def _test_settings(settings, tmp_path_factory):
     # The test client speaks plain http; the HTTPS settings are tested in subprocesses
     # with the production environment (tests/test_security.py).
     settings.SECURE_SSL_REDIRECT = False
+    # Background jobs run at once, through the same runner, in the process that enqueues them:
+    # a test of an admin save sees its re-linking done. tests/test_jobs.py runs real workers.
+    settings.JOBS_INLINE = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,7 +5,8 @@ records of provenance and old addresses); `curation` holds what the entity, tag 
 author lists share (merges, name clashes, old addresses). Every list page runs a
 fixed number of queries (each admin's `get_queryset` selects and prefetches what its
 columns show). Bulk actions write a LogEntry per article, so History shows who
-changed what.
+changed what. Long operations (re-linking, re-extraction) are background jobs
+(articles/jobs/): the admin enqueues them and says so; `jobs` lists them.
 """
 
-from . import articles, authors, entities, records, tags  # noqa: F401 -- each registers its admin
+from . import articles, authors, entities, jobs, records, tags  # noqa: F401 -- each registers its admin

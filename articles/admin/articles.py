@@ -21,7 +21,6 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from .. import changes, history
-from ..entities.relink import reextract
 from ..models import (
     Article,
     Author,
@@ -41,6 +40,7 @@ from ..textcleanup import clean_line, clean_prose, markup_in
 from ..writes import replace_tags
 from . import desk
 from .curation import ChangePathAdmin
+from .jobs import jobs_link, reextract_in_background
 from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag_name, existing_spellings
 
 FILTER_CHOICES = 30  # how many authors or tags a list filter offers (the most used), besides the chosen one
@@ -498,7 +498,17 @@ class ArticleAdmin(ChangePathAdmin):
             # Editing the entity list by hand pins it, so the next save keeps it.
             Article.objects.filter(pk=article.pk).update(entities_pinned=True)
         elif not article.entities_pinned:
-            reextract([article.pk])
+            # The statistical model runs in a worker, never in a web process (a job enqueued in
+            # this transaction; the job's own change path updates what its mentions show).
+            reextract_in_background(
+                request,
+                [article.pk],
+                description=f"Extract the entities of “{Truncator(article.title).chars(200)}”",
+                log=False,
+            )
+            messages.info(
+                request, format_html("Its entities are being extracted in the background (see {}).", jobs_link())
+            )
         # Text, status, date, author, tags or entities may have changed: search, counts, pages.
         changes.apply(articles=[article.pk])
 
@@ -572,24 +582,31 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Re-extract entities of selected articles", permissions=["change"])
     def reextract_entities(self, request, queryset):
-        ids = list(queryset.values_list("id", flat=True))
-        done = len(reextract(ids))
-        changes.apply(articles=ids)
-        _log_bulk(request, Article.objects.filter(id__in=ids, entities_pinned=False), "Re-extracted entities.")
-        skipped = len(ids) - done
+        ids = list(queryset.filter(entities_pinned=False).values_list("id", flat=True))
+        skipped = queryset.count() - len(ids)
+        pinned = (
+            articles_count(
+                " {n} left as it is: its entities were edited by hand (pinned).",
+                " {n} left as they are: their entities were edited by hand (pinned).",
+                skipped,
+            )
+            if skipped
+            else ""
+        )
+        if not ids:
+            self.message_user(request, "Nothing to re-extract." + pinned, messages.WARNING)
+            return
+        # The statistical model runs in workers: a job, each article's History written as its part is done.
+        reextract_in_background(request, ids, description=f"Re-extract the entities of {len(ids):,} article(s)")
         self.message_user(
             request,
-            articles_count(
-                "Re-extracted the entities of {n} article.", "Re-extracted the entities of {n} articles.", done
-            )
-            + (
+            format_html(
+                "{} in the background; you’ll see the result under {}.{}",
                 articles_count(
-                    " {n} left as it is: its entities were edited by hand (pinned).",
-                    " {n} left as they are: their entities were edited by hand (pinned).",
-                    skipped,
-                )
-                if skipped
-                else ""
+                    "Re-extracting the entities of {n} article", "Re-extracting the entities of {n} articles", len(ids)
+                ),
+                jobs_link(),
+                pinned,
             ),
             messages.SUCCESS,
         )

@@ -4,11 +4,14 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import ngettext
 
-from ..merge import merge_authors, refresh_after_vocabulary_change
+from ..merge import merge_authors
 from ..models import TWITTER_HANDLE_RE, Author
 from ..textcleanup import clean_line, clean_prose
 from .curation import ChangePathAdmin, RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
+from .jobs import jobs_link, reextract_in_background
 
 
 class AuthorAdminForm(forms.ModelForm):
@@ -62,5 +65,20 @@ class AuthorAdmin(RecordsSlugChanges, ChangePathAdmin):
             queryset,
             merge=merge_authors,
             count_label=("article", "articles"),
-            after=lambda result: refresh_after_vocabulary_change(result.article_ids),
+            after=lambda result: _reextract_merged(request, result),
         )
+
+
+def _reextract_merged(request, result):
+    """Enqueue the re-extraction of the moved articles; returns the message saying so."""
+    n = len(result.article_ids)
+    moved = ngettext("{n} article", "{n} articles", n).format(n=f"{n:,}")
+    description = f"Re-extract the entities of {moved} now by “{result.survivor}”"
+    job = reextract_in_background(request, result.article_ids, description=description, log=False)
+    if job is None:
+        return None
+    return format_html(
+        "Re-extracting the entities of the moved {} in the background; you’ll see the result under {}.",
+        moved,
+        jobs_link(),
+    )

@@ -73,7 +73,8 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
     """The intermediate page of a merge action, and the merge once confirmed.
 
     `merge(survivor, others)` does the work; `after(result)` runs once it is
-    done (re-extraction). Rows are listed with `count` annotated by the admin.
+    done (it enqueues the re-linking or re-extraction job, and returns the message
+    that says so). Rows are listed with `count` annotated by the admin.
     `count_label` names what a merge moves, singular and plural: ("tagged article", "tagged articles").
     """
     opts = model_admin.model._meta
@@ -112,8 +113,7 @@ def _merge_confirmed(model_admin, request, survivor, rows, *, merge, count_label
     except MergeError as exc:
         model_admin.message_user(request, f"Nothing was merged: {exc}.", messages.ERROR)
         return
-    if after is not None:
-        after(result)
+    queued = after(result) if after is not None else None
     moved = ngettext(*count_label, result.moved)
     user = request.user.pk
     LogEntry.objects.log_actions(
@@ -137,6 +137,8 @@ def _merge_confirmed(model_admin, request, survivor, rows, *, merge, count_label
         ),
         messages.SUCCESS,
     )
+    if queued:
+        model_admin.message_user(request, queued, messages.INFO)
 
 
 def articles_link(obj, count, parameter):

@@ -5,12 +5,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
+from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
 
-from ..entities.relink import relink as relink_entities
+from .. import jobs
 from ..merge import merge_entities
-from ..models import Entity
+from ..models import Entity, Mention
 from ..textcleanup import clean_line
 from .curation import (
     ChangePathAdmin,
@@ -21,6 +21,7 @@ from .curation import (
     name_clash,
     same_name,
 )
+from .jobs import jobs_link
 
 ALIAS_MAX_LENGTH = Entity._meta.get_field("aliases").base_field.max_length
 
@@ -127,17 +128,9 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
         super().save_model(request, obj, form, change)
         if vocabulary_changed:
             # A new entity, name or alias links the stored articles that use it, and a removed
-            # alias unlinks them. Only articles that could mention it are read.
-            report = relink_entities([obj.pk])
-            if report.changed:
-                messages.info(
-                    request,
-                    ngettext(
-                        "Re-linked {n} article that mentions “{entity}”.",
-                        "Re-linked {n} articles that mention “{entity}”.",
-                        report.changed,
-                    ).format(n=report.changed, entity=obj),
-                )
+            # alias unlinks them: a background job (tens of thousands of articles for a frequent
+            # entity), enqueued in this request's transaction.
+            messages.info(request, relink_in_background(request, obj))
 
     @admin.action(description="Merge selected entities…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
@@ -147,5 +140,24 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
             queryset,
             merge=merge_entities,
             count_label=("article mention", "article mentions"),
-            after=lambda result: relink_entities([result.survivor.pk]).changed,
+            after=lambda result: relink_in_background(request, result.survivor),
         )
+
+
+def relink_in_background(request, entity):
+    """Enqueue the re-linking of the articles that could mention `entity`; returns the message saying so."""
+    jobs.enqueue(
+        "relink",
+        description=f"Re-link the articles that could mention “{entity}”",
+        params={"entity_ids": [entity.pk]},
+        requested_by=request.user,
+        target=entity,
+    )
+    mentioning = Mention.objects.filter(entity=entity).count()
+    return format_html(
+        "Re-linking the articles that mention “{}” ({} now) or use one of its names, in the background; "
+        "you’ll see the result under {} and in its History.",
+        entity,
+        f"{mentioning:,}",
+        jobs_link(),
+    )

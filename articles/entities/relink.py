@@ -115,6 +115,12 @@ def _report_progress(progress, report, total):
         progress(report.articles, total)
 
 
+def articles_to_relink(entity_ids):
+    """The articles re-linking `entity_ids` reads (all unpinned ones for None): a queryset, or a
+    sorted id list (None if the entities are gone). A re-linking job splits them into parts."""
+    return _articles(entity_ids)
+
+
 def _articles(entity_ids, article_ids=None):
     """The articles to re-link: a queryset, or a sorted id list for some entities (None if they are gone)."""
     articles = Article.objects.filter(entities_pinned=False)

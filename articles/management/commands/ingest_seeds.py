@@ -1,10 +1,14 @@
 import json
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_paths
+from articles.jobs import State
+from articles.jobs.ingest import enqueue_ingest, latest_ingest
+from articles.management.progress import progress_bar
 from articles.models import IngestRun
 from articles.seed import MAX_BYTES
 
@@ -14,11 +18,32 @@ class Command(BaseCommand):
         "Load seed documents (plain-text articles) into the archive. PATHs are files or folders; "
         "folders are searched recursively for *.txt. Safe to re-run: unchanged files are skipped, "
         "changed files update their article in place. Exit status: 0 when every file was stored or "
-        "skipped, 1 when any file failed (the others are still stored), 2 for a usage error."
+        "skipped, 1 when any file failed (the others are still stored), 2 for a usage error. "
+        "With --enqueue the files are ingested by `manage.py worker` processes, on any host that reads "
+        "them at the same path; --status shows how far a queued ingest is."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="seed files or folders of them")
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="seed files or folders of them")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="split the files into jobs (one per batch) for `manage.py worker` processes on any host, "
+            "which must read the files at the same path; prints the job's number and returns",
+        )
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="with --enqueue: follow the job until it ends and print its summary, as a direct ingest does",
+        )
+        parser.add_argument(
+            "--status",
+            nargs="?",
+            const=0,
+            type=int,
+            metavar="JOB",
+            help="how far the queued ingest JOB (default: the latest) is; its summary once it has ended",
+        )
         parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
         parser.add_argument(
             "--force",
@@ -55,7 +80,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["max_bytes"] < 1 or options["workers"] < 1 or options["batch_size"] < 1:
             self.usage_error("--max-bytes, --workers and --batch-size must be positive")
-        progress = self.progress_bar if sys.stderr.isatty() and not options["json"] else None
+        if options["status"] is not None:
+            return self.status(options["status"] or None, json_output=options["json"])
+        if not options["paths"]:
+            self.usage_error("name the seed files or folders to ingest (or --status)")
+        if options["enqueue"]:
+            return self.enqueue(options)
+        progress = progress_bar("files", enabled=sys.stderr.isatty() and not options["json"])
         missing = next((path for path in options["paths"] if not Path(path).exists()), None)
         if missing is not None:
             self.usage_error(f"{missing}: no such file or folder")  # before anything is recorded
@@ -79,8 +110,10 @@ class Command(BaseCommand):
         if run is not None:
             run.finish(report)
         if progress:
-            sys.stderr.write("\n")
+            progress.close()
+        self.report(report, options)
 
+    def report(self, report, options):
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
@@ -92,11 +125,64 @@ class Command(BaseCommand):
         self.stderr.write(f"ingest_seeds: error: {message}")
         sys.exit(2)
 
-    def progress_bar(self, done, total):
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} files")
-        sys.stderr.flush()
+    def enqueue(self, options):
+        if options["dry_run"]:
+            self.usage_error("--dry-run reads the files here; it cannot be queued")
+        try:
+            job = enqueue_ingest(
+                options["paths"],
+                force=options["force"],
+                ner=not options["no_ner"],
+                max_bytes=options["max_bytes"],
+                batch_size=options["batch_size"],
+            )
+        except IngestUsageError as exc:
+            self.usage_error(str(exc))
+        self.stderr.write(
+            f"Queued job {job.pk}: {job.total:,} files in {job.parts:,} parts for `manage.py worker` "
+            f"(progress: ingest_seeds --status {job.pk})."
+        )
+        if options["wait"]:
+            self.follow(job, options)
+
+    def follow(self, job, options):
+        """Draw the job's progress until it ends, then report its summary like a direct ingest."""
+        progress = progress_bar("files", enabled=sys.stderr.isatty() and not options["json"])
+        while job.state not in (State.DONE, State.FAILED):
+            if progress:
+                progress(job.done, job.total or 0)
+            time.sleep(1)
+            job.refresh_from_db()
+        if progress:
+            progress(job.done, job.total or 0)
+            progress.close()
+        self.report(_SummaryReport(job.result), options)
+
+    def status(self, job_id, *, json_output):
+        job = latest_ingest(job_id)
+        if job is None:
+            self.usage_error(f"no queued ingest {job_id}" if job_id else "no ingest was queued")
+        line = (
+            f"job {job.pk}: {job.get_state_display().lower()}, {job.done:,}/{job.total or 0:,} files, "
+            f"{job.parts_done:,}/{job.parts:,} parts done"
+            + (f", {job.parts_failed:,} failed" if job.parts_failed else "")
+        )
+        self.stderr.write(line + (f"; {job.error}" if job.error else ""))
+        if json_output:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "job": job.pk,
+                        "state": job.state,
+                        "done": job.done,
+                        "total": job.total,
+                        "summary": job.result or None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        elif job.result:
+            self.write_summary(_SummaryReport(job.result), dry_run=False, verbosity=1)
 
     def write_summary(self, report, *, dry_run, verbosity):
         for item in report.failed:
@@ -118,3 +204,19 @@ class Command(BaseCommand):
         )
         style = self.style.ERROR if report.failed else self.style.SUCCESS
         self.stdout.write(style(summary))
+
+
+class _SummaryReport:
+    """A queued ingest's summed-up result (articles/jobs/ingest.py), read like an IngestReport."""
+
+    def __init__(self, summary):
+        self.summary = summary
+        for key in ("created", "updated", "unchanged", "duplicates", "conflicts"):
+            setattr(self, key, summary.get(key, 0))
+        self.failed, self.warnings = summary.get("failed", []), summary.get("warnings", [])
+        self.notes = [tuple(note) for note in summary.get("notes", [])]
+        self.seconds = summary.get("seconds", 0.0)
+        self.files = self.created + self.updated + self.unchanged + self.duplicates + self.conflicts + len(self.failed)
+
+    def as_dict(self):
+        return {key: value for key, value in self.summary.items() if key != "notes"}

@@ -3,8 +3,10 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from articles import jobs
 from articles.entities.relink import CHUNK_SIZE, relink
 from articles.ingest import default_workers
+from articles.management.progress import progress_bar
 from articles.models import Entity
 
 
@@ -26,6 +28,12 @@ class Command(BaseCommand):
             help="only articles that could mention this entity (repeatable); default: the whole archive",
         )
         parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="queue the re-linking as a job for `manage.py worker` processes (parts of 1,000 articles) "
+            "and return; the admin's Jobs list shows its progress",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -49,7 +57,22 @@ class Command(BaseCommand):
             unknown = sorted(set(entity_ids) - known)
             if unknown:
                 self.usage_error(f"no entity with id {', '.join(map(str, unknown))}")
-        progress = self.progress_bar if sys.stderr.isatty() and not options["json"] else None
+        if options["enqueue"]:
+            if options["dry_run"]:
+                self.usage_error("--dry-run cannot be queued")
+            names = (
+                ", ".join(Entity.objects.filter(id__in=entity_ids).values_list("name", flat=True)) if entity_ids else ""
+            )
+            job = jobs.enqueue(
+                "relink",
+                description=f"Re-link the articles that could mention {names}"
+                if names
+                else "Re-link the whole archive",
+                params={"entity_ids": entity_ids},
+            )
+            self.stdout.write(self.style.SUCCESS(f"Queued job {job.pk}: {job.description}."))
+            return
+        progress = progress_bar("articles", enabled=sys.stderr.isatty() and not options["json"])
         report = relink(
             entity_ids,
             workers=options["workers"],
@@ -58,7 +81,7 @@ class Command(BaseCommand):
             progress=progress,
         )
         if progress:
-            sys.stderr.write("\n")
+            progress.close()
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict()))
             return
@@ -74,9 +97,3 @@ class Command(BaseCommand):
     def usage_error(self, message):
         self.stderr.write(f"relink_entities: error: {message}")
         sys.exit(2)
-
-    def progress_bar(self, done, total):
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} articles")
-        sys.stderr.flush()

@@ -1,0 +1,95 @@
+"""Queued ingest: `ingest_seeds PATH --enqueue` as jobs that workers on any host take.
+
+The files are listed once, where the command runs, and split into parts of one
+ingest batch each (`--batch-size`, 250 files). Each part is `ingest_files()` on its
+files, in one transaction, with the same identity rules as a direct ingest: what a
+file is (created, updated, unchanged, duplicate, conflict) is decided by the
+database, so parts running at once on several hosts never store a story twice.
+
+Every worker reads the seed files itself: they must be at the same absolute path
+on every host that runs a worker (shared storage: NFS, a mounted bucket, or one
+host). The command refuses files it cannot read; a worker that cannot see any file
+of its part fails the part with that reason (and another worker may take it).
+"""
+
+import os
+import socket
+
+from django.utils import timezone
+
+from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
+from ..seed import MAX_BYTES
+from .kinds import Kind
+from .models import Job
+
+SUMMED = ("created", "updated", "unchanged", "duplicates", "conflicts")
+LISTED = ("failed", "warnings", "notes")
+
+
+class Ingest(Kind):
+    name = "ingest"
+
+    def plan(self, job):
+        raise ValueError("an ingest job is planned when it is enqueued")
+
+    def run(self, job, params):
+        files = params["files"]
+        if not any(os.path.lexists(path) for path in files):
+            raise FileNotFoundError(
+                f"none of this part's {len(files)} seed files exists on {socket.gethostname()} "
+                f"(e.g. {files[0]}): seed files must be on storage every worker reads, at the same path"
+            )
+        options = job.params
+        report = ingest_files(
+            files,
+            force=options.get("force", False),
+            max_bytes=options.get("max_bytes", MAX_BYTES),
+            workers=0,  # this worker's own process: the queue's workers are the parallelism
+            batch_size=len(files),
+            ner=options.get("ner", True),
+        )
+        return {**report.as_dict(), "notes": [list(note) for note in report.notes]}
+
+    def summarise(self, job, results):
+        summary = dict.fromkeys(SUMMED, 0) | {key: [] for key in LISTED}
+        for result in results:
+            for key in SUMMED:
+                summary[key] += result.get(key, 0)
+            for key in LISTED:
+                summary[key].extend(result.get(key, []))
+        summary["seconds"] = round((timezone.now() - job.created_at).total_seconds(), 3)
+        return summary
+
+
+def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_size=BATCH_SIZE, requested_by=None):
+    """List the seed files under `paths` and enqueue their ingest, a part per batch; returns the Job.
+
+    Raises IngestUsageError for a path that does not exist or files this host cannot read.
+    """
+    from . import enqueue
+
+    files = list(iter_seed_files(paths))
+    unreadable = [path for path in files if not os.path.islink(path) and not os.access(path, os.R_OK)]
+    if unreadable:
+        raise IngestUsageError(
+            f"{len(unreadable):,} seed file(s) cannot be read (e.g. {unreadable[0]}): workers read them "
+            "with the same permissions and at the same path"
+        )
+    parts = [
+        ({"files": files[i : i + batch_size]}, len(files[i : i + batch_size])) for i in range(0, len(files), batch_size)
+    ]
+    folders = ", ".join(str(path) for path in paths)
+    return enqueue(
+        "ingest",
+        description=f"Ingest {len(files):,} seed file(s) from {folders}"[:300],
+        params={"paths": [os.path.abspath(p) for p in paths], "force": force, "ner": ner, "max_bytes": max_bytes},
+        parts=parts,
+        unit="files",
+        requested_by=requested_by,
+    )
+
+
+def latest_ingest(job_id=None):
+    """The ingest job `job_id`, or the latest one; None if there is none."""
+    jobs = Job.objects.filter(kind="ingest")
+    return jobs.filter(pk=job_id).first() if job_id is not None else jobs.order_by("-created_at", "-id").first()

