@@ -11,6 +11,7 @@ from articles.entities.evaluate import starter_vocabulary
 from articles.entities.ner import load_model
 from articles.entities.patterns import (
     dateline_spans,
+    org_cue,
     org_head_spans,
     person_cue,
     place_cue,
@@ -126,3 +127,12 @@ def test_brands_keep_their_spelling_and_are_organisations(vocabulary):
 def test_an_acronym_the_model_ran_into_is_not_part_of_the_name(vocabulary):
     body = "Patients filled the Mbeya Referral Teaching Hospital (MRTH) on Monday, and MRTH asked for staff."
     assert ("Mbeya Referral Teaching Hospital", "ORG") in found(vocabulary, body)
+
+
+def test_an_apposition_says_what_a_name_is():
+    text = "Exports from Zernokali, the state-owned producer, fell. Ilse Marrow, the agency’s director general, spoke."
+    start = text.index("Zernokali")
+    assert org_cue(text, start, start + len("Zernokali"))
+    start = text.index("Ilse Marrow")
+    assert person_cue(text, start, start + len("Ilse Marrow"))
+    assert not org_cue(text, start, start + len("Ilse Marrow"))

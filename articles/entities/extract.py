@@ -582,6 +582,8 @@ class _Extraction:
         decided = {}
         for name, counter in votes.items():
             by_words = canonical.kind_from_words(name)
+            if by_words is None and not counter.get(PERSON):
+                by_words = self._national_body(name)
             if by_words is not None:
                 counter[by_words] += 3
             if not counter:
@@ -603,6 +605,18 @@ class _Extraction:
                 mention.dropped = True
             else:
                 mention.kind = kind
+
+    def _national_body(self, name):
+        """ORG for a name made of a brand or a field and a place the vocabulary knows: "Airtel Kenya",
+        "Athletics Kenya", "Vale Indonesia" (a company's or a sport's national body), else None."""
+        words = name.split()
+        if len(words) != 2 or words[0].lower() in _NOT_A_BODY or not words[0][:1].isupper():
+            return None  # "Blue Nile", "County Cork", "North Kivu" are places
+        if not any(entry.kind == PLACE for entry in self.vocabulary.lookup(words[-1])):
+            return None
+        if self.vocabulary.lookup(words[0]):
+            return None  # "Kenya Uganda", "Lagos Nigeria": two names the vocabulary knows
+        return ORG
 
     def _spell_out_acronyms(self, mentions):
         definitions = {m.acronym: m for m in mentions if m.origin == DEFINITION}
@@ -777,6 +791,14 @@ def _alternation(forms):
 
 
 _PARTICLES = canonical.PERSON_PARTICLES
+# First words of place names made of a word and a place ("Blue Nile", "County Cork", "Upper Egypt").
+_NOT_A_BODY = (
+    canonical.DIRECTIONS
+    | canonical.PLACE_FIRST_WORDS
+    | canonical.PLACE_LAST_WORDS
+    | canonical.GENERIC_WORDS
+    | canonical.wordset("Blue White Red Black Green Yellow Golden Grand Rural Urban Coastal Metro Metropolitan")
+)
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ul)[-‐]", re.IGNORECASE)
 
 

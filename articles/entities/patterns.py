@@ -62,7 +62,7 @@ def dateline_spans(text):
 _PERSON_AFTER = re.compile(
     r"^(?:[’']s\s+(?:wife|husband|son|daughter|mother|father|family|parents|lawyer|lawyers|own|career|death)\b"
     r"|,\s+\d{1,3},"
-    r"|,\s+(?:\d{1,3}|a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:year-old|man|woman|boy|girl|mother|father|"
+    r"|,\s+(?:\d{1,3}|a|an|the)\s+(?:[\w’'-]+\s+){0,3}?(?:year-old|man|woman|boy|girl|mother|father|"
     r"resident|farmer|trader|driver|worker|teacher|lawyer|doctor|nurse|student|singer|rapper|artist|"
     r"painter|writer|author|director|actor|actress|player|striker|midfielder|defender|goalkeeper|batter|"
     r"bowler|captain|coach|rider|runner|founder|chairman|chairwoman|minister|governor|mayor|president|"
@@ -76,7 +76,6 @@ _SPEAKER_AFTER = re.compile(
     r"|,\s+(?:who|whose)\b)"
 )
 _PERSON_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame)\.?\s+$")
-_ORG_AFTER = re.compile(r"^[’']s\s+(?:shares|board|headquarters|staff|website|subsidiary|chief executive)\b")
 _THING_AFTER = re.compile(r"^,\s+which\b")  # "…, which": an organisation or a place, not a person
 
 
@@ -97,7 +96,7 @@ _ORG_NOUNS = (
     r"outlet|publisher|agency|company|companies|firm|firms|group|conglomerate|studio|studios|label|bank|banks|"
     r"lender|insurer|retailer|retailers|carrier|airline|airlines|miner|miners|operator|operators|maker|makers|"
     r"rival|rivals|competitor|competitors|platform|app|start-up|startup|utility|brand|brands|developer|"
-    r"producer|producers|club|clubs|side|franchise|party|charity|union|regulator|distributor|exporter|"
+    r"producer|producers|club|clubs|side|franchise|party|charity|union|regulator|distributor|exporter|body|"
     r"exporters|supplier|suppliers|manufacturer|manufacturers|chain|pollster|fintech|fintechs|giant"
 )
 _ORG_BEFORE = re.compile(
@@ -105,6 +104,13 @@ _ORG_BEFORE = re.compile(
     r"|\b(?:shares\s+(?:in|of)|stake\s+in|subsidiary\s+of|owner\s+of|editor\s+of|(?:chief\s+executive|"
     r"ceo|chairman|chairwoman|founder|spokesman|spokeswoman|spokesperson)\s+(?:of|for|at))\s+(?:the\s+)?)$",
     re.IGNORECASE,
+)
+
+
+_ORG_AFTER = re.compile(
+    rf"^(?:[’']s\s+(?:shares|board|headquarters|staff|website|subsidiary|chief executive)\b"
+    # "Belaruskali, the state-owned producer", not "Jean Kaseya, the agency’s director general"
+    rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?![’']))"
 )
 
 
@@ -140,8 +146,8 @@ ORG_HEADS = frozenset(
     Ministry Department Council Court Tribunal Union Party Association Institute Institution Society Commission
     Committee Authority Agency Board Federation Foundation University College Bank Fund Forum Coalition Accord
     Alliance Organisation Organization Corporation Company Office Service Services Trust League Network Academy
-    Museum Museo Secretariat Directorate Inspectorate Assembly Parliament Senate Congress Bureau Commissioner
-    Ombudsman Regulator Federación Asociación Confederation Chamber Syndicate Cooperative Consortium
+    Museum Museo Centre Center Secretariat Directorate Inspectorate Assembly Parliament Senate Congress Bureau
+    Commissioner Ombudsman Regulator Federación Asociación Confederation Chamber Syndicate Cooperative Consortium
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 # Roles that end an organisation's name: "Ministry of Health and Finance Minister …" is not one name.
