@@ -83,6 +83,8 @@ def public_urls(articles):
         "/search/?q=zzyzx",
         "/search/?q=",
         "/trends/?q=Berlin",
+        "/trends/",
+        f"/trends/?entity={berlin.slug}&q=wind&per=share&by=month",
         "/no-such-page/",
     ]
 
