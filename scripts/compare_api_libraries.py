@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def drf_urlconf():
     """A URLconf with the project's routes plus /drf/articles/, the DRF twin of /api/v1/articles/."""
+    from django.db.models import Prefetch
     from django.urls import path
     from rest_framework import serializers
     from rest_framework.generics import ListAPIView
@@ -36,8 +37,8 @@ def drf_urlconf():
     from rest_framework.renderers import JSONRenderer
 
     from articles import changes
-    from articles.api.queries import KIND_NAMES, MENTIONS
-    from articles.models import Article
+    from articles.api.queries import KIND_NAMES
+    from articles.models import Article, Mention
     from articles.pagecache import depends_on
     from newsroom import urls as project_urls
 
@@ -87,7 +88,10 @@ def drf_urlconf():
         permission_classes = []
 
         def get_queryset(self):
-            return Article.objects.published().for_listing().prefetch_related(MENTIONS).defer("body")
+            mentions = Prefetch(
+                "mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name")
+            )
+            return Article.objects.published().for_listing().prefetch_related(mentions).defer("body")
 
         def list(self, request, *args, **kwargs):
             changes.catch_up()

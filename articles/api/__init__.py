@@ -13,7 +13,10 @@ past the rate limit. Readers' answers go through the page cache
 (articles/pagecache.py) like the site's pages: `ETag`, `Last-Modified`, 304s.
 """
 
+import functools
 import logging
+import re
+from urllib.parse import quote
 
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
@@ -81,12 +84,24 @@ class Links:
     def site(self, path):
         return self.origin + path
 
+    def page(self, name, slug):
+        """The site's page of an article, author, tag or entity ("article", "author"…) by its slug."""
+        before, after = _route(f"articles:{name}_detail", self.prefix)
+        return f"{self.origin}{before}{slug if SAFE_SLUG.fullmatch(slug) else quote(slug, safe='')}{after}"
+
     def api(self, name, slug=None):
         """The address of an API route by its name ("articles", "article" with a slug…)."""
         return self.origin + _api_path(name, slug, self.prefix)
 
 
 _PATHS = {}
+SAFE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # what make_slug() writes: nothing to quote
+
+
+@functools.lru_cache(maxsize=64)
+def _route(view_name, prefix):
+    """reverse(view_name) for a slug, split around it (once per process and script prefix)."""
+    return tuple(reverse(view_name, kwargs={"slug": "slug-marker"}).split("slug-marker"))
 
 
 def _api_path(name, slug, prefix):

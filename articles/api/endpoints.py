@@ -11,7 +11,7 @@ from ninja import Query
 
 from .. import changes
 from ..models import Author, Tag
-from ..pagecache import card_keys, depends_on, key
+from ..pagecache import depends_on, key
 from . import Links, api, queries
 from .schemas import (
     ArticleDetail,
@@ -107,8 +107,8 @@ def articles(
         fields=fields,
     )
     links = Links(request)
-    items, next_cursor, rows = queries.article_page(filters, links)
-    depends_on("search", *card_keys(rows))  # any change to articles, authors, tags or entities
+    items, next_cursor, keys = queries.article_page(filters, links)
+    depends_on("search", *keys)  # "search": any change to articles, authors, tags or entities
     next_url = None
     if next_cursor:
         params = [(name, value) for name, value in request.GET.lists() for value in value if name != "cursor"]
@@ -126,12 +126,8 @@ def articles(
 def article(request, slug: str):
     """The article with its body, its entities with mention counts, and related articles."""
     changes.catch_up()
-    item, row, related = queries.article_detail(slug, Links(request))
-    depends_on(  # as the article's page does
-        *card_keys([row]),
-        *(key("entity", m.entity_id) for m in row.entity_mentions),
-        *(key("article", r.pk) for r in related),
-    )
+    item, keys = queries.article_detail(slug, Links(request))
+    depends_on(*keys)  # as the article's page does: it, its author, tags, entities and related articles
     return item
 
 

@@ -19,15 +19,28 @@ import datetime
 import json
 import re
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import F, Func, Prefetch, Q, TextField, Value
+from django.db.models import F, Func, Q, TextField, Value
 
-from ..models import Article, Author, Entity, Mention, SearchEntry, SearchKey, SearchKeys, Tag, public_sql
+from ..models import (
+    Article,
+    Author,
+    Entity,
+    Mention,
+    SearchEntry,
+    SearchKey,
+    SearchKeys,
+    Tag,
+    TaggedArticle,
+    public_sql,
+)
+from ..pagecache import key
 from ..related import related_articles
 from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, RANK_CANDIDATES, SLUG_RE
 from ..searchindex import CONFIG
@@ -216,31 +229,67 @@ def _uses_search_entries(filters):
 
 
 def article_page(filters, links):
-    """One page of /api/v1/articles/: (items, cursor of the next page or None, the articles shown).
+    """One page of /api/v1/articles/: (items, cursor of the next page or None, page-cache keys shown).
 
     Without words or filters (dates aside), the page is read from the articles' own listing
     index, as the home page is. Otherwise, as the search page does, its ids are picked from
-    the narrow search entries (one query), then the articles are read by id.
+    the narrow search entries (one query), then the articles are read by id. Tags and entities
+    follow in one query each.
     """
     size = filters.page_size
+    articles = Article.objects.published().select_related("author")
+    if not filters.with_body:
+        articles = articles.defer("body")
     if _uses_search_entries(filters):
         keys = _matching_keys(filters, _resolve(filters), size + 1)
-        by_id = {a.pk: a for a in _with_links(Article.objects.published().filter(pk__in=[k[-1] for k in keys]))}
+        by_id = {a.pk: a for a in articles.filter(pk__in=[k[-1] for k in keys])}
         rows = [(key, by_id[key[-1]]) for key in keys if key[-1] in by_id]
     else:
-        articles = _with_links(_ordered(Article.objects.published(), filters))
-        rows = [((a.published_at, a.pk), a) for a in articles[: size + 1]]
+        rows = [((a.published_at, a.pk), a) for a in _ordered(articles, filters)[: size + 1]]
     more = len(rows) > size
     rows = rows[:size]
-    items = [article_item(article, links, with_body=filters.with_body) for _key, article in rows]
-    next_cursor = None
-    if more and rows:
-        next_cursor = encode_cursor(filters.order, rows[-1][0])
-    return items, next_cursor, [article for _key, article in rows]
+    tags, mentions = article_links([article.pk for _key, article in rows])
+    items = [
+        article_item(article, links, tags[article.pk], mentions[article.pk], with_body=filters.with_body)
+        for _key, article in rows
+    ]
+    next_cursor = encode_cursor(filters.order, rows[-1][0]) if more and rows else None
+    return items, next_cursor, page_keys([article for _key, article in rows], tags, mentions)
 
 
-def _with_links(articles):
-    return articles.for_listing().prefetch_related(MENTIONS)
+def article_links(ids):
+    """({article id: [(tag id, name, slug)]}, {article id: [(entity id, name, kind, slug, count)]}) in two
+    queries, as plain rows: a page of 100 articles links about 1,500 entities, and building a model
+    object for each cost more than everything else the page did."""
+    tags, mentions = defaultdict(list), defaultdict(list)
+    if not ids:
+        return tags, mentions
+    tag_rows = (
+        TaggedArticle.objects.filter(content_object_id__in=ids)
+        .order_by("tag__name")
+        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    )
+    for article_id, *tag in tag_rows:
+        tags[article_id].append(tag)
+    mention_rows = (
+        Mention.objects.filter(article_id__in=ids)
+        .order_by("-count", "entity__name")
+        .values_list("article_id", "entity_id", "entity__name", "entity__kind", "entity__slug", "count")
+    )
+    for article_id, *mention in mention_rows:
+        mentions[article_id].append(mention)
+    return tags, mentions
+
+
+def page_keys(articles, tags, mentions=None):
+    """The page-cache keys of articles shown with their author and tags (and entities, when given)."""
+    keys = []
+    for article in articles:
+        keys.append(key("article", article.pk))
+        if article.author_id:
+            keys.append(key("author", article.author_id))
+        keys.extend(key("tag", tag_id) for tag_id, *_ in tags[article.pk])
+    return keys
 
 
 def _ordered(articles, filters):
@@ -371,22 +420,18 @@ def _rank_cutoff(where, params):
         return cursor.fetchone()[0]
 
 
-# Each article's entities, most mentioned first (as for_detail() prefetches them).
-MENTIONS = Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("-count", "entity__name"))
-
-
-def article_item(article, links, *, with_body=False):
-    """An article as lists show it: headline, dek, date, author, tags and entities (from for_detail())."""
+def article_item(article, links, tags, mentions, *, with_body=False):
+    """An article as lists show it: headline, dek, date, author, tags and entities (from article_links())."""
     item = {
         "slug": article.slug,
-        "url": links.site(article.get_absolute_url()),
+        "url": links.page("article", article.slug),
         "api_url": links.api("article", article.slug),
         "title": article.title,
         "dek": article.dek,
         "published_at": article.published_at,
-        "author": author_ref(article.author, links) if article.author else None,
-        "tags": [tag_ref(tag, links) for tag in article.listing_tags],
-        "entities": [entity_ref(m.entity, links, mentions=m.count) for m in article.entity_mentions],
+        "author": author_ref(article.author.name, article.author.slug, links) if article.author else None,
+        "tags": [tag_ref(name, slug, links) for _id, name, slug in tags],
+        "entities": [entity_ref(name, kind, slug, links, mentions=count) for _id, name, kind, slug, count in mentions],
     }
     if with_body:
         item["body"] = article.body
@@ -394,53 +439,54 @@ def article_item(article, links, *, with_body=False):
 
 
 def article_detail(slug, links):
-    """The whole public article with `slug`, its entities with counts and related articles; NotFound if none."""
-    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    """The whole public article with `slug`, its entities with counts and related articles; NotFound if none.
+
+    Returns (item, page-cache keys)."""
+    article = Article.objects.published().for_detail().filter(slug=slug).first()  # one query, as the page
     if article is None:
         raise NotFound(f"There is no public article “{slug[:100]}”.", "slug")
-    item = article_item(article, links, with_body=True)
+    tags = {article.pk: [(t["id"], t["name"], t["slug"]) for t in article.tag_rows]}
+    mentions = {
+        article.pk: [(m["entity_id"], m["name"], m["kind"], m["slug"], m["count"]) for m in article.mention_rows]
+    }
+    item = article_item(article, links, tags[article.pk], mentions[article.pk], with_body=True)
     item["updated_at"] = article.updated_at
     if article.author:
         item["author"].update(bio=article.author.bio, twitter=article.author.twitter or None)
-    related_rows = related_articles(article)  # as the article's page shows them
+    related = related_articles(article)  # as the article's page shows them
     item["related"] = [
         {
-            "slug": related.slug,
-            "url": links.site(related.get_absolute_url()),
-            "api_url": links.api("article", related.slug),
-            "title": related.title,
-            "published_at": related.published_at,
+            "slug": row.slug,
+            "url": links.page("article", row.slug),
+            "api_url": links.api("article", row.slug),
+            "title": row.title,
+            "published_at": row.published_at,
         }
-        for related in related_rows
+        for row in related
     ]
-    return item, article, related_rows
+    keys = [
+        *page_keys([article], tags),
+        *(key("entity", entity_id) for entity_id, *_ in mentions[article.pk]),
+        *(key("article", row.pk) for row in related),
+    ]
+    return item, keys
 
 
-def author_ref(author, links):
+def author_ref(name, slug, links):
+    return {"name": name, "slug": slug, "url": links.page("author", slug), "api_url": links.api("author", slug)}
+
+
+def tag_ref(name, slug, links):
+    return {"name": name, "slug": slug, "url": links.page("tag", slug), "api_url": links.api("tag", slug)}
+
+
+def entity_ref(name, kind, slug, links, **extra):
     return {
-        "name": author.name,
-        "slug": author.slug,
-        "url": links.site(author.get_absolute_url()),
-        "api_url": links.api("author", author.slug),
-    }
-
-
-def tag_ref(tag, links):
-    return {
-        "name": tag.name,
-        "slug": tag.slug,
-        "url": links.site(tag.get_absolute_url()),
-        "api_url": links.api("tag", tag.slug),
-    }
-
-
-def entity_ref(entity, links, **extra):
-    return {
-        "name": entity.name,
-        "kind": KIND_NAMES[entity.kind],
-        "slug": entity.slug,
-        "url": links.site(entity.get_absolute_url()),
-        "api_url": links.api("entity", entity.slug),
+        "name": name,
+        "kind": KIND_NAMES[kind],
+        "slug": slug,
+        "url": links.page("entity", slug),
+        "api_url": links.api("entity", slug),
         **extra,
     }
 
@@ -487,7 +533,9 @@ def entity_list(*, kind, q):
 
 
 def entity_item(entity, links):
-    return entity_ref(entity, links, aliases=entity.aliases, article_count=entity.stats.article_count)
+    return entity_ref(
+        entity.name, entity.kind, entity.slug, links, aliases=entity.aliases, article_count=entity.stats.article_count
+    )
 
 
 def entity_detail(slug, links):
@@ -501,7 +549,9 @@ def entity_detail(slug, links):
         for month, count in entity.months.order_by("month").values_list("month", "count")
     ]
     pairs = list(entity.pairs.select_related("other").order_by("-count", "other_id")[:APPEARS_WITH])
-    item["appears_with"] = [entity_ref(pair.other, links, count=pair.count) for pair in pairs]
+    item["appears_with"] = [
+        entity_ref(pair.other.name, pair.other.kind, pair.other.slug, links, count=pair.count) for pair in pairs
+    ]
     item["articles_url"] = links.api("articles") + "?" + urlencode({"entity": entity.slug})
     return item, entity, pairs
 
@@ -511,7 +561,7 @@ def author_list():
 
 
 def author_item(author, links, *, detail=False):
-    item = {**author_ref(author, links), "article_count": author.stats.article_count}
+    item = {**author_ref(author.name, author.slug, links), "article_count": author.stats.article_count}
     if detail:
         item.update(
             bio=author.bio,
@@ -526,7 +576,7 @@ def tag_list():
 
 
 def tag_item(tag, links, *, detail=False):
-    item = {**tag_ref(tag, links), "article_count": tag.stats.article_count}
+    item = {**tag_ref(tag.name, tag.slug, links), "article_count": tag.stats.article_count}
     if detail:
         item["articles_url"] = links.api("articles") + "?" + urlencode({"tag": tag.slug})
     return item
