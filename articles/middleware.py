@@ -8,13 +8,17 @@ while that page is public: an old address of an article that is now a draft, or
 of an author known only from drafts, stays a 404 (its new slug would reveal it).
 
 `client_ip` is how the login throttle (django-axes) tells clients apart, also
-behind reverse proxies.
+behind reverse proxies; `LoginThrottle` adds its limit per address.
 """
 
 import ipaddress
 import re
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 
@@ -82,6 +86,29 @@ class SlugRedirectMiddleware:
                 return None
             return new_path
         return None
+
+
+class LoginThrottle(AxesDatabaseHandler):
+    """django-axes' database handler with a second limit, per address.
+
+    Axes locks the (username, address) pair after AXES_FAILURE_LIMIT failures; alone,
+    that lets one address try any number of usernames. Here an address is locked out
+    too once its failures for all usernames together reach AXES_ADDRESS_FAILURE_LIMIT
+    within the cool-off time. (Axes' own combined parameters, [["username",
+    "ip_address"], "ip_address"], would put both under one limit: five failures from a
+    newsroom's shared address would lock everyone in it out.)
+    """
+
+    def get_failures(self, request, credentials=None):
+        failures = super().get_failures(request, credentials)
+        limit = settings.AXES_FAILURE_LIMIT
+        if failures >= limit or not getattr(request, "axes_ip_address", None):
+            return failures
+        recent = AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
+        )
+        from_address = recent.aggregate(total=Sum("failures_since_start"))["total"] or 0
+        return limit if from_address >= settings.AXES_ADDRESS_FAILURE_LIMIT else failures
 
 
 def client_ip(request):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 EDITORS_GROUP = "Editors"
@@ -31,6 +32,28 @@ EDITOR_PERMISSIONS = sorted(
 )
 
 
+def account_problems(username, email):
+    """Why this user name or e-mail address is refused ([] when both are fine), by Django's own
+    validators: a user name of letters, digits and @ . + - _ only ("bad name" is refused), an
+    e-mail address that is one ("notanemail" is refused; none at all is fine)."""
+    User = get_user_model()
+    problems = []
+    for validator, value, what in (
+        (User.username_validator, username, "user name"),
+        (validate_email, email, "e-mail address"),
+    ):
+        if value == "" and what == "e-mail address":
+            continue
+        try:
+            validator(value)
+        except ValidationError as exc:
+            problems.append(f"{what} {value!r}: " + " ".join(exc.messages))
+    max_length = User._meta.get_field(User.USERNAME_FIELD).max_length
+    if len(username) > max_length:
+        problems.append(f"user name: at most {max_length} characters")
+    return problems
+
+
 def password_problems(username, email, password):
     """Why the password validators refuse `password` for this account ([] when they accept it)."""
     User = get_user_model()
@@ -48,10 +71,14 @@ class EditorError(Exception):
 def create_editor(username, *, email="", password):
     """Create a staff account in the Editors group; returns the user.
 
-    The password must pass the project's password validators. Raises EditorError
-    when the username is taken or the password is refused.
+    The user name and e-mail address must pass Django's validators and the password the
+    project's password validators. Raises EditorError when one is refused or the user
+    name is taken.
     """
     User = get_user_model()
+    problems = account_problems(username, email)
+    if problems:
+        raise EditorError("; ".join(problems))
     if User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
         raise EditorError(f"a user named {username!r} already exists")
     problems = password_problems(username, email, password)

@@ -205,6 +205,10 @@ try:
 except ValueError:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be a whole number (0 when no proxy is in front).") from None
 AXES_FAILURE_LIMIT = 5
+# ...and every username from one address is locked out after this many failures from it in
+# all (articles.middleware.LoginThrottle): one address cannot try username after username.
+AXES_ADDRESS_FAILURE_LIMIT = 20
+AXES_HANDLER = "articles.middleware.LoginThrottle"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -2,17 +2,20 @@
 markup typed into the admin, and account names (issue 15's hostile-corpus findings)."""
 
 import contextlib
+import io
 import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from articles.ingest import ingest_paths, read_seed_file
 from articles.models import Article, Author, Entity, SlugRedirect, Tag
-from articles.roles import create_editor
+from articles.roles import EditorError, create_editor
 from articles.seed import SeedError
 from articles.textcleanup import clean_line, clean_prose
 
@@ -234,3 +237,48 @@ class TestMarkupTypedIntoTheAdmin:
             follow=True,
         )
         assert not [m for m in response.context["messages"] if "HTML" in str(m)]
+
+
+class TestAccounts:
+    @pytest.mark.parametrize(
+        "args, message",
+        [
+            (["bad name"], "user name 'bad name'"),
+            (["alice", "--email", "notanemail"], "e-mail address 'notanemail'"),
+            (["a" * 151], "at most 150 characters"),
+        ],
+    )
+    def test_createeditor_validates_the_name_and_address_before_asking_for_a_password(self, args, message, monkeypatch):
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no password: the name is refused first
+        with pytest.raises(CommandError, match=message):
+            call_command("createeditor", *args, "--password-stdin")
+        assert not get_user_model().objects.exists()
+        with pytest.raises(EditorError, match="user name"):
+            create_editor("bad name", password=PASSWORD)
+
+    def test_createeditor_accepts_a_good_name_and_address(self, monkeypatch):
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        call_command(
+            "createeditor", "dana.levi", "--email", "dana@example.org", "--password-stdin", stdout=io.StringIO()
+        )
+        assert get_user_model().objects.get(username="dana.levi").email == "dana@example.org"
+
+    def test_one_address_cannot_try_username_after_username(self, settings):
+        create_editor("editor", email="editor@example.org", password=PASSWORD)
+        client = Client(REMOTE_ADDR="198.51.100.20")
+        for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
+            response = client.post("/admin/login/", {"username": f"guess{n}", "password": "wrong"})
+            assert response.status_code in (200, 429)
+        assert response.status_code == 429  # the last failure reached the address's limit
+        # Even a right password for a username it never tried, from that address.
+        assert client.post("/admin/login/", {"username": "editor", "password": PASSWORD}).status_code == 429
+        # Another address is not affected.
+        other = Client(REMOTE_ADDR="198.51.100.21")
+        assert other.post("/admin/login/", {"username": "editor", "password": PASSWORD}).status_code == 302
+
+    def test_a_few_failures_from_a_shared_address_lock_nobody_else_out(self, settings):
+        create_editor("editor", email="editor@example.org", password=PASSWORD)
+        client = Client(REMOTE_ADDR="198.51.100.30")
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            client.post("/admin/login/", {"username": "colleague", "password": "wrong"})
+        assert client.post("/admin/login/", {"username": "editor", "password": PASSWORD}).status_code == 302

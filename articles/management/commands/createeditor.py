@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.roles import EDITORS_GROUP, EditorError, create_editor, password_problems
+from articles.roles import EDITORS_GROUP, EditorError, account_problems, create_editor, password_problems
 
 PASSWORD_ENV = "NEWSROOM_EDITOR_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -20,8 +20,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="the new account's user name")
-        parser.add_argument("--email", default="", help="the editor's e-mail address")
+        parser.add_argument("username", help="the new account's user name: letters, digits and @ . + - _ (no spaces)")
+        parser.add_argument("--email", default="", help="the editor's e-mail address (checked as one)")
         parser.add_argument(
             "--password-stdin",
             action="store_true",
@@ -32,6 +32,9 @@ class Command(BaseCommand):
         username = username.strip()
         if not username:
             raise CommandError("the user name cannot be empty")
+        problems = account_problems(username, email)
+        if problems:  # before asking for a password
+            raise CommandError("; ".join(problems))
         password = self.read_password(password_stdin, username, email)
         try:
             user = create_editor(username, email=email, password=password)
