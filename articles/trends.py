@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, Func, Value
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import escape
@@ -44,7 +44,16 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from . import changes, search
-from .models import Entity, EntityMonth, EntityPair, MonthCount, SearchEntry, SearchKey, SearchKeys
+from .models import (
+    Entity,
+    EntityMonth,
+    EntityPair,
+    MonthCount,
+    SearchEntry,
+    SearchKey,
+    SearchKeys,
+    SlugRedirect,
+)
 from .pagecache import depends_on, key
 from .search import CONTROL_RE, MAX_QUERY_LENGTH, SLUG_RE, Search, SearchRequest, sample_for
 from .searchindex import CONFIG
@@ -59,6 +68,15 @@ SUGGESTIONS = 8
 
 class TrendsError(Exception):
     """A request the trends page cannot chart; the message is shown to the reader (status 400)."""
+
+
+class TrendsMoved(Exception):  # noqa: N818 - not an error: the chart has a new address
+    """The chart names entities by old addresses (renamed or merged): its address is now the one
+    with these slugs (a 301, like the entity pages' old addresses)."""
+
+    def __init__(self, slugs):
+        super().__init__(slugs)
+        self.slugs = slugs
 
 
 @dataclass
@@ -210,11 +228,19 @@ def _entities(slugs):
     if not slugs:
         return []
     found = {entity.slug: entity for entity in Entity.objects.in_use().filter(slug__in=slugs)}
-    for slug in slugs:
-        if slug not in found:
-            # The same answer for a slug that never existed and for an entity no public
-            # article mentions: the page never tells a name that only drafts hold.
-            raise TrendsError(f"There is no person, place or organisation “{slug}” in the archive.")
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        moved = dict(
+            SlugRedirect.objects.with_public_target()
+            .filter(kind=SlugRedirect.Kind.ENTITY, old_slug__in=missing)
+            .values_list("old_slug", "entity__slug")
+        )
+        if len(moved) == len(missing):  # renamed or merged since the chart's address was shared
+            raise TrendsMoved([moved.get(slug, slug) for slug in slugs])
+        # The same answer for a slug that never existed and for an entity no public
+        # article mentions: the page never tells a name that only drafts hold.
+        slug = next(slug for slug in missing if slug not in moved)
+        raise TrendsError(f"There is no person, place or organisation “{slug}” in the archive.")
     return [found[slug] for slug in slugs]
 
 
@@ -517,7 +543,12 @@ class TrendsMixin:
 
     def trends_or_error(self):
         request = read_request(self.request.GET)
-        trends = compute(request)
+        try:
+            trends = compute(request)
+        except TrendsMoved as moved:
+            entities = list(dict.fromkeys(moved.slugs))  # two charted entities may have been merged
+            moved.url = self.request.path + "?" + request.params(entity=entities)
+            raise
         keys = ["archive"]  # the public articles per month
         for pk in trends.entity_ids:
             keys += [key("entity", pk), key("entity-list", pk)]
@@ -544,6 +575,8 @@ class TrendsView(TrendsMixin, ReaderPageMixin, TemplateView):
                 entities = asked.entities if slug in asked.entities else [*asked.entities, slug]
                 return redirect(request.path + "?" + asked.params(entity=entities))
             self.trends = self.trends_or_error()
+        except TrendsMoved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
         except TrendsError as exc:
             self.trends = None
             context = self.get_context_data(error=str(exc))
@@ -615,6 +648,8 @@ class TrendsCSVView(TrendsMixin, View):
         changes.catch_up(request)  # the counts are the reader statistics': scheduled articles due join first
         try:
             trends = self.trends_or_error()
+        except TrendsMoved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
         except TrendsError as exc:
             return HttpResponse(str(exc) + "\n", status=400, content_type="text/plain; charset=utf-8")
         response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from articles import search, trends
-from articles.models import Article, Entity, ReaderStatsState, SearchEntry
+from articles.models import Article, Entity, ReaderStatsState, SearchEntry, SlugRedirect
 
 from .factories import ArticleFactory, EntityFactory
 
@@ -230,6 +230,27 @@ class TestSearchTerm:
         response = client.get("/trends/", {"q": q})
         assert response.status_code == 400
         assert message in response.content.decode()
+
+
+class TestOldAddresses:
+    def test_a_merged_or_renamed_entity_redirects_to_the_chart_at_its_new_address(self, client, poland, tusk):
+        article(2024, 1, entities=[poland, tusk])
+        SlugRedirect.objects.record("rzeczpospolita", poland, old_name="Rzeczpospolita")
+        SlugRedirect.objects.record("d-tusk", tusk)
+        response = client.get("/trends/", {"entity": ["rzeczpospolita", "d-tusk", "poland"], "q": "grain"})
+        assert response.status_code == 301
+        assert response["Location"] == "/trends/?entity=poland&entity=donald-tusk&q=grain"
+        csv_response = client.get("/trends/csv/", {"entity": "d-tusk"})
+        assert (csv_response.status_code, csv_response["Location"]) == (301, "/trends/csv/?entity=donald-tusk")
+
+    def test_an_old_address_of_an_entity_only_drafts_mention_is_unknown(self, client):
+        secret = EntityFactory(name="Nightjar Holdings", kind=Entity.Kind.ORG)
+        article(2024, 1, entities=[secret], status=Article.Status.DRAFT)
+        SlugRedirect.objects.record("nightjar", secret)
+        response = client.get("/trends/", {"entity": "nightjar"})
+        assert response.status_code == 400
+        assert "Nightjar Holdings" not in response.content.decode()
+        assert "nightjar-holdings" not in response.content.decode()
 
 
 class TestAddByName:
