@@ -19,14 +19,15 @@ import datetime
 import json
 import re
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import F, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import JSONObject
 
 from ..models import (
     Article,
@@ -233,11 +234,11 @@ def article_page(filters, links):
 
     Without words or filters (dates aside), the page is read from the articles' own listing
     index, as the home page is. Otherwise, as the search page does, its ids are picked from
-    the narrow search entries (one query), then the articles are read by id. Tags and entities
-    follow in one query each.
+    the narrow search entries (one query), then the articles are read by id. Either way the
+    articles come in one query with their tags and entities beside them (with_link_rows()).
     """
     size = filters.page_size
-    articles = Article.objects.published().select_related("author")
+    articles = with_link_rows(Article.objects.published().select_related("author"))
     if not filters.with_body:
         articles = articles.defer("body")
     if _uses_search_entries(filters):
@@ -247,48 +248,39 @@ def article_page(filters, links):
     else:
         rows = [((a.published_at, a.pk), a) for a in _ordered(articles, filters)[: size + 1]]
     more = len(rows) > size
-    rows = rows[:size]
-    tags, mentions = article_links([article.pk for _key, article in rows])
-    items = [
-        article_item(article, links, tags[article.pk], mentions[article.pk], with_body=filters.with_body)
-        for _key, article in rows
-    ]
-    next_cursor = encode_cursor(filters.order, rows[-1][0]) if more and rows else None
-    return items, next_cursor, page_keys([article for _key, article in rows], tags, mentions)
+    shown = [article for _key, article in rows[:size]]
+    items = [article_item(article, links, with_body=filters.with_body) for article in shown]
+    next_cursor = encode_cursor(filters.order, rows[size - 1][0]) if more else None
+    return items, next_cursor, page_keys(shown)
 
 
-def article_links(ids):
-    """({article id: [(tag id, name, slug)]}, {article id: [(entity id, name, kind, slug, count)]}) in two
-    queries, as plain rows: a page of 100 articles links about 1,500 entities, and building a model
+def with_link_rows(articles):
+    """Each article with its tags (`tag_rows`) and entities with their counts (`mention_rows`) as
+    arrays of JSON objects beside it, in the article's own query, the shape for_detail() reads:
+    a page of 100 articles links about 1,500 entities, and a query of their own with a model
     object for each cost more than everything else the page did."""
-    tags, mentions = defaultdict(list), defaultdict(list)
-    if not ids:
-        return tags, mentions
-    tag_rows = (
-        TaggedArticle.objects.filter(content_object_id__in=ids)
-        .order_by("tag__name")
-        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).order_by("tag__name")
+    mentions = Mention.objects.filter(article=OuterRef("pk")).order_by("-count", "entity__name")
+    return articles.annotate(
+        tag_rows=ArraySubquery(tags.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug"))),
+        mention_rows=ArraySubquery(
+            mentions.values(
+                json=JSONObject(
+                    entity_id="entity_id", count="count", name="entity__name", slug="entity__slug", kind="entity__kind"
+                )
+            )
+        ),
     )
-    for article_id, *tag in tag_rows:
-        tags[article_id].append(tag)
-    mention_rows = (
-        Mention.objects.filter(article_id__in=ids)
-        .order_by("-count", "entity__name")
-        .values_list("article_id", "entity_id", "entity__name", "entity__kind", "entity__slug", "count")
-    )
-    for article_id, *mention in mention_rows:
-        mentions[article_id].append(mention)
-    return tags, mentions
 
 
-def page_keys(articles, tags, mentions=None):
-    """The page-cache keys of articles shown with their author and tags (and entities, when given)."""
+def page_keys(articles):
+    """The page-cache keys of articles shown with their author and tags."""
     keys = []
     for article in articles:
         keys.append(key("article", article.pk))
         if article.author_id:
             keys.append(key("author", article.author_id))
-        keys.extend(key("tag", tag_id) for tag_id, *_ in tags[article.pk])
+        keys.extend(key("tag", tag["id"]) for tag in article.tag_rows)
     return keys
 
 
@@ -420,8 +412,9 @@ def _rank_cutoff(where, params):
         return cursor.fetchone()[0]
 
 
-def article_item(article, links, tags, mentions, *, with_body=False):
-    """An article as lists show it: headline, dek, date, author, tags and entities (from article_links())."""
+def article_item(article, links, *, with_body=False):
+    """An article as lists show it: headline, dek, date, author, tags and entities (read from `tag_rows`
+    and `mention_rows`, see with_link_rows())."""
     item = {
         "slug": article.slug,
         "url": links.page("article", article.slug),
@@ -430,8 +423,10 @@ def article_item(article, links, tags, mentions, *, with_body=False):
         "dek": article.dek,
         "published_at": article.published_at,
         "author": author_ref(article.author.name, article.author.slug, links) if article.author else None,
-        "tags": [tag_ref(name, slug, links) for _id, name, slug in tags],
-        "entities": [entity_ref(name, kind, slug, links, mentions=count) for _id, name, kind, slug, count in mentions],
+        "tags": [tag_ref(t["name"], t["slug"], links) for t in article.tag_rows],
+        "entities": [
+            entity_ref(m["name"], m["kind"], m["slug"], links, mentions=m["count"]) for m in article.mention_rows
+        ],
     }
     if with_body:
         item["body"] = article.body
@@ -445,11 +440,7 @@ def article_detail(slug, links):
     article = Article.objects.published().for_detail().filter(slug=slug).first()  # one query, as the page
     if article is None:
         raise NotFound(f"There is no public article “{slug[:100]}”.", "slug")
-    tags = {article.pk: [(t["id"], t["name"], t["slug"]) for t in article.tag_rows]}
-    mentions = {
-        article.pk: [(m["entity_id"], m["name"], m["kind"], m["slug"], m["count"]) for m in article.mention_rows]
-    }
-    item = article_item(article, links, tags[article.pk], mentions[article.pk], with_body=True)
+    item = article_item(article, links, with_body=True)
     item["updated_at"] = article.updated_at
     if article.author:
         item["author"].update(bio=article.author.bio, twitter=article.author.twitter or None)
@@ -465,8 +456,8 @@ def article_detail(slug, links):
         for row in related
     ]
     keys = [
-        *page_keys([article], tags),
-        *(key("entity", entity_id) for entity_id, *_ in mentions[article.pk]),
+        *page_keys([article]),
+        *(key("entity", m["entity_id"]) for m in article.mention_rows),
         *(key("article", row.pk) for row in related),
     ]
     return item, keys
