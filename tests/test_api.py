@@ -503,6 +503,10 @@ class TestHttp:
         assert client.get("/api/v1/", REMOTE_ADDR="192.0.2.9").status_code == 200  # another address
         assert client.get("/").status_code == 200  # the site's pages are not counted
 
+    def test_every_page_links_to_the_reference_in_the_footer(self, client):
+        ArticleFactory()
+        assert '<a href="/api/docs/">API</a>' in client.get("/").content.decode()
+
     def test_docs_page_is_server_rendered_under_the_policy(self, client):
         response = client.get("/api/docs/")
         assert response.status_code == 200
