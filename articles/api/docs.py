@@ -9,12 +9,13 @@ import re
 
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from ..pagecache import EVERYTHING, depends_on
-from . import api
+from . import NAMESPACE, api
 
 
 def prose(text):
@@ -100,7 +101,7 @@ def api_docs(request):
         "operations": operations(schema),
         "components": components(schema),
         "base": base,
-        "schema_url": base + api.get_root_path({}) + "openapi.json",
+        "schema_url": base + reverse(f"{NAMESPACE}:openapi-json"),
         "rate_limit": settings.API_RATE_LIMIT,
         "rate_window": settings.API_RATE_WINDOW,
     }

@@ -7,6 +7,7 @@ site's pages do (`changes.catch_up`).
 
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from ninja import Query
 
 from .. import changes
@@ -59,7 +60,7 @@ def index(request):
         "description": api.description,
         "resources": {name: links.api(name) for name in ("articles", "entities", "authors", "tags")},
         "schema_url": links.api("openapi-json"),
-        "docs_url": links.site("/api/docs/"),
+        "docs_url": links.site(reverse("api_docs")),
     }
 
 
