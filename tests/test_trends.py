@@ -374,6 +374,15 @@ class TestLinks:
         content = client.get("/search/", {"q": "rail freight"}).content.decode()
         assert '<a href="/trends/?q=rail%20freight">Chart this search</a>' in content
 
+    def test_no_chart_is_offered_for_words_that_cannot_be_charted(self, client):
+        who = EntityFactory(name="World Health Organization", kind=Entity.Kind.ORG, aliases=["WHO"])
+        article(2024, 1, entities=[who], body="The WHO said so.", tags=["health"])
+        # Only a stop word: the search shows the entity's articles instead, and says so.
+        content = client.get("/search/", {"q": "WHO"}).content.decode()
+        assert "World Health Organization" in content and "Chart this search" not in content
+        content = client.get("/search/", {"q": "the", "tag": "health"}).content.decode()
+        assert "Chart this search" not in content
+
     def test_every_page_links_to_trends_in_the_footer(self, client):
         article(2024, 1)
         assert '<a href="/trends/">Trends</a>' in client.get("/").content.decode()
