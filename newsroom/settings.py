@@ -1,12 +1,13 @@
 """Settings for Newsroom, read from environment variables.
 
 Every setting has a safe default for local use except SECRET_KEY, which must be
-set whenever DEBUG is off (the default). `scripts/localenv.py`, which the
-Makefile uses, provides a per-checkout random key for local runs.
+set, and strong (what `check --deploy` asks for), whenever DEBUG is off (the
+default). `scripts/localenv.py`, which the Makefile uses, provides a per-checkout
+random key for local runs.
 
 Environment variables:
     DATABASE_URL   PostgreSQL URL (default postgres:///newsroom, the local Unix socket)
-    SECRET_KEY     required unless DEBUG is on
+    SECRET_KEY     required unless DEBUG is on: at least 50 characters, at least 5 different ones
     DEBUG          "1"/"true" to enable debug mode (default off)
     ALLOWED_HOSTS  comma-separated host names (default localhost, 127.0.0.1, [::1])
     LOG_LEVEL      level for the project's loggers (default INFO)
@@ -73,6 +74,15 @@ if not SECRET_KEY:
             "one for you in var/secret_key."
         )
     SECRET_KEY = "insecure-debug-only-key"  # noqa: S105 - only ever used with DEBUG on
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    # What `check --deploy` warns about (security.W009), refused at start: a short or
+    # repetitive key can be guessed, and it signs sessions, password resets and tasks.
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for DEBUG off: it has {len(SECRET_KEY)} characters, "
+        f"{len(set(SECRET_KEY))} different ones. Use at least 50 characters with at least 5 different "
+        "ones, not starting with 'django-insecure-', e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 

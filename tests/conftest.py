@@ -6,6 +6,10 @@ from urllib.parse import quote
 
 import pytest
 
+# A fixed SECRET_KEY for processes the tests start with DEBUG off: strong enough for the
+# settings' check (50+ characters, varied), and used nowhere but here.
+TEST_SECRET_KEY = "tests-only-never-in-production-_UP5nVLTGiSuiX_a9XvcXNRSGj5xCtztzBsAOPBgOSCfk"  # noqa: S105
+
 REFERENCE_SEEDS = Path(__file__).resolve().parent / "data" / "reference"  # the format's reference article
 PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 from psycopg2 import sql
 
-from tests.conftest import test_database_url
+from tests.conftest import TEST_SECRET_KEY, test_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
@@ -76,7 +76,7 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     ]
     command += ["--database-url", bench_database_url]
     command += ["--crawl-ingest", "20", "--crawl-connections", "4"] if with_wrk else ["--skip-throughput"]
-    env = {**os.environ, "SECRET_KEY": "test-only"}
+    env = {**os.environ, "SECRET_KEY": TEST_SECRET_KEY}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import pgcluster
+from .conftest import TEST_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -52,7 +53,7 @@ def test_pages_answer_503_while_the_database_is_down_and_recover_without_restart
     env = {
         **os.environ,
         "DATABASE_URL": cluster.url,
-        "SECRET_KEY": "test-only",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "DEBUG": "",
         "PORT": str(pgcluster._free_port()),
         "WEB_CONCURRENCY": "2",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from articles.ingest import ingest_paths
 from articles.models import Article, Author, Entity, Mention, SeedFile, Tag
 
-from .conftest import PROJECT_SEEDS, REFERENCE_SEEDS
+from .conftest import PROJECT_SEEDS, REFERENCE_SEEDS, TEST_SECRET_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -340,7 +340,7 @@ def test_exit_status_two_for_a_usage_error(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "SECRET_KEY": "test-only"},
+        env={**os.environ, "SECRET_KEY": TEST_SECRET_KEY},
     )
     assert result.returncode == 2
     assert "no such file or folder" in result.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from articles.models import Article, SeedFile
 
-from .conftest import test_database_url, write_seeds
+from .conftest import TEST_SECRET_KEY, test_database_url, write_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def start_ingest(*args):
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": "test-only"}
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": TEST_SECRET_KEY}
     return subprocess.Popen(
         [sys.executable, "manage.py", "ingest_seeds", *args, "--json"],
         cwd=ROOT,

@@ -26,7 +26,7 @@ from articles.ingest import ingest_paths
 from articles.models import Article, Entity, Tag
 from articles.pagecache import PageCacheMiddleware
 
-from .conftest import test_database_url
+from .conftest import TEST_SECRET_KEY, test_database_url
 from .factories import ArticleFactory, EntityFactory, TagFactory
 from .test_admin import article_form
 
@@ -304,7 +304,7 @@ class TestRedis:
 
 def test_settings_choose_redis_from_redis_url():
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "SECRET_KEY": "x"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "SECRET_KEY": TEST_SECRET_KEY}
     env.pop("REDIS_URL", None)
     plain = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     redis = subprocess.run(
@@ -349,7 +349,7 @@ def test_readers_pages_read_from_the_replica_and_everything_else_from_the_primar
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "SECRET_KEY": "x",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "HTTPS": "0",
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": url,

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from .conftest import TEST_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,7 +46,7 @@ def test_settings_come_from_the_environment():
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup();"
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['NAME'], s.DATABASES['default']['PORT'])",
-        SECRET_KEY="k",
+        SECRET_KEY=TEST_SECRET_KEY,
         ALLOWED_HOSTS="news.example.org, www.news.example.org",
         DATABASE_URL="postgres://db.internal:6543/archive",
     )
@@ -58,16 +60,16 @@ def test_static_files_from_a_cdn_are_allowed_by_the_policy():
         "print(s.STATIC_URL, *['https://cdn.example.org' in d[k] for k in ('script-src', 'style-src', "
         "'img-src', 'font-src', 'default-src', 'connect-src')])"
     )
-    result = run_python(code, SECRET_KEY="k", STATIC_URL="https://cdn.example.org/newsroom/static/")
+    result = run_python(code, SECRET_KEY=TEST_SECRET_KEY, STATIC_URL="https://cdn.example.org/newsroom/static/")
     assert result.stdout.split() == ["https://cdn.example.org/newsroom/static/"] + ["True"] * 4 + ["False"] * 2
-    result = run_python(code, SECRET_KEY="k")
+    result = run_python(code, SECRET_KEY=TEST_SECRET_KEY)
     assert result.stdout.split() == ["/static/"] + ["False"] * 6
 
 
 def test_sqlite_is_refused():
     result = run_python(
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()",
-        SECRET_KEY="k",
+        SECRET_KEY=TEST_SECRET_KEY,
         DATABASE_URL="sqlite:///db.sqlite3",
     )
     assert result.returncode != 0
@@ -85,3 +87,29 @@ def test_collectstatic_writes_compressed_hashed_files(tmp_path, settings):
     hashed = [n for n in names if n.startswith("site.") and n.endswith(".css") and n != "site.css"]
     assert hashed, names
     assert f"{hashed[0]}.gz" in names
+
+
+@pytest.mark.parametrize(
+    "key, problem",
+    [
+        ("k", "1 characters"),
+        ("x" * 60, "1 different ones"),
+        ("django-insecure-" + "abcdefghij" * 5, "django-insecure-"),
+    ],
+)
+def test_a_weak_secret_key_with_debug_off_fails_clearly(key, problem):
+    result = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()", SECRET_KEY=key
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr and problem in result.stderr
+    assert len(key) < 10 or key not in result.stderr  # the key itself is never printed
+    # With DEBUG on (local development) any key will do.
+    assert (
+        run_python(
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='newsroom.settings'; django.setup()",
+            SECRET_KEY=key,
+            DEBUG="1",
+        ).returncode
+        == 0
+    )

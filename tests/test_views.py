@@ -14,6 +14,7 @@ from articles.models import Article, Entity, Tag
 from articles.roles import create_editor
 from articles.views import EntityListView
 
+from .conftest import TEST_SECRET_KEY
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -434,7 +435,7 @@ class TestHealth:
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "newsroom.settings",
                 "DATABASE_URL": "postgres://127.0.0.1:9/unreachable",
-                "SECRET_KEY": "test-only",
+                "SECRET_KEY": TEST_SECRET_KEY,
                 "ALLOWED_HOSTS": "testserver",
                 "HTTPS": "0",  # plain http, as in local use
             },
