@@ -71,7 +71,13 @@ class ArticleFeed(Feed):
         return item.get_absolute_url()
 
     def item_guid(self, item):
-        return None  # the link is the permanent id
+        # The permalink is the item's id: RSS <guid isPermaLink="true">, Atom <id>. (Without one,
+        # RSS items had no guid and Django made Atom ids ending in "//" from the link.) A
+        # changed slug redirects the old address, so an id once published keeps leading to
+        # the article.
+        return self.request_uri(item.get_absolute_url())
+
+    item_guid_is_permalink = True
 
     def item_author_name(self, item):
         return item.author.name if item.author else None

@@ -107,6 +107,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response leaves compressed when the client accepts gzip, cached pages
+    # included (they are stored as rendered and compressed on the way out; their ETag is weak,
+    # naming the content rather than the bytes of one encoding). Django's gzip pads each
+    # response with random bytes against BREACH; WhiteNoise's static files arrive already
+    # compressed and are left as they are.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # /api/: rate limit per address, CORS, JSON errors (articles/api/middleware.py); outside the
     # page cache, so that requests the cache answers are counted too.

@@ -139,3 +139,14 @@ class TestObjectFeeds:
     def test_unknown_subject_is_404(self, client):
         assert client.get("/tags/nothing/feed/").status_code == 404
         assert client.get("/entities/nothing/feed/atom/").status_code == 404
+
+
+def test_items_carry_their_permalink_as_a_permanent_id(client):
+    article = ArticleFactory(title="Harbour reopens")
+    url = f"http://testserver{article.get_absolute_url()}"
+    _, [item] = rss_items(client.get("/feed/"))
+    guid = item.find("guid")
+    assert guid.text == url and guid.get("isPermaLink") == "true"
+    feed, [entry] = atom_entries(client.get("/feed/atom/"))
+    assert entry.find(f"{ATOM}id").text == url
+    assert not feed.find(f"{ATOM}id").text.endswith("//")

@@ -550,3 +550,29 @@ def _raw_get(port, path, headers):
         return json.loads(connection.getresponse().read())
     finally:
         connection.close()
+
+
+class TestCompression:
+    """Responses leave gzip-compressed when the client accepts it, cached pages included."""
+
+    def test_a_page_is_compressed_on_a_miss_and_on_a_hit(self, client):
+        import gzip
+
+        story(title="A story")
+        plain = client.get("/").content
+        responses = [client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br") for _ in range(2)]
+        for response in responses:
+            assert response["Content-Encoding"] == "gzip"
+            assert "Accept-Encoding" in response["Vary"]
+            assert gzip.decompress(response.content) == plain
+            assert len(response.content) < len(plain) / 2
+        assert responses[1]["X-Cache"] == "hit"
+        # The weak ETag names the content, so revalidation works whatever the encoding.
+        assert responses[0]["ETag"] == client.get("/")["ETag"]
+        again = client.get("/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=responses[0]["ETag"])
+        assert again.status_code == 304
+
+    def test_without_gzip_in_accept_encoding_pages_are_plain(self, client):
+        story()
+        response = client.get("/")
+        assert not response.has_header("Content-Encoding")
