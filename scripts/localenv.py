@@ -10,8 +10,12 @@
    var/postgres/ (run as the `postgres` user when invoked as root, since PostgreSQL
    refuses to run as root), and point DATABASE_URL at it. A remote URL that does not
    answer is an error. The database itself is created if missing.
-2. SECRET_KEY: if unset, a random key is created once in var/secret_key (mode 600)
-   and reused, so sessions survive restarts.
+   The cluster trusts whoever connects (no passwords, a superuser role for the
+   current user), so it listens on no TCP port at all: only on a Unix socket in
+   var/postgres/run/, a folder (and socket) only the cluster's owner may open (and
+   root, who runs it as `postgres`). Other users of the machine cannot reach it.
+2. SECRET_KEY: if unset, a random key is created once in var/secret_key, with mode
+   600 from the moment it exists, and reused, so sessions survive restarts.
 3. HTTPS=0 unless set: the site is served over plain http on the loopback, so the
    production defaults (redirect to https, Secure cookies, HSTS) are off.
 
@@ -97,7 +101,7 @@ def as_cluster_owner(args):
 def start_local_cluster(info):
     """Start (initialising if needed) the cluster in var/postgres; return connection info."""
     CLUSTER.mkdir(parents=True, exist_ok=True)
-    SOCKET_DIR.mkdir(parents=True, exist_ok=True)
+    prepare_socket_dir(SOCKET_DIR)
     if os.geteuid() == 0:
         shutil.chown(CLUSTER, "postgres", "postgres")
         shutil.chown(SOCKET_DIR, "postgres", "postgres")
@@ -109,15 +113,15 @@ def start_local_cluster(info):
             stdout=subprocess.DEVNULL,
         )
     port = info["port"]
-    listen = "127.0.0.1" if info["host"] in {"localhost", "127.0.0.1"} else ""
-    options = f"-p {port} -k {SOCKET_DIR} -c listen_addresses='{listen}'"
-    log(f"starting the project-local PostgreSQL cluster (port {port}, socket in {SOCKET_DIR})")
+    log(f"starting the project-local PostgreSQL cluster (socket only, in {SOCKET_DIR}, number {port})")
     subprocess.run(
-        as_cluster_owner([pg_bin("pg_ctl"), "-D", str(DATA_DIR), "-l", str(LOG_FILE), "-o", options, "-w", "start"]),
+        as_cluster_owner(
+            [pg_bin("pg_ctl"), "-D", str(DATA_DIR), "-l", str(LOG_FILE), "-o", server_options(port), "-w", "start"]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    local = dict(info, host=info["host"] if listen else str(SOCKET_DIR))
+    local = dict(info, host=str(SOCKET_DIR))
     # The cluster only knows the `postgres` role; add one for the connecting user.
     role = info["user"] or os.environ.get("PGUSER") or _os_user()
     conn = psycopg2.connect(**connect_kwargs(dict(local, user="postgres", password=None), "postgres"))
@@ -128,6 +132,18 @@ def start_local_cluster(info):
             cur.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER").format(sql.Identifier(role)))
     conn.close()
     return local
+
+
+def server_options(port):
+    """The project-local server's options: no TCP at all (it trusts whoever connects), one
+    Unix socket that only its owner may open."""
+    return f"-p {port} -k {SOCKET_DIR} -c listen_addresses='' -c unix_socket_permissions=0700"
+
+
+def prepare_socket_dir(path):
+    """The socket's folder, readable and enterable by its owner alone."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
 
 
 def _os_user():
@@ -180,7 +196,7 @@ def ensure_postgres(url):
         sys.exit(f"localenv: no PostgreSQL server answers at {info['host']}:{info['port']} ({problem}).")
     log(f"no PostgreSQL server answers at DATABASE_URL ({problem})")
     if local_cluster_running():
-        local = dict(info, host=info["host"] if info["host"] in {"localhost", "127.0.0.1"} else str(SOCKET_DIR))
+        local = dict(info, host=str(SOCKET_DIR))
     else:
         local = start_local_cluster(info)
     for _ in range(50):
@@ -192,11 +208,18 @@ def ensure_postgres(url):
 
 
 def ensure_secret_key():
+    """The key in var/secret_key, made the first time: created with mode 600, never
+    readable by others even for a moment (whatever the umask)."""
     path = VAR / "secret_key"
     if not path.exists():
         VAR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it just now
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
