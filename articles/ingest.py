@@ -361,22 +361,21 @@ def ingest_files(
     finally:
         writer.close()
     if not dry_run and report.created + report.updated:
-        report.relinked = link_new_entities(known_entities, ner=ner)
+        report.relinked = link_new_entities(known_entities)
     report.seconds = time.monotonic() - started
     return report
 
 
-def link_new_entities(known_entities, *, ner):
+def link_new_entities(known_entities):
     """Link the entities created after id `known_entities` to the stored articles that name them.
 
     Extraction read each file with the vocabulary as the run began: an entity first
     found in the run (a byline's author, a name the model found) was unknown to the
     articles before it, and to every article of earlier runs. The articles that name
-    one and do not mention it are matched again, as if they had arrived last: by
-    the vocabulary, or, after a run with the model, by the whole extraction. Returns
-    how many were rewritten.
+    one and do not mention it are matched again by the vocabulary, as `relink_entities`
+    would (what the model found stays). Returns how many were rewritten.
     """
-    from .entities.relink import articles_naming, reextract, relink
+    from .entities.relink import articles_naming, relink
 
     new = list(Entity.objects.filter(id__gt=known_entities).values_list("id", flat=True))
     if not new:
@@ -384,12 +383,7 @@ def link_new_entities(known_entities, *, ner):
     stale = articles_naming(new, not_mentioning=True)
     if not stale:
         return 0
-    if not ner:
-        return relink(article_ids=stale).changed
-    with changes.atomic():
-        written = reextract(stale)
-        changes.apply(articles=written)
-    return len(written)
+    return relink(article_ids=stale).changed
 
 
 @contextlib.contextmanager

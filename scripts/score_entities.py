@@ -4,45 +4,116 @@
     .venv/bin/python scripts/score_entities.py tests/data/entities            # the tuning set
     .venv/bin/python scripts/score_entities.py tests/data/entities_heldout    # the held-out set
     .venv/bin/python scripts/score_entities.py DIR --errors                    # and each article's misses
+    .venv/bin/python scripts/score_entities.py DIR DIR2 --ablate               # each rule's contribution
 
 The vocabulary is the starter list a fresh database holds
 (articles/entities/starter_vocabulary.json); no database is needed. `--no-ner`
-scores the vocabulary-only path (ingest --no-ner, relinking).
+scores the vocabulary-only path (ingest --no-ner, relinking). `--ablate`
+scores the sets again with each news-writing rule switched off in turn, and
+prints micro F1 with all rules and without each.
 """
 
 import argparse
+import contextlib
+import re
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from articles.entities import evaluate  # noqa: E402
+from articles.entities import canonical, evaluate, extract, junk, patterns  # noqa: E402
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _old_name_words(name):
+    return [extract._ARABIC_ARTICLE.sub("", word) for word in name.split()]
+
+
+# Each rule, and how to switch it off (patches for the length of one scoring run).
+RULES = {
+    "junk filter (numbers, handles, letters)": [mock.patch.object(junk, "is_junk", lambda name, kind=None: False)],
+    "social networks in bios": [mock.patch.object(patterns, "social_network_spans", lambda text, matches=None: [])],
+    "datelines and spaced dashes": [
+        mock.patch.object(patterns, "dateline_spans", lambda text: []),
+        mock.patch.object(canonical, "_DASH_INSIDE", _NEVER),
+    ],
+    "lower-case kind noun after a name": [mock.patch.object(canonical, "_TRAILING_KIND_NOUN", _NEVER)],
+    "post-nominals": [mock.patch.object(canonical, "POST_NOMINALS", set())],
+    "sentence-initial particle names": [mock.patch.object(extract, "_name_words", _old_name_words)],
+    "spans joined at a name particle (Mac, Ní)": [
+        mock.patch.object(extract._Extraction, "_join_at_particles", lambda self, mentions: mentions)
+    ],
+    "cues around a name (person/org/place)": [
+        mock.patch.object(extract, "_kind_by_cues", lambda kind, cues, by_words: kind)
+    ],
+    "family name makes a person": [
+        mock.patch.object(extract._Extraction, "_named_by_surname", lambda self, mentions, people: set())
+    ],
+    "first name before a family name": [
+        mock.patch.object(extract._Extraction, "_join_first_names", lambda self, candidates: [])
+    ],
+    "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
+    "brands (eBay, OPay)": [
+        mock.patch.object(canonical, "is_brand_word", lambda word: False),
+        mock.patch.object(extract, "_brand_spellings", lambda mentions: None),
+    ],
+    "national bodies (Airtel Kenya)": [mock.patch.object(extract._Extraction, "_national_body", lambda self, n: None)],
+}
+
+
+def score(folder, vocabulary, ner):
+    gold = evaluate.load_gold(folder)
+    return evaluate.score(evaluate.extract_set(folder, vocabulary, ner=ner), gold), gold
+
+
+def ablate(folders, vocabulary, ner):
+    """Micro F1 of each set with every rule, then with each rule switched off."""
+    header = "rule switched off".ljust(42) + "".join(f"{folder.name[-18:]:>20}" for folder in folders)
+    print(header)
+    rows = [("(none: every rule on)", [])] + list(RULES.items())
+    for label, patches in rows:
+        with contextlib.ExitStack() as stack:
+            for patch in patches:
+                stack.enter_context(patch)
+            cells = [score(folder, vocabulary, ner)[0]["micro"]["f1"] for folder in folders]
+        print(label.ljust(42) + "".join(f"{cell:20.3f}" for cell in cells))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path, help="a folder of seed files with a gold.json")
+    parser.add_argument(
+        "folders", type=Path, nargs="+", metavar="folder", help="a folder of seed files with a gold.json"
+    )
     parser.add_argument("--no-ner", action="store_true", help="without the statistical model")
     parser.add_argument("--errors", action="store_true", help="list each article's missed and spurious entities")
+    parser.add_argument("--ablate", action="store_true", help="micro F1 with each news-writing rule switched off")
     args = parser.parse_args(argv)
-    if not (args.folder / "gold.json").is_file():
-        parser.error(f"{args.folder} has no gold.json")
-    gold = evaluate.load_gold(args.folder)
-    started = time.perf_counter()
-    found = evaluate.extract_set(args.folder, evaluate.starter_vocabulary(), ner=not args.no_ner)
-    seconds = time.perf_counter() - started
-    if args.errors:
-        for name, (missed, spurious) in evaluate.errors(found, gold).items():
-            if missed or spurious:
-                print(name)
-                for entity in missed:
-                    print(f"   - {entity[1]:6} {entity[0]}")
-                for entity in spurious:
-                    print(f"   + {entity[1]:6} {entity[0]}")
-    print(f"{args.folder}: {len(gold)} articles, {sum(map(len, gold.values()))} gold entities ({seconds:.1f}s)")
-    print(evaluate.format_table(evaluate.score(found, gold)))
+    for folder in args.folders:
+        if not (folder / "gold.json").is_file():
+            parser.error(f"{folder} has no gold.json")
+    vocabulary = evaluate.starter_vocabulary()
+    if args.ablate:
+        ablate(args.folders, vocabulary, not args.no_ner)
+        return 0
+    for folder in args.folders:
+        gold = evaluate.load_gold(folder)
+        started = time.perf_counter()
+        found = evaluate.extract_set(folder, vocabulary, ner=not args.no_ner)
+        seconds = time.perf_counter() - started
+        if args.errors:
+            for name, (missed, spurious) in evaluate.errors(found, gold).items():
+                if missed or spurious:
+                    print(name)
+                    for entity in missed:
+                        print(f"   - {entity[1]:6} {entity[0]}")
+                    for entity in spurious:
+                        print(f"   + {entity[1]:6} {entity[0]}")
+        print(f"{folder}: {len(gold)} articles, {sum(map(len, gold.values()))} gold entities ({seconds:.1f}s)")
+        print(evaluate.format_table(evaluate.score(found, gold)))
     return 0
 
 

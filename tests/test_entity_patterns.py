@@ -136,3 +136,9 @@ def test_an_apposition_says_what_a_name_is():
     start = text.index("Ilse Marrow")
     assert person_cue(text, start, start + len("Ilse Marrow"))
     assert not org_cue(text, start, start + len("Ilse Marrow"))
+
+
+def test_irish_name_particles(vocabulary):
+    body = "Síofra Ní Dhonnabháin SC opened the case. Ní Dhonnabháin said the hospital had admitted liability."
+    people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
+    assert "Síofra Ní Dhonnabháin" in people and "Ní Dhonnabháin" not in people

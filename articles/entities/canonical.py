@@ -179,6 +179,7 @@ _NAME_PARTICLES = {
 PERSON_PARTICLES = {
     "de", "da", "do", "dos", "das", "du", "del", "della", "der", "den", "van", "von", "al", "el", "bin", "ibn",
     "la", "le", "di", "y", "st", "st.", "jr", "jr.", "sr", "sr.", "ii", "iii", "iv",
+    "mac", "nic", "ní", "ó", "ua", "uí", "mhic",  # Irish: "Niamh Ní Bhriain", "Conor Mac Aodha"
 }  # fmt: skip
 
 _ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z0-9&.\-]{0,11}[A-Za-z0-9.])\s*\)")
@@ -412,6 +413,9 @@ def tokens(name):
     return name.split()
 
 
+_HEAD_WORDS = wordset("Society Association Institute Council Commission Museum Union Foundation Federation Court Board")
+
+
 def is_event_like(name):
     words = name.split()
     if not words:
@@ -419,6 +423,8 @@ def is_event_like(name):
     first, last = words[0].lower(), words[-1].lower().rstrip(".")
     if first in ORG_LAST_WORDS and len(words) > 2 and words[1].lower() in ("of", "for", "on"):
         return False  # "Institute for the Study of War", "Museum of the Revolution"
+    if len(words) > 1 and words[1].lower() in _HEAD_WORDS:
+        return False  # "Law Society of Kenya", "War Museum": an organisation named after its field
     if last in EVENT_LAST_WORDS and len(words) > 1:
         return True
     return first in EVENT_FIRST_WORDS and len(words) > 1

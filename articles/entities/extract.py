@@ -201,12 +201,29 @@ class _Extraction:
                 if any(d_start <= piece_start < d_end for d_start, d_end in datelines):
                     continue  # "AUCKLAND —": a dateline, not a name
                 mentions.append(_Mention(piece_start, piece_end, MODEL, label=span.label))
+        mentions = self._join_at_particles(mentions)
         # Organisations named by a head noun, whole: "Law Society of Kenya", not "Law Society" and "Kenya".
         mentions.extend(
             _Mention(start, end, MODEL, label="ORG") for start, end in patterns.org_head_spans(self.text, offset)
         )
         mentions.sort(key=lambda m: (m.start, -m.end))
         return self._join_acronym_units(mentions)
+
+    def _join_at_particles(self, mentions):
+        """Two people side by side where a name particle meets them are one: "Darragh Mac" + "Giolla Phádraig"."""
+        joined = []
+        for mention in mentions:
+            previous = joined[-1] if joined else None
+            if (
+                previous is not None
+                and previous.label == mention.label == "PERSON"
+                and self.text[previous.end : mention.start] == " "
+                and self.text[previous.start : previous.end].split()[-1].lower() in canonical.PERSON_PARTICLES
+            ):
+                previous.end = mention.end
+                continue
+            joined.append(mention)
+        return joined
 
     def _join_acronym_units(self, mentions):
         """An acronym org right before a place is one name: "NHS Lothian", "BBC Scotland"."""
@@ -572,6 +589,7 @@ class _Extraction:
             elif patterns.place_cue(self.text, mention.start, mention.end):
                 cues[mention.name][PLACE] += 1
             if mention.kind:
+                votes[mention.name][PERSON] += 1  # its family name stood for it: "Alemu, who had never run"
                 continue
             votes[mention.name].update(mention.kinds)
             context, weight = canonical.context_kind(self.text, mention.start, mention.end)
