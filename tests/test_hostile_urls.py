@@ -292,6 +292,29 @@ def test_hostile_search_queries(archive):
     assert_safe(get(client, url), url, {200, 400})
 
 
+def test_hostile_trends_parameters(archive):
+    """/trends/ and its CSV: every hostile word, entity, period, share and name is a 200 or a 400."""
+    client = Client()
+    values = {
+        "q": HOSTILE_QUERIES,
+        "entity": [*HOSTILE_FILTERS["entity"], "<b>", "../x", "a" * 5000],
+        "per": ["", "%00", "SHARE", "share%00", "a" * 5000, "<b>"],
+        "by": ["", "%00", "week", "YEAR", "a" * 5000],
+        "add": HOSTILE_QUERIES,
+    }
+    for path in ("/trends/", "/trends/csv/"):
+        for name, hostile in values.items():
+            for value in hostile:
+                # Words as typed (encoded here); the other values are written as they travel.
+                url = f"{path}?{name}={quote(value, safe='') if name in ('q', 'add') else value}"
+                assert_safe(get(client, url), url, {200, 302, 400})  # (a CSV is an attachment, not HTML)
+        for url in (
+            path + "?" + "&".join(f"entity=e{i}" for i in range(50)),
+            path + "?" + "&".join("q=x" for _ in range(500)),
+        ):
+            assert_safe(get(client, url), url, {400})
+
+
 def test_hostile_entity_kinds(archive):
     client = Client()
     for kind in HOSTILE_KINDS:
