@@ -368,12 +368,14 @@ class SearchableContains(models.Lookup):
         return f"{lhs} LIKE UPPER({rhs})", [*lhs_params, *rhs_params]
 
 
-def _tag_links():
-    # The links themselves rather than taggit's manager: `article.tags.all()` builds a
-    # new queryset per article even when prefetched, a cost a listing pays twenty times.
-    return models.Prefetch(
-        "taggings", queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"), to_attr="tag_links"
-    )
+def _tag_rows():
+    """An article's tags by name as a column: a JSON array of (id, name, slug), read by `listing_tags`.
+
+    A column rather than a prefetch: on a listing rendered cold, the prefetch's second query
+    and the two model instances per tag it builds cost more than the tags themselves.
+    """
+    tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).order_by("tag__name")
+    return ArraySubquery(tags.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug")))
 
 
 def _public(at=None):
@@ -403,8 +405,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
     def for_listing(self):
-        """What an article card shows: author and tags (as `listing_tags`), in a fixed number of queries."""
-        return self.select_related("author").prefetch_related(_tag_links())
+        """What an article card shows: author and tags (as `listing_tags`), in the same query."""
+        return self.select_related("author").annotate(tag_rows=_tag_rows())
 
     def for_detail(self):
         """What the article page shows, in one query: the article with its author and, as arrays
@@ -417,10 +419,9 @@ class ArticleQuerySet(models.QuerySet):
         """
         from .related import related_rows
 
-        tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).order_by("tag__name")
         mentions = Mention.objects.filter(article=OuterRef("pk")).order_by("-count", "entity__name")
         return self.select_related("author", "related_list").annotate(
-            tag_rows=ArraySubquery(tags.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug"))),
+            tag_rows=_tag_rows(),
             mention_rows=ArraySubquery(
                 mentions.values(
                     json=JSONObject(
@@ -629,13 +630,13 @@ class Article(models.Model):
     @property
     def listing_tags(self):
         """The article's tags by name, from what for_listing()/for_detail() read when there is one."""
-        links = getattr(self, "tag_links", None)
-        if links is None:
+        tags = getattr(self, "_listing_tags", None)
+        if tags is None:
             rows = getattr(self, "tag_rows", None)
             if rows is None:
                 return list(self.tags.order_by("name"))
-            self.tag_links = links = [TaggedArticle(tag=Tag(**row)) for row in rows]
-        return [link.tag for link in links]
+            self._listing_tags = tags = [Tag(**row) for row in rows]
+        return tags
 
     @property
     def entity_mentions(self):

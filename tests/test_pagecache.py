@@ -223,7 +223,7 @@ class TestStaff:
         assert "Secret draft" in text(staff_client.get(draft.get_absolute_url()))
         assert client.get(draft.get_absolute_url()).status_code == 404
         staff_client.get("/")
-        with django_assert_num_queries(4):  # rendered for the reader, not taken from the staff's visit
+        with django_assert_num_queries(3):  # rendered for the reader, not taken from the staff's visit
             assert "Public story" in text(client.get("/"))
         with django_assert_num_queries(1):
             client.get("/")  # the reader's page is cached now...

@@ -406,14 +406,14 @@ class TestPages:
         for i in range(count):
             indexed(title=f"Grid story {i} from Poland", tags=[energy, f"extra {i}"], entities=[poland])
         # page cache state; words and entity cards; a probe of the hit count; hits, facets and the page's ids;
-        # articles with snippets; their tags
-        with django_assert_num_queries(6):
+        # articles with snippets and tags
+        with django_assert_num_queries(5):
             assert client.get("/search/", {"q": "grid"}).status_code == 200
         # ... plus one to look up the filters
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get("/search/", {"q": "grid", "tag": "energy", "entity": poland.slug}).status_code == 200
         # an entity card adds the entity itself
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get("/search/", {"q": "Poland"}).status_code == 200
         # no results: a query for suggestions instead of the articles and their tags
         with django_assert_num_queries(5):
