@@ -3,7 +3,10 @@
 Each feed lists the newest public articles (never drafts or scheduled ones) in a
 fixed number of queries. Descriptions are HTML in both formats, so the dek is
 HTML-escaped before the feed generator XML-escapes it again: a reader shows
-"<script>" in a headline as text, never runs it.
+"<script>" in a headline as text, never runs it. In RSS, titles and the author's
+name (dc:creator) are treated as HTML by many readers too (the RSS Best Practices
+Profile: markup in them is entity-encoded), so they are HTML-escaped the same way;
+Atom says what its text is (type="text"), so there they are plain.
 """
 
 from django.contrib.syndication.views import Feed
@@ -25,6 +28,11 @@ class ArticleFeed(Feed):
 
     model = None  # the model looked up by slug, for per-object feeds
     language = "en"
+    html_titles = True  # RSS: titles and names are read as HTML (see the module docstring)
+
+    def text(self, value):
+        """A title or name as this format carries it: HTML-escaped for RSS, plain for Atom."""
+        return escape(value) if self.html_titles and value is not None else value
 
     def __call__(self, request, *args, **kwargs):
         changes.catch_up(request)
@@ -50,7 +58,7 @@ class ArticleFeed(Feed):
         return (key(name, obj.pk), key(f"{name}-list", obj.pk))
 
     def title(self, obj):
-        return f"{SITE_NAME}: latest articles"
+        return self.text(f"{SITE_NAME}: latest articles")
 
     def link(self, obj):
         return reverse("articles:home")
@@ -62,7 +70,7 @@ class ArticleFeed(Feed):
         return self.description(obj)
 
     def item_title(self, item):
-        return item.title
+        return self.text(item.title)
 
     def item_description(self, item):
         return escape(item.dek)
@@ -80,7 +88,7 @@ class ArticleFeed(Feed):
     item_guid_is_permalink = True
 
     def item_author_name(self, item):
-        return item.author.name if item.author else None
+        return self.text(item.author.name) if item.author else None
 
     def item_author_link(self, item):
         return self.request_uri(item.author.get_absolute_url()) if item.author else None
@@ -106,7 +114,7 @@ class TagFeed(ArticleFeed):
         return Article.objects.published().with_tag(obj)
 
     def title(self, obj):
-        return f"{SITE_NAME}: {obj.name}"
+        return self.text(f"{SITE_NAME}: {obj.name}")
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -122,7 +130,7 @@ class AuthorFeed(ArticleFeed):
         return Article.objects.published().filter(author=obj).newest_first()
 
     def title(self, obj):
-        return f"{SITE_NAME}: articles by {obj.name}"
+        return self.text(f"{SITE_NAME}: articles by {obj.name}")
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -138,7 +146,7 @@ class EntityFeed(ArticleFeed):
         return Article.objects.published().mentioning(obj)
 
     def title(self, obj):
-        return f"{SITE_NAME}: {obj.name}"
+        return self.text(f"{SITE_NAME}: {obj.name}")
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -149,7 +157,7 @@ class EntityFeed(ArticleFeed):
 
 def atom(feed_class):
     """The Atom 1.0 twin of an RSS feed class."""
-    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": Atom1Feed})
+    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": Atom1Feed, "html_titles": False})
 
 
 LatestArticlesAtomFeed = atom(ArticleFeed)

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Article
 
@@ -91,7 +92,13 @@ class TestSiteFeed:
             assert "<script>" not in raw and "<img" not in raw
             parse_xml(raw)  # still well-formed XML
         _, items = rss_items(client.get("/feed/"))
-        assert items[0].findtext("title") == HOSTILE  # plain text, XML-escaped on the wire
+        # RSS titles and dc:creator are read as HTML by many readers: markup entity-encoded.
+        assert items[0].findtext("title") == escape(HOSTILE)
+        assert items[0].findtext("{http://purl.org/dc/elements/1.1/}creator") == escape(f"A {HOSTILE}")
+        # Atom says its titles are text: plain, XML-escaped on the wire.
+        _, entries = atom_entries(client.get("/feed/atom/"))
+        assert entries[0].findtext(f"{ATOM}title") == HOSTILE
+        assert entries[0].find(f"{ATOM}author").findtext(f"{ATOM}name") == f"A {HOSTILE}"
         # The description is HTML: a reader must show the markup as text, not run it.
         assert (
             items[0].findtext("description")
