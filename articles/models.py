@@ -721,12 +721,18 @@ INGEST_FAILURES_KEPT = 100  # a run that fails on every file of a big folder kee
 
 class IngestRunQuerySet(models.QuerySet):
     def begin(self):
-        """Record that an ingest starts now; returns the IngestRun to finish()."""
+        """Record that an ingest starts now; returns the IngestRun to finish() (or to give its job)."""
         last = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
         return self.create(last_article_before=last or 0)
 
     def newest(self):
-        return self.order_by("-started_at", "-pk").first()
+        """The newest run, with its figures filled in from its queued job once that has finished."""
+        run = self.select_related("job").order_by("-started_at", "-pk").first()
+        if run is not None and run.finished_at is None and run.job is not None and run.job.finished_at:
+            run.fill(run.job.result, run.job.finished_at)  # in memory: reading the desk writes nothing
+            if run.job.error:
+                run.failures = [*run.failures, {"path": f"queued job {run.job.pk}", "error": run.job.error}]
+        return run
 
     def newest_articles(self):
         """The articles the newest run created, newest first: one query, none when no run is recorded."""
@@ -757,6 +763,14 @@ class IngestRun(models.Model):
     conflicts = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     failures = models.JSONField(default=list, blank=True, help_text="[{path, error}] of the first files that failed.")
+    job = models.OneToOneField(
+        "Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For `ingest_seeds --enqueue`: the job whose workers do the ingest (and hold its figures).",
+    )
 
     objects = IngestRunQuerySet.as_manager()
 
@@ -771,12 +785,17 @@ class IngestRun(models.Model):
         """Store what an IngestReport says, and the time."""
         from django.utils import timezone
 
-        for name in ("created", "updated", "unchanged", "duplicates", "conflicts"):
-            setattr(self, name, getattr(report, name))
-        self.failed = len(report.failed)
-        self.failures = report.failed[:INGEST_FAILURES_KEPT]
-        self.finished_at = timezone.now()
+        self.fill(report.as_dict(), timezone.now())
         self.save()
+
+    def fill(self, summary, finished_at):
+        """Take the figures of a summary shaped as IngestReport.as_dict() (a queued job's result too)."""
+        for name in ("created", "updated", "unchanged", "duplicates", "conflicts"):
+            setattr(self, name, summary.get(name, 0))
+        failed = summary.get("failed", [])
+        self.failed = len(failed)
+        self.failures = failed[:INGEST_FAILURES_KEPT]
+        self.finished_at = finished_at
 
 
 class SlugRedirectQuerySet(models.QuerySet):

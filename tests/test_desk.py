@@ -165,3 +165,28 @@ class TestMove:
             client.post(f"/admin/articles/article/{article.pk}/move/", {"published_at": "2099-01-01T00:00"}).status_code
             == 403
         )
+
+
+class TestQueuedIngest:
+    SEED = "Tidal barrage opens\n\nA dek.\n\nThe body.\n\nAuthor: Ada Byline\n\nAda writes.\n"
+
+    def test_waiting_for_the_workers(self, editor_client, seed_dir, settings):
+        settings.JOBS_INLINE = False  # queued for workers, and no worker runs
+        seed_dir.write("good.txt", self.SEED)
+        call_command("ingest_seeds", str(seed_dir.path), "--enqueue", "--no-ner", stderr=io.StringIO())
+        run = IngestRun.objects.get()
+        assert run.job is not None and run.finished_at is None
+        content = section(editor_client.get("/admin/").content.decode(), "ingest")
+        assert (
+            f'<a href="/admin/articles/job/{run.job.pk}/change/">job {run.job.pk}</a>, 0 of 1 files so far' in content
+        )
+
+    def test_the_jobs_figures_once_it_has_finished(self, editor_client, seed_dir, settings):
+        settings.JOBS_INLINE = True  # the job's parts run at once, in this process (as in every test)
+        seed_dir.write("good.txt", self.SEED)
+        seed_dir.write("bad.txt", "Only a headline\n")
+        call_command("ingest_seeds", str(seed_dir.path), "--enqueue", "--no-ner", stderr=io.StringIO())
+        run = IngestRun.objects.newest()
+        assert (run.created, run.failed) == (1, 1) and run.finished_at
+        content = section(editor_client.get("/admin/").content.decode(), "ingest")
+        assert "1 created" in content and "bad.txt" in content and "Tidal barrage opens" in content

@@ -128,6 +128,7 @@ class Command(BaseCommand):
     def enqueue(self, options):
         if options["dry_run"]:
             self.usage_error("--dry-run reads the files here; it cannot be queued")
+        run = IngestRun.objects.begin()  # before any worker can write (the desk's "new articles")
         try:
             job = enqueue_ingest(
                 options["paths"],
@@ -137,7 +138,10 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
             )
         except IngestUsageError as exc:
+            run.delete()
             self.usage_error(str(exc))
+        run.job = job
+        run.save(update_fields=["job"])
         self.stderr.write(
             f"Queued job {job.pk}: {job.total:,} files in {job.parts:,} parts for `manage.py worker` "
             f"(progress: ingest_seeds --status {job.pk})."
