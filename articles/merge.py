@@ -30,6 +30,7 @@ from django.db.models.functions import Now
 
 from . import changes
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
+from .textcleanup import clean_line
 
 
 class MergeError(Exception):
@@ -122,7 +123,7 @@ def merged_aliases(survivor, others):
     seen = {survivor.name.casefold()}
     aliases = []
     for form in [*survivor.aliases, *(f for o in others for f in (o.name, *o.aliases))]:
-        form = " ".join(form.split())
+        form = clean_line(form)  # a merged "Dana<U+200B> Levi" is no alias of Dana Levi
         if form and form.casefold() not in seen:
             seen.add(form.casefold())
             aliases.append(form)

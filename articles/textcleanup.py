@@ -79,7 +79,7 @@ def clean_document(document):
     name, case aside, are one tag; a tag that cleans to nothing is dropped.
     """
     lines = {name: clean_line(getattr(document, name)) for name in ("headline", "dek", "author")}
-    prose = {name: _paragraphs(getattr(document, name)) for name in ("body", "bio")}
+    prose = {name: clean_paragraphs(getattr(document, name)) for name in ("body", "bio")}
     tags, seen = [], set()
     for tag in map(clean_line, document.tags):
         if tag and tag.lower() not in seen:
@@ -94,8 +94,8 @@ def clean_document(document):
     return cleaned, changed
 
 
-def _paragraphs(text):
-    """Paragraphs separated by a blank line, each cleaned; those left empty go."""
+def clean_paragraphs(text):
+    """A body or bio: paragraphs separated by a blank line, each cleaned; those left empty go."""
     return "\n\n".join(p for p in (clean_prose(p).strip() for p in text.split("\n\n")) if p)
 
 

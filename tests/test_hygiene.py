@@ -19,7 +19,7 @@ from articles.roles import EditorError, create_editor
 from articles.seed import SeedError
 from articles.textcleanup import clean_line, clean_prose
 
-from .factories import ArticleFactory, AuthorFactory
+from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 from .test_admin import PASSWORD, article_form, errors_of
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +282,50 @@ class TestAccounts:
         for _ in range(settings.AXES_FAILURE_LIMIT - 1):
             client.post("/admin/login/", {"username": "colleague", "password": "wrong"})
         assert client.post("/admin/login/", {"username": "editor", "password": PASSWORD}).status_code == 302
+
+
+class TestCleanTextCommand:
+    """manage.py clean_text: rows stored before ingest and the admin cleaned text (written here with
+    the ORM, as an old version stored them)."""
+
+    @pytest.fixture
+    def stored(self):
+        clean, dirty = AuthorFactory(name="Dana Levi"), AuthorFactory(name="Dana\u200b Levi")
+        other = AuthorFactory(name="\u202eOmar Haddad")
+        ports, ports_dirty = TagFactory(name="ports"), TagFactory(name="ports\u2060")
+        baltic = EntityFactory(name="Baltic\u00ad Port", kind=Entity.Kind.ORG, aliases=["B\u200bP", "BP"])
+        first = ArticleFactory(title="Harbour \u202eopens", author=clean, tags=[ports])
+        second = ArticleFactory(
+            body="Joined\u200b text.\n\nمی\u200cخواهم", author=dirty, tags=[ports_dirty], entities=[baltic]
+        )
+        untouched = ArticleFactory(title="Plain story", author=other)
+        return {"first": first, "second": second, "untouched": untouched, "dirty": dirty}
+
+    def test_dry_run_reports_and_writes_nothing(self, stored):
+        out = io.StringIO()
+        call_command("clean_text", "--dry-run", stdout=out)
+        text = out.getvalue()
+        assert "articles would be cleaned: 2" in text
+        assert "author would be merged: 'Dana\\u200b Levi' into 'Dana Levi'" in text
+        assert "Dry run" in text
+        assert Author.objects.filter(name="Dana\u200b Levi").exists()
+        assert Article.objects.get(pk=stored["first"].pk).title == "Harbour \u202eopens"
+
+    def test_cleans_in_place_and_merges_what_is_one(self, stored, client):
+        out = io.StringIO()
+        call_command("clean_text", stdout=out)
+        assert "Cleaned." in out.getvalue()
+        first, second = (Article.objects.get(pk=stored[k].pk) for k in ("first", "second"))
+        assert first.title == "Harbour opens"
+        assert second.body == "Joined text.\n\nمی\u200cخواهم"  # the Persian joiner stays
+        assert sorted(Author.objects.values_list("name", flat=True)) == ["Dana Levi", "Omar Haddad"]
+        assert second.author.name == "Dana Levi"
+        assert list(Tag.objects.values_list("name", flat=True)) == ["ports"]
+        baltic = Entity.objects.get(kind=Entity.Kind.ORG, name="Baltic Port")
+        assert baltic.aliases == ["BP"]
+        # The merged author's address leads to the survivor; search finds the cleaned words.
+        assert client.get(stored["dirty"].get_absolute_url()).status_code == 301
+        assert client.get("/search/", {"q": "Harbour opens"}).context["results"].total == 1
+        out = io.StringIO()
+        call_command("clean_text", stdout=out)
+        assert "Nothing to clean." in out.getvalue()
