@@ -4,8 +4,10 @@ import datetime
 import re
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from articles import changes
 from articles.models import Entity
 
 from ..factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
@@ -46,6 +48,11 @@ def archive():
                 published_at=now - datetime.timedelta(days=27 * i + 1),
             )
         )
+    # The factory writes one article at a time, and an article's related articles are chosen
+    # when it is written (articles/related.py), so the first ones would know none of the later
+    # ones. An ingest writes a batch at once: do the same here.
+    with transaction.atomic():
+        changes.apply(articles=[article.pk for article in articles])
     return {"articles": articles, "harbour": harbour, "energy": energy, "writer": writers[0]}
 
 
