@@ -162,13 +162,22 @@ def iter_seed_files(paths):
             root, candidates = None, [(str(path), None)]
         for candidate, resolved in candidates:
             if resolved is None:  # a file named on its own, or a symbolic link in a folder
-                target = Path(candidate).resolve()
-                if root is not None and not target.is_relative_to(root):
-                    target = Path(candidate).absolute()
+                target = _resolved(candidate)
+                if target is None or (root is not None and not target.is_relative_to(root)):
+                    target = Path(candidate).absolute()  # read_seed_file() refuses a link
                 resolved = str(target)
             if resolved not in seen:
                 seen.add(resolved)
                 yield resolved
+
+
+def _resolved(candidate):
+    """The path a link leads to, or None when it cannot be followed (swapped for a loop or
+    made unreadable since the folder was listed): then the link itself is read, and refused."""
+    try:
+        return Path(candidate).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return None
 
 
 def _text_files(folder, root):

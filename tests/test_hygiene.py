@@ -329,3 +329,25 @@ class TestCleanTextCommand:
         out = io.StringIO()
         call_command("clean_text", stdout=out)
         assert "Nothing to clean." in out.getvalue()
+
+
+def test_a_link_that_cannot_be_followed_any_more_is_reported_not_a_crash(seed_dir, monkeypatch):
+    """A link in the folder swapped for a loop between the listing and its resolution: Path.resolve()
+    raises (RuntimeError before Python 3.13, OSError after); the run reports the file and goes on."""
+    seed_dir.write("real.txt", SEED.format(headline="Real story", author="A B", tags="x"))
+    (seed_dir.path / "link.txt").symlink_to(seed_dir.path / "real.txt")
+    os.symlink("/nonexistent", seed_dir.path / "zz-outside.txt")  # not a file: never listed
+    real_resolve = Path.resolve
+
+    def racing_resolve(self, *args, **kwargs):
+        if self.name == "link.txt":
+            (seed_dir.path / "link.txt").unlink()
+            (seed_dir.path / "link.txt").symlink_to(seed_dir.path / "link.txt")  # now a loop
+            raise RuntimeError(f"Symlink loop from {self}")
+        return real_resolve(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "resolve", racing_resolve)
+    report = ingest_paths([seed_dir.path], workers=1, ner=False)
+    assert report.created == 1
+    assert [Path(f["path"]).name for f in report.failed] == ["link.txt"]
+    assert "symbolic link" in report.failed[0]["error"]
