@@ -3,6 +3,7 @@ every filter, cursor paging, errors, query counts, caching headers, CORS and the
 
 import datetime
 import functools
+import gzip
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -460,6 +461,14 @@ class TestHttp:
         first = client.get("/api/v1/articles/")
         assert first["ETag"] and first["Last-Modified"]
         again = client.get("/api/v1/articles/", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+
+    def test_compressed_for_clients_that_accept_gzip(self, client):
+        ArticleFactory(title="Compressed story")
+        response = client.get("/api/v1/articles/", HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip" and response["Access-Control-Allow-Origin"] == "*"
+        assert json.loads(gzip.decompress(response.content))["items"][0]["title"] == "Compressed story"
+        again = client.get("/api/v1/articles/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
         assert again.status_code == 304
 
     def test_a_change_changes_the_etag(self, client):
