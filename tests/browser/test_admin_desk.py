@@ -85,12 +85,14 @@ def test_morning_desk_publish_and_history(page, live_server, screenshot):
     assert "is live at" in message
     draft = Article.objects.get(title="Budget talks resume in Brussels")
     assert draft.is_public
-    screenshot(page, "admin-published-message")
+    screenshot(page, f"admin-published-message-{width}")
 
-    page.goto(f"{live_server.url}/admin/articles/article/{draft.pk}/history/")
-    history = page.text_content("#change-history")
-    assert "Status: Draft → Published" in history and "Publication date: — →" in history
-    screenshot(page, "admin-history")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(f"{live_server.url}/admin/articles/article/{draft.pk}/history/")
+        history = page.text_content("#change-history")
+        assert "Status: Draft → Published" in history and "Publication date: — →" in history
+        screenshot(page, f"admin-history-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
