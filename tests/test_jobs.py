@@ -104,7 +104,7 @@ def test_an_alias_added_in_the_admin_is_queued_and_a_worker_relinks(editor_clien
     assert (job.state, job.done, job.total) == (State.DONE, 5, 5)
     assert mentions_of(bibi) == {a.pk: 1 for a in articles}
     history = LogEntry.objects.filter(object_id=str(bibi.pk)).values_list("change_message", flat=True)
-    assert any("Re-linked 5 article(s)" in m for m in history), list(history)
+    assert any("Re-linked 5 articles" in m for m in history), list(history)
 
     listing = editor_client.get("/admin/articles/job/")
     assert "5/5 articles" in listing.text and "Done" in listing.text

@@ -597,7 +597,13 @@ class ArticleAdmin(ChangePathAdmin):
             self.message_user(request, "Nothing to re-extract." + pinned, messages.WARNING)
             return
         # The statistical model runs in workers: a job, each article's History written as its part is done.
-        reextract_in_background(request, ids, description=f"Re-extract the entities of {len(ids):,} article(s)")
+        reextract_in_background(
+            request,
+            ids,
+            description=articles_count(
+                "Re-extract the entities of {n} article", "Re-extract the entities of {n:,} articles", len(ids)
+            ),
+        )
         self.message_user(
             request,
             format_html(

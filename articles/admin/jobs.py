@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from .. import jobs
 from ..jobs.models import Job, JobPart, State
@@ -72,7 +73,11 @@ class JobAdmin(admin.ModelAdmin):
     def progress(self, obj):
         if obj.total is None:
             return "planning…" if obj.state != State.FAILED else "–"
-        failed = f", {obj.parts_failed} part(s) failed" if obj.parts_failed else ""
+        failed = (
+            ngettext(", {n} part failed", ", {n} parts failed", obj.parts_failed).format(n=obj.parts_failed)
+            if obj.parts_failed
+            else ""
+        )
         return f"{obj.done:,}/{obj.total:,} {obj.unit}{failed}"
 
     @admin.display(description="duration")

@@ -16,6 +16,7 @@ import os
 import socket
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
 from ..seed import MAX_BYTES
@@ -72,7 +73,10 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
     unreadable = [path for path in files if not os.path.islink(path) and not os.access(path, os.R_OK)]
     if unreadable:
         raise IngestUsageError(
-            f"{len(unreadable):,} seed file(s) cannot be read (e.g. {unreadable[0]}): workers read them "
+            ngettext("{n:,} seed file cannot be read", "{n:,} seed files cannot be read", len(unreadable)).format(
+                n=len(unreadable)
+            )
+            + f" (e.g. {unreadable[0]}): workers read them "
             "with the same permissions and at the same path"
         )
     parts = [
@@ -81,7 +85,9 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
     folders = ", ".join(str(path) for path in paths)
     return enqueue(
         "ingest",
-        description=f"Ingest {len(files):,} seed file(s) from {folders}"[:300],
+        description=(
+            ngettext("Ingest {n:,} seed file from {folders}", "Ingest {n:,} seed files from {folders}", len(files))
+        ).format(n=len(files), folders=folders)[:300],
         params={"paths": [os.path.abspath(p) for p in paths], "force": force, "ner": ner, "max_bytes": max_bytes},
         parts=parts,
         unit="files",

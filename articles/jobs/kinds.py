@@ -6,6 +6,7 @@ opens for it, and those end with the change path (articles/changes.py).
 """
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from .. import changes
 
@@ -66,7 +67,12 @@ class Relink(Kind):
     def history(self, job):
         r = job.result
         return (
-            f"Re-linked {r.get('articles', 0):,} article(s) that could mention it: {r.get('changed', 0):,} changed "
+            ngettext(
+                "Re-linked {n:,} article that could mention it: ",
+                "Re-linked {n:,} articles that could mention it: ",
+                r.get("articles", 0),
+            ).format(n=r.get("articles", 0))
+            + f"{r.get('changed', 0):,} changed "
             f"({r.get('added', 0):,} mentions added, {r.get('removed', 0):,} removed, "
             f"{r.get('updated', 0):,} recounted)."
         )

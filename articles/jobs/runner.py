@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .. import changes
 from .kinds import kind_of
@@ -164,7 +165,9 @@ def _part_failed(part, reason):
     part.save(update_fields=["state", "error", "finished_at", "attempts"])
     Job.objects.filter(pk=part.job_id).update(parts_failed=F("parts_failed") + 1)
     Job.objects.filter(pk=part.job_id, error="").update(
-        error=f"part {part.number} of {part.job.parts} failed after {part.attempts} attempt(s): {reason}"
+        error=f"part {part.number} of {part.job.parts} failed after "
+        + ngettext("{n} attempt", "{n} attempts", part.attempts).format(n=part.attempts)
+        + f": {reason}"
     )
     _finish_if_last(part.job_id)
 
