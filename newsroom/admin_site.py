@@ -27,3 +27,9 @@ class NewsroomAdminConfig(AdminConfig):
     """django.contrib.admin with NewsroomAdminSite as `admin.site`."""
 
     default_site = "newsroom.admin_site.NewsroomAdminSite"
+
+
+def site_names(request):
+    """The admin's names for admin pages that no admin view renders (django-axes' lockout page):
+    the admin's own context, where there is one, takes precedence."""
+    return {"site_header": settings.SITE_NAME, "site_title": settings.SITE_NAME}

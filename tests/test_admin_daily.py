@@ -50,6 +50,15 @@ class TestBranding:
         assert 'href="/static/admin/newsroom.css"' in content
         assert 'id="nav-sidebar"' not in content
 
+    def test_lockout_page_is_branded_too(self, client):
+        create_editor("someone", password="plum-kettle-harbour-42")
+        for _ in range(6):
+            response = client.post("/admin/login/", {"username": "someone", "password": "wrong"})
+        assert response.status_code == 429
+        content = response.content.decode()
+        assert "<title>Too many failed logins | Newsroom</title>" in content
+        assert '<div id="site-name"><a href="/admin/">Newsroom</a></div>' in content
+
     def test_login_page_is_branded_too(self, client):
         content = client.get("/admin/login/").content.decode()
         assert ">Newsroom</a>" in content and "favicon.svg" in content
