@@ -41,7 +41,9 @@ RULES = {
         mock.patch.object(patterns, "dateline_spans", lambda text: []),
         mock.patch.object(canonical, "_DASH_INSIDE", _NEVER),
     ],
-    "lower-case kind noun after a name": [mock.patch.object(canonical, "_TRAILING_KIND_NOUN", _NEVER)],
+    "lower-case kind noun after a name": [
+        mock.patch.object(canonical, "_TRAILING_WORDS", canonical.wordset("of and the for in at on to from with &"))
+    ],
     "post-nominals": [mock.patch.object(canonical, "POST_NOMINALS", set())],
     "sentence-initial particle names": [mock.patch.object(extract, "_name_words", _old_name_words)],
     "spans joined at a name particle (Mac, Ní)": [

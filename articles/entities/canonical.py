@@ -31,12 +31,16 @@ def wordset(text):
 
 
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
-_TRAILING_PARTICLE = re.compile(r"\s+(?:of|and|the|for|in|at|on|to|from|with|&)$")
-# A lower-case common noun after a name says what it is, and is not part of it: "the Gyeonggi province",
-# "the Magdalena valley", "the ruling Morena party" (the rules' "Amazon rainforest" keeps its noun).
-_TRAILING_KIND_NOUN = re.compile(
-    r"\s+(?:province|region|district|county|state|prefecture|governorate|oblast|municipality|department|valley|"
-    r"basin|delta|party|area|coast|islands?|peninsula)$"
+# A last word that is not part of the name: a particle the model cut the name short after ("Remco
+# Evenepoel of"), or a lower-case common noun that says what the name is ("the Gyeonggi province",
+# "the Magdalena valley", "the ruling Morena party"; the rules' "Amazon rainforest" keeps its noun).
+_TRAILING_WORDS = frozenset(
+    wordset(
+        """
+        of and the for in at on to from with & province region district county state prefecture governorate
+        oblast municipality department valley basin delta party area coast island islands peninsula
+        """
+    )
 )
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
 _COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Ltd\.?|Limited|Inc\.?|Incorporated|plc|PLC|LLC|L\.L\.C\.|Corp\.?|Co\.))+$")
@@ -214,9 +218,10 @@ def clean_span(text, start, end):
         if match and match.start() > 0:
             end = start + match.start()
             piece = text[start:end]
-        match = _TRAILING_PARTICLE.search(piece) or _TRAILING_KIND_NOUN.search(piece)
-        if match:
-            end = start + match.start()  # a span the model cut short: "Remco Evenepoel of"
+        space = piece.rfind(" ")
+        if space > 0 and piece[space + 1 :] in _TRAILING_WORDS:
+            # A span the model cut short ("Remco Evenepoel of"), or a kind noun after it ("… province").
+            end = start + len(piece[:space].rstrip())
             piece = text[start:end]
         end = start + _without_handle_or_quantity(piece)
         if (start, end) == before:
@@ -228,12 +233,15 @@ _HANDLE_START = re.compile(r"(?:\s+(?:at|as|via)\b)?\s*(?:@|https?://|www\.)")
 
 def _without_handle_or_quantity(piece):
     """The length of `piece` without a handle ("Twitter @handle") or a final score or time ("Ajax 3-1")."""
-    match = _HANDLE_START.search(piece)
-    if match:
-        return match.start()
-    words = piece.rsplit(None, 1)
-    if len(words) == 2 and junk.is_quantity(words[1]) and not words[1].isdigit():  # "Formula 1" keeps its 1
-        return len(words[0])
+    if "@" in piece or "http" in piece or "www." in piece:
+        match = _HANDLE_START.search(piece)
+        if match:
+            return match.start()
+    space = piece.rfind(" ")
+    last = piece[space + 1 :]
+    # A quantity holds a digit ("3-1", "29C"); "Formula 1" keeps its 1.
+    if space > 0 and not last.isalpha() and not last.isdigit() and junk.is_quantity(last):
+        return len(piece[:space].rstrip())
     return len(piece)
 
 
@@ -245,11 +253,10 @@ def _keeps_final_mark(text, start, end):
 # "the Bank’s Monetary Policy Committee" holds two names, "People’s Daily" one: a plural's possessive
 # ("People’s", "Women’s", "Children’s") belongs to the name.
 _POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])")
-_DASH_INSIDE = re.compile(r"\s+[—–]\s+")
+_DASH_INSIDE = re.compile(r"\s+[—–]\s+")  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
 # "Jinnah Postgraduate Medical Centre (JPMC": the model ran into the acronym after the name.
-_UNCLOSED_PARENTHESIS = re.compile(
-    r"\s*\((?![^()]*\))[^\n]*"
-)  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
+_UNCLOSED_PARENTHESIS = re.compile(r"\s*\((?![^()]*\))[^\n]*")
+_INNER_CUTS = (("’'", _POSSESSIVE_INSIDE), ("—–", _DASH_INSIDE), ("(", _UNCLOSED_PARENTHESIS))
 
 
 def split_span(text, start, end):
@@ -265,11 +272,10 @@ def split_span(text, start, end):
         line_start, line_end = position, position + len(line)
         position = line_end + 1
         cuts = [line_start]
-        inner = [
-            *_POSSESSIVE_INSIDE.finditer(text, line_start, line_end),
-            *_DASH_INSIDE.finditer(text, line_start, line_end),
-            *_UNCLOSED_PARENTHESIS.finditer(text, line_start, line_end),
-        ]
+        inner = []
+        for marks, pattern in _INNER_CUTS:
+            if any(mark in line for mark in marks):  # most spans have none: no scan at all
+                inner.extend(pattern.finditer(text, line_start, line_end))
         for match in sorted(inner, key=lambda m: m.start()):
             cuts.extend([match.start(), match.end()])
         cuts.append(line_end)

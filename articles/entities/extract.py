@@ -148,7 +148,6 @@ class _Extraction:
         if model:
             mentions = self._headline_names(mentions)
         kept = [m for m in mentions if not m.dropped and m.name and m.kind]
-        _brand_spellings(kept)
         return self._count(kept)
 
     # 1-2. Candidate mentions, then the longest non-overlapping ones.
@@ -408,11 +407,12 @@ class _Extraction:
     def _people(self, mentions):
         """Surnames, honorifics and nicknames of people named in full elsewhere in the article."""
         people = {m.name for m in mentions if self._is_person(m) and len(m.name.split()) >= 2}
-        people |= self._named_by_surname(mentions, people)
+        if self.ner:  # only names the model found can be re-read
+            people |= self._named_by_surname(mentions, people)
         if self.author:
             people.add(self.author)
         # A name that opens with a particle ("Von der Leyen", "De Klerk") is a family name, not a full name.
-        people = {p for p in people if not canonical.is_noise(p, PERSON) and _name_words(p)[0] not in _PARTICLES}
+        people = {p for p in people if not canonical.is_noise(p, PERSON) and p.split()[0].lower() not in _PARTICLES}
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
         person_for = {}
@@ -571,32 +571,7 @@ class _Extraction:
     # 5. Kinds and noise.
 
     def _vote_kinds(self, mentions):
-        votes = defaultdict(Counter)
-        cues = defaultdict(Counter)  # name -> how often the words around it said person, place
-        voted = {m.name for m in mentions if not (m.dropped or m.kind) and m.name}
-        for mention in mentions:
-            if mention.dropped or mention.name not in voted or mention.kind not in ("", PERSON):
-                continue
-            # Surnames already tied to a name count too: "Zourabichvili told the crowd".
-            if patterns.person_cue(self.text, mention.start, mention.end):
-                cues[mention.name][PERSON] += 1
-            elif patterns.org_cue(self.text, mention.start, mention.end):
-                cues[mention.name][ORG] += 1
-            elif patterns.thing_cue(self.text, mention.start, mention.end):
-                cues[mention.name]["thing"] += 1
-            elif patterns.speaker_cue(self.text, mention.start, mention.end):
-                cues[mention.name]["speaker"] += 1
-            elif patterns.place_cue(self.text, mention.start, mention.end):
-                cues[mention.name][PLACE] += 1
-            if mention.kind:
-                votes[mention.name][PERSON] += 1  # its family name stood for it: "Alemu, who had never run"
-                continue
-            votes[mention.name].update(mention.kinds)
-            context, weight = canonical.context_kind(self.text, mention.start, mention.end)
-            if context is not None and (
-                weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
-            ):
-                votes[mention.name][context] += weight
+        votes, cues = self._votes(mentions)
         decided = {}
         for name, counter in votes.items():
             by_words = canonical.kind_from_words(name)
@@ -623,6 +598,31 @@ class _Extraction:
                 mention.dropped = True
             else:
                 mention.kind = kind
+
+    def _votes(self, mentions):
+        """Kind votes (labels, surroundings) and cues for each name whose kind is still open."""
+        votes = defaultdict(Counter)
+        cues = defaultdict(Counter)  # name -> how often the words around it said person, place…
+        voted = {m.name for m in mentions if not (m.dropped or m.kind) and m.name}
+        settled = {name for name in voted if canonical.kind_from_words(name) is not None}
+        for mention in mentions:
+            if mention.dropped or mention.name not in voted or mention.kind not in ("", PERSON):
+                continue
+            if mention.name not in settled:  # "… River", "eBay": its own words settle it, not its cues
+                # Family names already tied to the name count too: "Zourabichvili told the crowd".
+                cue = patterns.cue(self.text, mention.start, mention.end)
+                if cue:
+                    cues[mention.name][cue] += 1
+            if mention.kind:
+                votes[mention.name][PERSON] += 1  # its family name stood for it: "Alemu, who had never run"
+                continue
+            votes[mention.name].update(mention.kinds)
+            context, weight = canonical.context_kind(self.text, mention.start, mention.end)
+            if context is not None and (
+                weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
+            ):
+                votes[mention.name][context] += weight
+        return votes, cues
 
     def _national_body(self, name):
         """ORG for a name made of a brand or a field and a place the vocabulary knows: "Airtel Kenya",
@@ -700,6 +700,7 @@ class _Extraction:
             counts[(person.name, PERSON)] += 1  # the byline
             sources[(person.name, PERSON)] = VOCABULARY
         self._count_other_forms(mentions, counts, author)
+        _brand_spellings(counts, sources)
         found = [
             FoundEntity(name, kind, count, sources[(name, kind)])
             for (name, kind), count in counts.items()
@@ -766,15 +767,21 @@ class _Extraction:
                 covered[start:end] = b"\x01" * (end - start)
 
 
-def _brand_spellings(mentions):
-    """ "EBay" opening a sentence is the "eBay" the article writes elsewhere: one name, as the brand spells it."""
-    lower_first = {m.name: m.kind for m in mentions if m.name[:1].islower() and " " not in m.name}
-    for mention in mentions:
-        name = mention.name
-        if name[:1].isupper() and " " not in name:
-            brand = name[:1].lower() + name[1:]
-            if brand in lower_first:
-                mention.name, mention.kind = brand, lower_first[brand]
+def _brand_spellings(counts, sources):
+    """ "EBay" opening a sentence is the "eBay" the article writes elsewhere: one name, as the brand spells it.
+
+    `counts` and `sources` are keyed by (name, kind); the capitalised spelling's count joins the brand's.
+    """
+    brands = {name: kind for name, kind in counts if name[:1].islower() and " " not in name}
+    if not brands:
+        return  # the usual case
+    for name, kind in list(counts):
+        brand = name[:1].lower() + name[1:]
+        if name[:1].isupper() and brand in brands and (name, kind) in counts:
+            key = (brand, brands[brand])
+            counts[key] += counts.pop((name, kind))
+            source = sources.pop((name, kind))
+            sources[key] = VOCABULARY if VOCABULARY in (source, sources[key]) else source
 
 
 def _kind_by_cues(kind, cues, by_words):

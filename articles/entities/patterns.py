@@ -212,3 +212,19 @@ def org_head_spans(text, start=0):
 
 def _joins(word):
     return word in ("and", "&", "y", "e") or word.endswith(",")
+
+
+def cue(text, start, end):
+    """What the words around a mention say it is: "PERSON", "ORG", "thing" (an organisation or a
+    place), "speaker" (a person or an organisation), "PLACE", or None; the first that holds."""
+    if person_cue(text, start, end):
+        return "PERSON"
+    if org_cue(text, start, end):
+        return "ORG"
+    if thing_cue(text, start, end):
+        return "thing"
+    if speaker_cue(text, start, end):
+        return "speaker"
+    if place_cue(text, start, end):
+        return "PLACE"
+    return None
