@@ -16,7 +16,8 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Window
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import JSONObject, Lower, Now, RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
@@ -374,8 +375,13 @@ def _tag_rows():
     A column rather than a prefetch: on a listing rendered cold, the prefetch's second query
     and the two model instances per tag it builds cost more than the tags themselves.
     """
-    tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).order_by("tag__name")
-    return ArraySubquery(tags.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug")))
+    # Each tag read by its primary key (a scalar subquery), not joined: PostgreSQL would hash
+    # the whole tags table once per article of the listing.
+    tag = (
+        Tag.objects.filter(pk=OuterRef("tag_id")).order_by().values(json=JSONObject(id="id", name="name", slug="slug"))
+    )
+    tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).annotate(tag_json=Subquery(tag))
+    return ArraySubquery(tags.order_by(KeyTextTransform("name", "tag_json")).values("tag_json"))
 
 
 def _public(at=None):

@@ -35,17 +35,21 @@ class DeferredJoin:
 
     `?page=2000` skips 40,000 articles: walking that many entries of the listing's index
     alone (an index-only scan) takes milliseconds, where fetching the 40,000 wide rows
-    it passes over took a quarter of a second.
+    it passes over took a quarter of a second. `ids` lists the listing's article ids in
+    its order from the narrowest table that has them (the tag and entity pages: the public
+    snapshot's dated index, read without touching the articles); by default the
+    QuerySet's own ids.
     """
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, ids=None):
         self.queryset = queryset
+        self.ids = queryset.values("pk") if ids is None else ids
 
     def __getitem__(self, item):
-        return self.queryset.filter(pk__in=self.queryset.values("pk")[item])
+        return self.queryset.filter(pk__in=self.ids[item])
 
     def reverse(self):
-        return DeferredJoin(self.queryset.reverse())
+        return DeferredJoin(self.queryset.reverse(), self.ids.reverse())
 
 
 class FromEitherEnd:

@@ -394,67 +394,13 @@ class Search:
         are scaled; ranking covers the hits published since the date that leaves about
         RANK_CANDIDATES of them, and older hits follow, newest first.
         """
-        where, params = self._where()
-        rank, rank_params, order = self._rank()
-        table = SearchEntry._meta.db_table
-        columns = "s.article_id AS id, s.author_id, s.published_at, s.tag_ids, s.entity_ids"
-        estimate, cutoff = self._probe(where, params) if self.tsquery_text is not None else (0, None)
-        if estimate <= EXACT_LIMIT:
-            scale, self.cutoff = 1, None
-            counted = f"SELECT {columns}, {rank} AS rank FROM {table} s WHERE {where}"
-            counted_params = [*rank_params, *params]
-            ranked, ranked_params = "SELECT id, published_at, rank FROM hits", []
-        else:
-            scale, bucket = sample_for(estimate)
-            counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
-            counted_params = params
-            self.cutoff = cutoff
-            since = " AND s.published_at >= %s" if cutoff else ""
-            ranked = f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where}{since}"
-            ranked_params = [*rank_params, *params, *([cutoff] if cutoff else [])]
+        scale, counted, counted_params, ranked, ranked_params = self._hits_and_ranked()
+        order = self._rank()[2]
         with connection.cursor() as cursor:
             # For this statement only: no JIT compilation (it costs more than it saves here), and
             # room to keep thousands of hits in memory.
             cursor.execute(
-                f"""
-                SET LOCAL jit = off;
-                SET LOCAL work_mem = '32MB';
-                WITH hits AS MATERIALIZED (
-                    {counted}
-                ), ranked AS MATERIALIZED (
-                    {ranked}
-                ), page AS (
-                    SELECT id, published_at, rank FROM ranked ORDER BY {order} LIMIT %s OFFSET %s
-                ), authors AS (
-                    SELECT h.author_id AS key, count(*) AS n FROM hits h
-                     WHERE h.author_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
-                ), years AS (
-                    SELECT extract(year FROM h.published_at AT TIME ZONE %s)::bigint AS key, count(*) AS n
-                      FROM hits h GROUP BY 1
-                ), tags AS (
-                    SELECT t.key, count(*) AS n FROM hits h, unnest(h.tag_ids) AS t(key)
-                     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
-                ), entities AS (
-                    SELECT e.id AS key, e.kind, e.name, e.slug, c.n,
-                           row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name) AS place
-                      FROM (SELECT m.entity_id, count(*) AS n
-                              FROM hits h, unnest(h.entity_ids) AS m(entity_id)
-                             GROUP BY 1) c
-                      JOIN {Entity._meta.db_table} e ON e.id = c.entity_id
-                )
-                SELECT 'total', (SELECT count(*) FROM ranked), (SELECT count(*) FROM hits), NULL, NULL, NULL
-                UNION ALL
-                SELECT 'page', id, row_number() OVER (ORDER BY {order}), NULL, NULL, NULL FROM page
-                UNION ALL
-                SELECT 'author', x.key, x.n, u.name, u.slug, NULL
-                  FROM authors x JOIN {Author._meta.db_table} u ON u.id = x.key
-                UNION ALL
-                SELECT 'year', key, n, NULL, NULL, NULL FROM years
-                UNION ALL
-                SELECT 'tag', x.key, x.n, t.name, t.slug, NULL FROM tags x JOIN {Tag._meta.db_table} t ON t.id = x.key
-                UNION ALL
-                SELECT 'entity', key, n, name, slug, kind FROM entities WHERE place <= {FACET_SIZE}
-                """,
+                _facets_sql(counted, ranked, order),
                 [*counted_params, *ranked_params, limit, offset, settings.TIME_ZONE],
             )
             rows = cursor.fetchall()
@@ -471,23 +417,48 @@ class Search:
             # Past the ranked recent hits: older ones, newest first.
             skip = max(0, offset - self.ranked_count)
             page_ids += self._older_ids(skip, limit - len(page_ids))
-        request = self.request
+        results.facets += self._facets(by_facet, scale)
+        return page_ids
 
-        def item(label, count, kind, value, values, approximate=False):
+    def _hits_and_ranked(self):
+        """The SELECTs of the hits to count (all, or a sample) and of those to rank, with their
+        parameters and the sample's scale: (scale, counted, counted_params, ranked, ranked_params)."""
+        where, params = self._where()
+        rank, rank_params, _order = self._rank()
+        table = SearchEntry._meta.db_table
+        columns = "s.article_id AS id, s.author_id, s.published_at, s.tag_ids, s.entity_ids"
+        estimate, cutoff = self._probe(where, params) if self.tsquery_text is not None else (0, None)
+        if estimate <= EXACT_LIMIT:
+            self.cutoff = None
+            counted = f"SELECT {columns}, {rank} AS rank FROM {table} s WHERE {where}"
+            return 1, counted, [*rank_params, *params], "SELECT id, published_at, rank FROM hits", []
+        scale, bucket = sample_for(estimate)
+        counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
+        self.cutoff = cutoff
+        since = " AND s.published_at >= %s" if cutoff else ""
+        ranked = f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where}{since}"
+        return scale, counted, params, ranked, [*rank_params, *params, *([cutoff] if cutoff else [])]
+
+    def _facets(self, by_facet, scale):
+        """The facets of the results (author, tag, people, places, organisations, year) from the statement's rows."""
+        request = self.request
+        approximate = scale != 1
+
+        def item(label, count, kind, value, values):
             active = value in values
             return FacetItem(
                 label=label,
-                count=count,
+                count=count * scale,
                 approximate=approximate,
                 active=active,
                 url="?" + request.params(**{kind: [v for v in values if v != value] if active else [*values, value]}),
             )
 
+        facets = []
         for kind, title, chosen in (("author", "Author", request.authors), ("tag", "Tag", request.tags)):
             rows = sorted(by_facet.get(kind, []), key=lambda r: (-r[1], r[2]))
             if rows:
-                items = [item(r[2], r[1] * scale, kind, r[3], chosen, scale != 1) for r in rows]
-                results.facets.append(Facet(kind, title, items))
+                facets.append(Facet(kind, title, [item(r[2], r[1], kind, r[3], chosen) for r in rows]))
         for kind, title in (
             (Entity.Kind.PERSON, "People"),
             (Entity.Kind.PLACE, "Places"),
@@ -495,32 +466,22 @@ class Search:
         ):
             rows = sorted((r for r in by_facet.get("entity", []) if r[4] == kind), key=lambda r: (-r[1], r[2]))
             if rows:
-                results.facets.append(
-                    Facet(
-                        kind.lower(),
-                        title,
-                        [item(r[2], r[1] * scale, "entity", r[3], request.entities, scale != 1) for r in rows],
-                    )
-                )
+                items = [item(r[2], r[1], "entity", r[3], request.entities) for r in rows]
+                facets.append(Facet(kind.lower(), title, items))
         years = sorted(by_facet.get("year", []), key=lambda r: -r[0])
         if years:
-            results.facets.append(
-                Facet(
-                    "year",
-                    "Year",
-                    [
-                        FacetItem(
-                            label=str(r[0]),
-                            count=r[1] * scale,
-                            approximate=scale != 1,
-                            active=request.year == r[0],
-                            url="?" + request.params(year=None if request.year == r[0] else r[0]),
-                        )
-                        for r in years
-                    ],
+            items = [
+                FacetItem(
+                    label=str(r[0]),
+                    count=r[1] * scale,
+                    approximate=approximate,
+                    active=request.year == r[0],
+                    url="?" + request.params(year=None if request.year == r[0] else r[0]),
                 )
-            )
-        return page_ids
+                for r in years
+            ]
+            facets.append(Facet("year", "Year", items))
+        return facets
 
     def _older_ids(self, skip, limit):
         """Hits published before the ranked window (estimated mode), newest first."""
@@ -650,6 +611,50 @@ class Search:
             if changed and text not in (s for s, _ in suggestions) and text != self.request.q:
                 suggestions.append((text, "?" + self.request.params(q=text)))
         return suggestions
+
+
+def _facets_sql(counted, ranked, order):
+    """The one statement of a search: the hits (`counted`), those ranked (`ranked`, in `order`),
+    the page's ids and the facets; parameters: counted's, ranked's, limit, offset, time zone."""
+    return f"""
+        SET LOCAL jit = off;
+        SET LOCAL work_mem = '32MB';
+        WITH hits AS MATERIALIZED (
+            {counted}
+        ), ranked AS MATERIALIZED (
+            {ranked}
+        ), page AS (
+            SELECT id, published_at, rank FROM ranked ORDER BY {order} LIMIT %s OFFSET %s
+        ), authors AS (
+            SELECT h.author_id AS key, count(*) AS n FROM hits h
+             WHERE h.author_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
+        ), years AS (
+            SELECT extract(year FROM h.published_at AT TIME ZONE %s)::bigint AS key, count(*) AS n
+              FROM hits h GROUP BY 1
+        ), tags AS (
+            SELECT t.key, count(*) AS n FROM hits h, unnest(h.tag_ids) AS t(key)
+             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_SIZE}
+        ), entities AS (
+            SELECT e.id AS key, e.kind, e.name, e.slug, c.n,
+                   row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name) AS place
+              FROM (SELECT m.entity_id, count(*) AS n
+                      FROM hits h, unnest(h.entity_ids) AS m(entity_id)
+                     GROUP BY 1) c
+              JOIN {Entity._meta.db_table} e ON e.id = c.entity_id
+        )
+        SELECT 'total', (SELECT count(*) FROM ranked), (SELECT count(*) FROM hits), NULL, NULL, NULL
+        UNION ALL
+        SELECT 'page', id, row_number() OVER (ORDER BY {order}), NULL, NULL, NULL FROM page
+        UNION ALL
+        SELECT 'author', x.key, x.n, u.name, u.slug, NULL
+          FROM authors x JOIN {Author._meta.db_table} u ON u.id = x.key
+        UNION ALL
+        SELECT 'year', key, n, NULL, NULL, NULL FROM years
+        UNION ALL
+        SELECT 'tag', x.key, x.n, t.name, t.slug, NULL FROM tags x JOIN {Tag._meta.db_table} t ON t.id = x.key
+        UNION ALL
+        SELECT 'entity', key, n, name, slug, kind FROM entities WHERE place <= {FACET_SIZE}
+    """
 
 
 def sample_for(estimate, exact_up_to=None, eighth_up_to=None):

@@ -70,11 +70,16 @@ class ReaderPageMixin:
         if count is None:
             return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
         if queryset.model is Article:
-            queryset = DeferredJoin(queryset)
+            queryset = DeferredJoin(queryset, self.listing_ids())
         return CountedPaginator(queryset, per_page, count=count, allow_empty_first_page=allow_empty_first_page)
 
     def get_total(self):
         """How many items the whole listing has, from the statistics; None to let the paginator count."""
+        return None
+
+    def listing_ids(self):
+        """The ids of an article listing, in its order, from the narrowest table (see DeferredJoin);
+        None for the QuerySet's own."""
         return None
 
     def get_page_title(self):
@@ -303,6 +308,9 @@ class TagDetailView(SlugDetailListView):
     def get_queryset(self):
         return Article.objects.published().with_tag(self.object).for_listing().defer("body")
 
+    def listing_ids(self):
+        return self.object.public_taggings.order_by("-published_at", "-article_id").values("article_id")
+
     def get_page_title(self):
         return f"{self.object.name} — {SITE_NAME}"
 
@@ -322,6 +330,9 @@ class EntityDetailView(SlugDetailListView):
 
     def get_queryset(self):
         return Article.objects.published().mentioning(self.object).for_listing().defer("body")
+
+    def listing_ids(self):
+        return self.object.public_mentions.order_by("-published_at", "-article_id").values("article_id")
 
     def get_page_title(self):
         return f"{self.object.name} — {SITE_NAME}"
