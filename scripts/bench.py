@@ -195,10 +195,10 @@ def deepest_search_page(word):
     from django.conf import settings
     from django.http import QueryDict
 
-    from articles.search import MAX_PAGES, Search, read_request
+    from articles import search
 
-    total = Search(read_request(QueryDict(f"q={word}"))).run(1).total
-    return max(1, min(MAX_PAGES, math.ceil(total / settings.ARTICLES_PER_PAGE)))
+    total = search.Search(search.read_request(QueryDict(f"q={word}"))).run(1).total
+    return max(1, min(getattr(search, "MAX_PAGES", 50), math.ceil(total / settings.ARTICLES_PER_PAGE)))
 
 
 def percentile(sorted_values, fraction):
