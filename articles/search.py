@@ -223,7 +223,9 @@ class Search:
         if self.tsquery_text is None and not self.filter_ids["entity"] and not request.has_filters:
             return results  # nothing to search for: the page explains why
         results.searched = True
-        first = 1 if page_number == "last" else page_number
+        # ?page=last: the deepest page shown, the last page of any search with a thousand hits or
+        # more (the costly ones: one statement then); fewer hits are counted again, cheaply.
+        first = MAX_PAGES if page_number == "last" else page_number
         if first < 1:
             raise Http404("No such page")
         if first > MAX_PAGES:
@@ -237,7 +239,7 @@ class Search:
             number = paginator.validate_number(paginator.num_pages if page_number == "last" else page_number)
         except InvalidPage as exc:
             raise Http404("No such page") from exc
-        if number != first:  # ?page=last: now that the count is known
+        if number != first:  # ?page=last of fewer pages: now that the count is known
             ids = self._hits_facets_and_page(
                 SearchResults(request=request), offset=(number - 1) * self.per_page, limit=self.per_page
             )

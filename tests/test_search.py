@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import changes, search
@@ -378,11 +380,17 @@ class TestPages:
         assert len(second.context["results"].articles) == 5
         assert client.get("/search/", {"q": "grid", "page": "last"}).status_code == 200
 
-    def test_pages_stop_at_the_fiftieth_with_a_clear_message(self, client, monkeypatch):
+    def test_pages_stop_at_the_fiftieth_with_a_clear_message(self, client, monkeypatch, django_assert_num_queries):
         monkeypatch.setattr(search, "MAX_PAGES", 3)
         monkeypatch.setattr(search.Search, "per_page", 2)
         for i in range(9):
             indexed(title=f"Grid story {i}", published_at=days_ago(i + 1))
+        with django_assert_num_queries(5):  # ?page=last costs what page 1 does: the deepest page is the last
+            assert client.get("/search/", {"q": "grid", "page": "last"}).status_code == 200
+        with CaptureQueriesContext(connection) as first_page:
+            assert client.get("/search/", {"q": "story 1"}).status_code == 200
+        with django_assert_num_queries(len(first_page) + 2):  # fewer pages than the deepest: probe and statement again
+            assert client.get("/search/", {"q": "story 1", "page": "last"}).status_code == 200
         assert titles(client, q="grid", page=3) == ["Grid story 4", "Grid story 5"]
         found = results(client, q="grid", page="last")
         assert found.page.number == 3 and found.page.paginator.num_pages == 3
