@@ -15,7 +15,6 @@ With dry_run nothing is written (the transaction is rolled back): the report say
 what would change.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -23,7 +22,7 @@ from django.db import transaction
 from . import changes
 from .merge import merge_authors, merge_entities, merge_tags
 from .models import Article, Author, Entity, Tag
-from .textcleanup import clean_line, clean_paragraphs
+from .textcleanup import clean_line, clean_paragraphs, invisible_ranges
 
 
 @dataclass
@@ -58,22 +57,10 @@ def clean_stored_text(*, dry_run=False):
 
 
 def invisible_pattern():
-    """A PostgreSQL regular expression matching any character clean_prose() removes, for finding
-    the few bodies to read among all of them."""
-    chars = [
-        chr(c) for c in range(1, 0x110000) if unicodedata.category(chr(c)) in ("Cf", "Cc") and chr(c) not in "\n\t"
-    ]
-    ranges, start, previous = [], None, None
-    for char in chars:
-        if start is None:
-            start = previous = char
-        elif ord(char) == ord(previous) + 1:
-            previous = char
-        else:
-            ranges.append((start, previous))
-            start = previous = char
-    ranges.append((start, previous))
-    return "[" + "".join(a if a == b else f"{a}-{b}" for a, b in ranges) + "]"
+    """A PostgreSQL regular expression for the characters clean_prose() may remove, to find the
+    few bodies worth reading among all of them (NUL, which no stored text holds, left out)."""
+    parts = (chr(max(a, 1)) + ("" if a == b else "-" + chr(b)) for a, b in invisible_ranges() if b >= 1)
+    return "[" + "".join(parts) + "]"
 
 
 def _clean_articles(report):
@@ -97,7 +84,8 @@ def _clean_articles(report):
 
 
 def _clean_names(model, kind, merge, report):
-    """Clean each row's name (an entity's aliases too); merge rows whose cleaned names are one."""
+    """Clean each row's name (an entity's aliases, an author's bio too); merge rows whose cleaned
+    names are one."""
 
     def identity(row, name):  # as the case-blind unique constraint compares names
         return (name.lower(), row.kind) if model is Entity else name.lower()
@@ -111,24 +99,27 @@ def _clean_names(model, kind, merge, report):
             merge(survivor, [row])
             report.merged.append((kind, row.name, survivor.name))
             continue
-        aliases = _clean_aliases(row.aliases, name) if model is Entity else None
-        if name == row.name and (aliases is None or aliases == row.aliases):
+        changed = {attr: value for attr, value in _cleaned(row, name).items() if getattr(row, attr) != value}
+        if not changed:
             continue
         report.renamed.append((kind, row.name, name))
-        row.name = name
-        fields = ["name", *(["aliases"] if aliases is not None else []), *(["updated_at"] if kind != "tag" else [])]
-        if aliases is not None:
-            row.aliases = aliases
+        for attr, value in changed.items():
+            setattr(row, attr, value)
         with changes.atomic():
-            row.save(update_fields=fields)
+            row.save(update_fields=[*changed, *(["updated_at"] if kind != "tag" else [])])
             changes.apply(**{{"author": "authors", "tag": "tags", "entity": "entities"}[kind]: [row.pk]})
         clean[identity(row, name)] = row
 
 
-def _clean_aliases(aliases, name):
-    kept, seen = [], {name.lower()}
-    for alias in map(clean_line, aliases):
-        if alias and alias.lower() not in seen:
-            seen.add(alias.lower())
-            kept.append(alias)
-    return kept
+def _cleaned(row, name):
+    """The cleaned values of the row's text fields."""
+    if isinstance(row, Entity):
+        aliases, seen = [], {name.lower()}
+        for alias in map(clean_line, row.aliases):
+            if alias and alias.lower() not in seen:
+                seen.add(alias.lower())
+                aliases.append(alias)
+        return {"name": name, "aliases": aliases}
+    if isinstance(row, Author):
+        return {"name": name, "bio": clean_paragraphs(row.bio)}
+    return {"name": name}

@@ -28,7 +28,8 @@ Reading rules:
   them is one separator). Each line is stripped and the lines of a block are
   joined with one space. Nothing else is touched: internal spacing, curly
   quotes, diacritics, RTL text, zero-width characters and emoji survive
-  exactly (no Unicode normalisation). "Whitespace" is Python's: what
+  exactly (no Unicode normalisation), and the content hash is of that text.
+  (Ingest then cleans the fields it stores: articles/textcleanup.py.) "Whitespace" is Python's: what
   ``str.strip()`` and ``str.split()`` remove.
 * Only ``\n``, ``\r\n`` and ``\r`` end lines; U+2028 and U+0085 do not.
 * The byline is the one line that, stripped, starts with ``Author:`` (any

@@ -15,51 +15,86 @@ clean_text` (rows stored before) call it.
 - `clean_prose()` is for body paragraphs and bios: the same characters go, but line
   breaks and spacing stay as they are.
 
-Zero-width joiner and non-joiner are kept where scripts need them: between two
-letters, marks or symbols that are not ASCII (Persian and Indic words, emoji
-sequences such as 👩‍💻). Between ASCII characters, at either end or beside a space,
-they are noise and go.
+"Invisible" is Unicode's default-ignorable code points plus control characters (but
+newline and tab in prose). Those that scripts need stay where they do their work: the
+zero-width joiner and non-joiner between two letters, marks or symbols that are not
+ASCII (Persian and Indic words, emoji sequences such as 👩‍💻), a variation selector
+after such a character ("❤️") or before a combining mark (the keycap "1️⃣"), Hangul
+fillers inside Hangul. Between ASCII characters, at either end or beside a space, they
+are noise and go (a Hangul filler, which shows as a blank, becomes a space).
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import replace
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
-_JOINERS = {ZWNJ, ZWJ}
 # Format characters that are not invisible noise: the Arabic number sign and its kin
 # (U+0600–U+0605, U+06DD, U+070F, U+08E2, U+110BD, U+110CD) begin numbers in Arabic,
 # Syriac and Kaithi text.
 _KEPT_FORMAT = {chr(c) for c in (*range(0x0600, 0x0606), 0x06DD, 0x070F, 0x08E2, 0x110BD, 0x110CD)}
 _KEPT_CONTROLS = {"\n", "\t"}
+# Unicode's other default-ignorable code points (not format characters): the combining
+# grapheme joiner, variation selectors, Mongolian and Khmer invisible marks, the Hangul
+# fillers (which show as a blank), and unassigned ranges reserved as ignorable.
+_SELECTORS = {
+    chr(c) for c in (0x034F, 0x180B, 0x180C, 0x180D, 0x180F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0))
+}
+_BETWEEN_LETTERS = {ZWNJ, ZWJ, "\u17b4", "\u17b5"}  # joiners and Khmer's inherent vowels
+_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+_RESERVED = {chr(c) for c in (0x2065, *range(0xFFF0, 0xFFF9), *range(0xE0000, 0xE1000))}
 
 
-def _joined(text, index):
-    """Whether the joiner at `index` sits between two non-ASCII letters, marks or symbols."""
-    if index == 0 or index == len(text) - 1:
-        return False
-    before, after = text[index - 1], text[index + 1]
-    return all(not c.isascii() and unicodedata.category(c)[0] in "LMS" for c in (before, after))
+@functools.cache
+def invisible_ranges():
+    """(first, last) code points of every character that may go, in order."""
+    chars = set(_SELECTORS | _BETWEEN_LETTERS | _FILLERS | _RESERVED)
+    for code in range(0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if (category == "Cf" and char not in _KEPT_FORMAT) or (category == "Cc" and char not in _KEPT_CONTROLS):
+            chars.add(char)
+    codes = sorted(map(ord, chars))
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, [*codes[1:], None], strict=True):
+        if code != previous + 1:
+            ranges.append((start, previous))
+            start = code
+    return ranges
 
 
-def _invisible(char):
-    category = unicodedata.category(char)
-    if category == "Cf":
-        return char not in _KEPT_FORMAT
-    return category == "Cc" and char not in _KEPT_CONTROLS
+@functools.cache
+def _candidates():
+    """A regular expression for every character that may go, found at C speed, so text without
+    any (nearly all of it) costs one scan. As ranges: a class of single characters outside the
+    Basic Multilingual Plane would be tried one by one."""
+    parts = (re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in invisible_ranges())
+    return re.compile("[" + "".join(parts) + "]")
+
+
+def _script_char(char):
+    """A letter, mark or symbol of a script other than ASCII's."""
+    return bool(char) and not char.isascii() and unicodedata.category(char)[0] in "LMS"
+
+
+def _replacement(match):
+    char, text, index = match.group(), match.string, match.start()
+    before = text[index - 1] if index else ""
+    after = text[index + 1] if index + 1 < len(text) else ""
+    if char in _SELECTORS:  # chooses the form of the character before it ("❤️", a keycap "1️⃣")
+        return char if _script_char(before) or unicodedata.category(after or " ")[0] == "M" else ""
+    if char in _BETWEEN_LETTERS or char in _FILLERS:  # Persian, Indic, Khmer, Hangul, emoji sequences
+        if _script_char(before) and _script_char(after):
+            return char
+        return " " if char in _FILLERS else ""  # a filler out of Hangul shows as a blank
+    return ""
 
 
 def _strip_invisible(text):
-    if text.isascii() and text.isprintable():
-        return text  # the common case: nothing to look at
-    kept = []
-    for index, char in enumerate(text):
-        if char in _JOINERS:
-            if _joined(text, index):
-                kept.append(char)
-        elif not _invisible(char):
-            kept.append(char)
-    return "".join(kept)
+    if not _candidates().search(text):
+        return text  # the common case: one scan, nothing to do
+    return _candidates().sub(_replacement, text)
 
 
 def clean_line(text):

@@ -47,6 +47,9 @@ class TestInvisibleCharacters:
             ("\u200e\u200fLRM RLM\u2066isolate\u2069", "LRM RLMisolate"),  # marks, isolates
             ("Jose\u0301", "José"),  # one spelling: composed
             ("tab\tand\nnewline", "tab and newline"),
+            ("Dana\u3164Levi", "Dana Levi"),  # a Hangul filler, which shows as a blank
+            ("Da\u034fna Le\ufe0fvi", "Dana Levi"),  # grapheme joiner, a variation selector on a Latin letter
+            ("\U000e0041\U000e0042Tags", "Tags"),  # tag characters
         ],
     )
     def test_clean_line(self, raw, clean):
@@ -58,6 +61,8 @@ class TestInvisibleCharacters:
             "می\u200cخواهم",  # Persian: the non-joiner is part of the spelling
             "क्\u200dष",  # Devanagari: the joiner chooses a form
             "👩\u200d💻",  # an emoji sequence
+            "❤\ufe0f and 1\ufe0f\u20e3",  # variation selectors: emoji presentation, a keycap
+            "ᄒ\u1160ᆫ",  # a Hangul filler inside Hangul
             "Plain ASCII, nothing to do.",
         ],
     )
@@ -291,7 +296,7 @@ class TestCleanTextCommand:
     @pytest.fixture
     def stored(self):
         clean, dirty = AuthorFactory(name="Dana Levi"), AuthorFactory(name="Dana\u200b Levi")
-        other = AuthorFactory(name="\u202eOmar Haddad")
+        other = AuthorFactory(name="\u202eOmar Haddad", bio="Writes\u200b about ports.")
         ports, ports_dirty = TagFactory(name="ports"), TagFactory(name="ports\u2060")
         baltic = EntityFactory(name="Baltic\u00ad Port", kind=Entity.Kind.ORG, aliases=["B\u200bP", "BP"])
         first = ArticleFactory(title="Harbour \u202eopens", author=clean, tags=[ports])
@@ -320,6 +325,7 @@ class TestCleanTextCommand:
         assert second.body == "Joined text.\n\nمی\u200cخواهم"  # the Persian joiner stays
         assert sorted(Author.objects.values_list("name", flat=True)) == ["Dana Levi", "Omar Haddad"]
         assert second.author.name == "Dana Levi"
+        assert Author.objects.get(name="Omar Haddad").bio == "Writes about ports."
         assert list(Tag.objects.values_list("name", flat=True)) == ["ports"]
         baltic = Entity.objects.get(kind=Entity.Kind.ORG, name="Baltic Port")
         assert baltic.aliases == ["BP"]
