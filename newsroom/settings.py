@@ -122,7 +122,7 @@ MIDDLEWARE = [
     # gets its headers.
     "articles.pagecache.PageCacheMiddleware",
     # Outermost but one: every response, error pages included, gets the policy (see below).
-    "csp.middleware.CSPMiddleware",
+    "newsroom.middleware.CSPMiddleware",  # django-csp's, with the policy built once (newsroom/middleware.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
