@@ -59,6 +59,7 @@ RULES = {
         mock.patch.object(extract._Extraction, "_join_first_names", lambda self, candidates: [])
     ],
     "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
+    "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
     "brands (eBay, OPay)": [
         mock.patch.object(canonical, "is_brand_word", lambda word: False),
         mock.patch.object(extract, "_brand_spellings", lambda mentions: None),

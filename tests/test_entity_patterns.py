@@ -15,6 +15,7 @@ from articles.entities.patterns import (
     org_head_spans,
     person_cue,
     place_cue,
+    place_head_spans,
     social_network_spans,
     speaker_cue,
 )
@@ -142,3 +143,12 @@ def test_irish_name_particles(vocabulary):
     body = "Síofra Ní Dhonnabháin SC opened the case. Ní Dhonnabháin said the hospital had admitted liability."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
     assert "Síofra Ní Dhonnabháin" in people and "Ní Dhonnabháin" not in people
+
+
+def test_landmarks_by_head_noun_are_kept_whole():
+    text = "Marchers went down Avenida Tomasa de los Reyes Avenue to Ojo Pupa Square. On Monday Kora Green was shut."
+    assert [text[start:end] for start, end in place_head_spans(text)] == [
+        "Avenida Tomasa de los Reyes Avenue",
+        "Ojo Pupa Square",
+        "Kora Green",
+    ]

@@ -205,6 +205,10 @@ class _Extraction:
         mentions.extend(
             _Mention(start, end, MODEL, label="ORG") for start, end in patterns.org_head_spans(self.text, offset)
         )
+        # Landmarks likewise: "Epifanio de los Santos Avenue", not "Epifanio" and "Santos Avenue".
+        mentions.extend(
+            _Mention(start, end, MODEL, label="FAC") for start, end in patterns.place_head_spans(self.text, offset)
+        )
         mentions.sort(key=lambda m: (m.start, -m.end))
         return self._join_acronym_units(mentions)
 

@@ -173,6 +173,46 @@ _ORG_NAME = re.compile(
 )
 
 
+# Landmarks named by what they are, after a name that may hold particles: "Epifanio de los Santos
+# Avenue", "Black Star Square", "Galle Face Green".
+PLACE_HEADS = frozenset(
+    """
+    Avenue Street Road Square Park Bridge Boulevard Lane Stadium Airport Palace Plaza Station Highway
+    Expressway Quay Wharf Parque Estadio Green
+    """.split()  # noqa: SIM905
+)
+_PARTICLE = r"(?:de\s+los|de\s+las|de\s+la|del|de|da|do|dos|das|di|van|von|der)"
+_PLACE_NAME = re.compile(
+    rf"(?<![\w’'.-])(?:{_W}\s+(?:{_PARTICLE}\s+)?){{1,4}}(?:{'|'.join(sorted(PLACE_HEADS))})(?![\w’'-])"
+)
+
+
+def place_head_spans(text, start=0):
+    """(start, end) of landmarks named by a head noun ("Black Star Square"), from `start` on."""
+    spans = []
+    for match in _PLACE_NAME.finditer(text, start):
+        span = _name_within(text, match)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _name_within(text, match):
+    """The span of `match` without the words before it that cannot open a name, or None."""
+    from .canonical import can_start_name_word
+
+    words = list(re.finditer(r"\S+", match.group()))
+    first = 0
+    for index, word in enumerate(words):
+        if word.group().endswith(("’s", "'s")):
+            first = index + 1  # "Manila’s Rizal Park": the possessor is another name
+    while first < len(words) - 1 and not can_start_name_word(words[first].group()):
+        first += 1
+    if first >= len(words) - 1:
+        return None
+    return match.start() + words[first].start(), match.end()
+
+
 def org_head_spans(text, start=0):
     """(start, end) of organisation names built on a head noun, from `start` on.
 
