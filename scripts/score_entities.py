@@ -62,7 +62,7 @@ RULES = {
     "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
     "brands (eBay, OPay)": [
         mock.patch.object(canonical, "is_brand_word", lambda word: False),
-        mock.patch.object(extract, "_brand_spellings", lambda mentions: None),
+        mock.patch.object(extract, "_brand_spellings", lambda counts, sources: None),
     ],
     "national bodies (Airtel Kenya)": [mock.patch.object(extract._Extraction, "_national_body", lambda self, n: None)],
 }
