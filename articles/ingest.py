@@ -343,11 +343,13 @@ def ingest_files(
     progress=None,
     ner=True,
     finish_chunk=FINISH_CHUNK,
+    link_new=True,
 ):
     """Ingest `files`, as iter_seed_files() lists them (a symbolic link among them is refused).
 
     What ingest_paths() does once it has listed its files; a queued ingest's parts
-    (articles/jobs/ingest.py) call it with theirs.
+    (articles/jobs/ingest.py) call it with theirs, with `link_new=False`: the entities
+    the parts create are linked to the stored articles once, by a job of their own.
     """
     started = time.monotonic() if started is None else started
     report = IngestReport()
@@ -369,7 +371,7 @@ def ingest_files(
             _write_all(results, writer, report, batch_size=batch_size, progress=progress, total=len(files))
     finally:
         writer.close()
-    if not dry_run and report.created + report.updated:
+    if link_new and not dry_run and report.created + report.updated:
         report.relinked = link_new_entities(known_entities)
     report.seconds = time.monotonic() - started
     return report

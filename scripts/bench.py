@@ -384,6 +384,21 @@ def bench_crawl_during_ingest(env, long_tail, args, workdir):
 # --- 5. report ----------------------------------------------------------------------------
 
 
+def bench_jobs(env, workdir, *, files, saves):
+    """scripts/bench_jobs.py on the loaded database: it prints its own lines; its numbers go in the JSON."""
+    out = workdir / "jobs.json"
+    log("background jobs: admin saves and their jobs, web memory, queued ingest (scripts/bench_jobs.py)")
+    subprocess.run(
+        [PYTHON, "scripts/bench_jobs.py", "--database-url", env["DATABASE_URL"], "--workdir", str(workdir)]
+        + ["--ingest-files", str(files), "--part-size", str(max(1, files // 8)), "--saves", str(saves)]
+        + ["--json", str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return json.loads(out.read_text())
+
+
 def machine_info():
     def git(*args):
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
@@ -552,6 +567,11 @@ def main(argv=None):
         help="crawl the long tail while ingesting this many new articles into the database (default 0: skipped)",
     )
     parser.add_argument("--crawl-connections", type=int, default=16, help="wrk connections of that crawl (default 16)")
+    parser.add_argument(
+        "--skip-jobs",
+        action="store_true",
+        help="no background-job step (scripts/bench_jobs.py: admin saves and their jobs, web memory, queued ingest)",
+    )
     parser.add_argument("--output", type=Path, help="JSON report (default var/bench/bench-<articles>.json)")
     parser.add_argument("--workdir", type=Path, default=VAR, help="corpus, logs and static files (default var/bench)")
     args = parser.parse_args(argv)
@@ -600,6 +620,11 @@ def main(argv=None):
     long_tail = article_sample(args.long_tail, args.seed + 1)
     throughput = None if args.skip_throughput else bench_throughput(env, articles, long_tail, args, workdir)
     crawl = bench_crawl_during_ingest(env, long_tail, args, workdir) if args.crawl_ingest and long_tail else None
+    jobs = (
+        None
+        if args.skip_jobs
+        else bench_jobs(env, workdir, files=min(400, args.ner_slice), saves=min(50, args.articles))
+    )
 
     machine["load_average_1m_end"] = round(os.getloadavg()[0], 2)
     machine["postgresql"] = postgres_version()
@@ -620,6 +645,7 @@ def main(argv=None):
         "latency": latency,
         "throughput": throughput,
         "crawl": crawl,
+        "jobs": jobs,
     }
     result["errors"] = count_errors(result)
     output.parent.mkdir(parents=True, exist_ok=True)

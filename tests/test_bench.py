@@ -77,7 +77,7 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     command += ["--database-url", bench_database_url]
     command += ["--crawl-ingest", "20", "--crawl-connections", "4"] if with_wrk else ["--skip-throughput"]
     env = {**os.environ, "SECRET_KEY": TEST_SECRET_KEY}
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     report = json.loads(output.read_text())
@@ -96,6 +96,12 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
         assert run["model_words_per_s"] > 0
         assert run["share_of_model"] > 0
     assert ingest["relink"]["seconds"] > 0
+
+    jobs = report["jobs"]  # scripts/bench_jobs.py: saves answered, their jobs done, web memory, queued ingest
+    assert jobs["saves"]["relink_job"]["state"] == "done" and jobs["saves"]["alias_save_seconds"] > 0
+    assert jobs["saves"]["spacy_in_this_process"] is False
+    assert jobs["memory"]["saves"] == 50 and jobs["memory"]["spacy_mapped"] is False
+    assert set(jobs["ingest"]["words_per_s"]) >= {"direct-2", "queued-1", "queued-2"}
 
     pages = report["latency"]["pages"]
     assert len(pages) == len(PAGES) + 3  # those above and deep pages of the home list, an entity and a search

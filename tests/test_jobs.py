@@ -6,6 +6,7 @@ with SIGKILL mid-part leaves a part that runs again to completion with nothing
 doubled, two workers share one ingest, and a failed part is shown in the admin.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -73,6 +74,34 @@ def wait_for(condition, timeout=60, message="condition"):
     raise AssertionError(f"timed out waiting for {message}")
 
 
+@contextlib.contextmanager
+def holding_the_stats_lock():
+    """Hold the reader statistics' lock on a connection of our own; yields how many sessions wait.
+
+    Every part that writes reaches `stats.refresh_reader_stats` inside its transaction and
+    waits there (or, behind such a part, for a row it wrote): a worker stopped half-way
+    through a part."""
+    holder = connections.create_connection("default")
+    holder.connect()
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [STATS_LOCK_KEY])
+
+    def waiting():
+        with holder.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted"
+                " AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+            )
+            return cursor.fetchone()[0]
+
+    try:
+        yield waiting
+    finally:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [STATS_LOCK_KEY])
+        holder.close()
+
+
 @pytest.fixture
 def editor_client(client):
     user = get_user_model().objects.create_superuser("editor", "editor@example.org", "irrelevant-in-tests")
@@ -121,27 +150,13 @@ def test_a_worker_killed_mid_part_leaves_the_part_to_run_again_with_nothing_doub
 
     # Hold the reader statistics' lock: a part that has written its mentions waits for it inside
     # its transaction, which is where the worker is killed.
-    holder = connections.create_connection("default")
-    holder.connect()
-    with holder.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [STATS_LOCK_KEY])
-    worker = start_worker("--concurrency", "1", JOB_RETRY_SECONDS=4, JOB_RELINK_PART=5)
-    try:
-
-        def part_waits_for_the_lock():
-            with holder.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-                return cursor.fetchone()[0] > 0
-
-        wait_for(part_waits_for_the_lock, message="a part inside its transaction")
+    with holding_the_stats_lock() as waiting:
+        worker = start_worker("--concurrency", "1", JOB_RETRY_SECONDS=4, JOB_RELINK_PART=5)
+        wait_for(lambda: waiting() == 1, message="a part inside its transaction")
         part = JobPart.objects.get(job=job, state=State.RUNNING)
         assert part.attempts == 1
         os.kill(int(part.worker.rsplit(":", 1)[1]), signal.SIGKILL)
         time.sleep(1)  # the cluster replaces its dead process; the task stays unacknowledged
-    finally:
-        with holder.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [STATS_LOCK_KEY])
-        holder.close()
     out, _ = worker.communicate(timeout=240)
     assert worker.returncode == 0, out
 
@@ -169,7 +184,11 @@ def test_two_workers_share_one_queued_ingest(tmp_path):
     )
     assert enqueue.returncode == 0, enqueue.stderr
     assert "40 parts" in enqueue.stderr
-    workers = [start_worker("--concurrency", "1") for _ in range(2)]
+    # Until both workers are inside a part (waiting for the reader statistics' lock, held here),
+    # neither can finish one: so both take parts, however late the second one starts.
+    with holding_the_stats_lock() as waiting:
+        workers = [start_worker("--concurrency", "1") for _ in range(2)]
+        wait_for(lambda: waiting() == 2, timeout=120, message="both workers inside a part")
     for worker in workers:
         out, _ = worker.communicate(timeout=300)
         assert worker.returncode == 0, out
@@ -192,6 +211,32 @@ def test_two_workers_share_one_queued_ingest(tmp_path):
     assert status.returncode == 0, status.stderr
     summary = json.loads(status.stdout.strip().splitlines()[-1])
     assert (summary["state"], summary["summary"]["created"]) == ("done", 400)
+
+
+def test_entities_a_queued_ingest_creates_are_linked_to_stored_articles_by_a_job_of_their_own(tmp_path):
+    """A part that stores an article naming a person before another part creates her (from a
+    byline) leaves it unlinked; the job that follows the ingest links it, as a direct ingest would."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(
+        "Harbour talks resume\n\nA dek.\n\nIlsa Varnokova said the harbour plan would go ahead.\n\n"
+        "Author: Writer One\n\nWriter One covers Europe.\n"
+    )
+    (seeds / "b.txt").write_text(
+        "Harbour plan approved\n\nA dek.\n\nThe council approved the plan on Monday.\n\n"
+        "Author: Ilsa Varnokova\n\nIlsa Varnokova covers the harbour.\n"
+    )
+    from articles.jobs.ingest import enqueue_ingest
+
+    ingest = enqueue_ingest([seeds], ner=False, batch_size=1)
+    run_worker("--concurrency", "1")
+
+    ingest.refresh_from_db()
+    assert (ingest.state, ingest.result["created"]) == (State.DONE, 2)
+    follow_up = Job.objects.get(pk=ingest.result["link_new_job"])
+    assert (follow_up.kind, follow_up.state) == ("link_new", State.DONE)
+    first = Article.objects.get(title="Harbour talks resume")
+    assert Mention.objects.filter(article=first, entity__name="Ilsa Varnokova").exists()
 
 
 def test_a_failed_part_is_shown_in_the_admin_with_its_reason(tmp_path, editor_client):

@@ -5,6 +5,9 @@ ingest batch each (`--batch-size`, 250 files). Each part is `ingest_files()` on 
 files, in one transaction, with the same identity rules as a direct ingest: what a
 file is (created, updated, unchanged, duplicate, conflict) is decided by the
 database, so parts running at once on several hosts never store a story twice.
+The entities the parts create (a byline's author, a name the model found) are then
+linked to the stored articles that name them by one job that follows the ingest
+(`LinkNew`), as a direct ingest does at its end (`ingest.link_new_entities`).
 
 Every worker reads the seed files itself: they must be at the same absolute path
 on every host that runs a worker (shared storage: NFS, a mounted bucket, or one
@@ -15,12 +18,15 @@ of its part fails the part with that reason (and another worker may take it).
 import os
 import socket
 
+from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
+from ..models import Entity
 from ..seed import MAX_BYTES
-from .kinds import Kind
+from .kinds import Kind, split
 from .models import Job
 
 SUMMED = ("created", "updated", "unchanged", "duplicates", "conflicts")
@@ -48,6 +54,7 @@ class Ingest(Kind):
             workers=0,  # this worker's own process: the queue's workers are the parallelism
             batch_size=len(files),
             ner=options.get("ner", True),
+            link_new=False,  # once for the whole job, when it ends (LinkNew)
         )
         return {**report.as_dict(), "notes": [list(note) for note in report.notes]}
 
@@ -60,6 +67,40 @@ class Ingest(Kind):
                 summary[key].extend(result.get(key, []))
         summary["seconds"] = round((timezone.now() - job.created_at).total_seconds(), 3)
         return summary
+
+    def after(self, job):
+        """The entities the parts created, linked to the stored articles that name them: a job of its own."""
+        from . import enqueue
+
+        known = job.params.get("known_entities")
+        if known is None or not Entity.objects.filter(id__gt=known).exists():
+            return
+        follow_up = enqueue(
+            "link_new",
+            description=f"Link the entities first found by job {job.pk} to the stored articles that name them",
+            params={"known_entities": known, "ner": job.params.get("ner", True)},
+        )
+        job.result["link_new_job"] = follow_up.pk
+        job.save(update_fields=["result"])
+
+
+class LinkNew(Kind):
+    """What ingest_files() does after a direct ingest (ingest.link_new_entities), for a queued one:
+    the stored articles that name an entity created after id `known_entities`, and do not mention
+    it, are matched again by the vocabulary, as `relink_entities` would, in parts."""
+
+    name = "link_new"
+
+    def plan(self, job):
+        from ..entities.relink import articles_naming
+
+        new = list(Entity.objects.filter(id__gt=job.params["known_entities"]).values_list("id", flat=True))
+        return split(articles_naming(new, not_mentioning=True) if new else [], settings.JOB_RELINK_PART)
+
+    def run(self, job, params):
+        from ..entities.relink import relink
+
+        return {"relinked": relink(article_ids=params["ids"]).changed}
 
 
 def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_size=BATCH_SIZE, requested_by=None):
@@ -88,7 +129,13 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
         description=(
             ngettext("Ingest {n:,} seed file from {folders}", "Ingest {n:,} seed files from {folders}", len(files))
         ).format(n=len(files), folders=folders)[:300],
-        params={"paths": [os.path.abspath(p) for p in paths], "force": force, "ner": ner, "max_bytes": max_bytes},
+        params={
+            "paths": [os.path.abspath(p) for p in paths],
+            "force": force,
+            "ner": ner,
+            "max_bytes": max_bytes,
+            "known_entities": Entity.objects.aggregate(last=Max("id"))["last"] or 0,
+        },
         parts=parts,
         unit="files",
         requested_by=requested_by,

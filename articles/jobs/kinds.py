@@ -35,6 +35,9 @@ class Kind:
         """The line the job's target gets in its History when the job ends (None: none)."""
         return None
 
+    def after(self, job):
+        """What follows the job's end, in the transaction of its last part (another job, say)."""
+
 
 def split(ids, size):
     ids = list(ids)
@@ -109,9 +112,9 @@ class Reextract(Kind):
 
 
 def kinds():
-    from .ingest import Ingest
+    from .ingest import Ingest, LinkNew
 
-    return {kind.name: kind for kind in (Relink(), Reextract(), Ingest())}
+    return {kind.name: kind for kind in (Relink(), Reextract(), Ingest(), LinkNew())}
 
 
 def kind_of(job):

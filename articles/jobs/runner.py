@@ -186,6 +186,7 @@ def _finish(job):
     job.state = State.FAILED if job.parts_failed else State.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "state", "finished_at"])
+    kind.after(job)
     message = kind.history(job)
     if message and job.requested_by_id and job.target_type_id:
         from django.contrib.admin.models import CHANGE, LogEntry
