@@ -152,3 +152,11 @@ def test_landmarks_by_head_noun_are_kept_whole():
         "Ojo Pupa Square",
         "Kora Green",
     ]
+
+
+def test_a_place_span_with_a_comma_is_two_names():
+    from articles.entities.extract import _place_parts
+
+    text = "Zorvat, Upper Kell"
+    assert [text[a:b] for a, b in _place_parts(text, 0, len(text), "GPE")] == ["Zorvat", "Upper Kell"]
+    assert _place_parts(text, 0, len(text), "ORG") == [(0, len(text))]  # "Bae, Kim & Lee" is one firm

@@ -199,7 +199,8 @@ class _Extraction:
             for piece_start, piece_end in canonical.split_span(self.text, start, end):
                 if any(d_start <= piece_start < d_end for d_start, d_end in datelines):
                     continue  # "AUCKLAND —": a dateline, not a name
-                mentions.append(_Mention(piece_start, piece_end, MODEL, label=span.label))
+                for part_start, part_end in _place_parts(self.text, piece_start, piece_end, span.label):
+                    mentions.append(_Mention(part_start, part_end, MODEL, label=span.label))
         mentions = self._join_at_particles(mentions)
         # Organisations named by a head noun, whole: "Law Society of Kenya", not "Law Society" and "Kenya".
         mentions.extend(
@@ -769,6 +770,18 @@ class _Extraction:
             if covered.find(1, start, end) == -1:
                 counts[forms[form]] += 1
                 covered[start:end] = b"\x01" * (end - start)
+
+
+def _place_parts(text, start, end, label):
+    """A place span with a comma inside is two names: "Jackson, Mississippi", "Eskom, South Africa"."""
+    if label not in ("GPE", "LOC") or ", " not in text[start:end]:
+        return [(start, end)]
+    parts, position = [], start
+    for part in text[start:end].split(", "):
+        if part:
+            parts.append((position, position + len(part)))
+        position += len(part) + 2
+    return parts
 
 
 def _brand_spellings(counts, sources):
