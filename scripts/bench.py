@@ -373,6 +373,9 @@ def bench_crawl_during_ingest(env, long_tail, args, workdir):
     )
     try:
         result = bench_crawl.crawl_during_ingest(env, long_tail, corpus, workdir, crawl_args, serve, stop)
+    except SystemExit as exc:  # the ingest failed: report it with everything measured before
+        log(str(exc))
+        return {"error": str(exc)}
     finally:
         if not args.keep_corpus:
             shutil.rmtree(corpus)
@@ -447,6 +450,7 @@ def count_errors(result):
         errors += row["errors_total"]
     crawl = result.get("crawl") or {}
     errors += sum(crawl[phase]["errors_total"] for phase in ("quiet", "during ingest") if phase in crawl)
+    errors += 1 if "error" in crawl else 0
     return errors
 
 
@@ -524,6 +528,8 @@ def _throughput_lines(throughput, connections, width):
 
 
 def _crawl_lines(crawl, width):
+    if "error" in crawl:
+        return ["", f"long tail while ingesting: {crawl['error']}"]
     title = f"long tail while ingesting (wrk -c{crawl['connections']}, {crawl['urls']:,} URLs)"
     lines = ["", f"{title:{width}} {'req/s':>9} {'hits':>7} {'errors':>7}"]
     for phase, label in (("quiet", "quiet"), ("during ingest", f"during ingest of {crawl['new_articles']:,} articles")):
