@@ -91,7 +91,7 @@ def run_part(part_id):
         return "done before"
     try:
         with changes.atomic():
-            part = JobPart.objects.select_for_update().select_related("job").get(pk=part_id)
+            part = JobPart.objects.select_for_update(of=("self",)).select_related("job").get(pk=part_id)
             if part.state != State.RUNNING:
                 return "done before"
             result = kind_of(part.job).run(part.job, part.params)
@@ -115,7 +115,7 @@ def _start(part_id):
     with transaction.atomic():
         # Waits while another worker runs the part (it holds the row): then it is done.
         part = (
-            JobPart.objects.select_for_update()
+            JobPart.objects.select_for_update(of=("self",))
             .filter(pk=part_id, state__in=[State.QUEUED, State.RUNNING])
             .select_related("job")
             .first()
@@ -150,7 +150,7 @@ def _part_done(part, result):
 def _part_raised(part_id, attempt, exc):
     """Record why the part failed; True if it is to run again, else it is marked failed."""
     with transaction.atomic():
-        part = JobPart.objects.select_for_update().select_related("job").get(pk=part_id)
+        part = JobPart.objects.select_for_update(of=("self",)).select_related("job").get(pk=part_id)
         part.error = _reason(exc)
         if attempt < settings.JOB_MAX_ATTEMPTS:
             part.state = State.QUEUED

@@ -41,11 +41,19 @@ def queue_empty():
     return not OrmQ.objects.using(Conf.ORM).exists()
 
 
-def run(concurrency, *, burst=False, poll=1.0):
-    """Run a cluster until it is stopped (SIGTERM, SIGINT), or with `burst` until the queue is empty."""
+def run(concurrency, *, burst=False, poll=1.0, preload_model=True):
+    """Run a cluster until it is stopped (SIGTERM, SIGINT), or with `burst` until the queue is empty.
+
+    `preload_model`: load the statistical model before the worker processes are forked, so
+    they share its memory and none spends seconds loading it at its first extraction.
+    """
     from django_q.cluster import Cluster
 
     configure(concurrency)
+    if preload_model:
+        from ..entities.ner import load_model
+
+        load_model()
     cluster = Cluster()
     cluster.start()
     if not burst:

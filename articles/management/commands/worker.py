@@ -24,8 +24,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--burst", action="store_true", help="exit once no job is queued or running (for scripts and tests)"
         )
+        parser.add_argument(
+            "--no-preload",
+            action="store_true",
+            help="do not load the statistical model before starting the worker processes (each loads it "
+            "when it first extracts entities; a worker that only re-links then never does)",
+        )
 
     def handle(self, *args, **options):
         if options["concurrency"] < 1:
             raise CommandError("--concurrency must be positive")
-        worker.run(options["concurrency"], burst=options["burst"])
+        worker.run(options["concurrency"], burst=options["burst"], preload_model=not options["no_preload"])
