@@ -17,7 +17,8 @@ readers see a change whole or not at all:
 2. reader statistics (`stats.refresh_reader_stats`): counts, timelines and "appears
    with", which also say which public listings the change touched;
 3. the related articles of the changed articles (`related.choose_related`), stored
-   for their pages;
+   for their pages (not during an ingest, which leaves those of new articles to
+   `manage.py refresh_articles --related`: `choose_related()`);
 4. the page cache (`pagecache.invalidate`): the keys of every changed object and
    listing, so that exactly the cached pages that show them are rendered anew.
 
@@ -55,7 +56,7 @@ def atomic():
         yield
 
 
-def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everything=False):
+def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everything=False, related_lists=True):
     """Bring search entries, reader statistics and cached pages up to date after a write.
 
     - `articles`: ids of articles whose text, slug, status, date, author, tags or
@@ -64,6 +65,8 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     - `authors`, `tags`, `entities`: ids of rows whose own fields (name, slug, bio,
       kind, aliases) changed, or that were deleted or merged away;
     - `everything`: every cached page is rendered anew (after a rebuild or an import).
+    - `related_lists=False`: the articles' related articles are chosen later, by
+      `choose_related()` (ingest: `manage.py refresh_articles --related` after the run).
 
     Call it inside `atomic()`, after the writes; it runs in the caller's transaction.
     Returns the page-cache keys it marked.
@@ -72,7 +75,8 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     touched = changed | created
     searchindex.refresh_search_entries(touched | searchindex.articles_of(authors=authors, tags=tags))
     keys = stats.refresh_reader_stats(touched) if touched else set()
-    related.choose_related(touched)  # after the statistics: it ranks from their public snapshot
+    if related_lists:
+        related.choose_related(touched)  # after the statistics: it ranks from their public snapshot
     keys |= {pagecache.key("article", pk) for pk in changed}
     for kind, every, ids in (("author", "authors", authors), ("tag", "tags", tags), ("entity", "entities", entities)):
         if ids:  # the row's own pages, and the list of every row of its kind (names, sitemaps)
@@ -83,6 +87,15 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
         keys.add(pagecache.EVERYTHING)
     pagecache.invalidate(keys)
     return keys
+
+
+def choose_related(article_ids):
+    """Choose and store the related articles of these articles, in a transaction of its own, and
+    re-render their pages. For writers that left it out of apply() (`related_lists=False`)."""
+    ids = _ids(article_ids)
+    with atomic():
+        related.choose_related(ids)
+        pagecache.invalidate({pagecache.key("article", pk) for pk in ids})
 
 
 def catch_up(request=None):

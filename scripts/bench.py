@@ -12,8 +12,9 @@
    on the server of DATABASE_URL, or BENCH_DATABASE_URL: IT IS WIPED) and times
    `ingest_seeds --no-ner --workers 2` over the corpus (articles/s, peak memory), then
    NER on the first --ner-slice articles at 1 and 2 workers beside the model's own speed
-   (in <database>_ner, also wiped), and `relink_entities`. --skip-ingest reuses a
-   database loaded by an earlier run.
+   (in <database>_ner, also wiped), and `relink_entities`; then `refresh_articles --related`
+   chooses the related articles the ingest leaves out. --skip-ingest reuses a database
+   loaded by an earlier run.
 3. Latency: each page is requested --requests times (after a warm-up) through Django's
    full stack in this process (the test client: routing, middleware, queries, templates;
    no network), "cold" with the cache cleared before each request (django.core.cache.cache
@@ -125,6 +126,15 @@ def run_ingest_bench(corpus, database_url, ner_slice, workers, out):
         check=True,
     )
     return json.loads(out.read_text())
+
+
+def choose_related_lists(env):
+    """`refresh_articles --related` after the ingest (which leaves related articles out): {"seconds"}."""
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, "manage.py", "refresh_articles", "--related"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    return {"seconds": round(time.monotonic() - started, 1)}
 
 
 # --- 3. latency ---------------------------------------------------------------------------
@@ -486,6 +496,8 @@ def print_table(result):
             lines.append(f"{'NER speed-up, 2 workers over 1':{width}} {ingest['ner']['speedup']:>11.2f}x")
         relink = ingest["relink"]
         lines.append(f"{'relink_entities':{width}} {'':>11} {relink['seconds']:>9,.1f} {relink['peak_rss_mib']:>9,.0f}")
+        if ingest.get("related"):
+            lines.append(f"{'refresh_articles --related':{width}} {'':>11} {ingest['related']['seconds']:>9,.1f}")
     if result["latency"]:
         lines += _latency_lines(result["latency"], width)
     if result["throughput"]:
@@ -612,6 +624,7 @@ def main(argv=None):
         finally:
             if generated and not args.keep_corpus:
                 shutil.rmtree(generated)
+        ingest["related"] = choose_related_lists(env)
     subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
     )

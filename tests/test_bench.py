@@ -96,6 +96,7 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
         assert run["model_words_per_s"] > 0
         assert run["share_of_model"] > 0
     assert ingest["relink"]["seconds"] > 0
+    assert ingest["related"]["seconds"] > 0
 
     jobs = report["jobs"]  # scripts/bench_jobs.py: saves answered, their jobs done, web memory, queued ingest
     assert jobs["saves"]["relink_job"]["state"] == "done" and jobs["saves"]["alias_save_seconds"] > 0
@@ -139,7 +140,7 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
         assert report["throughput"] is None and report["crawl"] is None
 
     # The table names every row.
-    for name in [*PAGES, "--no-ner", "NER, --workers 2", "relink_entities", "errors: 0"]:
+    for name in [*PAGES, "--no-ner", "NER, --workers 2", "relink_entities", "refresh_articles --related", "errors: 0"]:
         assert name in done.stdout
     # The generated corpus is removed unless --keep-corpus.
     assert not (tmp_path / "corpus-100").exists()

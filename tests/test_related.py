@@ -7,9 +7,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles import changes
+from articles.ingest import ingest_paths
 from articles.models import Article, RelatedArticles
 from articles.related import KEPT, choose_related
 
+from .conftest import write_seeds
 from .factories import ArticleFactory, EntityFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +69,19 @@ class TestChosenOnWrite:
         RelatedArticles.objects.all().delete()
         call_command("refresh_articles", "--all", stdout=None)
         assert {row.pk: row.related_ids for row in RelatedArticles.objects.all()} == {a.pk: live(a) for a in articles}
+
+    def test_an_ingest_leaves_them_to_refresh_articles_related(self, client, tmp_path):
+        write_seeds(tmp_path / "seeds", 3)  # stories that share their places, people and topics
+        ingest_paths([str(tmp_path / "seeds")], workers=1, ner=False)
+        first = Article.objects.get(title="Harbour story number 0")
+        assert not RelatedArticles.objects.exists()
+        assert "Harbour story number 1" in related_section(client, first)  # worked out live meanwhile
+        call_command("refresh_articles", "--related", stdout=None)
+        assert set(RelatedArticles.objects.values_list("pk", flat=True)) == set(
+            Article.objects.values_list("pk", flat=True)
+        )
+        assert stored(first) == live(first) != []
+        assert "Harbour story number 1" in related_section(client, first)
 
     def test_deleted_articles_are_skipped_and_lose_their_list(self):
         article = ArticleFactory(entities=[EntityFactory()])

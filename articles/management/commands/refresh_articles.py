@@ -11,18 +11,32 @@ CHUNK = 2000
 class Command(BaseCommand):
     help = (
         "Bring what is derived from articles up to date through the change path: search entries, reader "
-        "statistics and cached pages. The admin, ingest, merges, re-linking and imports do it by themselves; "
-        "run this after changing articles by other means (SQL, a shell script). Name article ids, or --all."
+        "statistics, related articles and cached pages. The admin, merges, re-linking and imports do it by "
+        "themselves; run this after changing articles by other means (SQL, a shell script). Name article ids, "
+        "or --all; --related chooses the related articles of every article that has none stored yet (after an "
+        "ingest, which leaves them out, and once after upgrading to migration 0013)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, metavar="ID", help="article ids")
         parser.add_argument("--all", action="store_true", help="every article (and every cached page)")
+        parser.add_argument(
+            "--related", action="store_true", help="only the related articles of articles without a stored list"
+        )
 
     def handle(self, *args, **options):
-        if bool(options["ids"]) == options["all"]:
-            raise CommandError("name article ids or give --all (not both)")
+        if sum([bool(options["ids"]), options["all"], options["related"]]) != 1:
+            raise CommandError("name article ids, or give --all or --related (one of them)")
         started = time.monotonic()
+        if options["related"]:
+            ids = list(Article.objects.filter(related_list__isnull=True).order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(ids), CHUNK):
+                changes.choose_related(ids[start : start + CHUNK])  # a transaction per chunk
+            seconds = time.monotonic() - started
+            self.stdout.write(
+                self.style.SUCCESS(f"Chose the related articles of {len(ids)} articles in {seconds:.1f}s")
+            )
+            return
         ids = options["ids"] or list(Article.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), CHUNK):
             with changes.atomic():  # a chunk per transaction: a long run keeps what it has done
