@@ -463,38 +463,13 @@ class ArticleQuerySet(models.QuerySet):
         for articles that mention entities found in a third of the archive; for
         rarer entities and tags every article is a candidate. One query.
         """
+        from .related import candidates_sql
+
+        # Ranked with the dates the snapshot carries; only the winners' rows are read (a few
+        # spare in case one was unpublished since it was counted).
         sql = f"""
             SELECT a.id, a.title, a.slug, a.dek, a.published_at, c.shared
-              FROM (
-                    SELECT candidate.article_id, count(*) AS shared, max(candidate.published_at) AS published_at
-                      FROM (
-                            SELECT p.article_id, p.published_at
-                              FROM {Mention._meta.db_table} m
-                             CROSS JOIN LATERAL (
-                                   SELECT article_id, published_at FROM {PublicMention._meta.db_table}
-                                    WHERE entity_id = m.entity_id
-                                    ORDER BY published_at DESC, article_id DESC
-                                    LIMIT %(per_facet)s
-                             ) p
-                             WHERE m.article_id = %(article)s
-                            UNION ALL
-                            SELECT p.article_id, p.published_at
-                              FROM {TaggedArticle._meta.db_table} t
-                             CROSS JOIN LATERAL (
-                                   SELECT article_id, published_at FROM {PublicTagging._meta.db_table}
-                                    WHERE tag_id = t.tag_id
-                                    ORDER BY published_at DESC, article_id DESC
-                                    LIMIT %(per_facet)s
-                             ) p
-                             WHERE t.content_object_id = %(article)s
-                           ) candidate
-                     WHERE candidate.article_id <> %(article)s
-                     GROUP BY candidate.article_id
-                     -- Rank with the dates the snapshot carries; read only the winners' rows
-                     -- (a few spare in case one was unpublished since it was counted).
-                     ORDER BY shared DESC, published_at DESC, candidate.article_id DESC
-                     LIMIT %(limit)s + 5
-                   ) c
+              FROM ({candidates_sql("%(article)s", "%(limit)s + 5")}) c
               JOIN {Article._meta.db_table} a ON a.id = c.article_id
              WHERE {public_sql("a")}
              ORDER BY c.shared DESC, a.published_at DESC, a.id DESC

@@ -1,9 +1,10 @@
 """Related articles, chosen when an article is written and stored ready to serve.
 
 An article's related articles are the public articles sharing the most entities and
-tags with it, newest first among equals (`ArticleQuerySet.related_to()` is the rule,
-run live for one article). Working that out reads a hundred index entries per entity
-and tag, a few milliseconds: most of what an uncached article page cost. So the change
+tags with it, newest first among equals: the ranking is `candidates_sql()`, which
+`ArticleQuerySet.related_to()` runs live for one article and `choose_related()` for
+many. Working that out reads a hundred index entries per entity and tag, a few
+milliseconds: most of what an uncached article page cost. So the change
 path (`changes.apply()`) chooses them for the articles it is told changed, set-based,
 and stores the ordered ids in `RelatedArticles`; the article page reads one row.
 
@@ -29,45 +30,58 @@ SHOWN = 5  # related articles on an article page
 KEPT = SHOWN + 5  # ids stored: spares for articles unpublished after the list was chosen
 
 
+def candidates_sql(article, limit):
+    """The ranking of related articles, as SQL: the subquery of (article_id, shared,
+    published_at) rows for the article whose id is the SQL expression `article`, best first,
+    at most `limit` (SQL too) of them. ArticleQuerySet.related_to() runs it for one article,
+    _choose_sql() for many in one statement; the ranking is written here only.
+
+    Candidates are the %(per_facet)s newest articles of the public snapshot (PublicMention,
+    PublicTagging) for each of the article's entities and tags; ranked by how many they share,
+    then by the dates the snapshot carries.
+    """
+    return f"""
+        SELECT candidate.article_id, count(*) AS shared, max(candidate.published_at) AS published_at
+          FROM (
+                SELECT p.article_id, p.published_at
+                  FROM {Mention._meta.db_table} m
+                 CROSS JOIN LATERAL (
+                       SELECT article_id, published_at FROM {PublicMention._meta.db_table}
+                        WHERE entity_id = m.entity_id
+                        ORDER BY published_at DESC, article_id DESC
+                        LIMIT %(per_facet)s
+                 ) p
+                 WHERE m.article_id = {article}
+                UNION ALL
+                SELECT p.article_id, p.published_at
+                  FROM {TaggedArticle._meta.db_table} t
+                 CROSS JOIN LATERAL (
+                       SELECT article_id, published_at FROM {PublicTagging._meta.db_table}
+                        WHERE tag_id = t.tag_id
+                        ORDER BY published_at DESC, article_id DESC
+                        LIMIT %(per_facet)s
+                 ) p
+                 WHERE t.content_object_id = {article}
+               ) candidate
+         WHERE candidate.article_id <> {article}
+         GROUP BY candidate.article_id
+         ORDER BY shared DESC, published_at DESC, candidate.article_id DESC
+         LIMIT {limit}
+    """
+
+
 @functools.cache
 def _choose_sql():
-    # The same ranking as ArticleQuerySet.related_to(), for many articles in one statement. The
-    # candidates come from the public snapshot (PublicMention, PublicTagging), which the reader
-    # statistics brought up to date just before in the same transaction: all public now.
+    # The candidates of many articles in one statement. They come from the public snapshot,
+    # which the reader statistics brought up to date just before in the same transaction:
+    # all public now.
     return f"""
         INSERT INTO {RelatedArticles._meta.db_table} (article_id, related_ids)
         SELECT src.id, coalesce(chosen.ids, '{{}}')
           FROM {Article._meta.db_table} src
           LEFT JOIN LATERAL (
                 SELECT array_agg(c.article_id ORDER BY c.shared DESC, c.published_at DESC, c.article_id DESC) AS ids
-                  FROM (
-                        SELECT candidate.article_id, count(*) AS shared, max(candidate.published_at) AS published_at
-                          FROM (
-                                SELECT p.article_id, p.published_at
-                                  FROM {Mention._meta.db_table} m
-                                 CROSS JOIN LATERAL (
-                                       SELECT article_id, published_at FROM {PublicMention._meta.db_table}
-                                        WHERE entity_id = m.entity_id
-                                        ORDER BY published_at DESC, article_id DESC
-                                        LIMIT %(per_facet)s
-                                 ) p
-                                 WHERE m.article_id = src.id
-                                UNION ALL
-                                SELECT p.article_id, p.published_at
-                                  FROM {TaggedArticle._meta.db_table} t
-                                 CROSS JOIN LATERAL (
-                                       SELECT article_id, published_at FROM {PublicTagging._meta.db_table}
-                                        WHERE tag_id = t.tag_id
-                                        ORDER BY published_at DESC, article_id DESC
-                                        LIMIT %(per_facet)s
-                                 ) p
-                                 WHERE t.content_object_id = src.id
-                               ) candidate
-                         WHERE candidate.article_id <> src.id
-                         GROUP BY candidate.article_id
-                         ORDER BY shared DESC, published_at DESC, candidate.article_id DESC
-                         LIMIT %(kept)s
-                ) c
+                  FROM ({candidates_sql("src.id", "%(kept)s")}) c
           ) chosen ON true
          WHERE src.id = ANY(%(ids)s)
             ON CONFLICT (article_id) DO UPDATE SET related_ids = EXCLUDED.related_ids
