@@ -58,6 +58,7 @@ RULES = {
     "first name before a family name": [
         mock.patch.object(extract._Extraction, "_join_first_names", lambda self, candidates: [])
     ],
+    "teams around a scoreline": [mock.patch.object(patterns, "team_cue", lambda text, start, end: False)],
     "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
     "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
     "brands (eBay, OPay)": [

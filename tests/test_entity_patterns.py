@@ -18,6 +18,7 @@ from articles.entities.patterns import (
     place_head_spans,
     social_network_spans,
     speaker_cue,
+    team_cue,
 )
 from articles.seed import SeedDocument
 
@@ -160,3 +161,17 @@ def test_a_place_span_with_a_comma_is_two_names():
     text = "Zorvat, Upper Kell"
     assert [text[a:b] for a, b in _place_parts(text, 0, len(text), "GPE")] == ["Zorvat", "Upper Kell"]
     assert _place_parts(text, 0, len(text), "ORG") == [(0, len(text))]  # "Bae, Kim & Lee" is one firm
+
+
+def test_a_match_report_names_teams_around_the_scoreline():
+    text = (
+        "Vorlanden beat Ostmark United 3-1 on Sunday. Kessel drew 0-0 with Brakel, and the Ostmark United "
+        "coach blamed a 2-1 defeat to Harven. Ilse Marrow beat Ada Okoro 6-4, 6-2 in the final."
+    )
+
+    def cue_at(name):
+        start = text.index(name)
+        return team_cue(text, start, start + len(name))
+
+    assert all(cue_at(name) for name in ("Vorlanden", "Ostmark United", "Kessel", "Brakel", "Harven"))
+    assert not cue_at("Ilse Marrow") and not cue_at("Ada Okoro")  # a tennis score: people, not teams

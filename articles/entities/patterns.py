@@ -13,6 +13,10 @@ article:
   do not; `org_cue`: organisations are introduced by what they are ("the
   newspaper …", "rivals including …") and own things ("…’s shares");
 - `place_cue`: places follow "in", "near", "from", "districts such as";
+- `team_cue`: match reports put a team on either side of one scoreline
+  ("Feyenoord beat Ajax 3-1", "a 2-1 win over Wydad") and name its staff
+  after it ("the Ajax coach"); a set of scores ("6-4, 6-2") is a tennis
+  match between people;
 - `org_head_spans`: organisations are named by a head noun and what it is of
   or for ("Ministry of Trade, Industry and Energy", "Supreme Court of the
   Philippines", "Law Society of Kenya"), kept whole so no fragment of the name
@@ -114,11 +118,46 @@ _ORG_AFTER = re.compile(
 )
 
 
+# Match reports put a team on either side of one scoreline ("Feyenoord beat Ajax 3-1", "drew 0-0
+# with Corinthians", "a 2-1 win over Wydad Casablanca") and name its staff and fans after it ("the
+# Ajax coach"). A set of scores ("6-4, 6-2", tennis) is left out: its players are people.
+_SCORE = r"(?<![\d.])\d{1,3}[-–]\d{1,3}(?![-–\d])(?!,?\s*\(?\d)"
+_WON = r"beat|beats|beating|edged|edges|thrashed|defeated|defeats|routed|stunned|upset|overcame"
+_RESULT = r"win|victory|defeat|loss|draw|drew|lost|won"
+_TEAM_BEFORE = re.compile(
+    rf"(?:\b{_SCORE}\s+(?:{_RESULT})\s+(?:over|to|against|with)|\b(?:drew|lost|won)\s+{_SCORE}\s+(?:with|to|against))"
+    r"\s+(?:the\s+)?$"
+)
+_TEAM_AFTER = re.compile(
+    rf"^\s+(?:{_SCORE}"  # "… beat Ajax 3-1"
+    rf"|(?:{_WON})\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s+){{1,4}}{_SCORE}"  # "Feyenoord beat Ajax 3-1"
+    rf"|(?:drew|lost|won|led|trailed)\s+{_SCORE}"  # "The Crusaders led 24-17"
+    rf"|(?:a|an)\s+{_SCORE}\s+(?:{_RESULT}))"  # "gave Raja a 2-1 win"
+)
+# "the Ajax coach": a person has a coach of their own ("Alcaraz’s coach"), not "the … coach".
+_STAFF_AFTER = re.compile(
+    r"^\s+(?:coach|manager|head\s+coach|fans|supporters|squad|captain|goalkeeper|striker|midfielder|"
+    r"defender|winger|academy)\b"
+)
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+
+
+def team_cue(text, start, end):
+    """True for a name a match report gives as a team ("Feyenoord beat Ajax 3-1", "the Ajax coach")."""
+    after = text[end : end + 80]
+    if _TEAM_AFTER.match(after):
+        return True
+    before = text[max(0, start - 40) : start]
+    return bool(_TEAM_BEFORE.search(before)) or (bool(_THE_BEFORE.search(before)) and bool(_STAFF_AFTER.match(after)))
+
+
 def org_cue(text, start, end):
     """True when the words around a mention say it is an organisation ("the newspaper …", "…’s shares",
-    "rivals including …", "…’s shares")."""
+    "rivals including …", "…’s shares"), or a team ("beat Ajax 3-1")."""
     before = text[max(0, start - 60) : start]
-    return bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(text[end : end + 30]))
+    return (
+        bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(text[end : end + 30])) or team_cue(text, start, end)
+    )
 
 
 def thing_cue(text, start, end):
