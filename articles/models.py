@@ -707,13 +707,8 @@ class IngestRunQuerySet(models.QuerySet):
         return self.create(last_article_before=last or 0)
 
     def newest(self):
-        """The newest run, with its figures filled in from its queued job once that has finished."""
-        run = self.select_related("job").order_by("-started_at", "-pk").first()
-        if run is not None and run.finished_at is None and run.job is not None and run.job.finished_at:
-            run.fill(run.job.result, run.job.finished_at)  # in memory: reading the desk writes nothing
-            if run.job.error:
-                run.failures = [*run.failures, {"path": f"queued job {run.job.pk}", "error": run.job.error}]
-        return run
+        """The newest run (a queued one gets its figures when its job ends: articles/jobs/ingest.py)."""
+        return self.select_related("job").order_by("-started_at", "-pk").first()
 
     def newest_articles(self):
         """The articles the newest run created, newest first: one query, none when no run is recorded."""
@@ -725,7 +720,7 @@ class IngestRunQuerySet(models.QuerySet):
 
 
 class IngestRun(models.Model):
-    """One run of `manage.py ingest_seeds`: when, what it did, and the files that failed.
+    """One run of `manage.py ingest_seeds`, direct or queued: when, what it did, and the files that failed.
 
     The desk (the admin's front page) shows the last one: the articles it created (ids
     above `last_article_before`) and its failures. A run that never finished (killed)

@@ -2,15 +2,21 @@
 one), the latest drafts, the last ingest and the entities of the last day, in a fixed
 number of queries."""
 
+import contextlib
 import datetime
 import io
+import json
+import os
 import re
+import shutil
+import tempfile
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles.jobs.models import Job
 from articles.models import Article, Entity, IngestRun
 from articles.roles import create_editor
 
@@ -186,7 +192,65 @@ class TestQueuedIngest:
         seed_dir.write("good.txt", self.SEED)
         seed_dir.write("bad.txt", "Only a headline\n")
         call_command("ingest_seeds", str(seed_dir.path), "--enqueue", "--no-ner", stderr=io.StringIO())
-        run = IngestRun.objects.newest()
-        assert (run.created, run.failed) == (1, 1) and run.finished_at
+        run = IngestRun.objects.get()  # the row itself has the figures, as a direct run's has
+        assert (run.created, run.failed, run.finished_at) == (1, 1, run.job.finished_at)
+        assert run.failures[0]["path"].endswith("bad.txt")
         content = section(editor_client.get("/admin/").content.decode(), "ingest")
         assert "1 created" in content and "bad.txt" in content and "Tidal barrage opens" in content
+
+    def test_the_same_summary_as_a_direct_ingest(self, seed_dir, settings, tmp_path):
+        settings.JOBS_INLINE = True
+        seed_dir.write("queued/good.txt", self.SEED)
+        seed_dir.write("queued/bad.txt", "Only a headline\n")
+        seed_dir.write("direct/good.txt", self.SEED.replace("Tidal barrage", "Tidal lagoon"))
+        seed_dir.write("direct/bad.txt", "Only a headline\n")
+        direct, status = io.StringIO(), io.StringIO()
+        with pytest.raises(SystemExit):  # a file failed: exit status 1
+            call_command("ingest_seeds", str(seed_dir.path / "direct"), "--json", "--workers", "1", stdout=direct)
+        call_command("ingest_seeds", str(seed_dir.path / "queued"), "--enqueue", "--no-ner", stderr=io.StringIO())
+        call_command("ingest_seeds", "--status", "--json", stdout=status, stderr=io.StringIO())
+        direct = json.loads(direct.getvalue().splitlines()[-1])
+        summary = json.loads(status.getvalue().splitlines()[-1])["summary"]
+        assert summary.keys() == direct.keys()
+        assert {k: v for k, v in summary.items() if k != "seconds"} == {
+            **{k: v for k, v in direct.items() if k != "seconds"},
+            "failed": [{"path": str(seed_dir.path / "queued/bad.txt"), "error": direct["failed"][0]["error"]}],
+        }
+
+    def test_files_this_host_cannot_read_are_refused(self, settings):
+        """What the enqueuing host cannot open, a worker (same user, same path) cannot either."""
+        settings.JOBS_INLINE = False
+        folder = tempfile.mkdtemp()  # under /tmp, not pytest's folder only its owner may enter
+        try:
+            os.chmod(folder, 0o755)  # noqa: S103 - nobody must reach the files to be refused by them
+            for name, mode in (("open.txt", 0o644), ("private.txt", 0o000)):
+                path = os.path.join(folder, name)
+                with open(path, "w") as seed:
+                    seed.write(self.SEED)
+                os.chmod(path, mode)
+            stderr = io.StringIO()
+            with as_another_user(), pytest.raises(SystemExit) as exit_status:
+                call_command("ingest_seeds", folder, "--enqueue", "--no-ner", stderr=stderr)
+            assert exit_status.value.code == 2
+            assert stderr.getvalue().strip() == (
+                f"ingest_seeds: error: 1 seed file cannot be read (e.g. {folder}/private.txt): "
+                "workers read them with the same permissions and at the same path"
+            )
+            assert not IngestRun.objects.exists() and not Job.objects.exists()
+        finally:
+            shutil.rmtree(folder)
+
+
+@contextlib.contextmanager
+def as_another_user():
+    """As `nobody` when run by root, who reads every file (the effective user only: root comes back)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)

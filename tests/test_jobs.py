@@ -23,7 +23,7 @@ from django.db import connections
 
 from articles import changes, jobs
 from articles.jobs.models import Job, JobPart, State
-from articles.models import Article, Entity, EntityStats, Mention
+from articles.models import Article, Entity, EntityStats, IngestRun, Mention
 from articles.stats import LOCK_KEY as STATS_LOCK_KEY
 from articles.stats import rebuild_reader_stats
 
@@ -211,6 +211,8 @@ def test_two_workers_share_one_queued_ingest(tmp_path):
     assert status.returncode == 0, status.stderr
     summary = json.loads(status.stdout.strip().splitlines()[-1])
     assert (summary["state"], summary["summary"]["created"]) == ("done", 400)
+    run = IngestRun.objects.get()  # recorded for the desk as a direct ingest is
+    assert (run.job_id, run.created, run.failed, run.finished_at) == (job.pk, 400, 0, job.finished_at)
 
 
 def test_entities_a_queued_ingest_creates_are_linked_to_stored_articles_by_a_job_of_their_own(tmp_path):
@@ -226,7 +228,7 @@ def test_entities_a_queued_ingest_creates_are_linked_to_stored_articles_by_a_job
         "Harbour plan approved\n\nA dek.\n\nThe council approved the plan on Monday.\n\n"
         "Author: Ilsa Varnokova\n\nIlsa Varnokova covers the harbour.\n"
     )
-    from articles.jobs.ingest import enqueue_ingest
+    from articles.jobs.ingest import enqueue_ingest, ingest_summary
 
     ingest = enqueue_ingest([seeds], ner=False, batch_size=1)
     run_worker("--concurrency", "1")
@@ -237,6 +239,8 @@ def test_entities_a_queued_ingest_creates_are_linked_to_stored_articles_by_a_job
     assert (follow_up.kind, follow_up.state) == ("link_new", State.DONE)
     first = Article.objects.get(title="Harbour talks resume")
     assert Mention.objects.filter(article=first, entity__name="Ilsa Varnokova").exists()
+    ingest.refresh_from_db()
+    assert ingest_summary(ingest) == ({**ingest_summary(ingest)[0], "relinked": 1}, True)  # as a direct run says
 
 
 def test_a_failed_part_is_shown_in_the_admin_with_its_reason(tmp_path, editor_client):

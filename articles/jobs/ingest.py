@@ -9,6 +9,11 @@ The entities the parts create (a byline's author, a name the model found) are th
 linked to the stored articles that name them by one job that follows the ingest
 (`LinkNew`), as a direct ingest does at its end (`ingest.link_new_entities`).
 
+A queued ingest is recorded as a direct one is: an IngestRun (the desk's "Last
+ingest") begun when it is enqueued and given the job's figures when its last part
+ends; `ingest_summary()` is the same summary a direct `ingest_seeds --json` prints,
+added up over the parts (and the follow-up's `relinked`), once both jobs have ended.
+
 Every worker reads the seed files itself: they must be at the same absolute path
 on every host that runs a worker (shared storage: NFS, a mounted bucket, or one
 host). The command refuses files it cannot read; a worker that cannot see any file
@@ -24,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
-from ..models import Entity
+from ..models import Entity, IngestRun
 from ..seed import MAX_BYTES
 from .kinds import Kind, split
 from .models import Job
@@ -65,21 +70,31 @@ class Ingest(Kind):
                 summary[key] += result.get(key, 0)
             for key in LISTED:
                 summary[key].extend(result.get(key, []))
+        summary["relinked"] = 0  # the follow-up job's (LinkNew), once it has ended
         summary["seconds"] = round((timezone.now() - job.created_at).total_seconds(), 3)
         return summary
 
     def after(self, job):
-        """The entities the parts created, linked to the stored articles that name them: a job of its own."""
+        """Record the figures in the job's IngestRun; link the entities the parts created to the
+        stored articles that name them, in a job of its own."""
         from . import enqueue
 
+        run = IngestRun.objects.filter(pk=job.params.get("ingest_run")).first()
+        if run is not None:
+            failed = job.result["failed"]
+            if job.error:
+                failed = [{"path": f"queued job {job.pk}", "error": job.error}, *failed]
+            run.fill({**job.result, "failed": failed}, job.finished_at)
+            run.save()
         known = job.params.get("known_entities")
         if known is None or not Entity.objects.filter(id__gt=known).exists():
             return
         follow_up = enqueue(
             "link_new",
             description=f"Link the entities first found by job {job.pk} to the stored articles that name them",
-            params={"known_entities": known, "ner": job.params.get("ner", True)},
+            params={"known_entities": known, "ner": job.params.get("ner", True), "ingest_job": job.pk},
         )
+        job.refresh_from_db(fields=["result"])  # a follow-up run inline (JOBS_INLINE) has added its figures
         job.result["link_new_job"] = follow_up.pk
         job.save(update_fields=["result"])
 
@@ -102,16 +117,25 @@ class LinkNew(Kind):
 
         return {"relinked": relink(article_ids=params["ids"]).changed}
 
+    def after(self, job):
+        """The ingest's summary gains the stored articles linked, as a direct ingest's does."""
+        ingest = Job.objects.select_for_update().filter(pk=job.params.get("ingest_job")).first()
+        if ingest is not None:
+            ingest.result["relinked"] = job.result.get("relinked", 0)
+            ingest.save(update_fields=["result"])
+
 
 def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_size=BATCH_SIZE, requested_by=None):
     """List the seed files under `paths` and enqueue their ingest, a part per batch; returns the Job.
 
-    Raises IngestUsageError for a path that does not exist or files this host cannot read.
+    The ingest is recorded as an IngestRun (the desk's "Last ingest"), begun before any
+    worker can write. Raises IngestUsageError for a path that does not exist or files
+    this host cannot read.
     """
     from . import enqueue
 
     files = list(iter_seed_files(paths))
-    unreadable = [path for path in files if not os.path.islink(path) and not os.access(path, os.R_OK)]
+    unreadable = [path for path in files if not os.path.islink(path) and not _readable(path)]
     if unreadable:
         raise IngestUsageError(
             ngettext("{n:,} seed file cannot be read", "{n:,} seed files cannot be read", len(unreadable)).format(
@@ -124,7 +148,8 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
         ({"files": files[i : i + batch_size]}, len(files[i : i + batch_size])) for i in range(0, len(files), batch_size)
     ]
     folders = ", ".join(str(path) for path in paths)
-    return enqueue(
+    run = IngestRun.objects.begin()
+    job = enqueue(
         "ingest",
         description=(
             ngettext("Ingest {n:,} seed file from {folders}", "Ingest {n:,} seed files from {folders}", len(files))
@@ -135,11 +160,36 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
             "ner": ner,
             "max_bytes": max_bytes,
             "known_entities": Entity.objects.aggregate(last=Max("id"))["last"] or 0,
+            "ingest_run": run.pk,
         },
         parts=parts,
         unit="files",
         requested_by=requested_by,
     )
+    IngestRun.objects.filter(pk=run.pk).update(job=job)  # a worker may have filled the run in already
+    return job
+
+
+def _readable(path):
+    """Whether this process can open `path` (with its effective user, as a worker's open() would)."""
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def ingest_summary(job):
+    """The queued ingest `job`'s summary, shaped as a direct ingest's (`IngestReport.as_dict()`), and
+    whether it is final: the ingest and the job linking the entities it created have both ended."""
+    result = job.result or {}
+    keys = ("created", "updated", "unchanged", "duplicates", "conflicts", "failed", "warnings", "relinked", "seconds")
+    summary = {key: result[key] for key in keys if key in result}
+    follow_up = result.get("link_new_job")
+    final = job.finished_at is not None and (
+        follow_up is None or Job.objects.filter(pk=follow_up, finished_at__isnull=False).exists()
+    )
+    return summary, final
 
 
 def latest_ingest(job_id=None):

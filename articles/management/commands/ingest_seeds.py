@@ -6,8 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_paths
-from articles.jobs import State
-from articles.jobs.ingest import enqueue_ingest, latest_ingest
+from articles.jobs.ingest import enqueue_ingest, ingest_summary, latest_ingest
 from articles.management.progress import progress_bar
 from articles.models import IngestRun
 from articles.seed import MAX_BYTES
@@ -128,9 +127,8 @@ class Command(BaseCommand):
     def enqueue(self, options):
         if options["dry_run"]:
             self.usage_error("--dry-run reads the files here; it cannot be queued")
-        run = IngestRun.objects.begin()  # before any worker can write (the desk's "new articles")
         try:
-            job = enqueue_ingest(
+            job = enqueue_ingest(  # recorded as an IngestRun, as a direct ingest is
                 options["paths"],
                 force=options["force"],
                 ner=not options["no_ner"],
@@ -138,10 +136,7 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
             )
         except IngestUsageError as exc:
-            run.delete()
             self.usage_error(str(exc))
-        run.job = job
-        run.save(update_fields=["job"])
         self.stderr.write(
             f"Queued job {job.pk}: {job.total:,} files in {job.parts:,} parts for `manage.py worker` "
             f"(progress: ingest_seeds --status {job.pk})."
@@ -150,9 +145,9 @@ class Command(BaseCommand):
             self.follow(job, options)
 
     def follow(self, job, options):
-        """Draw the job's progress until it ends, then report its summary like a direct ingest."""
+        """Draw the job's progress until it (and its follow-up) ends, then report its summary like a direct ingest."""
         progress = progress_bar("files", enabled=sys.stderr.isatty() and not options["json"])
-        while job.state not in (State.DONE, State.FAILED):
+        while not (summary := ingest_summary(job))[1]:
             if progress:
                 progress(job.done, job.total or 0)
             time.sleep(1)
@@ -160,7 +155,7 @@ class Command(BaseCommand):
         if progress:
             progress(job.done, job.total or 0)
             progress.close()
-        self.report(_SummaryReport(job.result), options)
+        self.report(_SummaryReport(summary[0], job.result.get("notes", [])), options)
 
     def status(self, job_id, *, json_output):
         job = latest_ingest(job_id)
@@ -171,8 +166,12 @@ class Command(BaseCommand):
             f"{job.parts_done:,}/{job.parts:,} parts done"
             + (f", {job.parts_failed:,} failed" if job.parts_failed else "")
         )
+        summary, final = ingest_summary(job)
+        if job.finished_at and not final:
+            line += "; linking the entities it created to stored articles"
         self.stderr.write(line + (f"; {job.error}" if job.error else ""))
         if json_output:
+            # "summary": what a direct `ingest_seeds --json` prints, added up over the parts, once final.
             self.stdout.write(
                 json.dumps(
                     {
@@ -180,13 +179,13 @@ class Command(BaseCommand):
                         "state": job.state,
                         "done": job.done,
                         "total": job.total,
-                        "summary": job.result or None,
+                        "summary": summary if final else None,
                     },
                     ensure_ascii=False,
                 )
             )
-        elif job.result:
-            self.write_summary(_SummaryReport(job.result), dry_run=False, verbosity=1)
+        elif final:
+            self.write_summary(_SummaryReport(summary, job.result.get("notes", [])), dry_run=False, verbosity=1)
 
     def write_summary(self, report, *, dry_run, verbosity):
         for item in report.failed:
@@ -211,16 +210,16 @@ class Command(BaseCommand):
 
 
 class _SummaryReport:
-    """A queued ingest's summed-up result (articles/jobs/ingest.py), read like an IngestReport."""
+    """A queued ingest's summed-up result (articles/jobs/ingest.py: ingest_summary), read like an IngestReport."""
 
-    def __init__(self, summary):
+    def __init__(self, summary, notes):
         self.summary = summary
-        for key in ("created", "updated", "unchanged", "duplicates", "conflicts"):
+        for key in ("created", "updated", "unchanged", "duplicates", "conflicts", "relinked"):
             setattr(self, key, summary.get(key, 0))
         self.failed, self.warnings = summary.get("failed", []), summary.get("warnings", [])
-        self.notes = [tuple(note) for note in summary.get("notes", [])]
+        self.notes = [tuple(note) for note in notes]
         self.seconds = summary.get("seconds", 0.0)
         self.files = self.created + self.updated + self.unchanged + self.duplicates + self.conflicts + len(self.failed)
 
     def as_dict(self):
-        return {key: value for key, value in self.summary.items() if key != "notes"}
+        return self.summary
