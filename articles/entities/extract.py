@@ -11,7 +11,9 @@ Steps, for one article:
 2. Mentions are chosen longest first, the vocabulary winning ties. A name the
    model calls an event, law or work ("Tour de France", "Treaty of Lima") is
    not an entity but hides the names inside it, as any longer name does
-   ("Bank of England" does not add England).
+   ("Bank of England" does not add England). The gazetteer (cities,
+   countries, regions) corrects the model's places: "Sarawak" labelled as a
+   people, "Johor" cut from "Johor Bahru", "in Kuching" missed.
 3. Names are cleaned (no "the", possessive, title or company suffix), and
    tied together within the article: acronyms it defines ("Office for National
    Statistics (ONS)"), surnames and honorifics ("Putin", "Mr Putin" for
@@ -32,7 +34,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from . import canonical, junk, patterns
+from . import canonical, gazetteer, junk, patterns
 from .canonical import ORG, PERSON, PLACE
 from .vocabulary import VocabularyEntry, fold, is_acronym, match_key
 
@@ -202,6 +204,7 @@ class _Extraction:
                 for part_start, part_end in _place_parts(self.text, piece_start, piece_end, span.label):
                     mentions.append(_Mention(part_start, part_end, MODEL, label=span.label))
         mentions = self._join_at_particles(mentions)
+        mentions.extend(self._gazetteer_places(mentions, offset))
         # Organisations named by a head noun, whole: "Law Society of Kenya", not "Law Society" and "Kenya".
         mentions.extend(
             _Mention(start, end, MODEL, label="ORG") for start, end in patterns.org_head_spans(self.text, offset)
@@ -212,6 +215,35 @@ class _Extraction:
         )
         mentions.sort(key=lambda m: (m.start, -m.end))
         return self._join_acronym_units(mentions)
+
+    def _gazetteer_places(self, mentions, offset):
+        """Places the gazetteer knows that the model took for a people, cut short or missed.
+
+        "Sarawak" labelled like "Malaysian" is the state (a demonym has a demonym's
+        ending); "Johor" before "Bahru" is the start of the city's name; "in Kuching",
+        which the model missed, is the city. Returns the mentions to add; relabels and
+        extends `mentions` in place.
+        """
+        text = self.text
+        covered = bytearray(len(text))
+        for mention in mentions:
+            if mention.label in ("NORP", "GPE", "LOC"):
+                longer = _gazetteer_run(text, mention.start, mention.end)
+                if longer != mention.end:
+                    mention.end, mention.label = longer, "GPE"
+                elif mention.label == "NORP":
+                    surface = text[mention.start : mention.end]
+                    if not canonical.is_demonym(surface) and gazetteer.is_place(surface):
+                        mention.label = "GPE"
+            covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+        added = []
+        for start, end in _capitalised_runs(text, offset):
+            if covered.find(1, start, end) != -1 or not patterns.place_cue(text, start, end):
+                continue
+            end = _gazetteer_run(text, start, start)
+            if end > start and text[start:end].lower() not in text:  # "Split", "split": a word, too
+                added.append(_Mention(start, end, MODEL, label="GPE"))
+        return added
 
     def _join_at_particles(self, mentions):
         """Two people side by side where a name particle meets them are one: "Darragh Mac" + "Giolla Phádraig"."""
@@ -582,6 +614,8 @@ class _Extraction:
             by_words = canonical.kind_from_words(name)
             if by_words is None and not counter.get(PERSON):
                 by_words = self._national_body(name)
+            if by_words is None and self.ner and _unspoken(cues[name]) and gazetteer.is_place(name):
+                by_words = PLACE  # "Bushenyi", "Cyberjaya": a place the gazetteer knows, never described or speaking
             if by_words is not None:
                 counter[by_words] += 3
             if not counter:
@@ -784,6 +818,47 @@ def _place_parts(text, start, end, label):
     return parts
 
 
+_CAPITALISED_RUN = re.compile(r"(?<![\w’'.-])[^\W\d_][\w’'-]*(?: [^\W\d_][\w’'-]*){0,2}")
+
+
+def _capitalised_runs(text, start):
+    """(start, end) of runs of up to three words that each begin with a capital, from `start` on."""
+    runs = []
+    for match in _CAPITALISED_RUN.finditer(text, start):
+        words = match.group().split(" ")
+        if not words[0][:1].isupper():
+            continue
+        length = 0
+        for word in words:
+            if not word[:1].isupper():
+                break
+            length += len(word) + 1
+        runs.append((match.start(), match.start() + length - 1))
+    return runs
+
+
+def _gazetteer_run(text, start, end):
+    """The end of the longest place name the gazetteer knows that starts at `start`, is at least
+    `end` long and is made of whole capitalised words ("Johor" + "Bahru"); `end` if none is."""
+    words = list(re.finditer(r"[^\W\d_][\w’'-]*", text[start : start + 60]))
+    best = end
+    for count in range(len(words[:3]), 0, -1):
+        stop = start + words[count - 1].end()
+        if stop < end:
+            break
+        piece = text[start:stop]
+        if (
+            any(not w.group()[:1].isupper() for w in words[:count])
+            or " ".join(w.group() for w in words[:count]) != piece
+        ):
+            continue
+        if stop > best and gazetteer.is_place(piece):
+            return stop
+        if stop == best:
+            break
+    return best
+
+
 def _brand_spellings(counts, sources):
     """ "EBay" opening a sentence is the "eBay" the article writes elsewhere: one name, as the brand spells it.
 
@@ -820,6 +895,11 @@ def _kind_by_cues(kind, cues, by_words):
     if kind == PERSON and cues[PLACE] and not (cues[PERSON] or cues["speaker"]):
         return PLACE
     return kind
+
+
+def _unspoken(cues):
+    """True when nothing around a name's mentions described it as a person or organisation, or made it speak."""
+    return not (cues[PERSON] or cues[ORG] or cues["speaker"])
 
 
 def _word_char_at(text, position):

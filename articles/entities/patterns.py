@@ -75,6 +75,8 @@ _PERSON_AFTER = re.compile(
 )
 # Teams take "who" in British English ("Inter, who reached the final"): speaking and "who" only tell
 # people and organisations from places.
+# "told the Dáil", "according to Kompas": people and organisations are told things, places are not.
+_ADDRESSEE_BEFORE = re.compile(r"\b(?:told|tells|telling|asked|urged|according\s+to)\s+(?:the\s+)?$")
 _SPEAKER_AFTER = re.compile(
     r"^(?:\s+(?:said|says|told|added|asked|argued|insisted|recalled|wrote|explained|admitted|warned)\b"
     r"|,\s+(?:who|whose)\b)"
@@ -92,7 +94,9 @@ def person_cue(text, start, end):
 
 def speaker_cue(text, start, end):
     """True for a mention that speaks ("… said", "…, who"): a person or an organisation, never a place."""
-    return bool(_SPEAKER_AFTER.match(text[end : end + 20]))
+    return bool(_SPEAKER_AFTER.match(text[end : end + 20])) or bool(
+        _ADDRESSEE_BEFORE.search(text[max(0, start - 20) : start])
+    )
 
 
 _ORG_NOUNS = (
@@ -114,7 +118,10 @@ _ORG_BEFORE = re.compile(
 _ORG_AFTER = re.compile(
     rf"^(?:[’']s\s+(?:shares|board|headquarters|staff|website|subsidiary|chief executive)\b"
     # "Belaruskali, the state-owned producer", not "Jean Kaseya, the agency’s director general"
-    rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?![’']))"
+    rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?![’'])"
+    # "the governing Morena party": a lower-case noun after the name says what it is
+    r"|\s+(?:party|company|group|bank|club|newspaper|broadcaster|agency|firm|airline|union|ministry|council|"
+    r"foundation|charity|insurer|lender|retailer|conglomerate|coalition|alliance|movement)\b)"
 )
 
 

