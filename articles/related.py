@@ -102,8 +102,14 @@ def choose_related(article_ids):
     with connection.cursor() as cursor:
         if not _table_exists(cursor):
             return 0
+        # Without the JIT compiler: the planner guesses thousands of mentions per article, and
+        # compiling the statement took 0.3-0.6 s of an admin save for 2 ms of work (100,000 articles).
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = cursor.fetchone()[0]
         cursor.execute(_choose_sql(), {"ids": ids, "per_facet": RELATED_CANDIDATES_PER_FACET, "kept": KEPT})
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute("SELECT set_config('jit', %s, true)", [jit])  # the rest of the writer's transaction
+        return written
 
 
 _table_seen = []  # [True] once this process has seen the table

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from articles import changes
@@ -82,6 +83,16 @@ class TestChosenOnWrite:
         )
         assert stored(first) == live(first) != []
         assert "Harbour story number 1" in related_section(client, first)
+
+    def test_the_writers_transaction_keeps_its_jit_setting(self):
+        """Chosen without the JIT compiler (it cost more than the statement), which comes back after."""
+        article = ArticleFactory()
+        with changes.atomic(), connection.cursor() as cursor:
+            for setting in ("on", "off"):
+                cursor.execute("SELECT set_config('jit', %s, true)", [setting])
+                assert choose_related([article.pk]) == 1
+                cursor.execute("SELECT current_setting('jit')")
+                assert cursor.fetchone()[0] == setting
 
     def test_deleted_articles_are_skipped_and_lose_their_list(self):
         article = ArticleFactory(entities=[EntityFactory()])
