@@ -149,8 +149,7 @@ def is_public_read(request):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return False
-    path = request.path_info
-    return not any(path.startswith(prefix) for prefix in settings.PAGE_CACHE_EXCLUDE)
+    return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDE))
 
 
 def cache_address(request):

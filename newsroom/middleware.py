@@ -1,4 +1,5 @@
-"""Site-wide middleware: django-csp's, with the policy built once."""
+"""Site-wide middleware: Django's and django-csp's, with the work a reader's request never
+needs left undone (the policy built once, message storage made only when used)."""
 
 import functools
 import http.client
@@ -8,11 +9,16 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.functional import SimpleLazyObject, empty
 
 # What a view or the request may set to change its own policy (django-csp's decorators, a nonce).
-_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+_PER_RESPONSE = frozenset(
+    ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+)
 
 
 @functools.cache
@@ -21,10 +27,28 @@ def site_policy():
     return build_policy(), build_policy(report_only=True)
 
 
+@functools.cache
+def _site_headers():
+    """(header, value, the attribute exempting a response, path prefixes excluded) of each policy set."""
+    headers = []
+    for header, value, exempt, setting in zip(
+        (HEADER, HEADER_REPORT_ONLY),
+        site_policy(),
+        ("_csp_exempt", "_csp_exempt_ro"),
+        ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        strict=True,
+    ):
+        if value:
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+            headers.append((header, value, exempt, tuple(prefixes)))
+    return tuple(headers)
+
+
 @receiver(setting_changed)
 def _forget_policy(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         site_policy.cache_clear()
+        _site_headers.cache_clear()
 
 
 class CSPMiddleware(BaseCSPMiddleware):
@@ -36,23 +60,40 @@ class CSPMiddleware(BaseCSPMiddleware):
     asked for a nonce) is left to django-csp. Same headers, same exemptions and exclusions.
     """
 
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        # As django-csp: a nonce asked for after the header is written is an error, not a silent
+        # gap. The object holds nothing of a request (it only raises), so one serves them all.
+        self._nonce_after_response = CheckableLazyObject(self._csp_nonce_post_response)
+
     def process_response(self, request, response):
-        if getattr(request, "_csp_nonce", None) is not None or any(
-            getattr(response, name, None) is not None for name in _PER_RESPONSE
-        ):
+        # Attributes the csp decorators set on the response (in its __dict__).
+        if getattr(request, "_csp_nonce", None) is not None or not _PER_RESPONSE.isdisjoint(vars(response)):
             return super().process_response(request, response)
         if response.status_code in (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND) and settings.DEBUG:
             return response
-        enforced, report_only = site_policy()
-        for header, value, exempt, setting in (
-            (HEADER, enforced, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
-            (HEADER_REPORT_ONLY, report_only, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
-        ):
-            if not value or header in response or getattr(response, exempt, False) is not False:
-                continue
-            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
-            if not request.path_info.startswith(tuple(prefixes)):
+        path = request.path_info
+        for header, value, exempt, prefixes in _site_headers():
+            if getattr(response, exempt, False) is False and header not in response and not path.startswith(prefixes):
                 response[header] = value
-        # As django-csp: a nonce asked for after the header is written is an error, not a silent gap.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        request.csp_nonce = self._nonce_after_response
         return response
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    """Django's, with the message storage made when something first uses it.
+
+    Django's makes it for every request: the cookie and session storages and a cookie signer,
+    the most costly part of a reader's request in the benchmark's minimal view, for pages
+    that never show or add a message. A storage nobody used stores nothing at the end
+    (it has neither read nor added any), so leaving it unmade changes no response.
+    """
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

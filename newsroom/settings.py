@@ -128,7 +128,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.middleware.MessageMiddleware",  # Django's, storage made only when used (newsroom/middleware.py)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.SlugRedirectMiddleware",
     "axes.middleware.AxesMiddleware",
