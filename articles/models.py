@@ -1099,6 +1099,32 @@ class PageVersion(models.Model):
         return f"{self.key} @ {self.version}"
 
 
+class StoredPage(models.Model):
+    """A page of the anonymous page cache, kept in PostgreSQL (articles/pagecache.py, the "database" store).
+
+    One table for every gunicorn worker and host, so a page is rendered once for all of
+    them, and kept across restarts. Read in the same query as the content generation and
+    the versions of the page's keys; served only while none of them is newer than
+    `generation`. UNLOGGED (migration 0018): nothing here is lost that a request cannot
+    render again, and writing it costs no WAL (and reaches no replica).
+    """
+
+    address = models.CharField(max_length=64, primary_key=True, help_text="sha256 of the page's cache address.")
+    keys = ArrayField(models.CharField(max_length=100), help_text="The page-cache keys of what the page shows.")
+    generation = models.BigIntegerField(help_text="The content generation read before the page was rendered.")
+    headers = models.JSONField(help_text="The response's headers as [name, value] pairs.")
+    content = models.BinaryField()
+    etag = models.CharField(max_length=64)
+    rendered_at = models.BigIntegerField(help_text="When the page was rendered (seconds since 1970).")
+    stored_at = models.DateTimeField(help_text="When it was stored: pages older than PAGE_CACHE_SECONDS expire.")
+
+    class Meta:
+        indexes = [models.Index(fields=["stored_at"], name="storedpage_stored_idx")]
+
+    def __str__(self):
+        return f"page {self.address[:12]} @ {self.generation}"
+
+
 class SearchEntry(models.Model):
     """An article as full-text search sees it: a narrow row per article (articles/search.py).
 

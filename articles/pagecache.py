@@ -27,6 +27,15 @@ The same query says whether a scheduled article's time has come (then the page
 is rendered, and the view counts it: `changes.catch_up()`), and reads from the
 database the page itself is read from (the replica when there is one).
 
+Where pages are kept (settings.PAGE_CACHE_STORE). "database", the default: the UNLOGGED
+table of StoredPage, common to every worker and host and kept across restarts, read in the
+same query as the generation and the versions of the page's keys, so a cached page costs
+one query and a page is rendered once for the whole site, not once per worker (a long tail
+of old articles would otherwise be rendered again by each of them); a page rendered cold
+adds one statement, storing it. "cache" (the default with a replica, which cannot read an
+UNLOGGED table): Django's cache framework, Redis with REDIS_URL, else each process's memory;
+the page is read from the cache, then the state in its own query.
+
 What is stored is the response as the inner middleware left it, headers included.
 Security headers (SecurityMiddleware, outside this one) are added on every
 response. Only a bounded key space is cached: the canonical spelling of an
@@ -34,7 +43,9 @@ allowed host (lower case, no trailing dot, no port other than the server's), the
 configured script prefix, and only the query parameters the view reads
 (`cache_query_params` on the view); any other request is answered uncached. The
 local-memory cache is bounded in bytes (newsroom.cache), Redis by
-PAGE_CACHE_SECONDS and its own memory policy.
+PAGE_CACHE_SECONDS and its own memory policy, the database store by the site's own pages
+(one row per page and host spelling) and PAGE_CACHE_SECONDS: an expired page is not
+served, and now and then a stored page's write deletes the expired ones.
 
 Every cached page carries a weak ETag (a hash of the body) and Last-Modified
 (when it was rendered) with `Cache-Control: no-cache`, so browsers and proxies
@@ -46,6 +57,7 @@ down) is logged and skipped for a few seconds.
 import contextvars
 import functools
 import hashlib
+import json
 import logging
 import random
 import time
@@ -62,12 +74,13 @@ from django.utils.http import http_date
 
 from newsroom.db_router import replica_reads
 
-from .models import ContentGeneration, PageVersion
+from .models import ContentGeneration, PageVersion, StoredPage
 from .stats import due_sql
 
 logger = logging.getLogger(__name__)
 
 EVERYTHING = "all"  # a key of every page
+DATABASE_STORE = "database"  # settings.PAGE_CACHE_STORE: pages in StoredPage rather than in Django's cache
 
 # Tables of migration 0010_change_path (see articles/changes.py).
 PENDING_KEYS_TABLE = "articles_pagekey_pending"
@@ -137,6 +150,87 @@ def content_state(keys):
     with connections[router.db_for_read(ContentGeneration)].cursor() as cursor:
         cursor.execute(_state_sql(), [list(keys)])
         return cursor.fetchone()  # None when not migrated far enough
+
+
+@functools.cache
+def _stored_page_sql():
+    return f"""
+        SELECT g.value,
+               (SELECT coalesce(max(v.version), 0) FROM {PageVersion._meta.db_table} v WHERE v.key = ANY(p.keys)),
+               EXISTS ({due_sql()}),
+               p.generation, p.headers, p.content, p.etag, p.rendered_at
+          FROM {ContentGeneration._meta.db_table} g
+          LEFT JOIN {StoredPage._meta.db_table} p
+            ON p.address = %s AND p.stored_at > now() - make_interval(secs => %s)
+         WHERE g.id = 1
+    """
+
+
+def stored_page_and_state(cache_key):
+    """(the page stored under `cache_key` or None, content_state() of its keys), in one query."""
+    with connections[router.db_for_read(StoredPage)].cursor() as cursor:
+        cursor.execute(_stored_page_sql(), [cache_key.removeprefix("page:"), settings.PAGE_CACHE_SECONDS])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None  # not migrated far enough
+    generation, newest, due, stored_generation, headers, content, etag, rendered_at = row
+    if stored_generation is None:
+        return None, (generation, newest, due)
+    entry = {
+        "headers": json.loads(headers) if isinstance(headers, str) else headers,  # Django reads jsonb as text
+        "content": bytes(content),
+        "etag": etag,
+        "rendered_at": rendered_at,
+        "generation": stored_generation,
+    }
+    return entry, (generation, newest, due)
+
+
+@functools.cache
+def _store_page_sql():
+    table = StoredPage._meta.db_table
+    return f"""
+        INSERT INTO {table} (address, keys, generation, headers, content, etag, rendered_at, stored_at)
+        VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, now())
+            ON CONFLICT (address) DO UPDATE
+           SET keys = EXCLUDED.keys, generation = EXCLUDED.generation, headers = EXCLUDED.headers,
+               content = EXCLUDED.content, etag = EXCLUDED.etag, rendered_at = EXCLUDED.rendered_at,
+               stored_at = EXCLUDED.stored_at
+         WHERE {table}.generation <= EXCLUDED.generation
+    """
+
+
+def store_page(cache_key, entry):
+    """Store a page (PageCacheMiddleware.to_entry()) in StoredPage, unless a newer one is there
+    (a slower request that read an older generation does not replace it).
+
+    Now and then (one call in a hundred) also deletes the pages that have expired.
+    """
+    with connections[router.db_for_write(StoredPage)].cursor() as cursor:
+        cursor.execute(
+            _store_page_sql(),
+            [
+                cache_key.removeprefix("page:"),
+                entry["keys"],
+                entry["generation"],
+                json.dumps(entry["headers"]),
+                entry["content"],
+                entry["etag"],
+                entry["rendered_at"],
+            ],
+        )
+        if random.random() < 0.01:  # noqa: S311 -- spreading housekeeping, not security
+            cursor.execute(
+                f"DELETE FROM {StoredPage._meta.db_table} WHERE stored_at < now() - make_interval(secs => %s)",
+                [settings.PAGE_CACHE_SECONDS],
+            )
+
+
+def clear():
+    """Forget every stored page, in both stores (the benchmark's "cold" pages, tests reading a view's context)."""
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    with connections[router.db_for_write(StoredPage)].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {StoredPage._meta.db_table}")
 
 
 def is_public_read(request):
@@ -209,13 +303,8 @@ class PageCacheMiddleware:
         if address is None:
             return self.get_response(request)
         cache_key = "page:" + hashlib.sha256(address.encode()).hexdigest()
-        cache = caches[settings.PAGE_CACHE_ALIAS]
-        entry = self._cache_call(cache.get, cache_key)
-        try:
-            state = content_state(entry["keys"] if entry else ())
-        except DatabaseError:
-            state = None  # the database is down: the view answers (503) further in, under the policy
-        if state is None:
+        entry, state = self.lookup(cache_key)
+        if state is None:  # the database is down (the view answers 503 further in) or not migrated
             return self.get_response(request)
         generation, newest, due = state
         if entry is not None and not due and newest <= entry["generation"]:
@@ -230,8 +319,30 @@ class PageCacheMiddleware:
         entry = self.to_entry(request, response, keys | {EVERYTHING}, generation) if keys else None
         if entry is None:
             return response
-        self._cache_call(cache.set, cache_key, entry, settings.PAGE_CACHE_SECONDS)
+        self.store(cache_key, entry)
         return self.from_entry(request, entry, "miss")
+
+    def lookup(self, cache_key):
+        """(the stored page or None, the content state or None when the database cannot say)."""
+        if settings.PAGE_CACHE_STORE == DATABASE_STORE:
+            try:
+                return stored_page_and_state(cache_key)
+            except DatabaseError:
+                return None, None
+        entry = self._cache_call(caches[settings.PAGE_CACHE_ALIAS].get, cache_key)
+        try:
+            return entry, content_state(entry["keys"] if entry else ())
+        except DatabaseError:
+            return entry, None
+
+    def store(self, cache_key, entry):
+        if settings.PAGE_CACHE_STORE == DATABASE_STORE:
+            try:
+                store_page(cache_key, entry)
+            except DatabaseError:  # a full disk, a read-only primary: the page is served, not kept
+                logger.warning("page store unavailable; the page was not stored", exc_info=True)
+        else:
+            self._cache_call(caches[settings.PAGE_CACHE_ALIAS].set, cache_key, entry, settings.PAGE_CACHE_SECONDS)
 
     # After a cache failure, this process leaves the cache alone for a few seconds, so an
     # unreachable Redis costs one timeout now and then rather than two per request.

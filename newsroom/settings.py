@@ -29,6 +29,9 @@ Environment variables:
                    taken from the request
     PAGE_CACHE     "0" to switch the anonymous page cache off (default on)
     PAGE_CACHE_SECONDS  how long a cached page may live at most (default 600; changes invalidate at once)
+    PAGE_CACHE_STORE    where cached pages are kept: "database" (a PostgreSQL table shared by every
+                   process and host; the default) or "cache" (Django's cache: Redis with REDIS_URL,
+                   else each process's memory; the default with DATABASE_REPLICA_URL)
     CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache (default 1000)
     CACHE_MAX_MB        megabytes of pages kept per process by the local-memory cache (default 64)
     SITE_NAME      the site's name in page titles, feeds and the admin's header (default Newsroom)
@@ -332,6 +335,19 @@ FORCE_SCRIPT_NAME = os.environ.get("FORCE_SCRIPT_NAME", "").rstrip("/")
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Where pages are kept. "database": the UNLOGGED table articles_storedpage, read in the same
+# query as the versions of what the page shows (one query per cached page), common to every
+# worker and host and kept across restarts, so a long tail of old articles is rendered once,
+# not once per worker. A replica cannot read an UNLOGGED table, so with DATABASE_REPLICA_URL
+# pages go to Django's cache ("cache": Redis with REDIS_URL, else each process's memory).
+PAGE_CACHE_STORE = os.environ.get("PAGE_CACHE_STORE") or ("cache" if "replica" in DATABASES else "database")
+if PAGE_CACHE_STORE not in ("database", "cache"):
+    raise ImproperlyConfigured(f"PAGE_CACHE_STORE must be database or cache, not {PAGE_CACHE_STORE!r}.")
+if PAGE_CACHE_STORE == "database" and "replica" in DATABASES:
+    raise ImproperlyConfigured(
+        "PAGE_CACHE_STORE=database cannot be used with DATABASE_REPLICA_URL: a replica cannot read the"
+        " page store's UNLOGGED table. Use PAGE_CACHE_STORE=cache with REDIS_URL."
+    )
 # Static files are WhiteNoise's (further in); the path part, in case STATIC_URL is a CDN's URL.
 PAGE_CACHE_EXCLUDE = ["/admin/", "/healthz", "/" + urlsplit(STATIC_URL).path.lstrip("/")]
 # ----------------------------------------------------------------------------------------

@@ -38,12 +38,12 @@ def main():
 
     django.setup()
     from django.conf import settings
-    from django.core.cache import caches
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from articles import pagecache
     from articles.models import Article, Author, Entity, Tag
     from tests.corpus import generate_corpus
 
@@ -65,7 +65,6 @@ def main():
     author = Author.objects.in_use().order_by("-stats__article_count").first()
     newest = published.newest_first().first().published_at
     deep_page = max(1, (published.count() + settings.ARTICLES_PER_PAGE - 1) // settings.ARTICLES_PER_PAGE)
-    page_cache = caches[settings.PAGE_CACHE_ALIAS]
     print(
         f"articles: {Article.objects.count()} ({published.count()} public); "
         f"United States in {us.stats.article_count}; tag {tag.name!r} on {tag.stats.article_count}",
@@ -108,7 +107,7 @@ def main():
         timings = []
         for _ in range(args.repeat):
             if args.cold:
-                page_cache.clear()
+                pagecache.clear()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(url)

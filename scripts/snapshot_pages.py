@@ -84,15 +84,15 @@ def choose_pages(articles, seed):
 
 
 def render(pages, output):
-    from django.conf import settings
-    from django.core.cache import caches
     from django.test import Client
+
+    from articles import pagecache
 
     output.mkdir(parents=True, exist_ok=True)
     client = Client()
     manifest = {}
     for number, path in enumerate(pages):
-        caches[settings.PAGE_CACHE_ALIAS].clear()
+        pagecache.clear()
         response = client.get(path)
         body = response.content
         (output / f"{number:05d}.html").write_bytes(body)

@@ -74,6 +74,10 @@ def _test_settings(settings, tmp_path_factory):
     # Background jobs run at once, through the same runner, in the process that enqueues them:
     # a test of an admin save sees its re-linking done. tests/test_jobs.py runs real workers.
     settings.JOBS_INLINE = True
+    # Pages pin their own queries (tests/test_views.py...) with the page cache in Django's cache,
+    # where a page rendered cold makes no write; tests/test_pagecache.py runs on the database
+    # store (the default without a replica), whose miss adds one statement (the page stored).
+    settings.PAGE_CACHE_STORE = "cache"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

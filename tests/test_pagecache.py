@@ -23,7 +23,7 @@ from django.utils import timezone
 from articles import changes, merge, pagecache
 from articles.entities.relink import relink
 from articles.ingest import ingest_paths
-from articles.models import Article, Entity, Tag
+from articles.models import Article, Entity, StoredPage, Tag
 from articles.pagecache import PageCacheMiddleware
 
 from .conftest import TEST_SECRET_KEY, test_database_url
@@ -33,6 +33,12 @@ from .test_admin import article_form
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _database_store(settings):
+    """The store a site without a replica uses (settings.PAGE_CACHE_STORE); tests of the other say so."""
+    settings.PAGE_CACHE_STORE = "database"
 
 
 @pytest.fixture
@@ -76,7 +82,11 @@ def public_pages(article):
 
 
 class TestHits:
-    def test_every_public_page_is_served_from_the_cache_with_one_query(self, client, django_assert_num_queries):
+    @pytest.mark.parametrize("store", ["database", "cache"])
+    def test_every_public_page_is_served_from_the_cache_with_one_query(
+        self, client, settings, django_assert_num_queries, store
+    ):
+        settings.PAGE_CACHE_STORE = store
         article = story(title="A story")
         for path in public_pages(article):
             first = client.get(path)
@@ -106,12 +116,13 @@ class TestHits:
         assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
     def test_every_worker_gives_a_page_the_same_etag(self, client):
-        # Each gunicorn worker has its own local-memory cache: the same content must get the
-        # same ETag from every worker, or a browser's revalidation would only get its 304 from
-        # the worker that served it first. Pages carry no per-response nonce to spoil that.
+        # With PAGE_CACHE_STORE=cache and no Redis each gunicorn worker has its own local-memory
+        # cache: the same content must get the same ETag from every worker, or a browser's
+        # revalidation would only get its 304 from the worker that served it first. Pages
+        # carry no per-response nonce to spoil that.
         article = story()
         first = client.get(article.get_absolute_url())
-        caches["default"].clear()  # as if another worker answered
+        pagecache.clear()  # as if rendered again elsewhere
         second = client.get(article.get_absolute_url())
         assert "nonce" not in text(first) and "nonce" not in first["Content-Security-Policy"]
         assert first.content == second.content
@@ -223,7 +234,7 @@ class TestStaff:
         assert "Secret draft" in text(staff_client.get(draft.get_absolute_url()))
         assert client.get(draft.get_absolute_url()).status_code == 404
         staff_client.get("/")
-        with django_assert_num_queries(3):  # rendered for the reader, not taken from the staff's visit
+        with django_assert_num_queries(4):  # rendered for the reader (and stored), not taken from the staff's visit
             assert "Public story" in text(client.get("/"))
         with django_assert_num_queries(1):
             client.get("/")  # the reader's page is cached now...
@@ -254,6 +265,55 @@ class TestHeaders:
             assert second[header] == first[header], header
 
 
+class TestDatabaseStore:
+    """PAGE_CACHE_STORE=database (the default without a replica): pages in StoredPage."""
+
+    def test_pages_are_common_to_every_process(self, client, django_assert_num_queries):
+        article = story(title="Rendered once")
+        assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
+        assert StoredPage.objects.count() == 1
+        caches["default"].clear()  # another process's memory: nothing in it
+        with django_assert_num_queries(1):  # the page, its keys' versions and the generation
+            response = Client().get(article.get_absolute_url())
+        assert response["X-Cache"] == "hit"
+        assert "Rendered once" in text(response)
+
+    def test_a_save_re_renders_the_stored_page_and_replaces_it(self, client):
+        article = story(title="Before")
+        client.get(article.get_absolute_url())
+        article.title = "After"
+        article.save()
+        response = client.get(article.get_absolute_url())
+        assert response["X-Cache"] == "miss"
+        assert "After" in text(response) and "Before" not in text(response)
+        assert StoredPage.objects.count() == 1
+        assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
+
+    def test_an_expired_page_is_rendered_again(self, client, settings):
+        article = story()
+        client.get(article.get_absolute_url())
+        StoredPage.objects.update(
+            stored_at=timezone.now() - datetime.timedelta(seconds=settings.PAGE_CACHE_SECONDS + 1)
+        )
+        assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
+        assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
+
+    def test_a_slower_render_from_an_older_generation_does_not_replace_a_newer_page(self, client):
+        article = story(title="Newer")
+        client.get(article.get_absolute_url())
+        stored = StoredPage.objects.get()
+        old = {"keys": ["all"], "generation": stored.generation - 1, "headers": [], "content": b"older"}
+        pagecache.store_page("page:" + stored.address, {**old, "etag": 'W/"0"', "rendered_at": 0})
+        assert "Newer" in text(client.get(article.get_absolute_url()))
+
+    def test_clear_forgets_every_stored_page(self, client):
+        article = story()
+        client.get(article.get_absolute_url())
+        pagecache.clear()
+        assert StoredPage.objects.count() == 0
+        assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
+
+
 def redis_reachable():
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
@@ -276,6 +336,7 @@ def redis_settings(url):
 class TestRedis:
     @pytest.mark.skipif(not redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
     def test_pages_are_shared_through_redis(self, client, settings, django_assert_num_queries):
+        settings.PAGE_CACHE_STORE = "cache"
         settings.CACHES = redis_settings("redis://127.0.0.1:6379/13")
         caches["default"].clear()
         article = story(title="Through Redis")
@@ -290,6 +351,7 @@ class TestRedis:
             caches["default"].clear()
 
     def test_pages_are_served_when_redis_is_down(self, client, settings, caplog, monkeypatch):
+        settings.PAGE_CACHE_STORE = "cache"
         settings.CACHES = redis_settings("redis://127.0.0.1:1/0")  # nothing listens on port 1
         article = story(title="Still here")
         for _ in range(2):
@@ -316,6 +378,28 @@ def test_settings_choose_redis_from_redis_url():
     )
     assert plain.stdout.strip() == "newsroom.cache.BoundedLocMemCache", plain.stderr
     assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache", redis.stderr
+
+
+def test_settings_choose_the_page_store():
+    code = "from django.conf import settings; print(settings.PAGE_CACHE_STORE)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "SECRET_KEY": TEST_SECRET_KEY}
+    env.pop("PAGE_CACHE_STORE", None)
+    env.pop("DATABASE_REPLICA_URL", None)
+
+    def setting(**extra):
+        run = subprocess.run(
+            [sys.executable, "-c", code], env={**env, **extra}, cwd=ROOT, capture_output=True, text=True
+        )
+        return run.stdout.strip() or run.stderr.strip().splitlines()[-1]
+
+    replica = "postgres:///replica"
+    assert setting() == "database"
+    assert setting(DATABASE_REPLICA_URL=replica) == "cache"
+    assert setting(PAGE_CACHE_STORE="cache") == "cache"
+    assert "cannot be used with DATABASE_REPLICA_URL" in setting(
+        DATABASE_REPLICA_URL=replica, PAGE_CACHE_STORE="database"
+    )
+    assert "must be database or cache" in setting(PAGE_CACHE_STORE="redis")
 
 
 REPLICA_PROBE = """
@@ -458,18 +542,17 @@ class TestKeySpace:
     def test_odd_spellings_of_the_host_and_unread_parameters_are_not_cached(self, client, settings):
         settings.ALLOWED_HOSTS = ["testserver", "localhost"]
         story()
-        cache = caches["default"]
-        cache.clear()
         for host in ["LOCALHOST", "localhost.", "localhost:99999999", "localhost:8001"]:
             assert client.get("/", HTTP_HOST=host).status_code == 200, host
         assert client.get("/sitemap-entities.xml?x=1").status_code == 200
         assert client.get("/?utm_source=mail").status_code == 200
-        assert len(cache._cache) == 0
+        assert StoredPage.objects.count() == 0
         client.get("/", HTTP_HOST="localhost")
         client.get("/?page=1")
-        assert len(cache._cache) == 2
+        assert StoredPage.objects.count() == 2
 
     def test_ten_thousand_junk_variants_leave_the_cache_within_its_bound(self, client, settings):
+        settings.PAGE_CACHE_STORE = "cache"
         settings.CACHES = {
             "default": {
                 "BACKEND": "newsroom.cache.BoundedLocMemCache",

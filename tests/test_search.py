@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import changes, search
+from articles import changes, pagecache, search
 from articles.ingest import ingest_paths
 from articles.models import Article, Entity, Mention, SearchEntry
 
@@ -35,7 +34,7 @@ def days_ago(n):
 
 
 def results(client, **params):
-    cache.clear()  # the test reads the view's context, which only a freshly rendered page has
+    pagecache.clear()  # the test reads the view's context, which only a freshly rendered page has
     response = client.get("/search/", params)
     assert response.status_code == 200, response.content.decode()[:3000]
     return response.context["results"]

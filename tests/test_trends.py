@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
-from articles import search, trends
+from articles import pagecache, search, trends
 from articles.models import Article, Entity, ReaderStatsState, SearchEntry, SlugRedirect
 
 from .factories import ArticleFactory, EntityFactory
@@ -30,7 +29,7 @@ def article(year, month, *, entities=(), **fields):
 
 
 def chart(client, path="/trends/", **params):
-    cache.clear()  # the tests read the view's context, which only a freshly rendered page has
+    pagecache.clear()  # the tests read the view's context, which only a freshly rendered page has
     response = client.get(path, params)
     assert response.status_code == 200, response.content.decode()[:3000]
     return response

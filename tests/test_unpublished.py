@@ -11,11 +11,10 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from articles import changes
+from articles import changes, pagecache
 from articles.models import Article, Entity, SlugRedirect
 from articles.roles import EDITORS_GROUP, create_editor
 
@@ -41,7 +40,7 @@ def unpublished(**fields):
 
 
 def search(client, **params):
-    cache.clear()
+    pagecache.clear()
     return client.get("/search/", params)
 
 
