@@ -16,11 +16,13 @@ merged tags and authors the old name is kept too, so an ingest that meets it
 again files the article under the survivor instead of re-creating the row.
 
 Each merge ends by telling the change path what changed (`changes.apply`): the
-moved articles' search entries and statistics, and the pages of the survivor and
-of the merged rows. Re-linking afterwards is the caller's choice: the admin
-enqueues a background job (articles/jobs/) that re-links the survivor after an
-entity merge, and re-extracts the moved articles after an author merge (the byline
-is a person of each article).
+moved articles' search entries and statistics, and the pages of the merged rows
+(and of the survivor when its own fields changed). `merge_tags()` and the others
+do it all in one transaction (commands, tests); the admin queues a merge as a job
+(articles/jobs/curation.py) that moves the articles in parts (`move_part()`, one
+transaction each) and ends with the same function, which then has little left to
+move. After an entity merge the job re-links the survivor, after an author merge it
+re-extracts the moved articles (the byline is a person of each article).
 """
 
 from dataclasses import dataclass, field
@@ -46,66 +48,28 @@ class MergeResult:
 
 
 def merge_entities(survivor, others):
-    """Merge the entities `others` into `survivor`; returns a MergeResult."""
+    """Merge the entities `others` into `survivor`, in one transaction; returns a MergeResult."""
     with changes.atomic():
         survivor, others = _lock(Entity, survivor, others)
-        other_ids = [o.pk for o in others]
-        article_ids = sorted(set(Mention.objects.filter(entity_id__in=other_ids).values_list("article_id", flat=True)))
-        table = Mention._meta.db_table
-        with connection.cursor() as cursor:
-            # One row per article: counts of every merged entity added to the survivor's own.
-            # A moved mention keeps the strongest provenance it had: an editor's, then the vocabulary's.
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (article_id, entity_id, count, source)
-                SELECT article_id, %s, SUM(count),
-                       CASE WHEN bool_or(source = 'editor') THEN 'editor'
-                            WHEN bool_or(source = 'vocabulary') THEN 'vocabulary'
-                            ELSE 'model' END
-                  FROM {table}
-                 WHERE entity_id = ANY(%s)
-                 GROUP BY article_id
-                ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
-                """,
-                [survivor.pk, other_ids],
-            )
-            moved = cursor.rowcount
-            cursor.execute(f"DELETE FROM {table} WHERE entity_id = ANY(%s)", [other_ids])
-
+        moved, article_ids = _move_mentions(survivor, others)
         survivor.aliases = merged_aliases(survivor, others)
         survivor.save(update_fields=["aliases", "updated_at"])
         return _finish(survivor, others, moved, article_ids)
 
 
 def merge_tags(survivor, others):
-    """Merge the tags `others` into `survivor`; returns a MergeResult."""
+    """Merge the tags `others` into `survivor`, in one transaction; returns a MergeResult."""
     with changes.atomic():
         survivor, others = _lock(Tag, survivor, others)
-        other_ids = [o.pk for o in others]
-        article_ids = sorted(
-            set(TaggedArticle.objects.filter(tag_id__in=other_ids).values_list("content_object_id", flat=True))
-        )
-        table = TaggedArticle._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (content_object_id, tag_id)
-                SELECT DISTINCT content_object_id, %s FROM {table} WHERE tag_id = ANY(%s)
-                ON CONFLICT DO NOTHING
-                """,
-                [survivor.pk, other_ids],
-            )
-            cursor.execute(f"DELETE FROM {table} WHERE tag_id = ANY(%s)", [other_ids])
-        return _finish(survivor, others, len(article_ids), article_ids)
+        moved, article_ids = _move_taggings(survivor, others)
+        return _finish(survivor, others, moved, article_ids)
 
 
 def merge_authors(survivor, others):
-    """Merge the authors `others` into `survivor`; returns a MergeResult."""
+    """Merge the authors `others` into `survivor`, in one transaction; returns a MergeResult."""
     with changes.atomic():
         survivor, others = _lock(Author, survivor, others)
-        articles = Article.objects.filter(author__in=others)
-        article_ids = sorted(articles.values_list("id", flat=True))
-        moved = articles.update(author=survivor, updated_at=Now())
+        moved, article_ids = _move_articles(survivor, others)
         changed = []
         for attribute in ("bio", "twitter"):
             if not getattr(survivor, attribute):
@@ -115,7 +79,111 @@ def merge_authors(survivor, others):
                     changed.append(attribute)
         if changed:
             survivor.save(update_fields=[*changed, "updated_at"])
-        return _finish(survivor, others, moved, article_ids)
+        return _finish(survivor, others, moved, article_ids, survivor_changed=bool(changed))
+
+
+# A queued merge (articles/jobs/kinds.py, Merge) moves the articles in parts, each
+# `move_part()` in a transaction of its own, then ends with the merge function above,
+# which moves what the parts did not (articles linked to a merged row meanwhile), deletes
+# the merged rows and redirects their addresses.
+
+MERGES = {Entity: merge_entities, Tag: merge_tags, Author: merge_authors}
+
+
+def articles_to_move(model, other_ids):
+    """Ids of the articles a merge of the rows `other_ids` of `model` moves, in id order."""
+    return sorted(set(_links(model, other_ids).values_list(_LINK_ARTICLE[model], flat=True)))
+
+
+def count_articles_to_move(model, other_ids):
+    """How many articles a merge of these rows moves (one counting query, for the editor's message)."""
+    return _links(model, other_ids).values(_LINK_ARTICLE[model]).distinct().count()
+
+
+def move_part(survivor, others, article_ids):
+    """Move these articles' links from `others` to `survivor`, in one transaction (a part of a
+    queued merge); returns how many links moved. Articles already moved are left as they are,
+    so a part run twice moves nothing twice."""
+    model = type(survivor)
+    mover = {Entity: _move_mentions, Tag: _move_taggings, Author: _move_articles}[model]
+    with changes.atomic():
+        survivor, others = _lock(model, survivor, others)
+        moved, changed = mover(survivor, others, article_ids=sorted(int(pk) for pk in article_ids))
+        changes.apply(articles=changed)
+    return moved
+
+
+_LINK_ARTICLE = {Entity: "article_id", Tag: "content_object_id", Author: "id"}
+
+
+def _links(model, other_ids):
+    other_ids = list(other_ids)
+    if model is Entity:
+        return Mention.objects.filter(entity_id__in=other_ids)
+    if model is Tag:
+        return TaggedArticle.objects.filter(tag_id__in=other_ids)
+    return Article.objects.filter(author_id__in=other_ids)
+
+
+def _move_mentions(survivor, others, article_ids=None):
+    """Move the mentions of `others` (of `article_ids` only, if given); returns (moved, article ids)."""
+    other_ids = [o.pk for o in others]
+    links = _links(Entity, other_ids)
+    if article_ids is not None:
+        links = links.filter(article_id__in=article_ids)
+    ids = sorted(set(links.values_list("article_id", flat=True)))
+    table = Mention._meta.db_table
+    with connection.cursor() as cursor:
+        # One row per article: counts of every merged entity added to the survivor's own.
+        # A moved mention keeps the strongest provenance it had: an editor's, then the vocabulary's.
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (article_id, entity_id, count, source)
+            SELECT article_id, %s, SUM(count),
+                   CASE WHEN bool_or(source = 'editor') THEN 'editor'
+                        WHEN bool_or(source = 'vocabulary') THEN 'vocabulary'
+                        ELSE 'model' END
+              FROM {table}
+             WHERE entity_id = ANY(%s) AND article_id = ANY(%s)
+             GROUP BY article_id
+            ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
+            """,
+            [survivor.pk, other_ids, ids],
+        )
+        moved = cursor.rowcount
+        cursor.execute(f"DELETE FROM {table} WHERE entity_id = ANY(%s) AND article_id = ANY(%s)", [other_ids, ids])
+    return moved, ids
+
+
+def _move_taggings(survivor, others, article_ids=None):
+    """Move the taggings of `others` (of `article_ids` only, if given); returns (moved, article ids)."""
+    other_ids = [o.pk for o in others]
+    links = _links(Tag, other_ids)
+    if article_ids is not None:
+        links = links.filter(content_object_id__in=article_ids)
+    ids = sorted(set(links.values_list("content_object_id", flat=True)))
+    table = TaggedArticle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (content_object_id, tag_id)
+            SELECT DISTINCT content_object_id, %s FROM {table} WHERE tag_id = ANY(%s) AND content_object_id = ANY(%s)
+            ON CONFLICT DO NOTHING
+            """,
+            [survivor.pk, other_ids, ids],
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE tag_id = ANY(%s) AND content_object_id = ANY(%s)", [other_ids, ids])
+    return len(ids), ids
+
+
+def _move_articles(survivor, others, article_ids=None):
+    """Give the articles of `others` (`article_ids` only, if given) to `survivor`; returns (moved, article ids)."""
+    articles = _links(Author, [o.pk for o in others])
+    if article_ids is not None:
+        articles = articles.filter(id__in=article_ids)
+    ids = sorted(articles.values_list("id", flat=True))
+    moved = Article.objects.filter(id__in=ids).update(author=survivor, updated_at=Now())
+    return moved, ids
 
 
 def merged_aliases(survivor, others):
@@ -144,7 +212,7 @@ def _lock(model, survivor, others):
     return rows[survivor.pk], [rows[pk] for pk in sorted(ids)]
 
 
-def _finish(survivor, others, moved, article_ids):
+def _finish(survivor, others, moved, article_ids, *, survivor_changed=False):
     """Redirect the merged rows' addresses to the survivor, then delete them."""
     SlugRedirect.objects.repoint(others, survivor)
     old = [(o.slug, o.name) for o in others]
@@ -152,6 +220,10 @@ def _finish(survivor, others, moved, article_ids):
     for slug, name in old:
         SlugRedirect.objects.record(slug, survivor, old_name=name)
     kind = {Author: "authors", Tag: "tags", Entity: "entities"}[type(survivor)]
-    # The survivor's counts now include the merged rows'; tag and author names are searched.
-    changes.apply(articles=article_ids, **{kind: [survivor.pk, *(o.pk for o in others)]})
+    # The moved articles' search entries carry the survivor's name now; the survivor's own
+    # fields (its page, and its name in its other articles' entries) changed only if it
+    # took over a bio or handle, or merged names (an entity's aliases); its listing and
+    # counts follow from the moved articles' statistics.
+    rows = [o.pk for o in others] + ([survivor.pk] if survivor_changed or kind == "entities" else [])
+    changes.apply(articles=article_ids, **{kind: rows})
     return MergeResult(survivor=survivor, merged_names=[name for _, name in old], moved=moved, article_ids=article_ids)

@@ -365,6 +365,12 @@ JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
 # statistical model takes a few seconds for 50.
 JOB_RELINK_PART = int(os.environ.get("JOB_RELINK_PART", "1000"))
 JOB_REEXTRACT_PART = int(os.environ.get("JOB_REEXTRACT_PART", "50"))
+# Articles per part of a merge (tags, authors, entities) and of a bulk action (publish,
+# unpublish, add a tag); a bulk action over at most JOB_BULK_INLINE_MAX articles (a page of
+# the admin's list) is done in the request, with no job.
+JOB_MERGE_PART = int(os.environ.get("JOB_MERGE_PART", "1000"))
+JOB_BULK_PART = int(os.environ.get("JOB_BULK_PART", "500"))
+JOB_BULK_INLINE_MAX = int(os.environ.get("JOB_BULK_INLINE_MAX", "50"))
 # Run each job at once in the process that asks for it (tests; scripts with no worker running).
 JOBS_INLINE = env_bool("JOBS_INLINE")
 Q_CLUSTER = {

@@ -401,7 +401,7 @@ def bench_crawl_during_ingest(env, long_tail, args, workdir):
 def bench_jobs(env, workdir, *, files, saves):
     """scripts/bench_jobs.py on the loaded database: it prints its own lines; its numbers go in the JSON."""
     out = workdir / "jobs.json"
-    log("background jobs: admin saves and their jobs, web memory, queued ingest (scripts/bench_jobs.py)")
+    log("background jobs: admin saves, merges, bulk actions and their jobs, web memory, queued ingest (bench_jobs.py)")
     subprocess.run(
         [PYTHON, "scripts/bench_jobs.py", "--database-url", env["DATABASE_URL"], "--workdir", str(workdir)]
         + ["--ingest-files", str(files), "--part-size", str(max(1, files // 8)), "--saves", str(saves)]

@@ -5,7 +5,8 @@
 
 URL is a loaded archive (`make bench` passes its own; a copy of a big one otherwise): it
 gains a `bench-jobs` superuser, one alias (added then taken out again), the articles of
-the ingest slices below, and edited bodies of the articles the memory step saves.
+the ingest slices below, and edited bodies of the articles the memory step saves; it
+loses its four largest tags to two merges (step 4).
 
 1. Admin saves, through Django's full stack in this process (as an editor's browser
    would, without the network; the form is opened first, so the process is warm):
@@ -21,6 +22,11 @@ the ingest slices below, and edited bodies of the articles the memory step saves
    own speed-up), a direct `ingest_seeds --workers 2`, and queued ingests (`--enqueue`,
    parts of `--part-size` files) run by 1 and by 2 worker processes. Slices differ, so
    speeds are compared in words/s.
+4. Merges and bulk actions in the admin (`--bulk-articles 0` leaves it out): merging the
+   two largest tags (the response, then its job with 2 worker processes) and merging the
+   next two directly, in one transaction, as the request did before merges were jobs;
+   unpublishing and publishing back `--bulk-articles` public articles (each response and
+   job, then the same done directly).
 
 Prints a table; --json OUT writes every number. Machines are shared: say the load.
 """
@@ -362,8 +368,86 @@ def bench_ingest_runs(env, files_per_run, part_size, workdir):
     }
 
 
+# --- 4. merges and bulk actions ---------------------------------------------------------------
+
+
+def admin_post(client, url, data):
+    """An admin POST's response time (seconds), asserting it answered with a redirect."""
+    started = time.perf_counter()
+    response = client.post(url, data)
+    seconds = time.perf_counter() - started
+    assert response.status_code == 302, (url, response.status_code)
+    return seconds
+
+
+def job_result(job, wall):
+    job.refresh_from_db()
+    seconds, waited = job_times(job)
+    return {
+        "seconds": round(seconds, 1),
+        "worker_wall_seconds": round(wall, 1),
+        "articles": job.total,
+        "parts": job.parts,
+        "state": job.state,
+        "result": {k: v for k, v in job.result.items() if isinstance(v, int | float)},
+    }
+
+
+def bench_curation(env, user, bulk_articles):
+    """Merging the two largest tags in the admin, and unpublishing then publishing `bulk_articles`
+    articles with the bulk actions: each response, and each job with 2 worker processes; then the
+    same work done directly, in one transaction (what the request did before it was a job)."""
+    from django.conf import settings
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from articles import bulk, merge
+    from articles.jobs.models import Job
+    from articles.models import Article, Tag
+
+    client = Client()
+    client.force_login(user)
+    client.get("/admin/articles/tag/")  # warm
+    tags = list(Tag.objects.annotate(n=Count("taggings")).order_by("-n", "pk")[:4])
+    keep, other = tags[0], tags[1]
+    log(f"merging “{other.name}” ({other.n:,}) into “{keep.name}” ({keep.n:,}) in the admin (load {load()})")
+    response = admin_post(
+        client,
+        "/admin/articles/tag/",
+        {"action": "merge_selected", "_selected_action": [keep.pk, other.pk], "confirm": "yes", "survivor": keep.pk},
+    )
+    job = Job.objects.filter(kind="merge").latest("created_at")
+    merged = {"tags": [keep.n, other.n], "response_seconds": round(response, 3), "load_before_job": load()}
+    merged["job"] = job_result(job, run_worker(env, 2))
+    if len(tags) == 4:
+        log(f"the same merge done directly, tags 3 and 4 ({tags[2].n:,} + {tags[3].n:,} articles; load {load()})")
+        started = time.perf_counter()
+        merge.merge_tags(tags[2], [tags[3]])
+        merged["direct"] = {"tags": [tags[2].n, tags[3].n], "seconds": round(time.perf_counter() - started, 1)}
+    merged["load"] = load()
+
+    ids = list(Article.objects.published().order_by("-published_at").values_list("id", flat=True)[:bulk_articles])
+    runs = {}
+    if len(ids) <= settings.JOB_BULK_INLINE_MAX:  # done in the request: no job to time
+        ids = []
+    for action in ("unpublish", "publish") if ids else ():
+        log(f"{action} {len(ids):,} articles in the admin (load {load()})")
+        client.get("/admin/articles/article/")
+        response = admin_post(client, "/admin/articles/article/", {"action": action, "_selected_action": ids})
+        job = Job.objects.filter(kind="bulk").latest("created_at")
+        runs[action] = {"response_seconds": round(response, 3), "load_before_job": load()}
+        runs[action]["job"] = job_result(job, run_worker(env, 2))
+    for action in ("unpublish", "publish") if ids else ():
+        log(f"{action} {len(ids):,} articles directly, in one transaction (load {load()})")
+        started = time.perf_counter()
+        bulk.run(action, ids, user=user.pk, now=timezone.now())
+        runs[action]["direct_seconds"] = round(time.perf_counter() - started, 1)
+    return {"merge": merged, "bulk": runs, "bulk_articles": len(ids), "load": load()}
+
+
 def print_table(result):
-    s, m, i = result.get("saves"), result.get("memory"), result.get("ingest")
+    s, m, i, c = result.get("saves"), result.get("memory"), result.get("ingest"), result.get("curation")
     lines = [f"load average at start {result['load_start']}, at end {result['load_end']}"]
     if s:
         job = s["relink_job"]
@@ -389,6 +473,24 @@ def print_table(result):
             f"{i['share_of_model_speedup']:.0%} of the model's); queued-2 against direct-2: "
             f"{i['overhead_vs_direct_2']:+.1%} slower"
         )
+    if c:
+        g = c["merge"]
+        lines.append(
+            f"merging tags of {g['tags'][1]:,} and {g['tags'][0]:,} articles in the admin: answered in "
+            f"{g['response_seconds']:.3f} s; its job {g['job']['seconds']:.1f} s ({g['job']['parts']} parts, "
+            f"2 worker processes)"
+        )
+        if "direct" in g:
+            lines.append(
+                f"merging tags of {g['direct']['tags'][1]:,} and {g['direct']['tags'][0]:,} articles directly, "
+                f"in one transaction (as the request did before): {g['direct']['seconds']:.1f} s"
+            )
+        for action, run in c["bulk"].items():
+            lines.append(
+                f"{action} {c['bulk_articles']:,} articles in the admin: answered in {run['response_seconds']:.3f} s; "
+                f"its job {run['job']['seconds']:.1f} s ({run['job']['parts']} parts); directly "
+                f"{run['direct_seconds']:.1f} s"
+            )
     print("\n".join(lines))
 
 
@@ -401,6 +503,7 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8731, help="gunicorn's port for the memory step")
     parser.add_argument("--skip-saves", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--bulk-articles", type=int, default=1000, help="step 4: articles per bulk action (0: skip)")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--json", type=Path, help="write every number here")
     args = parser.parse_args(argv)
@@ -421,6 +524,8 @@ def main(argv=None):
         result["memory"] = bench_memory(env, args.saves, args.port)
     if args.ingest_files:
         result["ingest"] = bench_ingest_runs(env, args.ingest_files, args.part_size, args.workdir)
+    if args.bulk_articles:
+        result["curation"] = bench_curation(env, user, args.bulk_articles)
     result["load_end"] = load()
     print_table(result)
     if args.json:

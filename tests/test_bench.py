@@ -103,6 +103,8 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     assert jobs["saves"]["spacy_in_this_process"] is False
     assert jobs["memory"]["saves"] == 50 and jobs["memory"]["spacy_mapped"] is False
     assert set(jobs["ingest"]["words_per_s"]) >= {"direct-2", "queued-1", "queued-2"}
+    assert jobs["curation"]["merge"]["job"]["state"] == "done"
+    assert {run["job"]["state"] for run in jobs["curation"]["bulk"].values()} == {"done"}
 
     pages = report["latency"]["pages"]
     assert len(pages) == len(PAGES) + 3  # those above and deep pages of the home list, an entity and a search

@@ -4,8 +4,8 @@ import functools
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
@@ -20,7 +20,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from .. import changes, history
+from .. import bulk, changes, history
+from ..jobs.curation import enqueue_bulk
 from ..models import (
     Article,
     Author,
@@ -312,13 +313,6 @@ def articles_count(singular, plural, n):
     return ngettext(singular, plural, n).format(n=n)
 
 
-def _log_bulk(request, queryset, message):
-    """One History entry per changed row, written in one statement."""
-    rows = list(queryset)
-    if rows:
-        LogEntry.objects.log_actions(request.user.pk, rows, CHANGE, change_message=message)
-
-
 @admin.register(Article)
 class ArticleAdmin(ChangePathAdmin):
     form = ArticleAdminForm
@@ -533,52 +527,58 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        now = timezone.now()
         ids = list(queryset.filter(status=Article.Status.DRAFT).values_list("id", flat=True))
-        changed = Article.objects.filter(id__in=ids)
-        undated = list(changed.filter(published_at__isnull=True).values_list("id", flat=True))
-        changed.filter(id__in=undated).update(published_at=now)
-        changed.update(status=Article.Status.PUBLISHED, edited_at=now, edited_by=request.user, updated_at=now)
-        changes.apply(articles=ids)
-        published = history.change(
-            "Status", history.status(Article.Status.DRAFT), history.status(Article.Status.PUBLISHED)
-        )
-        dated_now = history.change("Publication date", history.NOTHING, history.when(now))
-        _log_bulk(request, changed.exclude(id__in=undated), published)
-        _log_bulk(request, changed.filter(id__in=undated), history.join([published, dated_now]))
-        scheduled = changed.filter(published_at__gt=now).count()
         already = queryset.count() - len(ids)
-        self.message_user(
-            request,
-            articles_count("Published {n} article", "Published {n} articles", len(ids))
-            + (f", {scheduled} of them scheduled for a later date" if scheduled else "")
-            + (
-                articles_count("; {n} was published already", "; {n} were published already", already)
-                if already
-                else ""
-            )
-            + ".",
-            messages.SUCCESS,
+        already = (
+            articles_count("; {n} was published already", "; {n} were published already", already) if already else ""
         )
+        done = self._bulk(request, "publish", ids, ("Publishing {n} article", "Publishing {n} articles"), already)
+        if done is not None:
+            scheduled = done["scheduled"]
+            self.message_user(
+                request,
+                articles_count("Published {n} article", "Published {n} articles", done["published"])
+                + (f", {scheduled} of them scheduled for a later date" if scheduled else "")
+                + already
+                + ".",
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        now = timezone.now()
         ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("id", flat=True))
-        changed = Article.objects.filter(id__in=ids)
-        changed.update(status=Article.Status.DRAFT, edited_at=now, edited_by=request.user, updated_at=now)
-        changes.apply(articles=ids)
-        statuses = (history.status(Article.Status.PUBLISHED), history.status(Article.Status.DRAFT))
-        _log_bulk(request, changed, history.change("Status", *statuses))
+        done = self._bulk(request, "unpublish", ids, ("Unpublishing {n} article", "Unpublishing {n} articles"))
+        if done is not None:
+            self.message_user(
+                request,
+                articles_count(
+                    "Unpublished {n} article: it is a draft now.",
+                    "Unpublished {n} articles: they are drafts now.",
+                    done["unpublished"],
+                ),
+                messages.SUCCESS,
+            )
+
+    def _bulk(self, request, action, ids, queued, extra="", **options):
+        """Run a bulk change of articles/bulk.py over `ids` now and return its counts, or, over more
+        than JOB_BULK_INLINE_MAX articles (more than a page of this list), queue it as a job, say so
+        (`queued`: what is being done, singular and plural, with {n}) and return None."""
+        now = timezone.now()
+        if len(ids) <= settings.JOB_BULK_INLINE_MAX:
+            return bulk.run(action, ids, user=request.user.pk, now=now, **options)
+        enqueue_bulk(action, ids, user=request.user, now=now, **options)
         self.message_user(
             request,
-            articles_count(
-                "Unpublished {n} article: it is a draft now.",
-                "Unpublished {n} articles: they are drafts now.",
-                len(ids),
+            format_html(
+                "{}{} in the background{}; you’ll see the result under {} and in each article’s History.",
+                ngettext(*queued, len(ids)).format(n=f"{len(ids):,}"),
+                f" “{options['tag']}”" if "tag" in options else "",
+                extra,
+                jobs_link(),
             ),
             messages.SUCCESS,
         )
+        return None
 
     @admin.action(description="Re-extract entities of selected articles", permissions=["change"])
     def reextract_entities(self, request, queryset):
@@ -619,38 +619,33 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Add a tag to selected articles…", permissions=["change"])
     def add_tag(self, request, queryset):
-        articles = list(queryset.select_related(None).order_by("-published_at", "-id").only("id", "title", "slug"))
         form = AddTagForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             name = form.cleaned_data["tag"]
-            current = {}
-            for article_id, tag_name in TaggedArticle.objects.filter(
-                content_object_id__in=[a.id for a in articles]
-            ).values_list("content_object_id", "tag__name"):
-                current.setdefault(article_id, []).append(tag_name)
-            new = not Tag.objects.filter(name__iexact=name).exists()
-            lacking = [a for a in articles if name.casefold() not in {t.casefold() for t in current.get(a.id, [])}]
-            replace_tags({a.id: [*current.get(a.id, []), name] for a in articles})
-            now = timezone.now()
-            Article.objects.filter(id__in=[a.id for a in lacking]).update(
-                edited_at=now, edited_by=request.user, updated_at=now
-            )
-            changes.apply(articles=[a.id for a in articles])
-            _log_bulk(request, lacking, history.tag_change([], [name]))
-            self.message_user(
-                request,
-                articles_count("Tagged {n} article", "Tagged {n} articles", len(articles))
-                + f" “{name}”"
-                + (" (a new tag)." if new else "."),
-                messages.SUCCESS,
-            )
+            new = " (a new tag)" if not bulk.tag_exists(name) else ""
+            ids = list(queryset.values_list("id", flat=True))
+            done = self._bulk(request, "add_tag", ids, ("Tagging {n} article", "Tagging {n} articles"), new, tag=name)
+            if done is not None:
+                self.message_user(
+                    request,
+                    articles_count("Tagged {n} article", "Tagged {n} articles", len(ids)) + f" “{name}”{new}.",
+                    messages.SUCCESS,
+                )
             return None
+        # "Select all" over a filtered list is carried as select_across (the list's filters are
+        # in the address the form posts to), not as thousands of ids; a few titles are shown.
+        across = request.POST.get("select_across") == "1"
+        articles = queryset.select_related(None).order_by("-published_at", "-id").only("id", "title", "slug")
+        shown = list(articles[: self.list_per_page] if across else articles)
         context = {
             **self.admin_site.each_context(request),
             "title": "Add a tag to articles",
             "opts": self.model._meta,
             "form": form,
-            "articles": articles,
+            "articles": shown,
+            "count": queryset.count() if across else len(shown),
+            "more": queryset.count() - len(shown) if across else 0,
+            "select_across": across,
             "action": "add_tag",
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,

@@ -4,14 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils.html import format_html
-from django.utils.translation import ngettext
 
-from ..merge import merge_authors
 from ..models import TWITTER_HANDLE_RE, Author
 from ..textcleanup import clean_line, clean_prose
 from .curation import ChangePathAdmin, RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
-from .jobs import jobs_link, reextract_in_background
 
 
 class AuthorAdminForm(forms.ModelForm):
@@ -58,27 +54,5 @@ class AuthorAdmin(RecordsSlugChanges, ChangePathAdmin):
 
     @admin.action(description="Merge selected authors…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
-        # The byline is extracted as a person: re-extract the moved articles.
-        return merge_action(
-            self,
-            request,
-            queryset,
-            merge=merge_authors,
-            count_label=("article", "articles"),
-            after=lambda result: _reextract_merged(request, result),
-        )
-
-
-def _reextract_merged(request, result):
-    """Enqueue the re-extraction of the moved articles; returns the message saying so."""
-    n = len(result.article_ids)
-    moved = ngettext("{n} article", "{n} articles", n).format(n=f"{n:,}")
-    description = f"Re-extract the entities of {moved} now by “{result.survivor}”"
-    job = reextract_in_background(request, result.article_ids, description=description, log=False)
-    if job is None:
-        return None
-    return format_html(
-        "Re-extracting the entities of the moved {} in the background; you’ll see the result under {}.",
-        moved,
-        jobs_link(),
-    )
+        # A job; once done it re-extracts the moved articles (the byline is a person of each).
+        return merge_action(self, request, queryset, count_label=("article", "articles"))

@@ -1,8 +1,7 @@
-"""What the admins share: the change path around every write; merges, name clashes and old
-addresses for the entity, tag and author lists."""
+"""What the admins share: the change path around every write; merges (queued as jobs), name
+clashes and old addresses for the entity, tag and author lists."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.template.response import TemplateResponse
@@ -12,8 +11,10 @@ from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
 from .. import changes
+from ..jobs.curation import enqueue_merge
 from ..merge import MergeError
 from ..models import SlugRedirect
+from .jobs import jobs_link
 
 
 class ChangePathAdmin(admin.ModelAdmin):
@@ -69,13 +70,13 @@ def same_name(text):
 # Merges, shared by the entity, tag and author lists.
 
 
-def merge_action(model_admin, request, queryset, *, merge, count_label, after=None):
-    """The intermediate page of a merge action, and the merge once confirmed.
+def merge_action(model_admin, request, queryset, *, count_label):
+    """The intermediate page of a merge action, and the merge, queued once confirmed.
 
-    `merge(survivor, others)` does the work; `after(result)` runs once it is
-    done (it enqueues the re-linking or re-extraction job, and returns the message
-    that says so). Rows are listed with `count` annotated by the admin.
-    `count_label` names what a merge moves, singular and plural: ("tagged article", "tagged articles").
+    The merge itself is a job (articles/jobs/curation.py): the request only enqueues it
+    and says what was queued; the survivor's History gets the result when it is done.
+    Rows are listed with `count` annotated by the admin. `count_label` names what a merge
+    moves, singular and plural: ("tagged article", "tagged articles").
     """
     opts = model_admin.model._meta
     rows = list(model_admin.get_queryset(request).filter(pk__in=queryset.values("pk")).order_by("-count", "pk"))
@@ -86,7 +87,7 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
     if request.POST.get("confirm") == "yes":
         survivor = next((row for row in rows if str(row.pk) == request.POST.get("survivor")), None)
         if survivor is not None:
-            _merge_confirmed(model_admin, request, survivor, rows, merge=merge, count_label=count_label, after=after)
+            _merge_queued(model_admin, request, survivor, rows)
             return None
         error = f"Choose the {opts.verbose_name} to keep."
     context = {
@@ -104,41 +105,30 @@ def merge_action(model_admin, request, queryset, *, merge, count_label, after=No
     return TemplateResponse(request, "admin/articles/merge_confirmation.html", context)
 
 
-def _merge_confirmed(model_admin, request, survivor, rows, *, merge, count_label, after):
-    """Merge the other rows into `survivor`, record it in the history and tell the editor."""
+def _merge_queued(model_admin, request, survivor, rows):
+    """Enqueue the merge of the other rows into `survivor` and tell the editor what was queued."""
     opts = model_admin.model._meta
     others = [row for row in rows if row.pk != survivor.pk]
     try:
-        result = merge(survivor, others)
+        _, articles = enqueue_merge(survivor, others, requested_by=request.user)
     except MergeError as exc:
         model_admin.message_user(request, f"Nothing was merged: {exc}.", messages.ERROR)
         return
-    queued = after(result) if after is not None else None
-    moved = ngettext(*count_label, result.moved)
-    user = request.user.pk
-    LogEntry.objects.log_actions(
-        user,
-        [result.survivor],
-        CHANGE,
-        change_message=f"Merged {', '.join(f'“{n}”' for n in result.merged_names)} into this "
-        f"{opts.verbose_name} ({result.moved} {moved} moved).",
-        single_object=True,
-    )
-    LogEntry.objects.log_actions(user, others, DELETION, change_message=f"Merged into “{result.survivor}”.")
     model_admin.message_user(
         request,
         format_html(
-            'Merged {} into <a href="{}">{}</a>: {} {} moved; their old addresses now lead to its page.',
-            ", ".join(f"“{n}”" for n in result.merged_names),
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[result.survivor.pk]),
-            result.survivor,
-            result.moved,
-            moved,
+            'Merging {} {} into <a href="{}">{}</a> ({} {}){}; you’ll see the result under {} and in its History.',
+            len(others),
+            opts.verbose_name if len(others) == 1 else opts.verbose_name_plural,
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[survivor.pk]),
+            survivor,
+            f"{articles:,}",
+            ngettext("article", "articles", articles),
+            ", then re-linking the articles that could mention it" if opts.model_name == "entity" else "",
+            jobs_link(),
         ),
         messages.SUCCESS,
     )
-    if queued:
-        model_admin.message_user(request, queued, messages.INFO)
 
 
 def articles_link(obj, count, parameter):

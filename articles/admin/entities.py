@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .. import jobs
-from ..merge import merge_entities
 from ..models import Entity, Mention
 from ..textcleanup import clean_line
 from .curation import (
@@ -134,14 +133,8 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
 
     @admin.action(description="Merge selected entities…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
-        return merge_action(
-            self,
-            request,
-            queryset,
-            merge=merge_entities,
-            count_label=("article mention", "article mentions"),
-            after=lambda result: relink_in_background(request, result.survivor),
-        )
+        # A job; once done it re-links the articles that could mention the survivor.
+        return merge_action(self, request, queryset, count_label=("article mention", "article mentions"))
 
 
 def relink_in_background(request, entity):

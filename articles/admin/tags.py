@@ -12,7 +12,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from ..merge import merge_tags
 from ..models import Tag
 from ..textcleanup import clean_line
 from .curation import (
@@ -178,6 +177,4 @@ class TagAdmin(RecordsSlugChanges, ChangePathAdmin):
 
     @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
-        return merge_action(
-            self, request, queryset, merge=merge_tags, count_label=("tagged article", "tagged articles")
-        )
+        return merge_action(self, request, queryset, count_label=("tagged article", "tagged articles"))

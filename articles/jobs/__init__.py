@@ -10,7 +10,8 @@ runs the workers, on any number of hosts against one database.
                        params={"entity_ids": [12]}, requested_by=request.user, target=entity)
 
 A job is split into parts, each one transaction (articles/jobs/runner.py); what
-each kind of job does is in articles/jobs/kinds.py (re-linking, re-extraction) and
+each kind of job does is in articles/jobs/kinds.py (re-linking, re-extraction),
+articles/jobs/curation.py (merges, bulk actions over articles) and
 articles/jobs/ingest.py (queued ingest). The admin's Jobs list shows them.
 
 With the setting JOBS_INLINE (tests, and scripts that must not depend on a worker),

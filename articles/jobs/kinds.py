@@ -110,11 +110,26 @@ class Reextract(Kind):
             )
         return {"reextracted": len(done), "skipped": len(ids) - len(done)}
 
+    def history(self, job):
+        """For a job with a target (an author merge's articles): what was re-extracted."""
+        done, skipped = job.result.get("reextracted", 0), job.result.get("skipped", 0)
+        line = ngettext(
+            "Re-extracted the entities of {n:,} article", "Re-extracted the entities of {n:,} articles", done
+        ).format(n=done)
+        if skipped:
+            line += ngettext(
+                "; {n:,} left as it was (entities edited by hand)",
+                "; {n:,} left as they were (entities edited by hand)",
+                skipped,
+            ).format(n=skipped)
+        return line + "."
+
 
 def kinds():
+    from .curation import Bulk, Merge
     from .ingest import Ingest, LinkNew
 
-    return {kind.name: kind for kind in (Relink(), Reextract(), Ingest(), LinkNew())}
+    return {kind.name: kind for kind in (Relink(), Reextract(), Ingest(), LinkNew(), Merge(), Bulk())}
 
 
 def kind_of(job):
