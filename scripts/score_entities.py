@@ -60,6 +60,7 @@ RULES = {
     ],
     "teams around a scoreline": [mock.patch.object(patterns, "team_cue", lambda text, start, end: False)],
     "gazetteer (cities, countries, subdivisions)": [mock.patch.object(gazetteer, "is_place", lambda name: False)],
+    "news outlets by what they are": [mock.patch.object(patterns, "outlet_spans", lambda text, start=0: [])],
     "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
     "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
     "brands (eBay, OPay)": [

@@ -14,6 +14,7 @@ from articles.entities.patterns import (
     dateline_spans,
     org_cue,
     org_head_spans,
+    outlet_spans,
     person_cue,
     place_cue,
     place_head_spans,
@@ -191,3 +192,19 @@ def test_places_the_gazetteer_knows_are_places(vocabulary):
     places = {name for name, kind in found(vocabulary, body) if kind == "PLACE"}
     assert {"Terengganu", "Kelantan", "Kota Bharu", "Bukoba"} <= places
     assert ("Yusuf Adeyemi", "PERSON") in found(vocabulary, body)
+
+
+def test_news_outlets_are_named_by_what_they_are():
+    text = (
+        "The newspaper Zorvik Tidende said so. Velmar, the Swahili daily, agreed, as did the sports site "
+        "Kick360. Ostrava9 reported on Monday that fares rose. The Harbour Ledger reported last week that "
+        "they fell. Ann Lee, a reporter for the newspaper, said nothing. It was January. The Ledger said."
+    )
+    assert [text[start:end] for start, end in outlet_spans(text)] == [
+        "Zorvik Tidende", "Velmar", "Kick360", "Ostrava9", "Harbour Ledger"
+    ]  # fmt: skip
+
+
+def test_what_a_name_is_of_is_not_its_short_form(vocabulary):
+    body = "Ships reached the Gulf of Tadjoura on Monday. A plant in Tadjoura will take the water, officials said."
+    assert {("Gulf of Tadjoura", "PLACE"), ("Tadjoura", "PLACE")} <= found(vocabulary, body)

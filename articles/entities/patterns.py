@@ -17,6 +17,8 @@ article:
   ("Feyenoord beat Ajax 3-1", "a 2-1 win over Wydad") and name its staff
   after it ("the Ajax coach"); a set of scores ("6-4, 6-2") is a tennis
   match between people;
+- `outlet_spans`: news names its sources by what they are ("the newspaper
+  Kompas", "Mwananchi, the Swahili daily,", "The Citizen reported that");
 - `org_head_spans`: organisations are named by a head noun and what it is of
   or for ("Ministry of Trade, Industry and Energy", "Supreme Court of the
   Philippines", "Law Society of Kenya"), kept whole so no fragment of the name
@@ -173,7 +175,7 @@ def thing_cue(text, start, end):
 
 
 _PLACE_BEFORE = re.compile(
-    r"(?:\b(?:in|near|outside|from|across|around|towards?)\s+"
+    r"(?:\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Ff]rom|[Aa]cross|[Aa]round|[Tt]owards?|[Tt]hrough)\s+"
     r"|\b(?:districts?|suburbs?|areas?|towns?|villages?|neighbourhoods?|cities)\s+(?:such\s+as|like|including)\s+"
     r"|\b(?:towns?|villages?|suburbs?|cities|districts?|areas?)\s+of\s+)$"
 )
@@ -231,6 +233,38 @@ _PARTICLE = r"(?:de\s+los|de\s+las|de\s+la|del|de|da|do|dos|das|di|van|von|der)"
 _PLACE_NAME = re.compile(
     rf"(?<![\w’'.-])(?:{_W}\s+(?:{_PARTICLE}\s+)?){{1,4}}(?:{'|'.join(sorted(PLACE_HEADS))})(?![\w’'-])"
 )
+
+
+# News names its sources by what they are: "the newspaper Kompas", "the sports site Le360", "the daily Le
+# Soleil", "Mwananchi, the Swahili daily,", "KRWG, the public radio station,", "The Citizen reported that".
+_MEDIUM = (
+    r"(?:newspaper|daily|weekly|tabloid|magazine|broadcaster|(?:news\s+)?agency|(?:news\s+|sports\s+)?"
+    r"(?:site|website|portal)|outlet|(?:radio|television|TV)\s+(?:station|channel)|channel|journal)"
+)
+# Up to three words before the medium, none of them a preposition: "the Estonian public broadcaster",
+# not "a reporter for the newspaper".
+_ADJECTIVES = r"(?:(?!(?:for|of|at|with|to|in|on|from|by)\b)[\w-]+\s+){0,3}?"
+_OUTLET_WORD = r"[A-Z](?:[\w’'/&-]|\.(?=\w))*"  # "Página/12", "S.Paulo"; a full stop ends it
+_OUTLET = rf"{_OUTLET_WORD}(?: (?:(?:de|del|da|do|di|du|la|le|el|los|las) )?{_OUTLET_WORD}){{0,4}}"
+_OUTLET_NAME = re.compile(
+    rf"(?:\b(?:[Tt]he|[Aa]n?)\s+(?:[\w-]+\s+){{0,2}}?{_MEDIUM}\s+(?P<after_medium>{_OUTLET})(?![\w’'])"
+    rf"|(?<![\w’'.-])(?P<before_medium>{_OUTLET}),\s+(?:the|a|an)\s+{_ADJECTIVES}{_MEDIUM}\b"
+    rf"|(?:^|(?<=[.”\n]\s)|(?<=\n))(?:The\s+)?(?P<reporting>{_OUTLET})\s+(?:reported|reports)"
+    r"(?:\s+[a-z]+){0,3}?\s+(?:that|on)\b)",
+)
+
+
+def outlet_spans(text, start=0):
+    """(start, end) of the news outlets `text` introduces as such ("the newspaper Kompas",
+    "Mwananchi, the Swahili daily,", "The Citizen reported that"), from `start` on."""
+    spans = []
+    for match in _OUTLET_NAME.finditer(text, start):
+        group = next(name for name in ("after_medium", "before_medium", "reporting") if match.group(name))
+        name_start, name_end = match.span(group)
+        if text[name_start:name_end].split()[0] in ("The", "A", "An"):
+            continue
+        spans.append((name_start, name_end))
+    return spans
 
 
 def place_head_spans(text, start=0):
