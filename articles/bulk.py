@@ -1,4 +1,4 @@
-"""Bulk changes to many articles: publish, unpublish, add a tag.
+"""Bulk changes to many articles: publish, unpublish, add a tag, delete.
 
 Each function changes the articles among `article_ids` that it applies to, in one
 transaction through the change path (`changes.atomic()` ... `changes.apply()`),
@@ -14,13 +14,13 @@ editor asked (an article published undated gets it as its date, whenever the job
 runs).
 """
 
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 
 from . import changes, history
 from .models import Article, Tag, TaggedArticle
 from .writes import replace_tags
 
-ACTIONS = ("publish", "unpublish", "add_tag")
+ACTIONS = ("publish", "unpublish", "add_tag", "delete")
 
 
 def publish(article_ids, *, user, now):
@@ -79,6 +79,19 @@ def add_tag(article_ids, *, tag, user, now):
         return {"tagged": len(lacking), "had_it": len(ids) - len(lacking)}
 
 
+def delete(article_ids, *, user, now):
+    """Delete the articles among `article_ids`, each recorded in the admin's log; returns {"deleted"}.
+
+    Their mentions, taggings, search entries and old addresses go with them (CASCADE)."""
+    with changes.atomic():
+        articles = list(Article.objects.filter(id__in=list(article_ids)).select_for_update().only("id", "title"))
+        ids = [article.pk for article in articles]
+        _log(user, articles, "", flag=DELETION)
+        Article.objects.filter(id__in=ids).delete()
+        changes.apply(articles=ids)
+        return {"deleted": len(ids)}
+
+
 def tag_exists(name):
     return Tag.objects.filter(name__iexact=name).exists()
 
@@ -90,8 +103,8 @@ def run(action, article_ids, **options):
     return globals()[action](article_ids, **options)
 
 
-def _log(user, queryset, message):
+def _log(user, queryset, message, *, flag=CHANGE):
     """One History entry per changed article, written in one statement."""
     rows = list(queryset)
     if rows and user is not None:
-        LogEntry.objects.log_actions(user, rows, CHANGE, change_message=message)
+        LogEntry.objects.log_actions(user, rows, flag, change_message=message)

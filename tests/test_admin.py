@@ -461,6 +461,19 @@ class TestBulkActions:
         assert too_long.status_code == 200
         assert "too long" in too_long.content.decode()
 
+    def test_delete_confirms_with_the_count_and_logs_each_article(self, editor_client, editor):
+        articles = [ArticleFactory(), ArticleFactory()]
+        kept = ArticleFactory()
+        page = action(editor_client, self.URL, "delete_selected", articles)
+        assert page.status_code == 200
+        assert "Delete the 2 selected articles?" in page.text and articles[0].title in page.text
+        response = action(editor_client, self.URL, "delete_selected", articles, post="yes")
+        assert response.status_code == 302
+        assert list(Article.objects.all()) == [kept]
+        deleted = LogEntry.objects.filter(user=editor, action_flag=DELETION).values_list("object_id", flat=True)
+        assert sorted(deleted) == sorted(str(a.pk) for a in articles)
+        assert Client().get(articles[0].get_absolute_url()).status_code == 404
+
     def test_tag_suggestions(self, editor_client):
         TagFactory(name="Energy")
         TagFactory(name="Renewable energy")

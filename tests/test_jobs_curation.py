@@ -233,3 +233,66 @@ def test_a_failed_part_of_a_bulk_publish_is_shown_failed_with_its_reason(editor_
     assert "Failed" in listing.text and "1 part failed" in listing.text and "is frozen by the archive" in listing.text
     detail = editor_client.get(f"/admin/articles/job/{job.pk}/change/")
     assert "is frozen by the archive" in detail.text
+
+
+def test_deleting_more_than_a_page_of_articles_is_queued(editor_client, settings):
+    settings.JOB_BULK_INLINE_MAX = 2
+    doomed = [ArticleFactory() for _ in range(3)]
+    kept = ArticleFactory()
+    response = admin_action(editor_client, "/admin/articles/article/", "delete_selected", doomed, post="yes")
+    assert any("Deleting 3 articles in the background; you’ll see the result under" in m for m in messages_of(response))
+    assert Article.objects.count() == 4  # nothing deleted in the request
+
+    run_worker("--concurrency", "1", JOB_BULK_PART=2)
+    assert list(Article.objects.all()) == [kept]
+    assert LogEntry.objects.filter(action_flag=DELETION).count() == 3
+    assert Job.objects.get().result == {"deleted": 3}
+
+
+@contextlib.contextmanager
+def refusing_to_untag(article):
+    """A trigger outside Django that refuses to take any tag off one article."""
+    table = TaggedArticle._meta.db_table
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_frozen_tags() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'the tags of article % are frozen', OLD.content_object_id; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_frozen_tags BEFORE DELETE ON {table} FOR EACH ROW "
+            f"WHEN (OLD.content_object_id = {int(article.pk)}) EXECUTE FUNCTION test_frozen_tags()"
+        )
+    try:
+        yield
+    finally:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER test_frozen_tags ON {table}")
+            cursor.execute("DROP FUNCTION test_frozen_tags()")
+
+
+def test_a_merge_whose_part_failed_stops_and_merging_again_finishes_it(editor_user):
+    from articles.jobs.curation import enqueue_merge
+
+    keep, old = TagFactory(name="Economy"), TagFactory(name="economics")
+    articles = [ArticleFactory(tags=[old]) for _ in range(6)]
+    job, _ = enqueue_merge(keep, [old], requested_by=editor_user)
+    with refusing_to_untag(articles[-1]):
+        run_worker("--concurrency", "1", JOB_MERGE_PART=2, JOB_MAX_ATTEMPTS=2)
+    job.refresh_from_db()
+    assert (job.state, job.parts_done, job.parts_failed, job.done) == (State.FAILED, 2, 1, 4)
+    assert "the tags of article" in job.error and "are frozen" in job.error
+    # What moved stays moved; the merged tag stays, with the articles of the failed part.
+    assert Tag.objects.filter(pk=old.pk).exists()
+    assert [tag_ids(a) for a in articles] == [[keep.pk]] * 4 + [[old.pk]] * 2
+    [line] = history_of(keep)
+    assert line.startswith("Merging “economics” into this tag stopped after 4 of 6 articles") and "frozen" in line
+    assert history_of(old, DELETION) == []
+
+    again, count = enqueue_merge(keep, [old], requested_by=editor_user)
+    assert count == 2
+    run_worker("--concurrency", "1")
+    again.refresh_from_db()
+    assert (again.state, again.result["moved"]) == (State.DONE, 2)
+    assert not Tag.objects.filter(pk=old.pk).exists()
+    assert all(tag_ids(a) == [keep.pk] for a in articles)
+    assert TagStats.objects.get(tag=keep).article_count == 6

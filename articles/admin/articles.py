@@ -340,7 +340,7 @@ class ArticleAdmin(ChangePathAdmin):
         "edited_by",
     ]
     inlines = [MentionInline]
-    actions = ["publish", "unpublish", "reextract_entities", "add_tag"]
+    actions = ["publish", "unpublish", "reextract_entities", "add_tag", "delete_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body", "author", "tags"]}),
         (
@@ -570,11 +570,12 @@ class ArticleAdmin(ChangePathAdmin):
         self.message_user(
             request,
             format_html(
-                "{}{} in the background{}; you’ll see the result under {} and in each article’s History.",
+                "{}{} in the background{}; you’ll see the result under {}{}.",
                 ngettext(*queued, len(ids)).format(n=f"{len(ids):,}"),
                 f" “{options['tag']}”" if "tag" in options else "",
                 extra,
                 jobs_link(),
+                " and in each article’s History" if action != "delete" else "",
             ),
             messages.SUCCESS,
         )
@@ -632,22 +633,44 @@ class ArticleAdmin(ChangePathAdmin):
                     messages.SUCCESS,
                 )
             return None
-        # "Select all" over a filtered list is carried as select_across (the list's filters are
-        # in the address the form posts to), not as thousands of ids; a few titles are shown.
+        return self._confirmation(request, queryset, "add_tag", "Add a tag to articles", form=form)
+
+    @admin.action(description="Delete selected articles…", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's own action lists every row that goes with the articles on its confirmation page
+        (slow for thousands) and deletes in the request: this one confirms with the count and some
+        headlines, and deletes more than a page of articles in a job (articles/bulk.py)."""
+        if request.POST.get("post") == "yes":
+            ids = list(queryset.values_list("id", flat=True))
+            done = self._bulk(request, "delete", ids, ("Deleting {n} article", "Deleting {n} articles"))
+            if done is not None:
+                self.message_user(
+                    request,
+                    articles_count("Deleted {n} article.", "Deleted {n} articles.", done["deleted"]),
+                    messages.SUCCESS,
+                )
+            return None
+        return self._confirmation(request, queryset, "delete_selected", "Delete articles")
+
+    def _confirmation(self, request, queryset, action, title, form=None):
+        """The page that confirms a bulk action over the selected articles (a form for its input, if any).
+
+        "Select all" over a filtered list is carried as select_across (the list's filters are in
+        the address the form posts to), not as thousands of ids; a page of headlines is shown."""
         across = request.POST.get("select_across") == "1"
         articles = queryset.select_related(None).order_by("-published_at", "-id").only("id", "title", "slug")
         shown = list(articles[: self.list_per_page] if across else articles)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Add a tag to articles",
+            "title": title,
             "opts": self.model._meta,
             "form": form,
             "articles": shown,
             "count": queryset.count() if across else len(shown),
             "more": queryset.count() - len(shown) if across else 0,
             "select_across": across,
-            "action": "add_tag",
+            "action": action,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
+            "media": self.media + form.media if form is not None else self.media,
         }
-        return TemplateResponse(request, "admin/articles/article/add_tag.html", context)
+        return TemplateResponse(request, f"admin/articles/article/{action}.html", context)

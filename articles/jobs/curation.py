@@ -151,6 +151,7 @@ BULK_WORDS = {  # the job's description: (singular, plural), with {n} and {tag}
     "publish": ("Publish {n:,} article", "Publish {n:,} articles"),
     "unpublish": ("Unpublish {n:,} article", "Unpublish {n:,} articles"),
     "add_tag": ("Tag {n:,} article “{tag}”", "Tag {n:,} articles “{tag}”"),
+    "delete": ("Delete {n:,} article", "Delete {n:,} articles"),
 }
 
 
