@@ -61,6 +61,10 @@ RULES = {
     "teams around a scoreline": [mock.patch.object(patterns, "team_cue", lambda text, start, end: False)],
     "gazetteer (cities, countries, subdivisions)": [mock.patch.object(gazetteer, "is_place", lambda name: False)],
     "news outlets by what they are": [mock.patch.object(patterns, "outlet_spans", lambda text, start=0: [])],
+    "full names after a title or described (Count …, …, who)": [
+        mock.patch.object(extract._Extraction, "_full_names", lambda self, candidates: [])
+    ],
+    "titles only people hold (Ratu, Sheikh)": [mock.patch.object(extract, "_honorific_first", lambda surface: False)],
     "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
     "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
     "brands (eBay, OPay)": [

@@ -208,3 +208,19 @@ def test_news_outlets_are_named_by_what_they_are():
 def test_what_a_name_is_of_is_not_its_short_form(vocabulary):
     body = "Ships reached the Gulf of Tadjoura on Monday. A plant in Tadjoura will take the water, officials said."
     assert {("Gulf of Tadjoura", "PLACE"), ("Tadjoura", "PLACE")} <= found(vocabulary, body)
+
+
+def test_people_named_in_full_where_the_model_saw_only_the_family_name(vocabulary):
+    body = (
+        "Only Pathum Weerasekara, who made 71, resisted for long. Weerasekara hit nine fours. The stand is "
+        "named after Count Miklós Bánffy, who paid for it. The fund raised A$6m. Tamsin Rockwell, the premier, "
+        "said so."
+    )
+    people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
+    assert {"Pathum Weerasekara", "Miklós Bánffy", "Tamsin Rockwell"} <= people
+
+
+def test_a_title_only_people_hold_makes_a_person(vocabulary):
+    body = "The village chief, Ratu Semi Vakaloloma, said the move was agreed by all the families."
+    entities = found(vocabulary, body)
+    assert ("Semi Vakaloloma", "PERSON") in entities

@@ -64,6 +64,13 @@ TITLES = wordset(
     Hon Honourable Count Countess Duke Duchess Earl Ms. Mr. Dr.
     """
 )
+# Titles that only ever stand before a person's name: "Ratu Semi Naivalu" is a person whatever the model says.
+HONORIFICS = wordset(
+    """
+    Mr Mrs Ms Mx Dr Sir Dame Ratu Sheikh Sheikha Count Countess Baroness Imam Rabbi Ayatollah Alhaji Alhaja
+    Mallam Datuk Dato Datin Tun Haji Hajjah Shri Smt
+    """
+)
 # Letters after a person's name that are not part of it: "Conor Mac Aodha SC", "Jane Doe MP".
 POST_NOMINALS = {"SC", "QC", "KC", "MP", "MEP", "MLA", "MSP", "TD", "OBE", "MBE", "CBE", "KBE", "DBE", "PhD"}
 

@@ -312,7 +312,7 @@ class _Extraction:
             for m in candidates
             if m.origin == MODEL and canonical.KIND_BY_LABEL.get(m.label) and " " not in self.text[m.start : m.end]
         }
-        joined = self._join_first_names(candidates)
+        joined = self._join_first_names(candidates) + self._full_names(candidates)
         for first in candidates:
             if first.origin not in (MODEL, VOCABULARY) or first.start < self.body_start:
                 continue
@@ -325,8 +325,8 @@ class _Extraction:
             if second is None or second is first or self.text[first.end] != " ":
                 continue
             word = self.text[first.start : first.end]
-            if " " in word or not canonical.can_start_name(word):
-                continue
+            if " " in word or not canonical.can_start_name(word) or not _LETTERS_ONLY.fullmatch(word):
+                continue  # "A$6m. Jeremy Rockliff": an amount is no first name
             if first.origin == MODEL and first.label == second.label and second.label != "PERSON":
                 continue  # two places or two orgs side by side are usually two names
             joined.append(_Mention(first.start, second.end, MODEL, label=second.label))
@@ -355,6 +355,44 @@ class _Extraction:
             if canonical.can_start_name(match.group(1)) and not self.vocabulary.lookup(match.group(1)):
                 joined.append(_Mention(match.start(1), mention.end, MODEL, label="PERSON"))
         return joined
+
+    def _full_names(self, candidates):
+        """People named in full where the model saw no name, or only the family name.
+
+        "Mayor Gergely Karácsony says", "Maroš Šefčovič, the EU trade commissioner,",
+        "Count István Széchenyi, who": two to four capitalised words after a title,
+        or described as a person, or speaking ("…, who", "… said") while their last
+        word stands alone elsewhere in the article ("Šefčovič told reporters").
+        """
+        text = self.text
+        claimed = bytearray(len(text))  # 1: a name of several words or a vocabulary name sits there
+        alone = set()  # one-word names the model found: family names, perhaps
+        for mention in candidates:
+            if mention.origin == MODEL and " " not in text[mention.start : mention.end]:
+                alone.add(text[mention.start : mention.end])
+            else:
+                claimed[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+        found = []
+        for start, end in _capitalised_runs(text, self.body_start):
+            titled = False
+            while start < end:
+                space = text.find(" ", start, end)
+                word = text[start:space].rstrip(".").lower() if space != -1 else ""
+                if word not in canonical.NOT_NAME_STARTERS and word not in canonical.TITLES:
+                    break
+                titled = titled or word in canonical.TITLES
+                start = space + 1
+            words = text[start:end].split(" ")
+            if not 2 <= len(words) <= 4 or claimed.find(1, start, end) != -1:
+                continue
+            if not all(_may_be_name_word(word) for word in words):
+                continue
+            spoken = patterns.speaker_cue(text, start, end) and words[-1] in alone
+            if not (titled or spoken or patterns.person_cue(text, start, end)):
+                continue
+            if not self.vocabulary.lookup(text[start:end]) and not gazetteer.is_place(text[start:end]):
+                found.append(_Mention(start, end, MODEL, label="PERSON"))
+        return found
 
     def _choose(self, candidates):
         # Longest first; on equal length definitions, then acronyms, then the vocabulary win.
@@ -435,6 +473,8 @@ class _Extraction:
             elif label_kind is None and mention.label not in canonical.BLOCKING_LABELS:
                 mention.dropped = True  # dates, numbers, demonyms…: neither entities nor names that hide any
                 continue
+            if label_kind in (PLACE, ORG) and _honorific_first(surface):
+                label_kind = PERSON  # "Ratu Semi Naivalu", "Sheikh Hasina": the model's place or org is a person
             name = canonical.strip_titles(surface) if label_kind == PERSON else surface
             name = self._expand_inner_acronym(name)
             entries = self.vocabulary.lookup(name)
@@ -859,6 +899,26 @@ def _capitalised_runs(text, start):
     if run_start >= 0:
         runs.append((run_start, run_end))
     return runs
+
+
+def _honorific_first(surface):
+    words = surface.split()
+    return (
+        len(words) >= 2
+        and words[0].rstrip(".").lower() in canonical.HONORIFICS
+        and canonical.kind_from_words(surface) is None
+    )
+
+
+_LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")  # "Jean-Pierre", "O’Connor"; not "A$6m."
+_MONTHS = canonical.wordset("January February March April May June July August September October November December")
+
+
+def _may_be_name_word(word):
+    """A word that may be part of a person's name: a particle, or a capitalised word that is no title,
+    generic word, demonym, acronym or month."""
+    lowered = word.lower()
+    return lowered in canonical.PERSON_PARTICLES or (canonical.can_start_name(word) and lowered not in _MONTHS)
 
 
 def _after_sentence_starters(text, start, end):

@@ -73,6 +73,7 @@ _PERSON_AFTER = re.compile(
     r"painter|writer|author|director|actor|actress|player|striker|midfielder|defender|goalkeeper|batter|"
     r"bowler|captain|coach|rider|runner|founder|chairman|chairwoman|minister|governor|mayor|president|"
     r"commissioner|spokesman|spokeswoman|spokesperson|chief|head|leader|secretary|official|analyst|"
+    r"premier|senator|judge|prosecutor|ambassador|envoy|lawmaker|legislator|councillor|MP|"
     r"economist|researcher|scientist|professor|lecturer|engineer|activist|campaigner|economist)\b)",
 )
 # Teams take "who" in British English ("Inter, who reached the final"): speaking and "who" only tell
