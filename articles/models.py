@@ -1199,4 +1199,4 @@ class RelatedArticles(models.Model):
 
 
 # The background jobs' own tables (the admin's Jobs list): articles/jobs/models.py.
-from .jobs.models import Job, JobPart  # noqa: E402, F401 -- registered with this app
+from .jobs.models import Job, JobFile, JobPart  # noqa: E402, F401 -- registered with this app

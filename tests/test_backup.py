@@ -9,12 +9,15 @@ import subprocess
 
 import psycopg2
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
 from articles.ingest import ingest_paths
+from articles.jobs import Job, JobFile, State
 from articles.models import (
     Article,
     Author,
@@ -29,6 +32,7 @@ from articles.models import (
     TagStats,
 )
 from articles.restore import RestoreError, import_articles
+from articles.roles import create_editor
 
 from .conftest import PROJECT_SEEDS
 from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
@@ -243,6 +247,81 @@ class TestExportImport:
     def test_a_missing_file_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="No such file or directory"):
             call_command("import_articles", str(tmp_path / "nope.jsonl"))
+
+
+@pytest.mark.django_db
+class TestImportFromTheAdmin:
+    """The admin's "Import an export" (articles/admin/imports.py): a job (run inline here, as in
+    every test; tests/test_jobs.py has a real worker), the same restore as the command."""
+
+    URL = "/admin/articles/article/import/"
+
+    @pytest.fixture
+    def admin_client(self, client, django_user_model):
+        client.force_login(django_user_model.objects.create_superuser("chief", "chief@example.org", "x"))
+        return client
+
+    def upload(self, client, content, name="archive.jsonl"):
+        return client.post(self.URL, {"export": SimpleUploadedFile(name, content)}, follow=True)
+
+    def test_an_export_is_restored_by_a_job_with_the_result_under_jobs_and_in_history(self, archive, admin_client):
+        before = snapshot()
+        first = export()
+        empty_the_archive()
+        listing = admin_client.get("/admin/articles/article/").content.decode()
+        assert f'<a href="{self.URL}">Import an export</a>' in listing
+
+        response = self.upload(admin_client, first.encode())
+        assert response.redirect_chain == [("/admin/articles/article/", 302)]
+        job = Job.objects.get(kind="import")
+        assert "Importing 17 articles from “archive.jsonl”; you’ll see the result under" in response.content.decode()
+        assert (job.state, job.done, job.total, job.description) == (
+            State.DONE,
+            17,
+            17,
+            "Import 17 articles from “archive.jsonl”",
+        )
+        assert job.result == {"articles": 17, "public": 15} | {
+            key: job.result[key] for key in ("authors", "tags", "entities", "mentions")
+        }
+        assert snapshot() == before and export() == first
+        assert not JobFile.objects.exists()  # the upload is gone once restored
+        pinned = Article.objects.get(slug="pinned")
+        assert LogEntry.objects.get(object_id=str(pinned.pk)).change_message == (
+            f"Restored from the export “archive.jsonl” (job {job.pk})."
+        )
+        assert "archive.jsonl" in admin_client.get("/admin/articles/job/").content.decode()
+
+    def test_an_archive_with_articles_is_refused_before_anything_is_queued(self, admin_client):
+        ArticleFactory(slug="already-here")
+        line = json.dumps({"slug": "x", "title": "X", "dek": "", "body": "B", "status": "draft"})
+        page = admin_client.get(self.URL).content.decode()
+        assert "The archive already has 1 article: an export is restored into an empty archive." in page
+        response = self.upload(admin_client, line.encode())
+        assert "The archive already has 1 article" in response.content.decode()
+        assert not Job.objects.exists() and not JobFile.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b"\xff\xfe{}", "“archive.jsonl” is not UTF-8 text (byte 0)."),
+            (b"\n  \n", "“archive.jsonl” is empty."),
+            (b"Title\n\nBody\n", "“archive.jsonl” is not an export of articles: line 1: not JSON"),
+            (
+                b'\n{"slug": "x"}\n',
+                "“archive.jsonl” is not an export of articles: line 2: &#x27;title&#x27; is missing",
+            ),
+        ],
+    )
+    def test_a_file_that_is_no_export_is_refused_with_the_reason(self, admin_client, content, message):
+        response = self.upload(admin_client, content)
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not Job.objects.exists()
+
+    def test_only_an_administrator_may_import(self, client):
+        client.force_login(create_editor("editor", password="plum-kettle-harbour-42"))
+        assert client.get(self.URL).status_code == 403
+        assert 'href="/admin/articles/article/import/"' not in client.get("/admin/articles/article/").content.decode()
 
 
 # pg_dump -> pg_restore, as docs/operations.md describes it, on the same server.

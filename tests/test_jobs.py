@@ -7,6 +7,7 @@ doubled, two workers share one ingest, and a failed part is shown in the admin.
 """
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -19,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connections
 
 from articles import changes, jobs
@@ -262,6 +265,29 @@ def test_a_failed_part_is_shown_in_the_admin_with_its_reason(tmp_path, editor_cl
     assert detail.status_code == 200 and "storage every worker reads" in detail.text
 
 
+def test_an_import_asked_from_the_admin_is_done_by_a_worker(editor_client):
+    """The request stores the upload and answers; a worker (another process) restores it."""
+    for n in range(3):
+        ArticleFactory(title=f"Exported story {n}", body="Officials met in Minsk.", entities=[])
+    out = io.StringIO()
+    call_command("export_articles", stdout=out, stderr=io.StringIO())
+    Article.objects.all().delete()
+    rebuild_reader_stats()
+
+    response = editor_client.post(
+        "/admin/articles/article/import/", {"export": SimpleUploadedFile("three.jsonl", out.getvalue().encode())}
+    )
+    assert response.status_code == 302
+    job = Job.objects.get(kind="import")
+    assert (job.state, Article.objects.count()) == (State.QUEUED, 0)  # nothing restored in the request
+    run_worker("--concurrency", "1")
+
+    job.refresh_from_db()
+    assert (job.state, job.done, job.result["articles"]) == (State.DONE, 3, 3)
+    assert sorted(Article.objects.values_list("title", flat=True)) == [f"Exported story {n}" for n in range(3)]
+    assert LogEntry.objects.filter(change_message__contains="three.jsonl").count() == 3
+
+
 def test_saves_in_the_admin_never_load_the_language_model_in_the_web_process(editor_client):
     """An article's save enqueues its extraction: the web process never imports spaCy."""
     article = ArticleFactory(body="Officials met in Minsk.")
@@ -271,6 +297,8 @@ import sys, django
 django.setup()
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 static = {{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # no collectstatic here

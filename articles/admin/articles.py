@@ -39,7 +39,7 @@ from ..roles import PREVIEW_PERMISSION
 from ..search import CONFIG as SEARCH_CONFIG
 from ..textcleanup import clean_line, clean_prose, markup_in
 from ..writes import replace_tags
-from . import desk
+from . import desk, imports
 from .curation import ChangePathAdmin
 from .jobs import jobs_link, reextract_in_background
 from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag_name, existing_spellings
@@ -436,7 +436,12 @@ class ArticleAdmin(ChangePathAdmin):
 
     def get_urls(self):
         move = self.admin_site.admin_view(functools.partial(desk.move_view, self))
-        return [path("<path:object_id>/move/", move, name="articles_article_move"), *super().get_urls()]
+        imports_ = self.admin_site.admin_view(functools.partial(imports.import_view, self))
+        return [
+            path("import/", imports_, name="articles_article_import"),
+            path("<path:object_id>/move/", move, name="articles_article_move"),
+            *super().get_urls(),
+        ]
 
     # Saving.
 

@@ -10,7 +10,7 @@ runs the workers, on any number of hosts against one database.
                        params={"entity_ids": [12]}, requested_by=request.user, target=entity)
 
 A job is split into parts, each one transaction (articles/jobs/runner.py); what
-each kind of job does is in articles/jobs/kinds.py (re-linking, re-extraction),
+each kind of job does is in articles/jobs/kinds.py (re-linking, re-extraction, imports),
 articles/jobs/curation.py (merges, bulk actions over articles) and
 articles/jobs/ingest.py (queued ingest). The admin's Jobs list shows them.
 
@@ -18,17 +18,18 @@ With the setting JOBS_INLINE (tests, and scripts that must not depend on a worke
 a job runs at once in the process that enqueues it, through the same runner.
 """
 
-from .models import Job, JobPart, State
+from .models import Job, JobFile, JobPart, State
 
-__all__ = ["Job", "JobPart", "State", "enqueue"]
+__all__ = ["Job", "JobFile", "JobPart", "State", "enqueue"]
 
 
-def enqueue(kind, *, description, params=None, requested_by=None, target=None, parts=None, unit="articles"):
+def enqueue(kind, *, description, params=None, requested_by=None, target=None, parts=None, unit="articles", files=()):
     """Create a job and enqueue it; returns the Job.
 
     `parts` ([(params, size)]) when the caller already knows them (a queued ingest's
     file batches); otherwise a worker plans them (the kind's `plan`). `target`: the
-    object whose History gets the result.
+    object whose History gets the result. `files` ([(name, bytes)]): uploads the job
+    reads (JobFile rows, in the database every worker reads).
     """
     from django.contrib.contenttypes.models import ContentType
 
@@ -43,6 +44,7 @@ def enqueue(kind, *, description, params=None, requested_by=None, target=None, p
         target_id=str(target.pk) if target is not None else "",
         unit=unit,
     )
+    JobFile.objects.bulk_create(JobFile(job=job, name=name, data=data) for name, data in files)
     if parts is None:
         runner.submit("plan", job.pk)
     else:

@@ -125,11 +125,48 @@ class Reextract(Kind):
         return line + "."
 
 
+class Import(Kind):
+    """Restore an uploaded `export_articles` file (a JobFile) into an empty archive: `import_articles`
+    (articles/restore.py) in one part, one transaction, as the command does: a malformed line or a
+    database that has articles fails it with the reason, and nothing is written. Each restored
+    article's History says where it came from."""
+
+    name = "import"
+
+    def plan(self, job):
+        upload = job.files.get()
+        return [({"file": upload.pk}, job.params.get("lines", 0))]
+
+    def run(self, job, params):
+        import dataclasses
+        import io
+
+        from django.contrib.admin.models import ADDITION, LogEntry
+
+        from ..models import Article
+        from ..restore import import_articles
+        from .models import JobFile
+
+        upload = JobFile.objects.get(pk=params["file"])
+        report = import_articles(io.StringIO(bytes(upload.data).decode("utf-8")))
+        if job.requested_by_id:
+            LogEntry.objects.log_actions(
+                job.requested_by_id,
+                list(Article.objects.only("id", "title").order_by("pk")),
+                ADDITION,
+                f"Restored from the export “{upload.name}” (job {job.pk}).",
+            )
+        return dataclasses.asdict(report)
+
+    def after(self, job):
+        job.files.all().delete()  # what was uploaded is in the archive now (or failed: the job says why)
+
+
 def kinds():
     from .curation import Bulk, Merge
     from .ingest import Ingest, LinkNew
 
-    return {kind.name: kind for kind in (Relink(), Reextract(), Ingest(), LinkNew(), Merge(), Bulk())}
+    return {kind.name: kind for kind in (Relink(), Reextract(), Import(), Ingest(), LinkNew(), Merge(), Bulk())}
 
 
 def kind_of(job):

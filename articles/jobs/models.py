@@ -78,3 +78,18 @@ class JobPart(models.Model):
 
     def __str__(self):
         return f"part {self.number} of {self.job}"
+
+
+class JobFile(models.Model):
+    """A file an editor uploaded for a job (an export to import), kept in the database so
+    that a worker on any host reads it; deleted when the job ends."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255, help_text="The file's name on the editor's computer.")
+    data = models.BinaryField()
+
+    class Meta:
+        app_label = "articles"
+
+    def __str__(self):
+        return self.name
