@@ -26,6 +26,7 @@ from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import EVERYTHING, card_keys, depends_on, key
 from .paginator import CountedPaginator, DeferredJoin
+from .prepared import PreparedQuery
 from .related import related_articles
 from .roles import PREVIEW_PERMISSION
 
@@ -162,6 +163,13 @@ class HomeView(ArticleListMixin, ListView):
         return f"{SITE_NAME} — latest articles"
 
 
+# The article page's one query (Article.objects.for_detail().published() by slug), compiled once
+# per process and planned once per database connection (articles/prepared.py).
+PUBLIC_ARTICLE = PreparedQuery(
+    "article_page", lambda slug: Article.objects.for_detail().published().filter(slug=slug).order_by()
+)
+
+
 class ArticleDetailView(ReaderPageMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -172,6 +180,15 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
         if self.request.user.has_perm(PREVIEW_PERMISSION):
             return articles  # editors may preview drafts and scheduled articles
         return articles.published()
+
+    def get_object(self, queryset=None):
+        if queryset is not None or self.request.user.has_perm(PREVIEW_PERMISSION):
+            return super().get_object(queryset)
+        # A reader's page: the same query as get_queryset()'s, compiled and planned once.
+        found = PUBLIC_ARTICLE.fetch(self.kwargs[self.slug_url_kwarg])
+        if not found:
+            raise Http404("No article found matching the query")
+        return found[0]
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

@@ -27,6 +27,8 @@ Environment variables:
     DATABASE_REPLICA_URL  a read replica of DATABASE_URL for readers' pages (default none)
     FORCE_SCRIPT_NAME  the path the site is served under (default "", the root); never
                    taken from the request
+    PREPARED_STATEMENTS  "0" behind PgBouncer in transaction pooling mode: the article page's query
+                   is then sent as plain SQL, not planned once per connection (default on)
     PAGE_CACHE     "0" to switch the anonymous page cache off (default on)
     PAGE_CACHE_SECONDS  how long a cached page may live at most (default 600; changes invalidate at once)
     PAGE_CACHE_STORE    where cached pages are kept: "database" (a PostgreSQL table shared by every
@@ -176,6 +178,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["newsroom.db_router.ReplicaRouter"]
+# The article page's query is planned once per connection (articles/prepared.py); behind
+# PgBouncer in transaction pooling mode set PREPARED_STATEMENTS=0.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

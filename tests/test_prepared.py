@@ -1,0 +1,93 @@
+"""The article page's query compiled once and planned once per connection (articles/prepared.py)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import pagecache
+from articles.models import Article
+from articles.prepared import PreparedQuery
+from articles.views import PUBLIC_ARTICLE
+
+from .factories import ArticleFactory, AuthorFactory, EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_queries(client, article):
+    pagecache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_page_reads_what_the_queryset_reads():
+    entities = [EntityFactory(kind=kind) for kind in ("PERSON", "PLACE", "ORG")]
+    ArticleFactory(entities=entities[:2], tags=["energy"])
+    article = ArticleFactory(author=AuthorFactory(bio="Writes."), entities=entities, tags=["energy", "ports"])
+    [fetched] = PUBLIC_ARTICLE.fetch(article.slug)
+    expected = Article.objects.for_detail().published().get(slug=article.slug)
+    for name in ("id", "title", "slug", "body", "published_at", "updated_at", "author_id", "status"):
+        assert getattr(fetched, name) == getattr(expected, name), name
+    assert fetched.author.bio == "Writes." and fetched._state.db == expected._state.db
+    assert [tag.name for tag in fetched.listing_tags] == [tag.name for tag in expected.listing_tags]
+    assert [(m.entity.name, m.count) for m in fetched.entity_mentions] == [
+        (m.entity.name, m.count) for m in expected.entity_mentions
+    ]
+    assert fetched.related_rows == expected.related_rows and fetched.related_list.related_ids is not None
+
+
+def test_drafts_scheduled_and_unknown_slugs_are_not_found(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    scheduled = ArticleFactory(published_at=timezone.now() + datetime.timedelta(days=1))
+    for slug in (draft.slug, scheduled.slug, "no-such-article"):
+        assert PUBLIC_ARTICLE.fetch(slug) == []
+        assert client.get(f"/articles/{slug}/").status_code == 404
+
+
+def new_connection(query):
+    """As if the connection were new: it has not prepared `query`."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {query.name}")
+    query._prepared_on.clear()
+
+
+def test_planned_once_per_connection_in_the_same_round_trip(client):
+    first, second = ArticleFactory(), ArticleFactory()
+    page_queries(client, first)
+    new_connection(PUBLIC_ARTICLE)
+    queries = page_queries(client, first)
+    assert len(queries) == 2  # the page cache's state; the article, prepared and run in one statement
+    assert queries[1].startswith("PREPARE article_page AS SELECT") and "; EXECUTE article_page('" in queries[1]
+    queries = page_queries(client, second)
+    assert queries[1] == f"EXECUTE article_page('{second.slug}')"
+
+
+def test_plain_sql_when_prepared_statements_are_off(client, settings):
+    settings.PREPARED_STATEMENTS = False
+    article = ArticleFactory(title="Plain")
+    queries = page_queries(client, article)
+    assert queries[1].startswith("SELECT") and article.slug in queries[1]
+    assert "Plain" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_percent_signs_and_quotes_in_the_value_and_the_query_are_kept():
+    article = ArticleFactory(slug="fifty-percent")
+    query = PreparedQuery("percent_test", lambda value: Article.objects.filter(slug=value, title__contains="%'"))
+    assert query.fetch("fifty-percent") == []
+    Article.objects.filter(pk=article.pk).update(title="A 50%' rise")
+    assert [a.pk for a in query.fetch("fifty-percent")] == [article.pk]
+    assert query.fetch("it's 100%") == []
+
+
+def test_a_query_must_use_its_value_once_and_have_a_name_of_its_own():
+    query = PreparedQuery("twice", lambda value: Article.objects.filter(slug=value, title=value))
+    with pytest.raises(ValueError, match="exactly once"):
+        query.fetch("x")
+    for name in ("article_page", "not an identifier"):
+        with pytest.raises(ValueError, match="a name of its own"):
+            PreparedQuery(name, lambda value: Article.objects.filter(slug=value))
