@@ -67,6 +67,9 @@ RULES = {
     "titles only people hold (Ratu, Sheikh)": [mock.patch.object(extract, "_honorific_first", lambda surface: False)],
     "organisation head nouns": [mock.patch.object(patterns, "org_head_spans", lambda text, start=0: [])],
     "landmark head nouns": [mock.patch.object(patterns, "place_head_spans", lambda text, start=0: [])],
+    "landmarks with the head noun first (Stade …, Teatro …)": [
+        mock.patch.object(patterns, "_PLACE_NAME_HEAD_FIRST", _NEVER)
+    ],
     "brands (eBay, OPay)": [
         mock.patch.object(canonical, "is_brand_word", lambda word: False),
         mock.patch.object(extract, "_brand_spellings", lambda counts, sources: None),

@@ -155,6 +155,12 @@ def test_landmarks_by_head_noun_are_kept_whole():
         "Ojo Pupa Square",
         "Kora Green",
     ]
+    text = "Fans filled the Stade Kofi Mensah V as the Théâtre National Ama Ata and Place de l’Unité reopened."
+    assert [text[start:end] for start, end in place_head_spans(text)] == [
+        "Stade Kofi Mensah V",
+        "Théâtre National Ama Ata",
+        "Place de l’Unité",
+    ]
 
 
 def test_a_place_span_with_a_comma_is_two_names():
@@ -224,3 +230,17 @@ def test_a_title_only_people_hold_makes_a_person(vocabulary):
     body = "The village chief, Ratu Semi Vakaloloma, said the move was agreed by all the families."
     entities = found(vocabulary, body)
     assert ("Semi Vakaloloma", "PERSON") in entities
+
+
+def test_brands_people_by_calling_and_acronyms_of_bodies(vocabulary):
+    body = (
+        "Shares in zolaNet Broadband rose. The rapper Kwabenya closed the show, and a last-over six from "
+        "19-year-old Ishaan Deolekar sealed it. Tomas Ruwe, an MP for the ruling Chama Cha Ushindi (CCU), "
+        "spoke. The CCU disagreed."
+    )
+    entities = found(vocabulary, body)
+    assert {("zolaNet Broadband", "ORG"), ("Chama Cha Ushindi", "ORG")} <= entities
+    start = body.index("Kwabenya")
+    assert person_cue(body, start, start + len("Kwabenya"))
+    start = body.index("Ishaan")
+    assert person_cue(body, start, start + len("Ishaan Deolekar"))

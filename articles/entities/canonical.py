@@ -138,7 +138,7 @@ PLACE_LAST_WORDS = wordset(
     Oasis Dam Crossing Pass Gate Quay Wharf Pier Terminal Field Fields Gardens Garden Hall Abbey Temple
     Mosque Church Basilica Monastery Fortress Citadel Wall Mall Market Estate Camp Base Reservoir Springs
     Plant Refinery Mine Courts Parque Estadio Stadion Stadio Layout Nagar Green Junction Station Terminus
-    Wharf Docks Precinct Quarter
+    Wharf Docks Precinct Quarter Theatre Theater Place
     """
 )
 # First words of place names, in English and in the languages street signs use.
@@ -146,6 +146,7 @@ PLACE_FIRST_WORDS = wordset(
     """
     Mount Mt Lake Gulf Isle Cape Fort Port St St. Saint Sainte Lac Avenida Avenue Rua Calle Via Viale Rue
     Plaza Praça Piazza Place Paseo Jalan Estadio Parque Teatro Puerto Porto Monte Rio Río Lago Isla Ilha
+    Stade Estádio Stadio Stadion Théâtre Theatre Wat Palacio Palais Palazzo Vía
     """
 )
 
@@ -442,7 +443,8 @@ def is_event_like(name):
         return False  # "Law Society of Kenya", "War Museum": an organisation named after its field
     if last in EVENT_LAST_WORDS and len(words) > 1:
         return True
-    return first in EVENT_FIRST_WORDS and len(words) > 1
+    # "Grand Prix", "Tour de France"; not "Grand Palace" or "Grand Ethiopian Renaissance Dam": their last word says
+    return first in EVENT_FIRST_WORDS and len(words) > 1 and kind_from_words(name) is None
 
 
 def is_noise(name, kind):
@@ -517,6 +519,8 @@ def kind_from_words(name):
         return PLACE
     if first in ORG_LAST_WORDS and len(words) > 2 and words[1].lower() in ("of", "for"):
         return ORG  # "University of Edinburgh", "Bank of England", "Institute for the Study of War"
+    if is_brand_word(words[0]):
+        return ORG  # "myNet Broadband", "NovaAndino Litio": a brand's name, never a person's or a place's
     return None
 
 

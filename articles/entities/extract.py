@@ -469,10 +469,13 @@ class _Extraction:
             surface = canonical.collapse(self.text[mention.start : mention.end])
             label_kind = canonical.KIND_BY_LABEL.get(mention.label)
             if mention.origin == DEFINITION:
-                label_kind = label_kind or canonical.kind_from_words(surface) or ORG
+                # "Chama Cha Mapinduzi (CCM)": people are not given acronyms in news, bodies are
+                label_kind = (label_kind if label_kind != PERSON else None) or canonical.kind_from_words(surface) or ORG
             elif label_kind is None and mention.label not in canonical.BLOCKING_LABELS:
                 mention.dropped = True  # dates, numbers, demonyms…: neither entities nor names that hide any
                 continue
+            if label_kind in (PERSON, PLACE) and canonical.is_brand_word(surface.split()[0]):
+                label_kind = ORG  # "myNet", "NovaAndino Litio": written as brands are
             if label_kind in (PLACE, ORG) and _honorific_first(surface):
                 label_kind = PERSON  # "Ratu Semi Naivalu", "Sheikh Hasina": the model's place or org is a person
             name = canonical.strip_titles(surface) if label_kind == PERSON else surface
@@ -621,6 +624,8 @@ class _Extraction:
                 continue
             kind = mention.kinds.most_common(1)[0][0]
             targets = longer.get((mention.name, kind)) or longer.get((mention.name, "generic"))
+            if not targets and canonical.is_brand_word(mention.name):  # "MyNet" opening a sentence: "myNet"
+                targets = longer.get((mention.name[:1].lower() + mention.name[1:], kind))
             if targets and len(targets) == 1:
                 mention.name = next(iter(targets))
 

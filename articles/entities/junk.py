@@ -25,6 +25,9 @@ _QUANTITY = re.compile(
     rf"^[~≈+±-]?{_CURRENCY}?\d[\d.,:/–-]*"
     r"(?:\s?(?:%|°[CF]?|[a-zA-Z]{1,5}(?:/[a-zA-Z]{1,2})?|bn|m|k|st|nd|rd|th|s))?$"
 )
+# An amount written with a currency's letters before it and a magnitude after: "TSh180bn", "USh2.5m", "Rwf40bn"
+# (not "M23" or "G20": no magnitude).
+_AMOUNT = re.compile(r"^[A-Z][A-Za-z]{0,3}\$?\d[\d.,]*(?:bn|m|mn|tn|trn|k)$")
 _HANDLE = re.compile(r"(?:^|\s)@[\w.]+|https?://|www\.|\b[\w-]+\.(?:com|org|net|co|io|social|news|substack)\b", re.I)
 _HANDLE_TAIL = re.compile(r"\s+(?:(?:at|as|via)\s+)?@[\w.]+.*$|\s+(?:https?://|www\.)\S*$")
 # Words for groups of people and kinds of institution that sentence starts capitalise: a name of
@@ -73,7 +76,7 @@ def without_handle(name):
 
 def is_quantity(word):
     """True for a number, time, score or amount, with its unit: "2:07:55", "29C", "KSh60bn"."""
-    return bool(_QUANTITY.match(word))
+    return bool(_QUANTITY.match(word)) or bool(_AMOUNT.match(word))
 
 
 @functools.lru_cache(maxsize=65536)  # names recur article after article

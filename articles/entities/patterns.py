@@ -84,14 +84,19 @@ _SPEAKER_AFTER = re.compile(
     r"^(?:\s+(?:said|says|told|added|asked|argued|insisted|recalled|wrote|explained|admitted|warned)\b"
     r"|,\s+(?:who|whose)\b)"
 )
-_PERSON_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame)\.?\s+$")
+# "Ms …", "19-year-old …", "the rapper …": news introduces a person by age or calling.
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame)\.?|\b\d{1,3}-year-old|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w-]+\s+)?"
+    r"(?:rapper|singer|songwriter|actor|actress|painter|poet|novelist|composer|musician|drummer|guitarist|"
+    r"footballer|cyclist|sprinter|boxer|comedian|photographer|designer|chef|playwright|filmmaker|dancer))\s+$"
+)
 _THING_AFTER = re.compile(r"^,\s+which\b")  # "…, which": an organisation or a place, not a person
 
 
 def person_cue(text, start, end):
     """True when the words around a mention describe a person ("…, 34,", "…, a farmer", "Ms …")."""
     after = text[end : end + 80]
-    before = text[max(0, start - 20) : start]
+    before = text[max(0, start - 40) : start]
     return bool(_PERSON_AFTER.match(after)) or bool(_PERSON_BEFORE.search(before))
 
 
@@ -227,12 +232,24 @@ _ORG_NAME = re.compile(
 PLACE_HEADS = frozenset(
     """
     Avenue Street Road Square Park Bridge Boulevard Lane Stadium Airport Palace Plaza Station Highway
-    Expressway Quay Wharf Parque Estadio Green
+    Expressway Quay Wharf Parque Estadio Green Theatre Theater Place
     """.split()  # noqa: SIM905
 )
 _PARTICLE = r"(?:de\s+los|de\s+las|de\s+la|del|de|da|do|dos|das|di|van|von|der)"
 _PLACE_NAME = re.compile(
     rf"(?<![\w’'.-])(?:{_W}\s+(?:{_PARTICLE}\s+)?){{1,4}}(?:{'|'.join(sorted(PLACE_HEADS))})(?![\w’'-])"
+)
+# ... and before it, as French, Spanish, Portuguese, Italian, Thai and Malay write them: "Stade Mohammed
+# V", "Teatro Colón", "Place de l’Indépendance", "Vía a la Costa", "Wat Arun", "Theatre Royal".
+PLACE_HEADS_FIRST = frozenset(
+    """
+    Stade Estadio Estádio Stadio Stadion Teatro Théâtre Theatre Wat Place Plaza Praça Piazza Parque Avenida
+    Rua Calle Vía Jalan Palacio Palais Palazzo Puente Ponte Pont Quai Rue
+    """.split()  # noqa: SIM905
+)
+_PLACE_NAME_HEAD_FIRST = re.compile(
+    rf"(?<![\w’'.-])(?:{'|'.join(sorted(PLACE_HEADS_FIRST))})"
+    rf"(?: (?:{_PARTICLE}|a la|la|le|les|l[’']|d[’']|de l[’']|du|des))??(?: ?(?<=[ ’']){_W}){{1,4}}"
 )
 
 
@@ -269,13 +286,16 @@ def outlet_spans(text, start=0):
 
 
 def place_head_spans(text, start=0):
-    """(start, end) of landmarks named by a head noun ("Black Star Square"), from `start` on."""
+    """(start, end) of landmarks named by a head noun ("Black Star Square", "Stade Mohammed V"), from `start` on."""
     spans = []
     for match in _PLACE_NAME.finditer(text, start):
         span = _name_within(text, match)
         if span is not None:
             spans.append(span)
-    return spans
+    for match in _PLACE_NAME_HEAD_FIRST.finditer(text, start):
+        if not any(other_start < match.end() and match.start() < other_end for other_start, other_end in spans):
+            spans.append(match.span())
+    return sorted(spans)
 
 
 def _name_within(text, match):
