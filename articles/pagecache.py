@@ -75,6 +75,7 @@ from django.utils.http import http_date
 from newsroom.db_router import replica_reads
 
 from .models import ContentGeneration, PageVersion, StoredPage
+from .prepared import PreparedStatement
 from .stats import due_sql
 
 logger = logging.getLogger(__name__)
@@ -166,10 +167,15 @@ def _stored_page_sql():
     """
 
 
+_STORED_PAGE = PreparedStatement("stored_page")  # planning it took longer than running it
+
+
 def stored_page_and_state(cache_key):
     """(the page stored under `cache_key` or None, content_state() of its keys), in one query."""
-    with connections[router.db_for_read(StoredPage)].cursor() as cursor:
-        cursor.execute(_stored_page_sql(), [cache_key.removeprefix("page:"), settings.PAGE_CACHE_SECONDS])
+    connection = connections[router.db_for_read(StoredPage)]
+    with connection.cursor() as cursor:
+        params = [cache_key.removeprefix("page:"), settings.PAGE_CACHE_SECONDS]
+        _STORED_PAGE.execute(connection, cursor, _stored_page_sql(), params)
         row = cursor.fetchone()
     if row is None:
         return None, None  # not migrated far enough

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import changes, merge, pagecache
@@ -305,6 +306,14 @@ class TestDatabaseStore:
         old = {"keys": ["all"], "generation": stored.generation - 1, "headers": [], "content": b"older"}
         pagecache.store_page("page:" + stored.address, {**old, "etag": 'W/"0"', "rendered_at": 0})
         assert "Newer" in text(client.get(article.get_absolute_url()))
+
+    def test_the_lookup_is_planned_once_per_connection(self, client):
+        article = story()
+        client.get(article.get_absolute_url())
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
+        [lookup] = [query["sql"] for query in captured.captured_queries]
+        assert lookup.startswith("EXECUTE stored_page('")  # prepared by the miss before it
 
     def test_clear_forgets_every_stored_page(self, client):
         article = story()

@@ -53,7 +53,7 @@ def new_connection(query):
     """As if the connection were new: it has not prepared `query`."""
     with connection.cursor() as cursor:
         cursor.execute(f"DEALLOCATE {query.name}")
-    query._prepared_on.clear()
+    query.statement._prepared_on.clear()
 
 
 def test_planned_once_per_connection_in_the_same_round_trip(client):
