@@ -68,23 +68,26 @@ class PreparedQuery:
         self.name = name
         self.make_queryset = make_queryset
         self._compiled = {}  # database alias -> (compiler, sql with %s for the value)
+        self._model = None
         self._lock = threading.Lock()
 
     def fetch(self, value):
-        queryset = self.make_queryset(_PLACEHOLDER)
-        alias = router.db_for_read(queryset.model)
-        compiler, sql = self._compile(alias, queryset)
+        if self._model is None:
+            self._model = self.make_queryset(_PLACEHOLDER).model
+        alias = router.db_for_read(self._model)
+        compiler, sql = self._compile(alias)
         connection = connections[alias]
         with connection.cursor() as cursor:
             self.statement.execute(connection, cursor, sql, [value])
             rows = cursor.fetchall()
         return list(self._instances(compiler, alias, rows))
 
-    def _compile(self, alias, queryset):
-        """(the compiler, its SQL with every parameter inlined but a %s for the value), once per alias."""
+    def _compile(self, alias):
+        """(the compiler, its SQL with every parameter inlined but a %s for the value), once per alias:
+        building the QuerySet costs about as much as compiling it."""
         if alias not in self._compiled:
             with self._lock:
-                compiler = queryset.query.get_compiler(using=alias)
+                compiler = self.make_queryset(_PLACEHOLDER).query.get_compiler(using=alias)
                 sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
                 if params.count(_PLACEHOLDER) != 1:
                     raise ValueError(f"{self.name}: the query must use its value exactly once")
