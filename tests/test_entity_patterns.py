@@ -244,3 +244,12 @@ def test_brands_people_by_calling_and_acronyms_of_bodies(vocabulary):
     assert person_cue(body, start, start + len("Kwabenya"))
     start = body.index("Ishaan")
     assert person_cue(body, start, start + len("Ishaan Deolekar"))
+
+
+def test_companies_named_after_towns_stay_companies(vocabulary):
+    body = (
+        "Nokia will cut 1,400 jobs in Finland, the company said on Tuesday. Nokia has struggled since 2023. "
+        "Rival Ericsson also cut jobs. Mercedes finished second in Monaco, and Mercedes will upgrade its car."
+    )
+    entities = found(vocabulary, body)
+    assert {("Nokia", "ORG"), ("Ericsson", "ORG"), ("Mercedes", "ORG")} <= entities

@@ -30,7 +30,11 @@ def wordset(text):
     return {word.lower() for word in text.split()}
 
 
-_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+# "The", and the qualifiers a sentence puts before a name: "Rival Ericsson", "Fellow Kenyan …", "Former …".
+_LEADING_THE = re.compile(
+    r"^(?:the|The|THE|Rival|Rivals|Fellow|Former|Ex|Outgoing|Incumbent|Acting|Interim|Embattled|Troubled|"
+    r"Struggling|Beleaguered|Newly|State-owned|State-run|Privately-held|Listed)\s+(?=\S)"
+)
 # A last word that is not part of the name: a particle the model cut the name short after ("Remco
 # Evenepoel of"), or a lower-case common noun that says what the name is ("the Gyeonggi province",
 # "the Magdalena valley", "the ruling Morena party"; the rules' "Amazon rainforest" keeps its noun).

@@ -681,8 +681,8 @@ class _Extraction:
             by_words = canonical.kind_from_words(name)
             if by_words is None and not counter.get(PERSON):
                 by_words = self._national_body(name)
-            if by_words is None and self.ner and _unspoken(cues[name]) and gazetteer.is_place(name):
-                by_words = PLACE  # "Bushenyi", "Cyberjaya": a place the gazetteer knows, never described or speaking
+            if by_words is None and self.ner and _gazetteer_says_place(name, cues[name], counter):
+                by_words = PLACE  # "Bushenyi", "in Cyberjaya": a place the gazetteer knows
             if by_words is not None:
                 counter[by_words] += 3
             if not counter:
@@ -996,9 +996,16 @@ def _kind_by_cues(kind, cues, by_words):
     return kind
 
 
-def _unspoken(cues):
-    """True when nothing around a name's mentions described it as a person or organisation, or made it speak."""
-    return not (cues[PERSON] or cues[ORG] or cues["speaker"])
+def _gazetteer_says_place(name, cues, votes):
+    """True for a name the gazetteer knows as a place, that nothing around it describes as a person or
+    organisation or makes speak, and that either follows a place cue ("in Cyberjaya") or the model took
+    for a person only ("Bushenyi"). A name the model calls an organisation with no place cue stays one:
+    companies and clubs are named after towns ("Nokia", "Mercedes")."""
+    if cues[PERSON] or cues[ORG] or cues["speaker"]:
+        return False
+    if not (cues[PLACE] or (votes.get(PERSON) and not votes.get(ORG))):
+        return False
+    return gazetteer.is_place(name)
 
 
 def _word_char_at(text, position):

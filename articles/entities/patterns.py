@@ -181,7 +181,9 @@ def thing_cue(text, start, end):
 
 
 _PLACE_BEFORE = re.compile(
+    # "in Kuching", and the names listed after it: "in Penang, Kedah and Perak" (not "in Monaco, and Mercedes …")
     r"(?:\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Ff]rom|[Aa]cross|[Aa]round|[Tt]owards?|[Tt]hrough)\s+"
+    r"(?:(?:[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,2}, ){0,3}[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,2} (?:and|or) )?"
     r"|\b(?:districts?|suburbs?|areas?|towns?|villages?|neighbourhoods?|cities)\s+(?:such\s+as|like|including)\s+"
     r"|\b(?:towns?|villages?|suburbs?|cities|districts?|areas?)\s+of\s+)$"
 )
@@ -191,7 +193,7 @@ def place_cue(text, start, end):
     """True when the words before a mention say it is a place ("in Mariquita", "districts such as Kolfe")."""
     if text[end : end + 2] in ("’s", "'s"):
         return False  # "in Ruto’s government": a person's, not a place
-    return bool(_PLACE_BEFORE.search(text[max(0, start - 40) : start]))
+    return bool(_PLACE_BEFORE.search(text[max(0, start - 80) : start]))
 
 
 # Head nouns that name an organisation, with what it is of or for after them.
