@@ -61,7 +61,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import changes
-from .entities import Vocabulary, extract_entities
+from .entities import Vocabulary, extract_entities, read_document
 from .entities.ner import load_model
 from .models import (
     Article,
@@ -131,6 +131,7 @@ class Prepared:
     entities: list  # FoundEntity
     tags: list  # str
     warnings: tuple = ()
+    reading: object = None  # the model's ner.Reading the entities came from (None: without the model)
 
 
 @dataclass
@@ -265,9 +266,10 @@ def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
     if cleaned:
         fields = ", ".join(cleaned)
         warnings += (f"cleaned the {fields}: invisible and control characters removed, spaces and accents in one form",)
-    entities = extract_entities(document, vocabulary, ner=ner)
+    reading = read_document(document) if ner else None
+    entities = extract_entities(document, vocabulary, reading=reading, ner=False)
     tags = list(document.tags) or derive_tags(document, entities)
-    return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(warnings))
+    return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(warnings), reading)
 
 
 def load_vocabulary():
@@ -372,29 +374,39 @@ def ingest_files(
     finally:
         writer.close()
     if link_new and not dry_run and report.created + report.updated:
-        report.relinked = link_new_entities(known_entities)
+        report.relinked = link_new_entities(known_entities, workers=workers)
     report.seconds = time.monotonic() - started
     return report
 
 
-def link_new_entities(known_entities):
+LINK_ROUNDS = 5  # re-linking may create entities in turn (a spelt-out acronym): rounds until none
+
+
+def link_new_entities(known_entities, *, workers=1):
     """Link the entities created after id `known_entities` to the stored articles that name them.
 
     Extraction read each file with the vocabulary as the run began: an entity first
     found in the run (a byline's author, a name the model found) was unknown to the
     articles before it, and to every article of earlier runs. The articles that name
-    one and do not mention it are matched again by the vocabulary, as `relink_entities`
-    would (what the model found stays). Returns how many were rewritten.
+    one are extracted again, as `relink_entities` would (with their stored reading:
+    the model does not run again), until re-linking creates no entity of its own.
+    Each article then has what extraction gives with the vocabulary the run ends with,
+    whatever its place in the run. `workers`: processes that extract (as relink() uses
+    them). Returns how many articles were rewritten.
     """
     from .entities.relink import articles_naming, relink
 
-    new = list(Entity.objects.filter(id__gt=known_entities).values_list("id", flat=True))
-    if not new:
-        return 0
-    stale = articles_naming(new, not_mentioning=True)
-    if not stale:
-        return 0
-    return relink(article_ids=stale).changed
+    changed = 0
+    for _round in range(LINK_ROUNDS):
+        latest = Entity.objects.aggregate(last=Max("id"))["last"] or 0
+        new = list(Entity.objects.filter(id__gt=known_entities).values_list("id", flat=True))
+        if not new:
+            break
+        stale = articles_naming(new, not_mentioning=True)
+        if stale:
+            changed += relink(article_ids=stale, workers=max(1, workers)).changed
+        known_entities = latest
+    return changed
 
 
 @contextlib.contextmanager
@@ -629,7 +641,10 @@ class BatchWriter:
         written = {**created_ids, **updated_ids}  # path -> article id
         by_path = {p.path: p for p in everything}
         replace_tags({pk: by_path[path].tags for path, pk in written.items()})
-        replace_mentions({pk: by_path[path].entities for path, pk in written.items()})
+        replace_mentions(
+            {pk: by_path[path].entities for path, pk in written.items()},
+            {pk: by_path[path].reading for path, pk in written.items()},
+        )
         self._record_seed_files(written, by_path, now)
         if updated_ids:  # their search entries and pages are stale now: refresh them with the batch
             changes.apply(articles=updated_ids.values())

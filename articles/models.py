@@ -680,6 +680,25 @@ class Mention(models.Model):
         return str(self.entity)
 
 
+class ModelReading(models.Model):
+    """The statistical model's spans in an article's text (dek, body, the author's bio) as extraction read it.
+
+    An article's entities are a function of its text, the vocabulary and this reading
+    (`articles/entities/extract.py`). Ingest and re-extraction store it beside the
+    mentions; re-linking replays it after the vocabulary changes, without running the
+    model, so it gives what extraction would give. It holds for the text whose SHA-256 it
+    records: an article edited since, or whose author's bio changed, is re-linked by
+    the vocabulary alone until it is extracted again. No row: extracted without the model.
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="model_reading")
+    sha256 = models.CharField("SHA-256 of the text read", max_length=64)
+    spans = models.JSONField(help_text="[start, end, label] of each span the model found, offsets into the text.")
+
+    def __str__(self):
+        return f"{len(self.spans)} spans"
+
+
 class SeedFile(models.Model):
     """A seed file as last ingested: its path, the hash of its text, and its article.
 

@@ -25,6 +25,7 @@ from .models import (
     Author,
     Entity,
     Mention,
+    ModelReading,
     SlugRedirect,
     Tag,
     TaggedArticle,
@@ -61,13 +62,14 @@ def replace_tags(tags_by_article):
             )
 
 
-def replace_mentions(entities_by_article):
+def replace_mentions(entities_by_article, readings=None):
     """Set each article's mentions to the given FoundEntity lists (article id -> list).
 
-    Articles whose entities an editor pinned are left exactly as they are.
-    Entities are found or created by case-blind name and kind. Each mention
-    records whether the vocabulary found it or only the model did, which
-    `relink_entities` needs. Returns the ids of the articles written.
+    `readings` (article id -> `ner.Reading`; missing or None for an extraction
+    without the model) are stored with them: re-linking replays them. Articles whose entities an
+    editor pinned are left exactly as they are. Entities are found or created by
+    case-blind name and kind. Each mention records whether the vocabulary found it
+    or only the model did. Returns the ids of the articles written.
     """
     if not entities_by_article:
         return []
@@ -81,17 +83,52 @@ def replace_mentions(entities_by_article):
     entity_ids = find_or_create(Entity, {pair: pair for pair in pairs}, fallback_prefix="entity")
     rows = []
     for article_id, found in targets.items():
-        counts, sources = {}, {}
-        for entity in found:
-            entity_id = entity_ids.get((entity.name, entity.kind))
-            if entity_id is None:
-                continue  # junk, refused
-            counts[entity_id] = counts.get(entity_id, 0) + entity.count
-            source = getattr(entity, "source", VOCABULARY)
-            sources[entity_id] = VOCABULARY if VOCABULARY in (source, sources.get(entity_id)) else source
-        rows.extend((article_id, entity_id, count, sources[entity_id]) for entity_id, count in counts.items())
+        counts = mention_counts(found, lambda entity: entity_ids.get((entity.name, entity.kind)))
+        rows.extend((article_id, entity_id, count, source) for entity_id, (count, source) in counts.items())
     write_mentions(list(targets), rows)
+    write_readings({pk: (readings or {}).get(pk) for pk in targets})
     return list(targets)
+
+
+def mention_counts(found, entity_id):
+    """{entity id: (count, source)} for FoundEntity items; `entity_id(item)` is None for a refused (junk) name.
+
+    Two names of one entity add up; the vocabulary's source wins over the model's.
+    Ingest, re-extraction and re-linking all store what this gives.
+    """
+    counts = {}
+    for entity in found:
+        pk = entity_id(entity)
+        if pk is None:
+            continue
+        count, source = counts.get(pk, (0, None))
+        found_by = getattr(entity, "source", VOCABULARY)
+        counts[pk] = (count + entity.count, VOCABULARY if VOCABULARY in (source, found_by) else found_by)
+    return counts
+
+
+def write_readings(readings_by_article):
+    """Store each article's `ner.Reading` (article id -> Reading, or None: no reading, any old one deleted)."""
+    table = ModelReading._meta.db_table
+    kept = {pk: reading for pk, reading in readings_by_article.items() if reading is not None}
+    with connection.cursor() as cursor:
+        gone = [pk for pk in readings_by_article if pk not in kept]
+        if gone:
+            cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [gone])
+        if kept:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (article_id, sha256, spans)
+                SELECT v.article_id, v.sha256, v.spans::jsonb
+                  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(article_id, sha256, spans)
+                ON CONFLICT (article_id) DO UPDATE SET sha256 = EXCLUDED.sha256, spans = EXCLUDED.spans
+                """,
+                [
+                    list(kept),
+                    [reading.sha256 for reading in kept.values()],
+                    [json.dumps(reading.stored_spans(), separators=(",", ":")) for reading in kept.values()],
+                ],
+            )
 
 
 def write_mentions(article_ids, rows):

@@ -13,6 +13,7 @@ from articles.models import Article, Entity, Mention
 pytestmark = pytest.mark.django_db
 
 GENERATOR = Path(__file__).resolve().parents[1] / "scripts" / "generate_corpus.py"
+MODEL_CORPUS = 300  # articles ingested with the statistical model
 
 
 def seed(headline, body, author, bio):
@@ -72,11 +73,63 @@ def test_articles_naming_reads_text_and_bios():
     assert articles_naming([lagos.pk], not_mentioning=True) == [in_bio.pk]
 
 
-def test_relinking_after_ingesting_a_generated_corpus_changes_nothing(tmp_path):
+def generate(folder, articles):
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--output", str(tmp_path), "--quiet", "--articles", "2000"], check=True
+        [sys.executable, str(GENERATOR), "--output", str(folder), "--quiet", "--articles", str(articles)], check=True
     )
-    report = ingest_paths([str(tmp_path)], workers=1, ner=False)
+    return folder
+
+
+def test_relinking_after_ingesting_a_generated_corpus_changes_nothing(tmp_path):
+    report = ingest_paths([str(generate(tmp_path, 2000))], workers=1, ner=False)
     assert report.created == 2000 and not report.failed
     assert report.relinked > 0  # articles named authors the run created later (it was 124 before)
+    assert relink(dry_run=True).changed == 0
+
+
+def test_relinking_after_ingesting_a_generated_corpus_with_the_model_changes_nothing(tmp_path):
+    """The model's reading of each article is kept: re-linking replays it instead of dropping what it
+    hid (it changed 125 of 300 articles when it matched the vocabulary alone)."""
+    report = ingest_paths([str(generate(tmp_path, MODEL_CORPUS))], workers=2, ner=True)
+    assert report.created == MODEL_CORPUS and not report.failed
+    assert report.relinked > 0
+    assert relink(dry_run=True).changed == 0
+
+
+# The first run names the council in passing; only the second article spells out what it is.
+COUNCIL = {
+    "1.txt": seed(
+        "Water Rates Rise",
+        "Muscat City Council raised water rates on Sunday. Residents of Muscat said the rise was steep.",
+        "Ada Byline",
+        "Ada Byline covers the Gulf.",
+    ),
+    "2.txt": seed(
+        "Council Opens Library",
+        "The Muscat City Council (MCC) opened a library. The MCC said it would open two more.",
+        "Ada Byline",
+        "Ada Byline covers the Gulf.",
+    ),
+}
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_longer_name_found_later_in_a_run_replaces_the_shorter_one_in_earlier_articles(seed_dir, ner):
+    paths = [seed_dir.write(name, text) for name, text in COUNCIL.items()]
+    ingest_paths(paths, workers=1, ner=ner)
+    council = {(name, count) for name, _, count in mentions_by_title()["Water Rates Rise"] if "Muscat" in name}
+    assert council == {("Muscat City Council", 1), ("Muscat", 1)}  # not Muscat twice, from inside the name
+    assert relink(dry_run=True).changed == 0
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_queued_ingest_links_as_a_direct_one_does(tmp_path, ner):
+    from articles.jobs.ingest import enqueue_ingest
+
+    corpus = generate(tmp_path, 150)
+    ingest_paths([str(corpus)], workers=1, ner=ner)
+    direct = mentions_by_title()
+    Article.objects.all().delete()
+    enqueue_ingest([str(corpus)], ner=ner, batch_size=40)  # jobs run inline in tests: parts, then LinkNew
+    assert mentions_by_title() == direct
     assert relink(dry_run=True).changed == 0

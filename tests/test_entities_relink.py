@@ -34,7 +34,10 @@ def test_ingest_with_the_model_stores_canonical_entities_and_their_source(seed_d
     body = "Kazimierz Nowak-Zielny met officials in Minsk. Nowak-Zielny said the Kremlin agreed."
     ingest_paths([seed_dir.write("a.txt", seed("Talks in Minsk", body))], workers=1)
     found = mentions(Article.objects.get())
-    assert found[("Kazimierz Nowak-Zielny", "PERSON")] == (2, "model")
+    # Only the model found him, and the run made him an entity: the run's end links him as any
+    # article arriving later would, through the vocabulary.
+    assert found[("Kazimierz Nowak-Zielny", "PERSON")] == (2, "vocabulary")
+    assert Article.objects.get().model_reading.spans  # what the model read is kept for re-linking
     assert found[("Minsk", "PLACE")] == (2, "vocabulary")
     assert found[("Kremlin", "ORG")] == (1, "vocabulary")
     assert found[("Ada Byline", "PERSON")][1] == "vocabulary"
@@ -89,6 +92,23 @@ def test_a_removed_alias_unlinks_but_what_the_model_found_stays():
     entity.save()
     relink([entity.pk])
     after = mentions(article)
+    assert ("Zorvia", "PLACE") not in after
+    # Re-linking replays the model's stored reading: he stays (an entity now, found as the vocabulary finds it).
+    assert after[("Kazimierz Nowak-Zielny", "PERSON")] == (1, "vocabulary")
+
+
+def test_an_article_edited_since_the_model_read_it_keeps_what_the_model_found():
+    entity = EntityFactory(name="Zorvia", kind="PLACE", aliases=["Zorvian Republic"])
+    article = ArticleFactory(body="The Zorvian Republic signed. Kazimierz Nowak-Zielny approved.")
+    reextract([article.pk])
+    before = mentions(article)
+    assert before[("Kazimierz Nowak-Zielny", "PERSON")] == (1, "model")
+    Article.objects.filter(pk=article.pk).update(body=f"{article.body} Talks went on.")  # not extracted again
+
+    entity.aliases = []
+    entity.save()
+    relink([entity.pk])
+    after = mentions(article)  # the vocabulary alone: the stored spans are not this text's
     assert ("Zorvia", "PLACE") not in after
     assert after[("Kazimierz Nowak-Zielny", "PERSON")] == before[("Kazimierz Nowak-Zielny", "PERSON")]
 

@@ -48,6 +48,7 @@ def test_a_run_killed_before_finishing_is_finished_by_the_next(monkeypatch, tmp_
     seeds = write_seeds(tmp_path / "seeds", 12)
     with monkeypatch.context() as patched:
         patched.setattr(articles.ingest, "finish_articles", lambda ids: None)  # the run dies before finishing
+        patched.setattr(articles.ingest, "link_new_entities", lambda known, **options: 0)  # and before its end
         first = ingest_paths([seeds], workers=1, batch_size=5)
     assert first.created == 12
     assert SearchEntry.objects.count() == 0

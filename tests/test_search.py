@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,20 @@ class TestEntityCards:
         indexed(title="Draft on Macron", entities=[macron], status=Article.Status.DRAFT, published_at=None)
         assert results(client, q="Emmanuel Macron").cards == []
         assert client.get(macron.get_absolute_url()).status_code == 404
+
+    def test_no_card_or_facet_links_to_an_entity_page_that_answers_404(self, client):
+        board = EntityFactory(name="Zubrovka Harbour Board", kind=Entity.Kind.ORG)
+        trust = EntityFactory(name="Zubrovka Harbour Trust", kind=Entity.Kind.ORG)  # in no public article
+        indexed(title="Zubrovka harbour reopens", entities=[board])
+        indexed(title="Zubrovka harbour draft", entities=[board, trust], status=Article.Status.DRAFT, published_at=None)
+        indexed(title="Zubrovka harbour next week", entities=[trust], published_at=days_ago(-7))
+        for query in ["Zubrovka", "Zubrovka Harbour Trust", "Zubrovka Harbour Board", "harbour"]:
+            pagecache.clear()
+            content = client.get("/search/", {"q": query}).content.decode()
+            for link in set(re.findall(r'href="(/entities/[^"/?#]+/)"', content)):
+                assert client.get(link).status_code == 200, (query, link)
+            assert trust.slug not in content  # neither a card nor a facet
+        assert client.get(trust.get_absolute_url()).status_code == 404
 
     def test_stop_word_acronym_lists_the_entity_articles(self, client):
         who = Entity.objects.get(name="World Health Organization")

@@ -102,27 +102,47 @@ def article_text(document):
     return "\n\n".join(part for part in parts if part)
 
 
-def extract_entities(document, vocabulary, *, ner=True):
+def model_text(document):
+    """The text the statistical model reads: dek, body and bio (the title-case headline fools it)."""
+    return "\n\n".join(part for part in (document.dek, document.body, getattr(document, "bio", "")) if part)
+
+
+def read_document(document):
+    """The model's reading of `document` (`ner.Reading`), for `extract_entities(..., reading=…)`."""
+    from .ner import Reading
+
+    return Reading.of(model_text(document))
+
+
+def extract_entities(document, vocabulary, *, ner=True, reading=None):
     """Entities in `document` (anything with headline, dek, body, author, bio).
 
-    `vocabulary` is a `Vocabulary`; with `ner=False` the statistical model is not
-    used (the fast path for bulk back-fills and re-linking). Returns FoundEntity
-    items, most mentioned first, then by name.
+    `vocabulary` is a `Vocabulary`. The statistical model's part is its spans in
+    the text: `reading`, the model's reading of this text made earlier
+    (`read_document`, stored with the article), or, without one, the model reads
+    it now; with `ner=False` and no reading the model is not used (the fast path
+    for bulk back-fills). The same text, vocabulary and reading always give the
+    same entities. Returns FoundEntity items, most mentioned first, then by name.
     """
     headline = canonical.collapse(document.headline or "")
-    rest = [part for part in (document.dek, document.body, getattr(document, "bio", "")) if part]
-    text = "\n\n".join([headline, *rest])
+    rest = model_text(document)
+    text = f"{headline}\n\n{rest}" if rest else headline
     body_start = len(headline) + 2
-    return _Extraction(text, body_start, vocabulary, document.author or "", ner).run()
+    if reading is None and ner:
+        reading = read_document(document)
+    elif reading is not None and not reading.fits(rest):
+        raise ValueError("the model's reading is of another text than this document's")
+    return _Extraction(text, body_start, vocabulary, document.author or "", reading).run()
 
 
 class _Extraction:
-    def __init__(self, text, body_start, vocabulary, author, ner):
+    def __init__(self, text, body_start, vocabulary, author, reading):
         self.text = text
         self.body_start = body_start
         self.vocabulary = vocabulary
         self.author = canonical.collapse(author)
-        self.ner = ner
+        self.reading = reading  # the model's spans in text[body_start:], or None: no model
+        self.ner = reading is not None
         self.blocked = []  # (start, end) of event/law/work names: nothing nested in them counts
         self.key = match_key(text)  # the text as the vocabulary automata read it
 
@@ -188,12 +208,10 @@ class _Extraction:
     def _model_mentions(self):
         if not self.ner:
             return []
-        from .ner import find_spans
-
         mentions = []
         offset = self.body_start
         datelines = patterns.dateline_spans(self.text)
-        for span in find_spans(self.text[offset:]):
+        for span in self.reading.spans:
             start, end = offset + span.start, offset + span.end
             if canonical.is_quoted(self.text, start, end):
                 self.blocked.append((start, end))  # “Troy”: a title in quotation marks names a work

@@ -7,9 +7,14 @@ layer, so the tagger, parser, lemmatizer and shared tok2vec are dead weight.
 
 The model is loaded once per process, on first use (`load_model`). Ingest loads
 it in the parent before forking its workers, so they share the loaded weights.
+
+What the model found in an article is kept with it (`Reading`, stored as
+`Article.model_reading`): extraction is then a function of the text, the
+vocabulary and that reading, which re-linking replays without the model.
 """
 
 import gc
+import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -28,6 +33,35 @@ class NerSpan:
     start: int  # offsets in the text given to `find_spans`
     end: int
     label: str  # spaCy's label: PERSON, GPE, LOC, FAC, ORG, NORP, EVENT, LAW…
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The model's spans in one text, and the SHA-256 of that text: they hold for it alone."""
+
+    sha256: str
+    spans: tuple  # NerSpan items
+
+    @classmethod
+    def of(cls, text):
+        """The model reads `text` (loaded on first use)."""
+        return cls(_digest(text), tuple(find_spans(text)))
+
+    @classmethod
+    def stored(cls, sha256, spans):
+        """The reading as `ModelReading` keeps it: its text's SHA-256 and [start, end, label] lists."""
+        return cls(sha256, tuple(NerSpan(start, end, label) for start, end, label in spans))
+
+    def stored_spans(self):
+        return [[span.start, span.end, span.label] for span in self.spans]
+
+    def fits(self, text):
+        """Whether this is the reading of `text` (not of an earlier version of it)."""
+        return self.sha256 == _digest(text)
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def load_model():

@@ -1,15 +1,21 @@
-"""Re-linking: match the curated vocabulary across the stored archive again.
+"""Re-linking: extract the entities of stored articles again after the vocabulary changes.
 
-After an editor adds an alias or an entity, renames one or merges two, articles
-already stored should link to it as new ones would. `relink()` re-runs the
-vocabulary side of extraction (`extract_entities(..., ner=False)`) over the
-archive, or over the articles an edit can affect, and rewrites the mentions
-that changed:
+An article's entities are a function of its text, the vocabulary and the
+statistical model's reading of the text (`extract.extract_entities`). After an
+editor adds an alias or an entity, renames one or merges two, or an ingest
+creates entities, `relink()` runs that function again over the archive, or over
+the articles an edit can affect, with the vocabulary as it is now and each
+article's stored reading (`ModelReading`) in place of the model, and rewrites
+the mentions that changed. So an article links what extraction would link if it
+arrived now, whatever came before it:
 
-- mentions the vocabulary found (source "vocabulary") are replaced by what it
-  finds now, so a removed alias unlinks too;
-- mentions only the statistical model found (source "model") stay, with the
-  larger of the two counts if the vocabulary now finds them as well;
+- an article with a reading of its current text gets exactly what extraction
+  gives (mentions editors added stay);
+- an article without one (ingested with --no-ner, or edited since it was read)
+  is matched by the vocabulary alone: mentions the vocabulary found (source
+  "vocabulary") are replaced by what it finds now, so a removed alias unlinks
+  too; mentions only the model found (source "model") stay, with the larger of
+  the two counts if the vocabulary now finds them as well;
 - articles whose entities editors pinned are never touched.
 
 Set-based: article texts are streamed in id order, matched in worker processes
@@ -25,11 +31,12 @@ from dataclasses import dataclass
 from django.db import connection
 
 from .. import changes
-from ..models import Article, Author, Entity, Mention, SearchEntry
+from ..models import Article, Author, Entity, Mention, ModelReading, SearchEntry
 from ..seed import SeedDocument
-from ..writes import find_or_create, replace_mentions, write_mentions
-from .extract import MODEL, VOCABULARY, extract_entities
+from ..writes import find_or_create, mention_counts, replace_mentions, write_mentions
+from .extract import MODEL, VOCABULARY, extract_entities, model_text, read_document
 from .junk import is_junk
+from .ner import Reading
 
 CHUNK_SIZE = 1000
 
@@ -162,17 +169,18 @@ def _count(articles):
 
 
 _COLUMNS = ("pk", "title", "dek", "body", "author__name", "author__bio")
+_READING = ("model_reading__sha256", "model_reading__spans")
 
 
 def _chunks(articles, chunk_size):
-    """Rows (id, headline, dek, body, author, bio) in id order, `chunk_size` at a time."""
+    """Rows (id, headline, dek, body, author, bio, reading's sha256, its spans) in id order, `chunk_size` at a time."""
     if isinstance(articles, list):
         for start in range(0, len(articles), chunk_size):
             ids = articles[start : start + chunk_size]
-            yield list(Article.objects.filter(pk__in=ids).order_by("pk").values_list(*_COLUMNS))
+            yield list(Article.objects.filter(pk__in=ids).order_by("pk").values_list(*_COLUMNS, *_READING))
         return
     last = 0  # keyset pagination: each chunk is one indexed range scan
-    queryset = articles.order_by("pk").values_list(*_COLUMNS)
+    queryset = articles.order_by("pk").values_list(*_COLUMNS, *_READING)
     while True:
         rows = list(queryset.filter(pk__gt=last)[:chunk_size])
         if not rows:
@@ -189,14 +197,29 @@ def _init_worker(vocabulary):
 
 
 def _match_rows(rows):
-    """(article id, [(name, kind, count)]) for each row, from the vocabulary alone."""
+    """(article id, [(name, kind, count, source)], replayed) for each row.
+
+    `replayed`: the article's stored reading is of its current text, and the whole
+    extraction ran with it; otherwise the vocabulary alone was matched.
+    """
     vocabulary = _worker_state["vocabulary"]
     results = []
-    for pk, title, dek, body, author, bio in rows:
+    for pk, title, dek, body, author, bio, sha256, spans in rows:
         document = SeedDocument(headline=title, dek=dek, body=body, author=author or "", bio=bio or "")
-        found = extract_entities(document, vocabulary, ner=False)
-        results.append((pk, [(e.name, e.kind, e.count) for e in found]))
+        reading = Reading.stored(sha256, spans) if sha256 is not None else None
+        if reading is not None and not reading.fits(model_text(document)):
+            reading = None  # read before an edit: the spans are not this text's
+        found = extract_entities(document, vocabulary, reading=reading, ner=False)
+        results.append((pk, [(e.name, e.kind, e.count, e.source) for e in found], reading is not None))
     return results
+
+
+@dataclass(frozen=True)
+class _Found:
+    name: str
+    kind: str
+    count: int
+    source: str
 
 
 class _MentionWriter:
@@ -213,7 +236,7 @@ class _MentionWriter:
         self.report.articles += len(results)
         if not results:
             return
-        article_ids = [pk for pk, _ in results]
+        article_ids = [pk for pk, _, _ in results]
         stored = {}
         for article_id, entity_id, count, source in Mention.objects.filter(article_id__in=article_ids).values_list(
             "article_id", "entity_id", "count", "source"
@@ -222,22 +245,9 @@ class _MentionWriter:
         self._learn_new_entities(results)
 
         rows, changed = [], []
-        for article_id, found in results:
+        for article_id, found, replayed in results:
             old = stored.get(article_id, {})
-            new = {}
-            for name, kind, count in found:
-                entity_id = self.entity_ids.get((name.lower(), kind))
-                if entity_id is None:
-                    continue  # junk a curated entry still matches: find_or_create refused it
-                previous = new.get(entity_id, (0, VOCABULARY))[0]
-                new[entity_id] = (previous + count, VOCABULARY)
-            for entity_id, (count, source) in old.items():
-                if source == VOCABULARY:
-                    continue  # what the vocabulary finds now replaces it
-                if entity_id in new:
-                    new[entity_id] = (max(count, new[entity_id][0]), source)
-                else:
-                    new[entity_id] = (count, source)  # found by the model (or set by an editor): kept
+            new = self._new_mentions(found, old, replayed)
             if new != old:
                 changed.append(article_id)
                 self.report.added += len(new.keys() - old.keys())
@@ -248,12 +258,30 @@ class _MentionWriter:
         if changed and not self.dry_run:
             _replace(changed, rows)
 
+    def _new_mentions(self, found, old, replayed):
+        """{entity id: (count, source)}: what extraction found, and what it does not decide.
+
+        Mentions editors added stay (with the larger count). Without a reading, so do
+        those only the model found: the vocabulary alone cannot tell whether they hold.
+        """
+        new = mention_counts([_Found(*item) for item in found], lambda e: self.entity_ids.get((e.name.lower(), e.kind)))
+        if not replayed:
+            new = {pk: (count, VOCABULARY) for pk, (count, _) in new.items()}
+        for entity_id, (count, source) in old.items():
+            if source == VOCABULARY or (replayed and source == MODEL):
+                continue  # what extraction finds now replaces it
+            if entity_id in new:
+                new[entity_id] = (max(count, new[entity_id][0]), source)
+            else:
+                new[entity_id] = (count, source)
+        return new
+
     def _learn_new_entities(self, results):
         """Entities the vocabulary pass names that have no row yet (a byline's author, a spelt-out acronym)."""
         missing = {
             (name, kind)
-            for _, found in results
-            for name, kind, _ in found
+            for _, found, _ in results
+            for name, kind, _, _ in found
             if (name.lower(), kind) not in self.entity_ids and not is_junk(name, kind)
         }
         if not missing:
@@ -275,9 +303,12 @@ def articles_naming(entity_ids, *, not_mentioning=False):
     vocabulary pass then narrows: the search entries' index finds the articles
     whose headline, dek, body or byline hold a form's words in order, and the
     authors' bios are read for them. Forms made only of stop words ("US", "IT")
-    are looked for in the raw text. With `not_mentioning`, an article is left
-    out for an entity it mentions already. Articles without a search entry yet
-    (an ingest still finishing them) are not found by their text.
+    are looked for in the raw text. With `not_mentioning`, an article without a
+    model reading is left out for an entity it mentions already: what found it
+    there (its byline, an acronym it defines) finds what the vocabulary would.
+    An article with one is not: the entity in the vocabulary changes how its spans
+    are read. Articles without a search entry yet (an ingest still finishing them)
+    are not found by their text.
     """
     from ..searchindex import CONFIG
 
@@ -286,8 +317,9 @@ def articles_naming(entity_ids, *, not_mentioning=False):
     if not pairs:
         return []
     mentioned = f"""
-        AND NOT EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
-                         WHERE m.article_id = found.article_id AND m.entity_id = found.entity_id)"""
+        AND (EXISTS (SELECT 1 FROM {ModelReading._meta.db_table} r WHERE r.article_id = found.article_id)
+             OR NOT EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
+                             WHERE m.article_id = found.article_id AND m.entity_id = found.entity_id))"""
     with connection.cursor() as cursor:
         # Each form's phrase is looked up in the search entries' GIN index.
         cursor.execute(
@@ -360,10 +392,10 @@ def _replace(article_ids, rows):
 def reextract(article_ids, *, vocabulary=None, ner=True):
     """Extract the entities of the given articles again from their current text, and store them.
 
-    The whole extraction (with the statistical model unless `ner=False`), unlike
-    relink(); articles whose entities editors pinned are skipped. Writes the
-    mentions only: the caller, inside `changes.atomic()`, then calls
-    `changes.apply(articles=...)` with the returned ids.
+    The model reads each text again (unless `ner=False`) and its reading is stored
+    with the mentions, unlike relink(), which replays the stored one; articles whose
+    entities editors pinned are skipped. Writes the mentions only: the caller, inside
+    `changes.atomic()`, then calls `changes.apply(articles=...)` with the returned ids.
     """
     from ..ingest import load_vocabulary
 
@@ -371,9 +403,10 @@ def reextract(article_ids, *, vocabulary=None, ner=True):
     if not articles:
         return []
     vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
-    return replace_mentions(
-        {article.id: extract_entities(article_document(article), vocabulary, ner=ner) for article in articles}
-    )
+    documents = {article.id: article_document(article) for article in articles}
+    readings = {pk: read_document(document) if ner else None for pk, document in documents.items()}
+    found = {pk: extract_entities(doc, vocabulary, reading=readings[pk], ner=False) for pk, doc in documents.items()}
+    return replace_mentions(found, readings)
 
 
 def article_document(article):

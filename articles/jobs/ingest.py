@@ -6,8 +6,9 @@ files, in one transaction, with the same identity rules as a direct ingest: what
 file is (created, updated, unchanged, duplicate, conflict) is decided by the
 database, so parts running at once on several hosts never store a story twice.
 The entities the parts create (a byline's author, a name the model found) are then
-linked to the stored articles that name them by one job that follows the ingest
-(`LinkNew`), as a direct ingest does at its end (`ingest.link_new_entities`).
+linked to the stored articles that name them by a job that follows the ingest
+(`LinkNew`, in rounds while re-linking creates entities), as a direct ingest does at
+its end (`ingest.link_new_entities`).
 
 A queued ingest is recorded as a direct one is: an IngestRun (the desk's "Last
 ingest") begun when it is enqueued and given the job's figures when its last part
@@ -77,8 +78,6 @@ class Ingest(Kind):
     def after(self, job):
         """Record the figures in the job's IngestRun; link the entities the parts created to the
         stored articles that name them, in a job of its own."""
-        from . import enqueue
-
         run = IngestRun.objects.filter(pk=job.params.get("ingest_run")).first()
         if run is not None:
             failed = job.result["failed"]
@@ -86,29 +85,46 @@ class Ingest(Kind):
                 failed = [{"path": f"queued job {job.pk}", "error": job.error}, *failed]
             run.fill({**job.result, "failed": failed}, job.finished_at)
             run.save()
-        known = job.params.get("known_entities")
-        if known is None or not Entity.objects.filter(id__gt=known).exists():
-            return
-        follow_up = enqueue(
-            "link_new",
-            description=f"Link the entities first found by job {job.pk} to the stored articles that name them",
-            params={"known_entities": known, "ner": job.params.get("ner", True), "ingest_job": job.pk},
-        )
-        job.refresh_from_db(fields=["result"])  # a follow-up run inline (JOBS_INLINE) has added its figures
-        job.result["link_new_job"] = follow_up.pk
-        job.save(update_fields=["result"])
+        follow_up = link_new_after(job, job.params.get("known_entities"), ingest_job=job.pk)
+        if follow_up is not None:
+            job.refresh_from_db(fields=["result"])  # a follow-up run inline (JOBS_INLINE) has added its figures
+            job.result["link_new_job"] = follow_up.pk
+            job.save(update_fields=["result"])
+
+
+def link_new_after(job, known, *, rounds=1, ingest_job=None):
+    """Enqueue a `link_new` job for the entities created after id `known` while `job` ran; returns it
+    (None if there are none, or after LINK_ROUNDS rounds).
+
+    What ingest_files() does at its end, for a job whose articles were extracted with
+    the vocabulary as each part began: a queued ingest, a re-extraction, a round of
+    linking. `ingest_job`: the id of the queued ingest it follows, whose summary adds
+    up what it re-linked.
+    """
+    from ..ingest import LINK_ROUNDS
+    from . import enqueue
+
+    if known is None or rounds > LINK_ROUNDS or not Entity.objects.filter(id__gt=known).exists():
+        return None
+    return enqueue(
+        "link_new",
+        description=f"Link the entities first found by job {job.pk} to the stored articles that name them",
+        params={"known_entities": known, "ner": job.params.get("ner", True), "round": rounds, "ingest_job": ingest_job},
+    )
 
 
 class LinkNew(Kind):
     """What ingest_files() does after a direct ingest (ingest.link_new_entities), for a queued one:
-    the stored articles that name an entity created after id `known_entities`, and do not mention
-    it, are matched again by the vocabulary, as `relink_entities` would, in parts."""
+    the stored articles that name an entity created after id `known_entities` are extracted again,
+    as `relink_entities` would, in parts; then again for the entities that created, if any."""
 
     name = "link_new"
 
     def plan(self, job):
         from ..entities.relink import articles_naming
 
+        job.params["planned_up_to"] = Entity.objects.aggregate(last=Max("id"))["last"] or 0
+        job.save(update_fields=["params"])
         new = list(Entity.objects.filter(id__gt=job.params["known_entities"]).values_list("id", flat=True))
         return split(articles_naming(new, not_mentioning=True) if new else [], settings.JOB_RELINK_PART)
 
@@ -118,10 +134,18 @@ class LinkNew(Kind):
         return {"relinked": relink(article_ids=params["ids"]).changed}
 
     def after(self, job):
-        """The ingest's summary gains the stored articles linked, as a direct ingest's does."""
+        """The ingest's summary gains the stored articles linked, as a direct ingest's does; entities
+        re-linking created (a spelt-out acronym, say) are linked in turn, by another round."""
         ingest = Job.objects.select_for_update().filter(pk=job.params.get("ingest_job")).first()
+        rounds = job.params.get("round", 1) + 1
+        follow_up = link_new_after(
+            job, job.params.get("planned_up_to"), rounds=rounds, ingest_job=job.params.get("ingest_job")
+        )
         if ingest is not None:
-            ingest.result["relinked"] = job.result.get("relinked", 0)
+            ingest.refresh_from_db(fields=["result"])
+            ingest.result["relinked"] = ingest.result.get("relinked", 0) + job.result.get("relinked", 0)
+            if follow_up is not None:
+                ingest.result["link_new_job"] = follow_up.pk  # its summary is final when the last round ends
             ingest.save(update_fields=["result"])
 
 

@@ -84,7 +84,8 @@ class Relink(Kind):
 class Reextract(Kind):
     """Extract the entities of some articles again, with the statistical model (params: ids).
 
-    Articles whose entities editors pinned are left as they are. With `log`, each
+    Entities this creates are then linked to the other stored articles that name
+    them, as after an ingest. Articles whose entities editors pinned are left as they are. With `log`, each
     article gets a line in its History (the bulk action; an article's own save is
     in its History already).
     """
@@ -92,6 +93,11 @@ class Reextract(Kind):
     name = "reextract"
 
     def plan(self, job):
+        from ..models import Entity
+
+        # The entities the model finds now are linked to other stored articles when the job ends.
+        job.params["known_entities"] = Entity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        job.save(update_fields=["params"])
         return split(sorted(job.params["ids"]), settings.JOB_REEXTRACT_PART)
 
     def run(self, job, params):
@@ -109,6 +115,16 @@ class Reextract(Kind):
                 job.requested_by_id, list(Article.objects.filter(id__in=done)), CHANGE, "Re-extracted entities."
             )
         return {"reextracted": len(done), "skipped": len(ids) - len(done)}
+
+    def after(self, job):
+        """Entities this extraction created, linked to the other stored articles that name them (`link_new`)."""
+        from .ingest import link_new_after
+
+        follow_up = link_new_after(job, job.params.get("known_entities"))
+        if follow_up is not None:
+            job.refresh_from_db(fields=["result"])
+            job.result["link_new_job"] = follow_up.pk
+            job.save(update_fields=["result"])
 
     def history(self, job):
         """For a job with a target (an author merge's articles): what was re-extracted."""

@@ -12,10 +12,11 @@ from articles.models import Entity
 
 class Command(BaseCommand):
     help = (
-        "Match the curated entity vocabulary (every entity and its aliases) across the stored archive again, "
-        "after editors added an alias or an entity, renamed one or merged two. Only mentions the vocabulary "
-        "found change; what only the statistical model found stays; articles with pinned entities are skipped. "
-        "Exit status: 0 on success, 2 for a usage error."
+        "Extract the entities of stored articles again with the curated vocabulary as it is now (every entity "
+        "and its aliases), after editors added an alias or an entity, renamed one or merged two. The statistical "
+        "model does not run: an article's stored reading of its text stands in for it. An article without one "
+        "(ingested with --no-ner, or edited since) is matched by the vocabulary alone, and what only the model "
+        "found stays. Articles with pinned entities are skipped. Exit status: 0 on success, 2 for a usage error."
     )
 
     def add_arguments(self, parser):
