@@ -146,10 +146,14 @@ def _state_sql():
     """
 
 
+_STATE = PreparedStatement("content_state")
+
+
 def content_state(keys):
     """(current generation, newest version among `keys`, whether a scheduled article is due), in one query."""
-    with connections[router.db_for_read(ContentGeneration)].cursor() as cursor:
-        cursor.execute(_state_sql(), [list(keys)])
+    connection = connections[router.db_for_read(ContentGeneration)]
+    with connection.cursor() as cursor:
+        _STATE.execute(connection, cursor, _state_sql(), [list(keys)])
         return cursor.fetchone()  # None when not migrated far enough
 
 
@@ -206,14 +210,20 @@ def _store_page_sql():
     """
 
 
+_STORE_PAGE = PreparedStatement("store_page")
+
+
 def store_page(cache_key, entry):
     """Store a page (PageCacheMiddleware.to_entry()) in StoredPage, unless a newer one is there
     (a slower request that read an older generation does not replace it).
 
     Now and then (one call in a hundred) also deletes the pages that have expired.
     """
-    with connections[router.db_for_write(StoredPage)].cursor() as cursor:
-        cursor.execute(
+    connection = connections[router.db_for_write(StoredPage)]
+    with connection.cursor() as cursor:
+        _STORE_PAGE.execute(
+            connection,
+            cursor,
             _store_page_sql(),
             [
                 cache_key.removeprefix("page:"),
