@@ -73,6 +73,7 @@ from .models import (
     make_slug,
     twitter_handle_from,
 )
+from .routes import slug_path
 from .seed import MAX_BYTES, SeedError, parse_seed
 from .stats import LOCK_KEY as STATS_LOCK_KEY
 from .textcleanup import clean_document
@@ -609,7 +610,8 @@ class BatchWriter:
             claimed_articles.add(target)
             row = known.rows.get(target)
             if not self.force and row is not None and _edited_since_ingest(row):
-                detail = f"/articles/{row['slug']}/ was edited since its last ingest (--force overwrites)"
+                address = slug_path("articles:article_detail", row["slug"])
+                detail = f"{address} was edited since its last ingest (--force overwrites)"
                 plan.outcomes.append((prepared.path, "conflict", detail))
                 continue
             plan.update.append((prepared, target))

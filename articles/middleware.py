@@ -20,9 +20,10 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpResponsePermanentRedirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 
 from .models import SlugRedirect
+from .routes import slug_route
 
 # The detail route whose address starts every page of one kind of row.
 DETAIL_ROUTES = {
@@ -31,18 +32,13 @@ DETAIL_ROUTES = {
     SlugRedirect.Kind.TAG: "articles:tag_detail",
     SlugRedirect.Kind.ENTITY: "articles:entity_detail",
 }
-_PLACEHOLDER = "slug-placeholder"
 # What a stored slug can look like; anything else (NUL bytes, 5,000 characters) is never looked up.
 _SLUG = re.compile(rf"[-a-zA-Z0-9_]{{1,{SlugRedirect._meta.get_field('old_slug').max_length}}}")
 
 
 def _prefixes():
     """Kind -> the address before the slug ("/authors/"), from the URLconf itself."""
-    prefixes = {}
-    for kind, route in DETAIL_ROUTES.items():
-        path = reverse(route, kwargs={"slug": _PLACEHOLDER})
-        prefixes[kind] = path[: path.index(_PLACEHOLDER)]
-    return prefixes
+    return {kind: slug_route(route)[0] for kind, route in DETAIL_ROUTES.items()}
 
 
 class SlugRedirectMiddleware:

@@ -7,7 +7,6 @@ QuerySets here; views, feeds, sitemaps, the admin and commands call them.
 import functools
 import hashlib
 import re
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -19,12 +18,12 @@ from django.db import connections, models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import JSONObject, Lower, Now, RowNumber
-from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .entities.junk import junk_reason
+from .routes import slug_path
 from .textcleanup import without_markup
 
 SLUG_MAX_LENGTH = 80
@@ -134,23 +133,6 @@ def free_slugs(model, bases):
         taken.add(slug)
         slugs.append(slug)
     return slugs
-
-
-@functools.cache
-def _slug_route(view_name, script_prefix):
-    """The path reverse() gives `view_name` for a slug, split around the slug."""
-    marker = "slug-marker"
-    return tuple(reverse(view_name, kwargs={"slug": marker}).split(marker))
-
-
-def slug_path(view_name, slug):
-    """reverse(view_name, kwargs={"slug": slug}), without reverse()'s cost on every call.
-
-    A listing page builds a hundred links; reverse() would be a noticeable part of
-    its time. The route is reversed once per process and script prefix.
-    """
-    before, after = _slug_route(view_name, get_script_prefix())
-    return f"{before}{quote(slug, safe='')}{after}"
 
 
 def twitter_handle_from(text):

@@ -19,7 +19,6 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import F, Max, Sum
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -28,6 +27,7 @@ from . import changes
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import depends_on
 from .paginator import CountedPaginator
+from .routes import slug_path
 
 
 class ArticleSitemap(Sitemap):
@@ -35,10 +35,7 @@ class ArticleSitemap(Sitemap):
     changefreq = "monthly"
 
     def location(self, item):
-        # The article route's prefix, reversed once per sitemap page instead of once per article.
-        if not hasattr(self, "_prefix"):
-            self._prefix = reverse("articles:article_detail", kwargs={"slug": "-"})[:-2]
-        return f"{self._prefix}{item[0]}/"
+        return slug_path("articles:article_detail", item[0])
 
     def items(self):
         return (

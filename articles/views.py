@@ -7,7 +7,6 @@ page's query count is fixed and pinned by tests/test_views.py.
 
 import calendar
 import datetime
-import functools
 from typing import NamedTuple
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
@@ -29,6 +28,7 @@ from .paginator import CountedPaginator, DeferredJoin
 from .prepared import PreparedQuery
 from .related import related_articles
 from .roles import PREVIEW_PERMISSION
+from .routes import route_path
 
 SITE_NAME = settings.SITE_NAME
 SITE_DESCRIPTION = "An archive of news articles: the people, places and organisations in the news, by date and topic."
@@ -476,17 +476,11 @@ class EntityListView(ReaderPageMixin, ListView):
         return context
 
 
-@functools.lru_cache(maxsize=4096)
-def _archive_path(year, month, script_prefix):
-    if month is None:
-        return reverse("articles:archive_year", args=[year])
-    return reverse("articles:archive_month", args=[year, month])
-
-
 def archive_path(year, month=None):
-    """The address of a year's or a month's archive page (reversed once per process: the
-    archive index links every month of every year)."""
-    return _archive_path(year, month, get_script_prefix())
+    """The address of a year's or a month's archive page."""
+    if month is None:
+        return route_path("articles:archive_year", year)
+    return route_path("articles:archive_month", year, month)
 
 
 class ArchiveMonth(NamedTuple):

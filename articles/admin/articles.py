@@ -36,6 +36,7 @@ from ..models import (
     unique_slug,
 )
 from ..roles import PREVIEW_PERMISSION
+from ..routes import slug_path
 from ..search import CONFIG as SEARCH_CONFIG
 from ..textcleanup import clean_line, clean_prose, markup_in
 from ..writes import replace_tags
@@ -109,8 +110,9 @@ class ArticleAdminForm(forms.ModelForm):
         )
         if old is not None:
             free = unique_slug(slug, taken_slugs(Article, [slug]))
+            address = slug_path("articles:article_detail", slug)
             raise ValidationError(
-                f"/articles/{slug}/ is an old address of “{Truncator(old.article.title).chars(60)}”, and readers "
+                f"{address} is an old address of “{Truncator(old.article.title).chars(60)}”, and readers "
                 f"who follow it are sent there. Choose another one, for example “{free}”; or, to give this "
                 "address to this article, first delete it under “Old addresses”."
             )
@@ -478,7 +480,7 @@ class ArticleAdmin(ChangePathAdmin):
                 raise
             obj.slug = unique_slug(obj.slug, taken_slugs(Article, [obj.slug]))
             super().save_model(request, obj, form, change)
-            messages.warning(request, f"That address was taken meanwhile: the article is at /articles/{obj.slug}/.")
+            messages.warning(request, f"That address was taken meanwhile: the article is at {obj.get_absolute_url()}.")
         if old_slug and old_slug != obj.slug:
             SlugRedirect.objects.record(old_slug, obj)
         if obj.status == Article.Status.PUBLISHED and obj.published_at and obj.published_at > timezone.now():

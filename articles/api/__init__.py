@@ -13,16 +13,13 @@ past the rate limit. Readers' answers go through the page cache
 (articles/pagecache.py) like the site's pages: `ETag`, `Last-Modified`, 304s.
 """
 
-import functools
 import logging
-import re
-from urllib.parse import quote
 
 from django.http import Http404
-from django.urls import get_script_prefix, reverse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from ..routes import route_path, slug_path
 from .queries import ApiError
 
 logger = logging.getLogger(__name__)
@@ -79,40 +76,18 @@ class Links:
 
     def __init__(self, request):
         self.origin = f"{request.scheme}://{request.get_host()}"
-        self.prefix = get_script_prefix()
 
     def site(self, path):
         return self.origin + path
 
     def page(self, name, slug):
         """The site's page of an article, author, tag or entity ("article", "author"…) by its slug."""
-        before, after = _route(f"articles:{name}_detail", self.prefix)
-        return f"{self.origin}{before}{slug if SAFE_SLUG.fullmatch(slug) else quote(slug, safe='')}{after}"
+        return self.origin + slug_path(f"articles:{name}_detail", slug)
 
     def api(self, name, slug=None):
         """The address of an API route by its name ("articles", "article" with a slug…)."""
-        return self.origin + _api_path(name, slug, self.prefix)
-
-
-_PATHS = {}
-SAFE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # what make_slug() writes: nothing to quote
-
-
-@functools.lru_cache(maxsize=64)
-def _route(view_name, prefix):
-    """reverse(view_name) for a slug, split around it (once per process and script prefix)."""
-    return tuple(reverse(view_name, kwargs={"slug": "slug-marker"}).split("slug-marker"))
-
-
-def _api_path(name, slug, prefix):
-    key = (name, slug is None, prefix)
-    if key not in _PATHS:
-        if slug is None:
-            _PATHS[key] = (reverse(f"{NAMESPACE}:{name}"), "")
-        else:
-            _PATHS[key] = tuple(reverse(f"{NAMESPACE}:{name}", kwargs={"slug": "slug-marker"}).split("slug-marker"))
-    before, after = _PATHS[key]
-    return before if slug is None else f"{before}{slug}{after}"
+        path = route_path(f"{NAMESPACE}:{name}") if slug is None else slug_path(f"{NAMESPACE}:{name}", slug)
+        return self.origin + path
 
 
 from . import endpoints  # noqa: E402 - registers the routes on `api`
