@@ -25,12 +25,14 @@ from ..jobs.curation import enqueue_bulk
 from ..models import (
     Article,
     Author,
+    AuthorStats,
     Entity,
     Mention,
     SearchEntry,
     SlugRedirect,
     Tag,
     TaggedArticle,
+    TagStats,
     make_slug,
     taken_slugs,
     unique_slug,
@@ -45,7 +47,7 @@ from .curation import ChangePathAdmin
 from .jobs import jobs_link, reextract_in_background
 from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag_name, existing_spellings
 
-FILTER_CHOICES = 30  # how many authors or tags a list filter offers (the most used), besides the chosen one
+FILTER_CHOICES = 30  # how many authors or tags a list filter offers (the most published), besides the chosen one
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -229,8 +231,10 @@ class AuthorFilter(ChosenIdFilter):
     parameter_name = "author"
 
     def options(self):
-        authors = Author.objects.annotate(n=Count("articles")).filter(n__gt=0).order_by("-n", "name")
-        return authors.values_list("id", "name")[:FILTER_CHOICES]
+        # The most published authors, read from the reader statistics: counting every article of
+        # every author took ~0.15 s at 100,000 articles, twice for each bulk action posted.
+        authors = AuthorStats.objects.filter(article_count__gt=0).order_by("-article_count", "author__name")
+        return authors.values_list("author_id", "author__name")[:FILTER_CHOICES]
 
     def chosen_option(self, pk):
         return Author.objects.filter(pk=pk).values_list("id", "name")
@@ -244,12 +248,9 @@ class TagFilter(ChosenIdFilter):
     parameter_name = "tag"
 
     def options(self):
-        return (
-            Tag.objects.annotate(n=Count("taggings"))
-            .filter(n__gt=0)
-            .order_by("-n", "name")
-            .values_list("id", "name")[:FILTER_CHOICES]
-        )
+        # The tags of the most public articles, from the reader statistics (as AuthorFilter).
+        tags = TagStats.objects.filter(article_count__gt=0).order_by("-article_count", "tag__name")
+        return tags.values_list("tag_id", "tag__name")[:FILTER_CHOICES]
 
     def chosen_option(self, pk):
         return Tag.objects.filter(pk=pk).values_list("id", "name")
