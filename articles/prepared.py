@@ -27,6 +27,7 @@ from django.db import connections, router
 from django.db.models.query import get_related_populators
 
 _PLACEHOLDER = "\x00prepared-query-value\x00"  # stands for the value while compiling; never a real one
+PREPARED, UNSURE = "prepared", "unsure"  # what a connection has of a statement
 
 
 class PreparedStatement:
@@ -40,7 +41,7 @@ class PreparedStatement:
             raise ValueError(f"{name!r}: a prepared statement needs a name of its own (an identifier)")
         PreparedStatement._names.add(name)
         self.name = name
-        self._prepared_on = weakref.WeakKeyDictionary()  # DB-API connections that have it
+        self._prepared_on = weakref.WeakKeyDictionary()  # DB-API connection -> PREPARED, UNSURE or None
 
     def execute(self, connection, cursor, sql, params):
         """Run `sql` (the statement's SQL; the same every time) with `params` on `cursor` of `connection`."""
@@ -48,15 +49,21 @@ class PreparedStatement:
         arguments = ", ".join(["%s"] * len(params))
         if not settings.PREPARED_STATEMENTS:
             cursor.execute(sql, params)
-        elif raw in self._prepared_on:
+            return
+        if self._prepared_on.get(raw) == UNSURE:
+            # A first run failed: its PREPARE may have stayed (a prepared statement outlives a
+            # rollback and a failed EXECUTE after it), and preparing again would be an error.
+            cursor.execute("SELECT EXISTS (SELECT FROM pg_prepared_statements WHERE name = %s)", [self.name])
+            self._prepared_on[raw] = PREPARED if cursor.fetchone()[0] else None
+        if self._prepared_on.get(raw) == PREPARED:
             cursor.execute(f"EXECUTE {self.name}({arguments})", params)
-        else:
-            # $1, $2…: their types are inferred from their use.
-            numbered = sql % tuple(f"${number}" for number in range(1, len(params) + 1))
-            cursor.execute(
-                f"PREPARE {self.name} AS {numbered}".replace("%", "%%") + f"; EXECUTE {self.name}({arguments})", params
-            )
-            self._prepared_on[raw] = True
+            return
+        # $1, $2…: their types are inferred from their use.
+        numbered = sql % tuple(f"${number}" for number in range(1, len(params) + 1))
+        prepare = f"PREPARE {self.name} AS {numbered}".replace("%", "%%")
+        self._prepared_on[raw] = UNSURE
+        cursor.execute(f"{prepare}; EXECUTE {self.name}({arguments})", params)
+        self._prepared_on[raw] = PREPARED
 
 
 class PreparedQuery:

@@ -6,7 +6,7 @@
     scripts/localenv.py -- .venv/bin/python scripts/snapshot_pages.py --output var/snapshot-after \\
         --compare var/snapshot-before
 
-The pages, chosen from the archive in DATABASE_URL (which is only read): --articles
+The pages, chosen from the archive in DATABASE_URL (only read; pages rendered go to the page store): --articles
 article pages (a reproducible random sample, --seed), and for the home list, the most used
 tags, the authors with most articles and the most mentioned entities their first, second,
 a middle and last page; the archive index and the busiest month; searches for common words

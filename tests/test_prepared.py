@@ -3,13 +3,13 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import pagecache
 from articles.models import Article
-from articles.prepared import PreparedQuery
+from articles.prepared import PreparedQuery, PreparedStatement
 from articles.views import PUBLIC_ARTICLE
 
 from .factories import ArticleFactory, AuthorFactory, EntityFactory
@@ -91,3 +91,27 @@ def test_a_query_must_use_its_value_once_and_have_a_name_of_its_own():
     for name in ("article_page", "not an identifier"):
         with pytest.raises(ValueError, match="a name of its own"):
             PreparedQuery(name, lambda value: Article.objects.filter(slug=value))
+
+
+def test_a_first_run_that_fails_leaves_the_connection_able_to_run_it():
+    # The PREPARE stays when the EXECUTE after it fails (and after a rollback): preparing again
+    # would be an error, so the next run asks whether the connection has it.
+    statement = PreparedStatement("divide_test")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        statement.execute(connection, cursor, "SELECT 10 / %s", [0])
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        statement.execute(connection, cursor, "SELECT 10 / %s", [2])
+        assert cursor.fetchone() == (5,)
+        statement.execute(connection, cursor, "SELECT 10 / %s", [5])
+        assert cursor.fetchone() == (2,)
+    assert [query["sql"] for query in captured.captured_queries][1:] == [
+        "EXECUTE divide_test(2)",
+        "EXECUTE divide_test(5)",
+    ]
+
+
+def test_a_prepare_that_fails_is_tried_again():
+    statement = PreparedStatement("missing_table_test")
+    for _ in range(2):
+        with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic(), connection.cursor() as cursor:
+            statement.execute(connection, cursor, "SELECT * FROM no_such_table WHERE id = %s", [1])
