@@ -145,6 +145,7 @@ class _Extraction:
         self.ner = reading is not None
         self.blocked = []  # (start, end) of event/law/work names: nothing nested in them counts
         self.key = match_key(text)  # the text as the vocabulary automata read it
+        self.runs = None  # runs of capitalised words, when a step needs them
 
     def run(self):
         model = self._model_mentions()
@@ -247,7 +248,10 @@ class _Extraction:
         covered = bytearray(len(text))
         for mention in mentions:
             if mention.label in ("NORP", "GPE", "LOC"):
-                longer = _gazetteer_run(text, mention.start, mention.end)
+                # Only a capitalised word right after the span can make it a longer name
+                after = text[mention.end : mention.end + 2]
+                followed = after[:1] == " " and after[1:].isupper()
+                longer = _gazetteer_run(text, mention.start, mention.end) if followed else mention.end
                 if longer != mention.end:
                     mention.end, mention.label = longer, "GPE"
                 elif mention.label == "NORP":
@@ -256,7 +260,7 @@ class _Extraction:
                         mention.label = "GPE"
             covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         added = []
-        for start, end in _capitalised_runs(text, offset):
+        for start, end in self._runs():
             start = _after_sentence_starters(text, start, end)  # "In Kuching", "From Aqaba"
             if covered.find(1, start, end) != -1 or not patterns.place_cue(text, start, end):
                 continue
@@ -275,12 +279,21 @@ class _Extraction:
         added = []
         for start, end in patterns.outlet_spans(self.text, offset):
             start, end = canonical.clean_span(self.text, start, end)
+            words = self.text[start:end].split()
+            if not words or words[0].rstrip(".").lower() in canonical.TITLES:
+                continue  # "Health Minister reported that", "Mr Okafor reported that": people
             mention = by_span.get((start, end))
             if mention is not None:
                 mention.label = "ORG"
             elif end > start:
                 added.append(_Mention(start, end, MODEL, label="ORG"))
         return added
+
+    def _runs(self):
+        """(start, end) of the runs of capitalised words in dek, body and bio (computed once)."""
+        if self.runs is None:
+            self.runs = patterns.capitalised_runs(self.text, self.body_start)
+        return self.runs
 
     def _join_at_particles(self, mentions):
         """Two people side by side where a name particle meets them are one: "Darragh Mac" + "Giolla Phádraig"."""
@@ -391,7 +404,9 @@ class _Extraction:
             else:
                 claimed[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         found = []
-        for start, end in _capitalised_runs(text, self.body_start):
+        for start, end in self._runs():
+            if text.find(" ", start, end) == -1:
+                continue  # one word (most runs): no full name
             titled = False
             while start < end:
                 space = text.find(" ", start, end)
@@ -408,7 +423,10 @@ class _Extraction:
             spoken = patterns.speaker_cue(text, start, end) and words[-1] in alone
             if not (titled or spoken or patterns.person_cue(text, start, end)):
                 continue
-            if not self.vocabulary.lookup(text[start:end]) and not gazetteer.is_place(text[start:end]):
+            name = text[start:end]
+            if canonical.kind_from_words(name) is not None or self.vocabulary.lookup(name):
+                continue  # "Energy Transfer Partners", a name the vocabulary knows
+            if not gazetteer.is_place(name):  # "Santa Cruz"
                 found.append(_Mention(start, end, MODEL, label="PERSON"))
         return found
 
@@ -901,27 +919,6 @@ def _place_parts(text, start, end, label):
             parts.append((position, position + len(part)))
         position += len(part) + 2
     return parts
-
-
-_NAME_WORD = re.compile(r"(?<![\w’'.-])[^\W\d_][\w’'-]*")
-
-
-def _capitalised_runs(text, start):
-    """(start, end) of runs of words that each begin with a capital, one space apart, from `start` on."""
-    runs = []
-    run_start = run_end = -1
-    for match in _NAME_WORD.finditer(text, start):
-        if not match.group()[:1].isupper():
-            continue
-        if match.start() == run_end + 1 and text[run_end] == " ":
-            run_end = match.end()
-            continue
-        if run_start >= 0:
-            runs.append((run_start, run_end))
-        run_start, run_end = match.start(), match.end()
-    if run_start >= 0:
-        runs.append((run_start, run_end))
-    return runs
 
 
 def _honorific_first(surface):

@@ -196,6 +196,32 @@ def place_cue(text, start, end):
     return bool(_PLACE_BEFORE.search(text[max(0, start - 80) : start]))
 
 
+# Every upper-case letter, for a character class: `re` has no Unicode categories ("Š", "Ö", "İ" open names).
+_UPPER = "".join(sorted(c for c in map(chr, [*range(0x530), *range(0x1E00, 0x1F00)]) if c.isupper()))
+_UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
+# The capital first, then a look back at the character before it: twice as fast as looking back first.
+_CAPITALISED_RUN = re.compile(rf"{_UPPER_CLASS}(?<![\w’'.-]{_UPPER_CLASS})[\w’'-]*(?: {_UPPER_CLASS}[\w’'-]*)*")
+
+
+def capitalised_runs(text, start=0):
+    """(start, end) of runs of words that each begin with a capital, one space apart, from `start` on."""
+    return [match.span() for match in _CAPITALISED_RUN.finditer(text, start)]
+
+
+def _lines_with(text, start, heads):
+    """(start, end) of the lines of `text` (from `start`) where a capitalised word is one of `heads`.
+
+    The name patterns are read over those lines only: most lines hold no head noun,
+    and one scan for capitalised words is many times faster than the patterns' own.
+    """
+    lines = set()
+    for match in _CAPITALISED_RUN.finditer(text, start):
+        if not heads.isdisjoint(match.group().split(" ")):
+            line_end = text.find("\n", match.end())
+            lines.add((max(start, text.rfind("\n", 0, match.start()) + 1), len(text) if line_end == -1 else line_end))
+    return sorted(lines)
+
+
 # Head nouns that name an organisation, with what it is of or for after them.
 ORG_HEADS = frozenset(
     """
@@ -249,6 +275,7 @@ PLACE_HEADS_FIRST = frozenset(
     Rua Calle Vía Jalan Palacio Palais Palazzo Puente Ponte Pont Quai Rue
     """.split()  # noqa: SIM905
 )
+_ALL_PLACE_HEADS = PLACE_HEADS | PLACE_HEADS_FIRST
 _PLACE_NAME_HEAD_FIRST = re.compile(
     rf"(?<![\w’'.-])(?:{'|'.join(sorted(PLACE_HEADS_FIRST))})"
     rf"(?: (?:{_PARTICLE}|a la|la|le|les|l[’']|d[’']|de l[’']|du|des))??(?: ?(?<=[ ’']){_W}){{1,4}}"
@@ -274,29 +301,51 @@ _OUTLET_NAME = re.compile(
 )
 
 
+_OUTLET_HINTS = """
+    newspaper daily weekly tabloid magazine broadcaster agency site portal outlet station channel journal reported
+    reports
+""".split()  # noqa: SIM905 (a list of words reads best as words)
+
+
+def _outlet_hints(text, start):
+    """Where `text` has a word the outlet pattern needs (a substring search each: quicker than a regex)."""
+    hints = []
+    for hint in _OUTLET_HINTS:
+        position = text.find(hint, start)
+        while position != -1:
+            hints.append(position)
+            position = text.find(hint, position + len(hint))
+    return hints
+
+
 def outlet_spans(text, start=0):
     """(start, end) of the news outlets `text` introduces as such ("the newspaper Kompas",
     "Mwananchi, the Swahili daily,", "The Citizen reported that"), from `start` on."""
-    spans = []
-    for match in _OUTLET_NAME.finditer(text, start):
-        group = next(name for name in ("after_medium", "before_medium", "reporting") if match.group(name))
-        name_start, name_end = match.span(group)
-        if text[name_start:name_end].split()[0] in ("The", "A", "An"):
-            continue
-        spans.append((name_start, name_end))
-    return spans
+    spans = set()
+    # The pattern is read only around the words it needs (a few in an article): much faster than over all.
+    for hint in _outlet_hints(text, start):
+        window_start = max(start, hint - 100)
+        for match in _OUTLET_NAME.finditer(text, window_start, min(len(text), hint + 120)):
+            group = next(name for name in ("after_medium", "before_medium", "reporting") if match.group(name))
+            name_start, name_end = match.span(group)
+            if text[name_start:name_end].split()[0] not in ("The", "A", "An"):
+                spans.add((name_start, name_end))
+    return sorted(spans)
 
 
 def place_head_spans(text, start=0):
     """(start, end) of landmarks named by a head noun ("Black Star Square", "Stade Mohammed V"), from `start` on."""
     spans = []
-    for match in _PLACE_NAME.finditer(text, start):
-        span = _name_within(text, match)
-        if span is not None:
-            spans.append(span)
-    for match in _PLACE_NAME_HEAD_FIRST.finditer(text, start):
-        if not any(other_start < match.end() and match.start() < other_end for other_start, other_end in spans):
-            spans.append(match.span())
+    lines = _lines_with(text, start, _ALL_PLACE_HEADS)
+    for line_start, line_end in lines:
+        for match in _PLACE_NAME.finditer(text, line_start, line_end):
+            span = _name_within(text, match)
+            if span is not None:
+                spans.append(span)
+    for line_start, line_end in lines:
+        for match in _PLACE_NAME_HEAD_FIRST.finditer(text, line_start, line_end):
+            if not any(s < match.end() and match.start() < e for s, e in spans):
+                spans.append(match.span())
     return sorted(spans)
 
 
@@ -327,7 +376,7 @@ def org_head_spans(text, start=0):
     from .canonical import can_start_name_word
 
     spans = []
-    for match in _ORG_NAME.finditer(text, start):
+    for match in (m for line in _lines_with(text, start, ORG_HEADS) for m in _ORG_NAME.finditer(text, *line)):
         words = list(re.finditer(r"\S+", match.group()))
         first = 0
         for index, word in enumerate(words):
