@@ -60,7 +60,9 @@ RULES = {
     ],
     "teams around a scoreline": [mock.patch.object(patterns, "team_cue", lambda text, start, end: False)],
     "gazetteer (cities, countries, subdivisions)": [mock.patch.object(gazetteer, "is_place", lambda name: False)],
-    "news outlets by what they are": [mock.patch.object(patterns, "outlet_spans", lambda text, start=0: [])],
+    "organisations introduced by what they are (the newspaper …)": [
+        mock.patch.object(patterns, "introduced_org_spans", lambda text, start=0, runs=None: [])
+    ],
     "full names after a title or described (Count …, …, who)": [
         mock.patch.object(extract._Extraction, "_full_names", lambda self, candidates: [])
     ],

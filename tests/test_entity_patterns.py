@@ -12,9 +12,9 @@ from articles.entities.gazetteer import is_place
 from articles.entities.ner import load_model
 from articles.entities.patterns import (
     dateline_spans,
+    introduced_org_spans,
     org_cue,
     org_head_spans,
-    outlet_spans,
     person_cue,
     place_cue,
     place_head_spans,
@@ -206,9 +206,14 @@ def test_news_outlets_are_named_by_what_they_are():
         "Kick360. Ostrava9 reported on Monday that fares rose. The Harbour Ledger reported last week that "
         "they fell. Ann Lee, a reporter for the newspaper, said nothing. It was January. The Ledger said."
     )
-    assert [text[start:end] for start, end in outlet_spans(text)] == [
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == [
         "Zorvik Tidende", "Velmar", "Kick360", "Ostrava9", "Harbour Ledger"
     ]  # fmt: skip
+    text = (
+        "Kelvora, the online fashion retailer, said sales fell, as did the delivery apps Swoopa and Zippit. "
+        "Ada Obi, a union official, disagreed. Prices rise from January, the state power company said."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["Kelvora", "Swoopa", "Zippit"]
 
 
 def test_what_a_name_is_of_is_not_its_short_form(vocabulary):

@@ -270,14 +270,14 @@ class _Extraction:
         return added
 
     def _outlets(self, mentions, offset):
-        """News outlets introduced as such ("the daily Le Soleil", "Digi24 reported that"): organisations.
+        """Organisations introduced by what they are ("the daily Le Soleil", "ASOS, the online retailer,").
 
         A model span with the same words takes the label ORG (the model calls outlets
         events, places, people); a name it missed is added. Returns the mentions to add.
         """
         by_span = {(m.start, m.end): m for m in mentions}
         added = []
-        for start, end in patterns.outlet_spans(self.text, offset):
+        for start, end in patterns.introduced_org_spans(self.text, offset, self._runs()):
             start, end = canonical.clean_span(self.text, start, end)
             words = self.text[start:end].split()
             if not words or words[0].rstrip(".").lower() in canonical.TITLES:

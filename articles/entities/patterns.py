@@ -17,8 +17,9 @@ article:
   ("Feyenoord beat Ajax 3-1", "a 2-1 win over Wydad") and name its staff
   after it ("the Ajax coach"); a set of scores ("6-4, 6-2") is a tennis
   match between people;
-- `outlet_spans`: news names its sources by what they are ("the newspaper
-  Kompas", "Mwananchi, the Swahili daily,", "The Citizen reported that");
+- `introduced_org_spans`: news introduces organisations by what they are
+  ("the newspaper Kompas", "ASOS, the online fashion retailer,", "The
+  Citizen reported that");
 - `org_head_spans`: organisations are named by a head noun and what it is of
   or for ("Ministry of Trade, Industry and Energy", "Supreme Court of the
   Philippines", "Law Society of Kenya"), kept whole so no fragment of the name
@@ -282,55 +283,70 @@ _PLACE_NAME_HEAD_FIRST = re.compile(
 )
 
 
-# News names its sources by what they are: "the newspaper Kompas", "the sports site Le360", "the daily Le
-# Soleil", "Mwananchi, the Swahili daily,", "KRWG, the public radio station,", "The Citizen reported that".
-_MEDIUM = (
-    r"(?:newspaper|daily|weekly|tabloid|magazine|broadcaster|(?:news\s+)?agency|(?:news\s+|sports\s+)?"
-    r"(?:site|website|portal)|outlet|(?:radio|television|TV)\s+(?:station|channel)|channel|journal)"
+# News introduces an organisation by what it is: "the newspaper Kompas", "the delivery apps Swiggy and
+# Zepto", "ASOS, the online fashion retailer, said", "HELCOM, the intergovernmental body that …",
+# "The Citizen reported that".
+KIND_NOUNS = frozenset(
+    """
+    newspaper newspapers daily weekly tabloid magazine broadcaster agency site website portal outlet station
+    channel journal company companies firm group conglomerate retailer retailers chain bank lender insurer
+    carrier airline miner operator maker producer developer platform app apps studio label brand utility body
+    regulator charity party union club franchise fintech giant startup start-up pollster manufacturer supplier
+    exporter distributor network
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
-# Up to three words before the medium, none of them a preposition: "the Estonian public broadcaster",
-# not "a reporter for the newspaper".
-_ADJECTIVES = r"(?:(?!(?:for|of|at|with|to|in|on|from|by)\b)[\w-]+\s+){0,3}?"
 _OUTLET_WORD = r"[A-Z](?:[\w’'/&-]|\.(?=\w))*"  # "Página/12", "S.Paulo"; a full stop ends it
-_OUTLET = rf"{_OUTLET_WORD}(?: (?:(?:de|del|da|do|di|du|la|le|el|los|las) )?{_OUTLET_WORD}){{0,4}}"
-_OUTLET_NAME = re.compile(
-    rf"(?:\b(?:[Tt]he|[Aa]n?)\s+(?:[\w-]+\s+){{0,2}}?{_MEDIUM}\s+(?P<after_medium>{_OUTLET})(?![\w’'])"
-    rf"|(?<![\w’'.-])(?P<before_medium>{_OUTLET}),\s+(?:the|a|an)\s+{_ADJECTIVES}{_MEDIUM}\b"
-    rf"|(?:^|(?<=[.”\n]\s)|(?<=\n))(?:The\s+)?(?P<reporting>{_OUTLET})\s+(?:reported|reports)"
-    r"(?:\s+[a-z]+){0,3}?\s+(?:that|on)\b)",
+_OUTLET = re.compile(rf"{_OUTLET_WORD}(?: (?:(?:de|del|da|do|di|du|la|le|el|los|las) )?{_OUTLET_WORD}){{0,4}}")
+# The noun must head the apposition: "ASOS, the online fashion retailer," but not "Ada Obi, a union official".
+_KIND_AFTER = re.compile(
+    r",\s+(?:the|a|an)\s+(?:(?!(?:for|of|at|with|to|in|on|from|by)\b)[\w’'-]+\s+){0,3}?"
+    rf"(?:{'|'.join(sorted(KIND_NOUNS, key=len, reverse=True))})"
+    r"(?=\s*[,.;:)]|\s+(?:that|which|who|whose|based|owned|run|known|with|in|of|for|and|said|says)\b)"
 )
+_REPORTS_AFTER = re.compile(r"\s+(?:reported|reports)(?:\s+[a-z]+){0,3}?\s+(?:that|on)\b")
 
 
-_OUTLET_HINTS = """
-    newspaper daily weekly tabloid magazine broadcaster agency site portal outlet station channel journal reported
-    reports
-""".split()  # noqa: SIM905 (a list of words reads best as words)
+def introduced_org_spans(text, start=0, runs=None):
+    """(start, end) of the organisations `text` introduces by what they are, from `start` on.
+
+    `runs` are `capitalised_runs(text, start)`, if the caller has them.
+    """
+    spans = []
+    last_end = -1  # the end of the last name introduced: "the apps Swiggy and Zepto"
+    for run_start, run_end in capitalised_runs(text, start) if runs is None else runs:
+        name_start = run_start
+        if text.startswith(("The ", "A ", "An "), run_start):
+            name_start = text.index(" ", run_start) + 1  # "The Citizen reported": the name follows
+            if name_start >= run_end:
+                continue
+        match = _OUTLET.match(text, name_start)
+        if match is None or not _may_open_org_name(match.group().split()[0]):
+            continue  # "from January, the state power company said": a date
+        name_end = match.end()
+        words = text[max(0, name_start - 40) : name_start].split()
+        if (
+            (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
+            or _KIND_AFTER.match(text, name_end)
+            or (last_end >= 0 and text[last_end:name_start] in (" and ", " or ", ", "))
+            or (_opens_sentence(text, run_start) and _REPORTS_AFTER.match(text, name_end))
+        ):
+            spans.append((name_start, name_end))
+            last_end = name_end
+    return spans
 
 
-def _outlet_hints(text, start):
-    """Where `text` has a word the outlet pattern needs (a substring search each: quicker than a regex)."""
-    hints = []
-    for hint in _OUTLET_HINTS:
-        position = text.find(hint, start)
-        while position != -1:
-            hints.append(position)
-            position = text.find(hint, position + len(hint))
-    return hints
+_MONTHS = frozenset("January February March April May June July August September October November December".split())  # noqa: SIM905
 
 
-def outlet_spans(text, start=0):
-    """(start, end) of the news outlets `text` introduces as such ("the newspaper Kompas",
-    "Mwananchi, the Swahili daily,", "The Citizen reported that"), from `start` on."""
-    spans = set()
-    # The pattern is read only around the words it needs (a few in an article): much faster than over all.
-    for hint in _outlet_hints(text, start):
-        window_start = max(start, hint - 100)
-        for match in _OUTLET_NAME.finditer(text, window_start, min(len(text), hint + 120)):
-            group = next(name for name in ("after_medium", "before_medium", "reporting") if match.group(name))
-            name_start, name_end = match.span(group)
-            if text[name_start:name_end].split()[0] not in ("The", "A", "An"):
-                spans.add((name_start, name_end))
-    return sorted(spans)
+def _may_open_org_name(word):
+    from .canonical import can_start_name_word
+
+    return word not in _MONTHS and can_start_name_word(word)
+
+
+def _opens_sentence(text, position):
+    before = text[max(0, position - 2) : position]
+    return position == 0 or before[-1:] == "\n" or before in (". ", "” ", "? ", "! ")
 
 
 def place_head_spans(text, start=0):
