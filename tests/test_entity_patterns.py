@@ -214,6 +214,13 @@ def test_news_outlets_are_named_by_what_they_are():
         "Ada Obi, a union official, disagreed. Prices rise from January, the state power company said."
     )
     assert [text[start:end] for start, end in introduced_org_spans(text)] == ["Kelvora", "Swoopa", "Zippit"]
+    text = (
+        "She has written for the Harbour Ledger and Diario Veloz, worked at Zentrix and is working for American "
+        "families."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == [
+        "Harbour Ledger", "Diario Veloz", "Zentrix"
+    ]  # fmt: skip
 
 
 def test_what_a_name_is_of_is_not_its_short_form(vocabulary):

@@ -320,12 +320,13 @@ def introduced_org_spans(text, start=0, runs=None):
             if name_start >= run_end:
                 continue
         match = _OUTLET.match(text, name_start)
-        if match is None or not _may_open_org_name(match.group().split()[0]):
-            continue  # "from January, the state power company said": a date
+        if match is None or not _may_open_org_name(match.group()):
+            continue  # "from January, the state power company said", "working for American families"
         name_end = match.end()
         words = text[max(0, name_start - 40) : name_start].split()
         if (
             (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
+            or (_writes_for(words) and _WORKPLACE_END.match(text, name_end))
             or _KIND_AFTER.match(text, name_end)
             or (last_end >= 0 and text[last_end:name_start] in (" and ", " or ", ", "))
             or (_opens_sentence(text, run_start) and _REPORTS_AFTER.match(text, name_end))
@@ -335,13 +336,39 @@ def introduced_org_spans(text, start=0, runs=None):
     return spans
 
 
+# Bios name where a writer works: "has written for the Financial Times and El País", "worked at Wired".
+_WRITES = frozenset(
+    """
+    written writes wrote writing works worked working reported reports reporting contributor contributes
+    contributed contributing freelances freelanced columnist correspondent editor reporter published appeared
+    appears
+    """.split()  # noqa: SIM905
+)
+
+
+# A workplace ends the clause or is followed by a word that joins: "worked for Reuters in Brussels", not
+# "working for American families".
+_WORKPLACE_END = re.compile(
+    r"(?:\s*(?:[,.;:)!?”]|$)|\s(?:in|and|or|since|before|until|from|for|as|where|between|during|on|with|is|was|"
+    r"has|had|magazine|newspaper)\b)"
+)
+
+
+def _writes_for(words):
+    """True when `words` (those before a name) end with a writer's "written for", "worked at (the)"."""
+    if words and words[-1] == "the":
+        words = words[:-1]
+    return len(words) >= 2 and words[-1] in ("for", "to", "at", "in") and words[-2].lower() in _WRITES
+
+
 _MONTHS = frozenset("January February March April May June July August September October November December".split())  # noqa: SIM905
 
 
-def _may_open_org_name(word):
-    from .canonical import can_start_name_word
+def _may_open_org_name(name):
+    from .canonical import can_start_name_word, is_demonym
 
-    return word not in _MONTHS and can_start_name_word(word)
+    first = name.split()[0]
+    return first not in _MONTHS and can_start_name_word(first) and not (first == name and is_demonym(name))
 
 
 def _opens_sentence(text, position):
