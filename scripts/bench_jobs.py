@@ -14,14 +14,23 @@ loses its four largest tags to two merges (step 4).
    `manage.py worker --burst --concurrency 2` runs the re-linking it queued (the job's
    time, first part started to last part done, and its parts); an article's save
    (response time) and its extraction job. Whether this process imported spaCy.
-2. Web memory: gunicorn (2 workers) serving the admin; the resident memory of each
-   worker after one page, then after `--saves` article saves over HTTP, spread over the
-   workers; and whether any worker mapped spaCy's libraries.
+2. Web memory and saves over HTTP: gunicorn (2 workers) serving the admin; the resident
+   memory of each worker after one page, then after `--saves` article saves over HTTP,
+   spread over the workers; and whether any worker mapped spaCy's libraries. Each save's
+   answer (the POST, a redirect) is timed apart from the article list it leads to, which
+   the browser loads next.
 3. Ingest with the model: a new corpus of 5 × `--ingest-files` articles (generate_corpus,
    another seed), one slice each for: spaCy's NER alone in 1 and 2 processes (the model's
    own speed-up), a direct `ingest_seeds --workers 2`, and queued ingests (`--enqueue`,
    parts of `--part-size` files) run by 1 and by 2 worker processes. Slices differ, so
-   speeds are compared in words/s.
+   speeds are compared in words/s. Against the direct ingest, a queued one is timed end
+   to end as the direct one is (from the enqueue to the end of the job and of the job
+   linking the entities it created; the worker starts after the enqueue, so both include
+   starting a process and loading the model); the 1-to-2-worker speed-up is timed over
+   the parts (first start to last end), as the model's own excludes loading it.
+
+The archive is analysed first (ANALYZE, as autovacuum would have done by then): a copy
+of a database that was never analysed plans with default estimates.
 4. Merges and bulk actions in the admin (`--bulk-articles 0` leaves it out): merging the
    two largest tags (the response, then its job with 2 worker processes) and merging the
    next two directly, in one transaction, as the request did before merges were jobs;
@@ -39,6 +48,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -72,7 +82,10 @@ def setup(env):
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     user, _ = get_user_model().objects.get_or_create(username=USERNAME, defaults={"is_staff": True})
     user.is_staff = user.is_superuser = True
     user.set_password(PASSWORD)
@@ -203,32 +216,48 @@ def children(pid):
     return found
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # urllib then raises the 3xx as an HTTPError, with its headers
+
+
 class Browser:
     """An editor's session over HTTP: cookies and the CSRF token."""
 
     def __init__(self, base):
         self.base = base
         self.jar = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        # Redirects are not followed: a save's answer is timed apart from the page it leads to.
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
 
     def get(self, path):
+        started = time.perf_counter()
         with self.opener.open(self.base + path, timeout=60) as response:
-            return response.read().decode()
+            text = response.read().decode()
+        self.seconds = time.perf_counter() - started
+        return text
 
     def post(self, path, data):
+        """POST a form; returns (status, seconds, the redirect's location or None)."""
         token = next(c.value for c in self.jar if c.name == "csrftoken")
         body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}, doseq=True).encode()
         request = urllib.request.Request(  # noqa: S310 - self.base is http://127.0.0.1:PORT
             self.base + path, data=body, headers={"Referer": self.base + path}
         )
         started = time.perf_counter()
-        with self.opener.open(request, timeout=60) as response:
-            response.read()
-            return response.status, time.perf_counter() - started
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                response.read()
+                return response.status, time.perf_counter() - started, None
+        except urllib.error.HTTPError as redirect:
+            if redirect.code not in (301, 302, 303):
+                raise
+            redirect.read()
+            return redirect.code, time.perf_counter() - started, redirect.headers["Location"]
 
     def login(self):
         self.get("/admin/login/")
-        status, _ = self.post("/admin/login/?next=/admin/", {"username": USERNAME, "password": PASSWORD})
+        self.post("/admin/login/?next=/admin/", {"username": USERNAME, "password": PASSWORD})
         assert "sessionid" in {c.name for c in self.jar}, "login failed"
 
 
@@ -254,19 +283,23 @@ def bench_memory(env, saves, port):
         browser.get("/admin/articles/article/")
         fresh = {pid: rss_mib(pid) for pid in workers}
         articles = list(Article.objects.filter(entities_pinned=False).order_by("-pk")[:saves])
-        times = []
+        times, pages = [], []
         for number, article in enumerate(articles):
-            status, seconds = browser.post(
+            status, seconds, location = browser.post(
                 f"/admin/articles/article/{article.pk}/change/",
                 article_form(article, article.body + f"\n\nEdited by bench ({number})."),
             )
+            assert status == 302 and location, (status, location)  # saved: on to the article list
             times.append(seconds)
+            browser.get(location)
+            pages.append(browser.seconds)
         after = {pid: rss_mib(pid) for pid in workers}
         spacy = {pid: maps_spacy(pid) for pid in workers}
     finally:
         server.terminate()
         server.wait(30)
     times.sort()
+    pages.sort()
     log(f"running the {len(times)} extraction jobs the saves queued, 2 worker processes (load {load()})")
     drained = run_worker(env, 2)
     return {
@@ -274,6 +307,8 @@ def bench_memory(env, saves, port):
         "saves": len(times),
         "save_median_seconds": round(times[len(times) // 2], 3),
         "save_max_seconds": round(times[-1], 3),
+        "list_after_save_median_seconds": round(pages[len(pages) // 2], 3),
+        "list_after_save_max_seconds": round(pages[-1], 3),
         "workers": [
             {"fresh_mib": fresh[pid], "after_mib": after[pid], "growth_mib": round(after[pid] - fresh[pid], 1)}
             for pid in workers
@@ -321,8 +356,9 @@ def bench_ingest_runs(env, files_per_run, part_size, workdir):
     log(f"the model alone, 1 and 2 processes (load {load()})")
     model = {n: bench_ingest.model_words_per_second(texts, words, n) for n in (1, 2)}
 
-    runs = {}
+    runs, loads = {}, {}
     log(f"direct ingest, --workers 2 (load {load()})")
+    loads["direct-2"] = load()
     started = time.monotonic()
     subprocess.run(
         [PYTHON, "manage.py", "ingest_seeds", str(corpus / "slice-direct"), "--workers", "2", "--json"],
@@ -332,23 +368,13 @@ def bench_ingest_runs(env, files_per_run, part_size, workdir):
         stdout=subprocess.DEVNULL,
     )
     runs["direct-2"] = (time.monotonic() - started, words_of(slices["direct"]))
-    for name, concurrency in (("queued-1", 1), ("queued-2", 2)):
+    for name, concurrency in (("queued-2", 2), ("queued-1", 1)):  # queued-2 right after direct-2
         log(f"queued ingest, {concurrency} worker process(es) (load {load()})")
-        subprocess.run(
-            [PYTHON, "manage.py", "ingest_seeds", str(corpus / f"slice-{name}"), "--enqueue"]
-            + ["--batch-size", str(part_size)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )
+        loads[name] = load()
+        end_to_end, parts = queued_ingest(env, corpus / f"slice-{name}", concurrency, part_size)
+        words = words_of(slices[name])
+        runs[name], runs[name + "-end-to-end"] = (parts, words), (end_to_end, words)
         job = Job.objects.filter(kind="ingest").latest("created_at")
-        started = time.monotonic()
-        run_worker(env, concurrency)
-        wall = time.monotonic() - started
-        seconds, _ = job_times(job)
-        runs[name] = (seconds, words_of(slices[name]))
-        runs[name + "-wall"] = (wall, runs[name][1])
         stored = job.result.get("created", 0) + job.result.get("updated", 0)  # a headline may recur: updated
         assert stored == files_per_run, {k: v for k, v in job.result.items() if k != "notes"}
     shutil.rmtree(corpus)
@@ -361,12 +387,37 @@ def bench_ingest_runs(env, files_per_run, part_size, workdir):
         "model_words_per_s": model,
         "words_per_s": speed,
         "seconds": {name: round(s, 1) for name, (s, _) in runs.items()},
+        "load_at_start": loads,
         "model_speedup": round(model_speedup, 2),
         "queue_speedup": round(queue_speedup, 2),
         "share_of_model_speedup": round(queue_speedup / model_speedup, 3),
-        "overhead_vs_direct_2": round(1 - speed["queued-2"] / speed["direct-2"], 3),
+        "overhead_vs_direct_2": round(1 - speed["queued-2-end-to-end"] / speed["direct-2"], 3),
         "load": load(),
     }
+
+
+def queued_ingest(env, folder, concurrency, part_size):
+    """Enqueue the folder's ingest and run it with a burst worker of `concurrency` processes.
+
+    Returns (seconds from the enqueue to the end of the job and of its follow-up, seconds
+    from the first part's start to the job's end)."""
+    from articles.jobs.models import Job
+
+    subprocess.run(
+        [PYTHON, "manage.py", "ingest_seeds", str(folder), "--enqueue", "--batch-size", str(part_size)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    job = Job.objects.filter(kind="ingest").latest("created_at")
+    run_worker(env, concurrency)
+    parts, _ = job_times(job)
+    ended = job.finished_at
+    follow_up = job.result.get("link_new_job")
+    if follow_up:
+        ended = max(ended, Job.objects.get(pk=follow_up).finished_at)
+    return (ended - job.created_at).total_seconds(), parts
 
 
 # --- 4. merges and bulk actions ---------------------------------------------------------------
@@ -477,17 +528,21 @@ def print_table(result):
     if m:
         growth = ", ".join(f"{w['fresh_mib']} -> {w['after_mib']} MiB" for w in m["workers"])
         lines.append(
-            f"gunicorn workers after {m['saves']} saves over HTTP (median {m['save_median_seconds']:.3f} s, "
-            f"max {m['save_max_seconds']:.3f} s): {growth}; spaCy mapped: {m['spacy_mapped']}"
+            f"{m['saves']} article saves over HTTP answered in median {m['save_median_seconds']:.3f} s, "
+            f"max {m['save_max_seconds']:.3f} s (the article list they lead to: median "
+            f"{m['list_after_save_median_seconds']:.3f} s, max {m['list_after_save_max_seconds']:.3f} s); "
+            f"gunicorn workers after them: {growth}; spaCy mapped: {m['spacy_mapped']}"
         )
     if i:
         w = i["words_per_s"]
         lines.append(
             f"NER ingest, {i['files_per_run']} files per run, words/s: model alone {i['model_words_per_s'][1]:,} / "
             f"{i['model_words_per_s'][2]:,} (1 / 2 processes, x{i['model_speedup']}); direct --workers 2 "
-            f"{w['direct-2']:,}; queued {w['queued-1']:,} / {w['queued-2']:,} (1 / 2 workers, x{i['queue_speedup']}, "
-            f"{i['share_of_model_speedup']:.0%} of the model's); queued-2 against direct-2: "
-            f"{i['overhead_vs_direct_2']:+.1%} slower"
+            f"{w['direct-2']:,}; queued {w['queued-1']:,} / {w['queued-2']:,} over the parts (1 / 2 workers, "
+            f"x{i['queue_speedup']}, {i['share_of_model_speedup']:.0%} of the model's); queued with 2 workers end "
+            f"to end {w['queued-2-end-to-end']:,}, against direct-2: {i['overhead_vs_direct_2']:+.1%} slower "
+            f"(load at the start of direct / queued-2 / queued-1: {i['load_at_start']['direct-2']} / "
+            f"{i['load_at_start']['queued-2']} / {i['load_at_start']['queued-1']})"
         )
     if c:
         g = c["merge"]
