@@ -572,6 +572,9 @@ class Article(models.Model):
                 condition=Q(status="published"),
                 name="article_published_idx",
             ),
+            # The admin's article list (every status), newest first, and its date hierarchy's first and
+            # last dates: without it, each list page sorted every article (0.2 s at 100,000 articles).
+            models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
             # The sitemap's last change: max(updated_at) of the published articles.
             models.Index(fields=["-updated_at"], condition=Q(status="published"), name="article_published_updated_idx"),

@@ -325,6 +325,7 @@ class ArticleAdmin(ChangePathAdmin):
     list_filter = [StatusFilter, AuthorFilter, TagFilter, EntityKindFilter, EntityFilter]
     list_select_related = ["author", "edited_by"]
     list_per_page = 50
+    show_full_result_count = False  # a filtered list counts its rows only, not the whole archive's too
     search_fields = ["title", "dek", "body"]  # what get_search_results() reads, and how, is below
     search_help_text = (
         "Finds the text in the headline or dek, or its words anywhere in the article, body included "
