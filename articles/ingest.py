@@ -75,7 +75,7 @@ from .models import (
 )
 from .routes import slug_path
 from .seed import MAX_BYTES, SeedError, parse_seed
-from .stats import LOCK_KEY as STATS_LOCK_KEY
+from .stats import take_lock as take_stats_lock
 from .textcleanup import clean_document
 from .topics import derive_tags
 from .writes import find_or_create, replace_mentions, replace_tags
@@ -631,8 +631,7 @@ class BatchWriter:
         if not everything:
             return []
         if plan.update:  # they are finished in this transaction: see finish_articles()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK_KEY])
+            take_stats_lock()
         author_ids = self._upsert_authors(everything)
         created_ids, lost, raced = self._insert_articles(plan.create, author_ids, now)
         # Only what this run inserted counts as created; a concurrent run stored the raced
@@ -890,9 +889,9 @@ def finish_articles(article_ids):
         with connection.cursor() as cursor:
             # Re-creatable, like a batch: a run finishes whatever a crash left without an entry.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            # The statistics' lock first, before any row: a batch that updates articles takes it
-            # first too, so a finisher thread and the writer never wait on each other in a cycle.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATS_LOCK_KEY])
+        # The statistics' lock first, before any row: a batch that updates articles takes it
+        # first too, so a finisher thread and the writer never wait on each other in a cycle.
+        take_stats_lock()
         # Related articles are left to `refresh_articles --related` after the run: ranking them
         # reads a hundred index entries per entity and tag, which made an ingest 1.8 times as
         # slow (their pages work them out live meanwhile, as before they were stored).

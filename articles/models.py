@@ -445,24 +445,9 @@ class ArticleQuerySet(models.QuerySet):
         for articles that mention entities found in a third of the archive; for
         rarer entities and tags every article is a candidate. One query.
         """
-        from .related import candidates_sql
+        from .related import ranked_live
 
-        # Ranked with the dates the snapshot carries; only the winners' rows are read (a few
-        # spare in case one was unpublished since it was counted).
-        sql = f"""
-            SELECT a.id, a.title, a.slug, a.dek, a.published_at, c.shared
-              FROM ({candidates_sql("%(article)s", "%(limit)s + 5")}) c
-              JOIN {Article._meta.db_table} a ON a.id = c.article_id
-             WHERE {public_sql("a")}
-             ORDER BY c.shared DESC, a.published_at DESC, a.id DESC
-             LIMIT %(limit)s
-        """
-        params = {
-            "article": article.pk,
-            "per_facet": per_facet,
-            "limit": limit,
-        }
-        return self.model.objects.raw(sql, params)
+        return ranked_live(article.pk, limit=limit, per_facet=per_facet)
 
 
 def public_sql(alias, *, at=None):
@@ -635,6 +620,11 @@ class Article(models.Model):
 
         when = self.published_at
         return self.status == self.Status.PUBLISHED and when is not None and when <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        """Whether scheduled() includes this row as loaded: published, its time not come yet."""
+        return self.status == self.Status.PUBLISHED and not self.is_public
 
 
 class Mention(models.Model):

@@ -88,6 +88,21 @@ def _choose_sql():
     """
 
 
+def ranked_live(article_id, *, limit, per_facet):
+    """ArticleQuerySet.related_to(): the ranking run for one article now, its public winners as
+    Article rows (with `shared`). Ranked with the dates the snapshot carries; only the winners'
+    rows are read (a few spare in case one was unpublished since it was counted)."""
+    sql = f"""
+        SELECT a.id, a.title, a.slug, a.dek, a.published_at, c.shared
+          FROM ({candidates_sql("%(article)s", "%(limit)s + 5")}) c
+          JOIN {Article._meta.db_table} a ON a.id = c.article_id
+         WHERE {public_sql("a")}
+         ORDER BY c.shared DESC, a.published_at DESC, a.id DESC
+         LIMIT %(limit)s
+    """
+    return Article.objects.raw(sql, {"article": article_id, "per_facet": per_facet, "limit": limit})
+
+
 def choose_related(article_ids):
     """Choose and store the related articles of the given articles (ids; deleted ones are skipped).
 

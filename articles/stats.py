@@ -49,6 +49,15 @@ from .models import (
 # Serialises every refresh, so two writers never apply deltas from the same snapshot.
 LOCK_KEY = 4_157_202_611
 
+
+def take_lock():
+    """Wait for the statistics' lock and hold it to the end of the transaction. Writers that will
+    refresh the statistics (an ingest batch, its finisher) take it before any row, so that they
+    never wait on each other in a cycle."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
 # Temporary tables live until the end of the transaction; they are dropped first in
 # case one transaction refreshes twice.
 _TEMP_TABLES = [
@@ -83,7 +92,7 @@ def refresh_reader_stats(article_ids):
     """
     ids = sorted({int(pk) for pk in article_ids})
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        take_lock()
         return _refresh(cursor, ids)
 
 
@@ -118,7 +127,7 @@ def catch_up_reader_stats():
 def rebuild_reader_stats():
     """Recompute every reader statistic from the articles as they are. Returns the public article count."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        take_lock()
         for model in (*_SNAPSHOT, *_COUNTS, ReaderStatsState):
             # Not TRUNCATE: it refuses tables with pending deferred FK checks.
             cursor.execute(f"DELETE FROM {model._meta.db_table}")

@@ -420,7 +420,7 @@ class ArticleAdmin(ChangePathAdmin):
         """ "Draft", "Scheduled 5 Dec 09:00" or "Published 3 Dec 10:00" (the year shown when not this one)."""
         if obj.status == Article.Status.DRAFT:
             return "Draft"
-        word = "Scheduled" if obj.published_at and obj.published_at > timezone.now() else "Published"
+        word = "Scheduled" if obj.is_scheduled else "Published"
         return format_html('{} <span class="date">{}</span>', word, history.compact_date(obj.published_at))
 
     @admin.display(description="tags")
@@ -485,7 +485,7 @@ class ArticleAdmin(ChangePathAdmin):
             messages.warning(request, f"That address was taken meanwhile: the article is at {obj.get_absolute_url()}.")
         if old_slug and old_slug != obj.slug:
             SlugRedirect.objects.record(old_slug, obj)
-        if obj.status == Article.Status.PUBLISHED and obj.published_at and obj.published_at > timezone.now():
+        if obj.is_scheduled:
             when = date_format(timezone.localtime(obj.published_at), "j F Y, H:i")
             zone = timezone.get_current_timezone_name()
             messages.info(request, f"“{obj}” is scheduled: the public will see it from {when} ({zone}).")
