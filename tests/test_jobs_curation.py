@@ -19,10 +19,10 @@ from django.db import connections
 from django.test import Client
 
 from articles.jobs.models import Job, JobPart, State
-from articles.models import Article, Author, Mention, Tag, TaggedArticle, TagStats
+from articles.models import Article, Author, Entity, Mention, Tag, TaggedArticle, TagStats
 from articles.stats import rebuild_reader_stats
 
-from .factories import ArticleFactory, AuthorFactory, TagFactory
+from .factories import ArticleFactory, AuthorFactory, EntityFactory, TagFactory
 from .test_jobs import holding_the_stats_lock, run_worker, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -314,3 +314,48 @@ def test_a_worker_killed_mid_part_of_a_bulk_publish_writes_each_history_line_onc
     assert (job.state, job.done, job.result["published"], part.attempts) == (State.DONE, 6, 6, 2)
     assert not Article.objects.filter(status=Article.Status.DRAFT).exists()
     assert [len(history_of(a)) for a in drafts] == [1] * 6
+
+
+def test_an_entity_merge_is_queued_then_re_links_the_survivor(editor_client):
+    keep = EntityFactory(name="Zembla Central Bank", kind=Entity.Kind.ORG, aliases=[])
+    other = EntityFactory(name="ZCB", kind=Entity.Kind.ORG, aliases=[])
+    both = ArticleFactory(body="The ZCB and the Zembla Central Bank met.", entities=[keep, other])
+    unlinked = ArticleFactory(body="The ZCB raised rates again.")
+    response = admin_action(
+        editor_client, "/admin/articles/entity/", "merge_selected", [keep, other], confirm="yes", survivor=keep.pk
+    )
+    assert any("Merging 1 entity into" in m and "then re-linking" in m for m in messages_of(response))
+    assert Entity.objects.filter(pk=other.pk).exists()  # nothing merged in the request
+
+    run_worker("--concurrency", "1")
+    assert not Entity.objects.filter(pk=other.pk).exists()
+    keep.refresh_from_db()
+    assert keep.aliases == ["ZCB"]
+    assert Mention.objects.get(article=both, entity=keep).count == 2  # re-linked with its new alias
+    assert Mention.objects.filter(article=unlinked, entity=keep).exists()
+    assert list(Job.objects.order_by("pk").values_list("kind", "state")) == [
+        ("merge", State.DONE),
+        ("relink", State.DONE),
+    ]
+    merged, relinked = history_of(keep)
+    assert merged == "Merged “ZCB” into this entity (1 article mention moved)."
+    assert relinked.startswith("Re-linked 2 articles that could mention it")
+
+
+def test_a_merge_whose_survivor_was_deleted_meanwhile_fails_with_its_reason(editor_user, settings):
+    """Parts run here, in this process, as a worker would run them (no worker needed)."""
+    from articles.jobs import runner
+    from articles.jobs.curation import enqueue_merge
+
+    settings.JOB_MAX_ATTEMPTS = 1
+    keep, old = TagFactory(name="Economy"), TagFactory(name="economics")
+    ArticleFactory(tags=[old])
+    job, _ = enqueue_merge(keep, [old], requested_by=editor_user)
+    runner.plan(job.pk)
+    keep.delete()  # an editor deleted the tag to keep while the merge waited
+    for part in job.part_set.all():
+        runner.run_part(part.pk)
+    job.refresh_from_db()
+    assert (job.state, job.parts_failed) == (State.FAILED, 1)
+    assert "MergeError: 1 of the tags to merge no longer exist" in job.error
+    assert Tag.objects.filter(pk=old.pk).exists()

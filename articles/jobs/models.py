@@ -9,6 +9,7 @@ finds either nothing done (and does it all) or itself done (and does nothing).
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 
@@ -53,9 +54,13 @@ class Job(models.Model):
 
     @property
     def target(self):
+        """The object the job is about, or None (none, or deleted since: its History is gone too)."""
         if self.target_type is None:
             return None
-        return self.target_type.get_object_for_this_type(pk=self.target_id)
+        try:
+            return self.target_type.get_object_for_this_type(pk=self.target_id)
+        except ObjectDoesNotExist:
+            return None
 
 
 class JobPart(models.Model):
