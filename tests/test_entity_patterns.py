@@ -265,3 +265,16 @@ def test_companies_named_after_towns_stay_companies(vocabulary):
     )
     entities = found(vocabulary, body)
     assert {("Nokia", "ORG"), ("Ericsson", "ORG"), ("Mercedes", "ORG")} <= entities
+
+
+def test_welsh_and_malay_names_and_an_office_a_role_holds(vocabulary):
+    body = (
+        "“It is late,” said Rhiannon ap Gwynedd, a hydrologist. Ap Gwynedd said the river was low. "
+        "Faizal Hakim bin Osman, the chief executive, spoke first. Faizal Hakim said the deal was fair. "
+        "The Regional Public Prosecutor’s Office opened a case. The Welsh side of the border is dry."
+    )
+    entities = found(vocabulary, body)
+    people = {name for name, kind in entities if kind == "PERSON"}
+    assert {"Rhiannon ap Gwynedd", "Faizal Hakim bin Osman"} <= people
+    assert not {"Ap Gwynedd", "Faizal Hakim", "Welsh"} & people
+    assert ("Regional Public Prosecutor’s Office", "ORG") in entities

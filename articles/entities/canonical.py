@@ -184,7 +184,12 @@ _ORG_AFTER = re.compile(
 )
 
 # "Mohamed Hamdan Dagalo, widely known as Hemedti"
-_KNOWN_AS = re.compile(r"^,?\s+(?:\w+ly\s+)?(?:known|nicknamed|dubbed|called)\s+as\s+$|^,?\s+(?:aka|a\.k\.a\.)\s+$")
+# "…, widely known as Hemedti", "…, the singer who performs as Nitu"
+_KNOWN_AS = re.compile(
+    r"^,?\s+(?:\w+ly\s+)?(?:known|nicknamed|dubbed|called)\s+as\s+$|^,?\s+(?:aka|a\.k\.a\.)\s+$"
+    r"|^,\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:who|which)\s+(?:performs|performed|sings|raps|records|plays|"
+    r"writes|goes)\s+(?:as|by|under)\s+(?:the\s+name\s+)?$"
+)
 
 # Function words that may sit inside a name without giving a letter to its acronym.
 _NAME_PARTICLES = {
@@ -196,6 +201,7 @@ PERSON_PARTICLES = {
     "de", "da", "do", "dos", "das", "du", "del", "della", "der", "den", "van", "von", "al", "el", "bin", "ibn",
     "la", "le", "di", "y", "st", "st.", "jr", "jr.", "sr", "sr.", "ii", "iii", "iv",
     "mac", "nic", "ní", "ó", "ua", "uí", "mhic",  # Irish: "Niamh Ní Bhriain", "Conor Mac Aodha"
+    "ap", "ab", "ferch", "verch",  # Welsh: "Rhiannon ap Gwilym"
 }  # fmt: skip
 
 _ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z0-9&.\-]{0,11}[A-Za-z0-9.])\s*\)")
@@ -264,7 +270,8 @@ def _keeps_final_mark(text, start, end):
 
 # "the Bank’s Monetary Policy Committee" holds two names, "People’s Daily" one: a plural's possessive
 # ("People’s", "Women’s", "Children’s") belongs to the name.
-_POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])")
+# "… Prosecutor’s Office", "… Attorney General’s Office": the office a role holds is one name.
+_POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])(?!Office\b)")
 _DASH_INSIDE = re.compile(r"\s+[—–]\s+")  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
 # "Jinnah Postgraduate Medical Centre (JPMC": the model ran into the acronym after the name.
 _UNCLOSED_PARENTHESIS = re.compile(r"\s*\((?![^()]*\))[^\n]*")
@@ -463,8 +470,8 @@ def is_noise(name, kind):
     words = name.split()
     if len(words) > 10:
         return True
-    if len(words) == 1 and name.lower() in GENERIC_WORDS:
-        return True
+    if len(words) == 1 and (name.lower() in GENERIC_WORDS or name.lower() in DEMONYMS):
+        return True  # "Welsh", "Dutch": a people, even where the model saw a person
     if all(w.lower() in GENERIC_WORDS or w.lower() in _NAME_PARTICLES for w in words):
         return True
     if kind == PERSON:

@@ -548,6 +548,8 @@ class _Extraction:
             people.add(self.author)
         # A name that opens with a particle ("Von der Leyen", "De Klerk") is a family name, not a full name.
         people = {p for p in people if not canonical.is_noise(p, PERSON) and p.split()[0].lower() not in _PARTICLES}
+        # "Ahmad Zaki" is not a second person beside "Ahmad Zaki bin Hassan": the given names stand for him.
+        people -= {" ".join(given) for given in map(_given_names, people) if given}
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
         person_for = {}
@@ -1055,6 +1057,19 @@ def _name_words(name):
     ]
 
 
+_PATRONYMIC = {"bin", "binti", "bt", "bte", "ibni"}
+
+
+def _given_names(name):
+    """The words before a patronymic ("Ahmad Zaki" of "Ahmad Zaki bin Hassan"), which stand for the
+    person in Malay usage; [] for other names."""
+    words = name.split()
+    for index, word in enumerate(words[1:], 1):
+        if word.lower() in _PATRONYMIC:
+            return _name_words(" ".join(words[:index]))
+    return []
+
+
 def _surnames(name):
     """Words that stand alone for a person: the last ("al-Bashir"), and it without an Arabic article ("Bashir")."""
     words = [w for w in name.split() if w.lower() not in canonical.PERSON_PARTICLES]
@@ -1070,7 +1085,9 @@ def _person_for(surface, people, *, any_word):
         return None
     if all(word in canonical.PERSON_PARTICLES for word in words):
         return None
-    matches = [p for p in people if _name_words(p)[-len(words) :] == words and p != surface]
+    matches = [
+        p for p in people if p != surface and (_name_words(p)[-len(words) :] == words or _given_names(p) == words)
+    ]
     if len(matches) == 1:
         return matches[0]
     if not matches and len(words) == 1 and not canonical.is_demonym(words[0]):
