@@ -585,15 +585,18 @@ def acronym_definitions(text):
         offset = max(0, match.start() - 200)
         if not words or text[offset + words[-1].end() : match.start()].strip():
             continue
-        # Walk back over the words before "(", stopping at the first that cannot be part of a name.
+        # Walk back over the words before "(", stopping at the first that cannot be part of a name. The
+        # initials of the run so far grow a word at a time (they are the words' initials joined).
+        run_initials = run_hyphen_initials = ""
         for first in range(len(words) - 1, max(-1, len(words) - 13), -1):
             word = words[first].group()
             if not (word[0].isupper() or word.lower() in _NAME_PARTICLES):
                 break
-            run = [w.group() for w in words[first:]]
-            if not run[0][0].isupper():
+            run_initials = initials((word,)) + run_initials
+            run_hyphen_initials = _hyphen_initials((word,)) + run_hyphen_initials
+            if not word[0].isupper():
                 continue
-            if initials(run).upper() == letters or _hyphen_initials(run).upper() == letters:
+            if run_initials.upper() == letters or run_hyphen_initials.upper() == letters:
                 found.append((offset + words[first].start(), offset + words[-1].end(), acronym, match.start()))
                 break
     return found
