@@ -101,7 +101,7 @@ class IngestReport:
     failed: list = field(default_factory=list)  # {"path", "error"}
     warnings: list = field(default_factory=list)  # {"path", "warning"}
     notes: list = field(default_factory=list)  # (path, outcome, detail) for duplicates and conflicts
-    relinked: int = 0  # stored articles that named an entity this run created, linked to it afterwards
+    relinked: int = 0  # stored articles rewritten to link the entities this run created (each round counts)
     seconds: float = 0.0
 
     @property
