@@ -77,6 +77,9 @@ RULES = {
         mock.patch.object(extract, "_brand_spellings", lambda counts, sources: None),
     ],
     "national bodies (Airtel Kenya)": [mock.patch.object(extract._Extraction, "_national_body", lambda self, n: None)],
+    "where a name stands (a title's fragment, a named scheme, a sentence-opening common word)": [
+        mock.patch.object(patterns, "not_a_name_in", lambda text, name, start=0: None)
+    ],
 }
 
 

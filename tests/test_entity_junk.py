@@ -54,6 +54,32 @@ def test_the_extractor_finds_no_numbers_or_handles():
     assert not any("@" in name or ":" in name for name, _ in found)
 
 
+@pytest.mark.parametrize(
+    "name, kind",
+    [("Bank Rate", "ORG"), ("Official Cash Rate", "ORG"), ("Exchange Rate Mechanism", "ORG"),
+     ("Posidonia seagrass meadows", "PLACE"), ("Zostera eelgrass beds", "PLACE")],
+)  # fmt: skip
+def test_rates_schemes_and_described_habitats_are_junk(name, kind):
+    assert junk_reason(name, kind) is not None
+    assert junk_reason("Amazon rainforest", "PLACE") is None  # one lower-case word: a name's usual form
+    assert junk_reason("Cutzamala System", "ORG") is None
+
+
+def test_the_extractor_reads_where_a_name_stands():
+    """A title's fragment, a named scheme and a sentence-opening common word are no entities."""
+    document = SeedDocument(
+        headline="Coastal Reefs Bleach Again",
+        dek="A long heatwave.",
+        body="The Pacific Ocean Institute said in its yearly Global State of the Reefs review that bleaching "
+        "spread. “Coastal reefs cannot recover in one season,” said Dr. Ana Ruiz, a coastal ecologist in Lima. "
+        "Talks stalled over a proposed Reef Restoration and Credit-Sharing (RRCS) scheme.",
+        author="Tomás Ribeiro",
+    )
+    found = {name for name, _ in ((e.name, e.kind) for e in extract_entities(document, starter_vocabulary()))}
+    assert {"Ana Ruiz", "Lima"} <= found
+    assert not found & {"Coastal", "Global State", "Reef Restoration and Credit-Sharing"}
+
+
 @pytest.mark.django_db
 def test_writers_refuse_junk():
     ids = find_or_create(Entity, {"time": ("2:07:55", "PLACE"), "city": ("Lagos", "PLACE")}, fallback_prefix="entity")

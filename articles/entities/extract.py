@@ -849,9 +849,13 @@ class _Extraction:
             FoundEntity(name, kind, count, sources[(name, kind)])
             for (name, kind), count in counts.items()
             if not junk.is_junk(name, kind)
+            and (kind == PERSON or not patterns.not_a_name_in(self.text, name, self.body_start))
         ]
         found.sort(key=lambda e: (-e.count, e.name, e.kind))
         return found
+
+    def _stands_as_no_name(self, name, kind):
+        return kind != PERSON and patterns.not_a_name_in(self.text, name, self.body_start) is not None
 
     def _count_other_forms(self, mentions, counts, author=None):
         """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author."""

@@ -9,7 +9,14 @@ organisation:
   "ifeomaokafor.com", "https://…");
 - it is a single letter (X, the social network, is the one such name in the news),
   or a single common word that names a kind of thing, not one thing
-  ("Hospitals", "Detectives", "Council", "Monday").
+  ("Hospitals", "Detectives", "Council", "Monday");
+- it names a rate or scheme, not an organisation or place ("Bank Rate",
+  "Exchange Rate Mechanism"), or ends in a lower-case description
+  ("Posidonia seagrass meadows"; one such word is a name's usual form:
+  "Amazon rainforest").
+
+Evidence from where a name stands in an article is read by
+`patterns.not_a_name_in`.
 
 `junk_reason(name, kind)` says why (or returns None); `without_handle(name)`
 turns "Twitter @handle" into "Twitter": the social network a bio names, its
@@ -46,6 +53,8 @@ COMMON_WORDS = {
     Online Email Today Yesterday Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 }
+# Heads that name a kind of thing, not an organisation or place: "Bank Rate", "Exchange Rate Mechanism".
+_THING_HEADS = frozenset({"rate", "rates", "scheme", "mechanism"})
 SOCIAL_NETWORKS = (
     "X",
     "Twitter",
@@ -98,6 +107,10 @@ def junk_reason(name, kind=None):
         return "a common word"
     if len(words) == 1 and name.islower():
         return "a lower-case word"
+    if kind in (None, "ORG", "PLACE") and len(words) > 1 and words[-1].lower() in _THING_HEADS:
+        return "a rate or scheme, not an organisation or place"
+    if len(words) > 2 and words[-1].isalpha() and words[-1].islower() and words[-2].islower():
+        return "a name with a lower-case description after it"
     return None
 
 

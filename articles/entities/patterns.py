@@ -463,3 +463,40 @@ def cue(text, start, end):
     if place_cue(text, start, end):
         return "PLACE"
     return None
+
+
+# How news writing shows, where a name stands, that it is no name (`not_a_name_in`).
+_OF_TITLE_AFTER = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")  # "European State| of the Climate report"
+_THING_NOUN_AFTER = re.compile(r"(?:\s+\([A-Z]{2,}\))?\s+(?:system|scheme|mechanism|framework)s?\b")
+_LOWER_WORD_AFTER = re.compile(r"\s+[a-z]")
+
+
+def not_a_name_in(text, name, start=0):
+    """Why every place `text` writes `name` (from `start`: the title-case headline is no
+    evidence) shows it is no organisation or place, or None.
+
+    - it is cut from a longer capitalised title: "its annual European State of the
+      Climate report" names a report, not "European State";
+    - a lower-case noun after it says what kind of thing it is: "a proposed Pathogen
+      Access and Benefit-Sharing (PABS) system" is a system, not an organisation;
+    - a single word that opens a sentence or quote before the lower-case noun it
+      modifies, and that the article also writes in lower case, is a common word:
+      "“Marine ecosystems can cope…” (and "a marine research institute").
+    """
+    spots = [m.span() for m in re.compile(rf"(?<![\w’'-]){re.escape(name)}(?![\w’'-])").finditer(text, start)]
+    if not spots:
+        return None
+    if all(_OF_TITLE_AFTER.match(text, end) for _, end in spots):
+        return "cut from a longer title"
+    if all(_THING_NOUN_AFTER.match(text, end) for _, end in spots):
+        return "a kind of thing its next word names"
+    if " " not in name and _common_word_opening_sentences(text, name, spots):
+        return "a common word opening a sentence"
+    return None
+
+
+def _common_word_opening_sentences(text, name, spots):
+    if not re.search(rf"(?<![\w’'-]){re.escape(name.lower())}(?![\w’'-])", text):
+        return False
+    opens = all(_opens_sentence(text, begin) or text[begin - 1 : begin] in '“‘"' for begin, _ in spots)
+    return opens and all(_LOWER_WORD_AFTER.match(text, end) for _, end in spots)
