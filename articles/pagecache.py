@@ -32,10 +32,7 @@ table of StoredPage, common to every worker and host and kept across restarts, r
 same query as the generation and the versions of the page's keys, so a cached page costs
 one query and a page is rendered once for the whole site, not once per worker (a long tail
 of old articles would otherwise be rendered again by each of them); a page rendered cold
-adds one statement, storing it. Each process also keeps copies of the pages it serves
-(local_pages(), bounded like the local-memory cache) and serves a copy with the state query
-alone while it is current, as from Django's cache; a copy found out of date gives way to the
-store's page (a second query) or to a new rendering. "cache" (the default with a replica, which cannot read an
+adds one statement, storing it. "cache" (the default with a replica, which cannot read an
 UNLOGGED table): Django's cache framework, Redis with REDIS_URL, else each process's memory;
 the page is read from the cache, then the state in its own query.
 
@@ -75,7 +72,6 @@ from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.cache import BoundedLocMemCache
 from newsroom.db_router import replica_reads
 
 from .models import ContentGeneration, PageVersion, StoredPage
@@ -167,7 +163,7 @@ def _stored_page_sql():
         SELECT g.value,
                (SELECT coalesce(max(v.version), 0) FROM {PageVersion._meta.db_table} v WHERE v.key = ANY(p.keys)),
                EXISTS ({due_sql()}),
-               p.generation, p.headers, p.content, p.etag, p.rendered_at, p.keys
+               p.generation, p.headers, p.content, p.etag, p.rendered_at
           FROM {ContentGeneration._meta.db_table} g
           LEFT JOIN {StoredPage._meta.db_table} p
             ON p.address = %s AND p.stored_at > now() - make_interval(secs => %s)
@@ -187,7 +183,7 @@ def stored_page_and_state(cache_key):
         row = cursor.fetchone()
     if row is None:
         return None, None  # not migrated far enough
-    generation, newest, due, stored_generation, headers, content, etag, rendered_at, keys = row
+    generation, newest, due, stored_generation, headers, content, etag, rendered_at = row
     if stored_generation is None:
         return None, (generation, newest, due)
     entry = {
@@ -195,7 +191,6 @@ def stored_page_and_state(cache_key):
         "content": bytes(content),
         "etag": etag,
         "rendered_at": rendered_at,
-        "keys": keys,
         "generation": stored_generation,
     }
     return entry, (generation, newest, due)
@@ -247,25 +242,9 @@ def store_page(cache_key, entry):
             )
 
 
-def is_current(entry, state):
-    """Whether a stored page may be served: nothing it shows has changed since it was rendered,
-    and no scheduled article has come due."""
-    _generation, newest, due = state
-    return not due and newest <= entry["generation"]
-
-
-@functools.cache
-def local_pages():
-    """This process's copies of the page store's pages (the database store): the most used ones
-    are served with the state query alone, as from Django's cache. Bounded like it
-    (CACHE_MAX_ENTRIES, CACHE_MAX_MB)."""
-    return BoundedLocMemCache("page-store-copies", {"OPTIONS": settings.PAGE_CACHE_LOCAL})
-
-
 def clear():
     """Forget every stored page, in both stores (the benchmark's "cold" pages, tests reading a view's context)."""
     caches[settings.PAGE_CACHE_ALIAS].clear()
-    local_pages().clear()
     with connections[router.db_for_write(StoredPage)].cursor() as cursor:
         cursor.execute(f"DELETE FROM {StoredPage._meta.db_table}")
 
@@ -344,7 +323,7 @@ class PageCacheMiddleware:
         if state is None:  # the database is down (the view answers 503 further in) or not migrated
             return self.get_response(request)
         generation, newest, due = state
-        if entry is not None and is_current(entry, state):
+        if entry is not None and not due and newest <= entry["generation"]:
             return self.from_entry(request, entry, "hit")
         request.articles_due = due  # the view need not ask again (changes.catch_up)
         keys = set()
@@ -363,7 +342,7 @@ class PageCacheMiddleware:
         """(the stored page or None, the content state or None when the database cannot say)."""
         if settings.PAGE_CACHE_STORE == DATABASE_STORE:
             try:
-                return self.lookup_database_store(cache_key)
+                return stored_page_and_state(cache_key)
             except DatabaseError:
                 return None, None
         entry = self._cache_call(caches[settings.PAGE_CACHE_ALIAS].get, cache_key)
@@ -372,23 +351,8 @@ class PageCacheMiddleware:
         except DatabaseError:
             return entry, None
 
-    @staticmethod
-    def lookup_database_store(cache_key):
-        """This process's copy of the page when it is still current (the state query alone, as
-        Django's cache store does), else the page store's (one query for the page and the state)."""
-        local = local_pages().get(cache_key)
-        if local is not None:
-            state = content_state(local["keys"])
-            if state is None or is_current(local, state):
-                return local, state
-        entry, state = stored_page_and_state(cache_key)
-        if entry is not None and is_current(entry, state):
-            local_pages().set(cache_key, entry, settings.PAGE_CACHE_SECONDS)
-        return entry, state
-
     def store(self, cache_key, entry):
         if settings.PAGE_CACHE_STORE == DATABASE_STORE:
-            local_pages().set(cache_key, entry, settings.PAGE_CACHE_SECONDS)
             try:
                 store_page(cache_key, entry)
             except DatabaseError:  # a full disk, a read-only primary: the page is served, not kept

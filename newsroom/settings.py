@@ -34,8 +34,7 @@ Environment variables:
     PAGE_CACHE_STORE    where cached pages are kept: "database" (a PostgreSQL table shared by every
                    process and host; the default) or "cache" (Django's cache: Redis with REDIS_URL,
                    else each process's memory; the default with DATABASE_REPLICA_URL)
-    CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache, or copies of the page
-                   store's pages (default 1000)
+    CACHE_MAX_ENTRIES   pages kept per process by the local-memory cache (default 1000)
     CACHE_MAX_MB        megabytes of pages kept per process by the local-memory cache (default 64)
     SITE_NAME      the site's name in page titles, feeds and the admin's header (default Newsroom)
     API_RATE_LIMIT      API requests per address per API_RATE_WINDOW seconds (default 300 per 60)
@@ -329,11 +328,6 @@ else:
             },
         }
     }
-# The database store's copies of its most used pages in each process (articles/pagecache.py), bounded the same way.
-PAGE_CACHE_LOCAL = {
-    "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "1000")),
-    "MAX_BYTES": int(os.environ.get("CACHE_MAX_MB", "64")) * 1024 * 1024,
-}
 # The anonymous page cache (articles/pagecache.py): a page is served only while nothing it
 # shows has changed (per-object invalidation through the change path), so it is never
 # older than the last committed write; PAGE_CACHE_SECONDS only bounds how long an unused

@@ -94,11 +94,9 @@ def _page_cache(request):
     """
     from django.core.cache import caches
 
-    from articles import pagecache
     from articles.pagecache import PageCacheMiddleware
 
     caches["default"].clear()
-    pagecache.local_pages().clear()  # the database store's copies in this process
     PageCacheMiddleware._retry_after = 0.0  # a test that made the cache fail must not switch it off for the next
     if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         request.getfixturevalue("_django_db_helper")
