@@ -59,6 +59,9 @@ RULES = {
         mock.patch.object(extract._Extraction, "_join_first_names", lambda self, candidates: [])
     ],
     "teams around a scoreline": [mock.patch.object(patterns, "team_cue", lambda text, start, end: False)],
+    "teams the model missed (the Crusaders 27-24)": [
+        mock.patch.object(extract._Extraction, "_teams", lambda self, mentions: [])
+    ],
     "gazetteer (cities, countries, subdivisions)": [mock.patch.object(gazetteer, "is_place", lambda name: False)],
     "organisations introduced by what they are (the newspaper …)": [
         mock.patch.object(patterns, "introduced_org_spans", lambda text, start=0, runs=None: [])

@@ -278,3 +278,15 @@ def test_welsh_and_malay_names_and_an_office_a_role_holds(vocabulary):
     assert {"Rhiannon ap Gwynedd", "Faizal Hakim bin Osman"} <= people
     assert not {"Ap Gwynedd", "Faizal Hakim", "Welsh"} & people
     assert ("Regional Public Prosecutor’s Office", "ORG") in entities
+
+
+def test_teams_the_model_missed_and_players_who_are_not_teams(vocabulary):
+    body = (
+        "The Wanderers beat the Harriers 27-24 at Moana Park on Friday, two points behind the Stingers, who "
+        "lost 31-20 to the Kestrels. Carlos Alcaraz beat Jannik Sinner 6-4, 6-2 in the final on Sunday. "
+        "Sinner beat Alcaraz 7-5 in Rome last month."
+    )
+    entities = found(vocabulary, body)
+    assert {("Harriers", "ORG"), ("Kestrels", "ORG")} <= entities
+    assert {("Carlos Alcaraz", "PERSON"), ("Jannik Sinner", "PERSON")} <= entities
+    assert not {("Carlos Alcaraz", "ORG"), ("Jannik Sinner", "ORG")} & entities
