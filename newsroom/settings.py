@@ -129,6 +129,7 @@ MIDDLEWARE = [
     # Outermost but one: every response, error pages included, gets the policy (see below).
     "newsroom.middleware.CSPMiddleware",  # django-csp's, with the policy built once (newsroom/middleware.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Django's own, as Security, CSRF and clickjacking are: `check --deploy` looks for them by name.
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
