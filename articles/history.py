@@ -64,6 +64,11 @@ def tag_change(before, after):
     return _plus_minus("Tags", added, removed)
 
 
+def entity_change(before, after):
+    """ "Entities: + Vilnius − Paris" between two sets of entity names, each in name order; "" when the same."""
+    return _plus_minus("Entities", sorted(set(after) - set(before)), sorted(set(before) - set(after)))
+
+
 def _plus_minus(label, added, removed):
     words = [f"+ {name}" for name in added] + [f"− {name}" for name in removed]
     return f"{label}: {' '.join(words)}" if words else ""

@@ -32,6 +32,7 @@ from articles.stats import rebuild_reader_stats
 
 from .conftest import test_database_url, write_seeds
 from .factories import ArticleFactory, EntityFactory
+from .test_admin import article_form
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -351,3 +352,27 @@ def test_jobs_inline_run_the_same_runner(settings):
         job = jobs.enqueue("relink", description="Re-link Bibi", params={"entity_ids": [bibi.pk]})
     assert (job.state, job.done) == (State.DONE, 1)
     assert Entity.objects.get(pk=bibi.pk) and mentions_of(bibi) == {article.pk: 1}
+
+
+def test_the_entities_a_save_changes_are_in_the_articles_history_once_the_worker_is_done(editor_client):
+    """The save's own line is written before the job runs; the job adds what the entities became."""
+    EntityFactory(name="Gitanas Nauseda", kind="PERSON", aliases=[])
+    EntityFactory(name="Vilnius", kind="PLACE", aliases=[])
+    article = ArticleFactory(body="Officials met at the border.", author=None)
+    body = "Lithuanian President Gitanas Nauseda met officials in Vilnius."
+    assert editor_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(article, body=body))
+    run_worker("--concurrency", "1")
+    assert set(Job.objects.values_list("state", flat=True)) == {State.DONE}
+
+    def history():
+        entries = LogEntry.objects.filter(object_id=str(article.pk)).order_by("pk")
+        return list(entries.values_list("change_message", flat=True))
+
+    saved = history()[0]
+    assert history() == [saved, "Entities: + Gitanas Nauseda + Vilnius"]
+    # A save that leaves the entities as they were adds no line for them.
+    article.refresh_from_db()
+    editor_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(article, dek="A new dek"))
+    run_worker("--concurrency", "1")
+    dek = "Dek: “A one-line summary of the story.” → “A new dek”"
+    assert history() == [saved, "Entities: + Gitanas Nauseda + Vilnius", dek]

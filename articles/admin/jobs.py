@@ -19,7 +19,9 @@ def jobs_link(text="Jobs"):
 def reextract_in_background(request, article_ids, *, description, log=True):
     """Enqueue the re-extraction of the entities of `article_ids` (the statistical model runs in a worker).
 
-    `log`: each article gets "Re-extracted entities." in its History when its part is done.
+    `log`: each article gets "Re-extracted entities." (with what changed: "; Entities: + Vilnius")
+    in its History when its part is done; without it (an article's save), only an article whose
+    entities changed gets a line ("Entities: + Vilnius − Paris").
     Returns the job, or None when there is nothing to do.
     """
     article_ids = sorted({int(pk) for pk in article_ids})

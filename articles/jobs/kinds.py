@@ -39,6 +39,18 @@ class Kind:
         """What follows the job's end, in the transaction of its last part (another job, say)."""
 
 
+def entity_names(article_ids):
+    """{article id: set of the names of the entities it mentions}."""
+    from ..models import Mention
+
+    names = {}
+    for article_id, name in Mention.objects.filter(article_id__in=list(article_ids)).values_list(
+        "article_id", "entity__name"
+    ):
+        names.setdefault(article_id, set()).add(name)
+    return names
+
+
 def split(ids, size):
     ids = list(ids)
     return [({"ids": ids[start : start + size]}, len(ids[start : start + size])) for start in range(0, len(ids), size)]
@@ -85,9 +97,9 @@ class Reextract(Kind):
     """Extract the entities of some articles again, with the statistical model (params: ids).
 
     Entities this creates are then linked to the other stored articles that name
-    them, as after an ingest. Articles whose entities editors pinned are left as they are. With `log`, each
-    article gets a line in its History (the bulk action; an article's own save is
-    in its History already).
+    them, as after an ingest. Articles whose entities editors pinned are left as they are. Each
+    article whose entities changed gets a line in its History saying how ("Entities: + Vilnius");
+    with `log` (the bulk action) every re-extracted article gets one, changed or not.
     """
 
     name = "reextract"
@@ -104,17 +116,26 @@ class Reextract(Kind):
         from ..entities.relink import reextract
 
         ids = params["ids"]
+        before = entity_names(ids)
         done = reextract(ids)
         changes.apply(articles=ids)
-        if job.params.get("log") and job.requested_by_id and done:
-            from django.contrib.admin.models import CHANGE, LogEntry
-
-            from ..models import Article
-
-            LogEntry.objects.log_actions(
-                job.requested_by_id, list(Article.objects.filter(id__in=done)), CHANGE, "Re-extracted entities."
-            )
+        if job.requested_by_id and done:
+            self.log(job, done, before, entity_names(done))
         return {"reextracted": len(done), "skipped": len(ids) - len(done)}
+
+    def log(self, job, done, before, after):
+        """Each article's History line: what its entities became (an article's save said the rest)."""
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        from ..history import entity_change, join
+        from ..models import Article
+
+        for article in Article.objects.filter(id__in=done).order_by("pk"):
+            change = entity_change(before.get(article.pk, ()), after.get(article.pk, ()))
+            if job.params.get("log"):
+                change = join(["Re-extracted entities", change]) + "."
+            if change:
+                LogEntry.objects.log_actions(job.requested_by_id, [article], CHANGE, change)
 
     def after(self, job):
         """Entities this extraction created, linked to the other stored articles that name them (`link_new`)."""
