@@ -229,6 +229,8 @@ class Search:
         if first < 1:
             raise Http404("No such page")
         if first > MAX_PAGES:
+            if not self._hits_beyond(MAX_PAGES * self.per_page):
+                raise Http404("No such page")  # fewer results than the pages shown: as any listing's page
             raise SearchError(
                 f"Search shows the first {MAX_PAGES} pages of results. To see other articles, narrow the "
                 "search: add a word, or choose a year, a topic or an author."
@@ -370,6 +372,18 @@ class Search:
                 "rank DESC, published_at DESC, id DESC",
             )
         return "0::real", [], "published_at DESC, id DESC"
+
+    def _hits_beyond(self, limit):
+        """Whether more than `limit` articles match (a page past the last shown: a 400 then, else a 404).
+
+        One query reading at most limit + 1 entries."""
+        where, params = self._where()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {SearchEntry._meta.db_table} s WHERE {where} LIMIT %s) hits",
+                [*params, limit + 1],
+            )
+            return cursor.fetchone()[0] > limit
 
     def _probe(self, where, params):
         """Hits among the 1/64 of entries in bucket 0 (a small index of their own).

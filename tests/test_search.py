@@ -414,12 +414,15 @@ class TestPages:
         assert "Search shows the first 3 pages of results." in response.content.decode()
         assert 'href="?q=grid&amp;page=4"' not in client.get("/search/", {"q": "grid", "page": 3}).content.decode()
 
-    def test_a_page_beyond_the_fiftieth_is_a_400_whatever_the_count(self, client, django_assert_num_queries):
+    def test_a_page_beyond_the_fiftieth_of_fewer_results_is_a_404_as_on_any_listing(
+        self, client, django_assert_num_queries
+    ):
         indexed(title="Grid story")
-        with django_assert_num_queries(2):  # page cache state; words and entity cards: no search at all
-            response = client.get("/search/", {"q": "grid", "page": 51})
-        assert response.status_code == 400
-        assert "Search shows the first 50 pages of results." in response.content.decode()
+        with django_assert_num_queries(3):  # page cache state; words and entity cards; are there more hits?
+            response = client.get("/search/", {"q": "grid", "page": 9999})
+        assert response.status_code == 404
+        assert "Search shows the first" not in response.content.decode()
+        assert client.get("/search/", {"q": "grid", "page": 51}).status_code == 404
 
     @pytest.mark.parametrize("count", [1, 25])
     def test_query_count_is_fixed(self, client, django_assert_num_queries, count):
