@@ -433,6 +433,9 @@ class EntityListView(ReaderPageMixin, ListView):
             raise Http404("No such kind of entity")
         self.kind_slug = kind
         self.kind = KIND_SLUGS.get(kind)
+        if self.kind is None and request.GET.get(self.page_kwarg) not in (None, "", "1", "last"):
+            # The overview is one page (the most mentioned of each kind): any other ?page= is not a page.
+            raise Http404("No such page")
         return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):

@@ -329,6 +329,13 @@ class TestIndexPages:
         assert client.get("/entities/?kind=robots").status_code == 404
         assert client.get("/entities/?kind=people&page=3").status_code == 404
 
+    def test_entity_overview_is_one_page(self, client):
+        ArticleFactory(author=None, entities=[EntityFactory(name="Some Place", kind=Entity.Kind.PLACE)])
+        for page in ["1", "last"]:
+            assert "Some Place" in page_text(client.get("/entities/", {"page": page}))
+        for page in ["2", "abc", "9999", "0", "-1"]:
+            assert client.get("/entities/", {"page": page}).status_code == 404, page
+
 
 class TestArchive:
     def make_dated(self, *dates, **kwargs):
