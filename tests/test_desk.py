@@ -209,6 +209,10 @@ class TestQueuedIngest:
             call_command("ingest_seeds", str(seed_dir.path / "direct"), "--json", "--workers", "1", stdout=direct)
         call_command("ingest_seeds", str(seed_dir.path / "queued"), "--enqueue", "--no-ner", stderr=io.StringIO())
         call_command("ingest_seeds", "--status", "--json", stdout=status, stderr=io.StringIO())
+        text = io.StringIO()
+        call_command("ingest_seeds", "--status", stdout=text, stderr=io.StringIO())  # as a direct run words it
+        last = text.getvalue().splitlines()[-1]
+        assert last.startswith("1 created, 0 updated, 0 unchanged, 0 duplicates, 0 conflicts, 1 failed (2 files in ")
         direct = json.loads(direct.getvalue().splitlines()[-1])
         summary = json.loads(status.getvalue().splitlines()[-1])["summary"]
         assert summary.keys() == direct.keys()
