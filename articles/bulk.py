@@ -42,7 +42,7 @@ def publish(article_ids, *, user, now):
         _log(user, changed.filter(id__in=undated), history.join([published, dated_now]))
         return {
             "published": len(ids),
-            "scheduled": changed.filter(published_at__gt=now).count(),
+            "scheduled": changed.scheduled(at=now).count(),
             "already": selected.count() - len(ids),
         }
 

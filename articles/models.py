@@ -381,13 +381,13 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(_public(at))
 
-    def unpublished(self):
-        """What published() leaves out: drafts and scheduled articles."""
-        return self.exclude(_public())
+    def unpublished(self, *, at=None):
+        """What published() leaves out: drafts and scheduled articles (as of `at`, default now)."""
+        return self.exclude(_public(at))
 
-    def scheduled(self):
-        """Published articles whose publication time has not come yet."""
-        return self.filter(status=Article.Status.PUBLISHED).unpublished()
+    def scheduled(self, *, at=None):
+        """Published articles whose publication time has not come yet (by `at`, default now)."""
+        return self.filter(status=Article.Status.PUBLISHED).unpublished(at=at)
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")

@@ -447,6 +447,15 @@ class TestBulkActions:
         assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 5
         assert client.get(drafts[0].get_absolute_url()).status_code == 404
 
+    def test_publish_counts_the_scheduled_ones_as_of_its_time(self, editor):
+        from articles import bulk
+
+        now = timezone.now()
+        undated = ArticleFactory(status=Article.Status.DRAFT, published_at=None)  # dated now: public
+        future = ArticleFactory(status=Article.Status.DRAFT, published_at=now + datetime.timedelta(days=1))
+        done = bulk.publish([undated.pk, future.pk], user=editor.pk, now=now)
+        assert done == {"published": 2, "scheduled": 1, "already": 0}
+
     def test_reextract_skips_pinned_articles(self, editor_client):
         free = ArticleFactory(body="Officials met in Moscow.")
         pinned = ArticleFactory(body="Officials met in Moscow.", entities_pinned=True)
