@@ -30,6 +30,7 @@ Steps, for one article:
 7. The byline's author is a person of the article.
 """
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -293,8 +294,8 @@ class _Extraction:
         """Teams a match report names around a scoreline that the model missed ("the Crusaders 27-24", "drew
         0-0 with Corinthians", "the Chiefs coach"), as ORG mentions. A name the model found keeps its
         label: its kind is voted with the same cues, against what else the article says of it."""
-        if not any(c.isdigit() for c in self.text):
-            return []
+        if not _DIGIT.search(self.text):
+            return []  # no scoreline
         covered = bytearray(len(self.text))
         people = set()  # the words of names the model calls people: "Sinner beat Alcaraz 7-5" is a tennis match
         for mention in mentions:
@@ -1090,8 +1091,10 @@ def _name_words(name):
 
 
 _PATRONYMIC = {"bin", "binti", "bt", "bte", "ibni"}
+_DIGIT = re.compile(r"\d")
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every person of an article, for every name read as a surname
 def _given_names(name):
     """The words before a patronymic ("Ahmad Zaki" of "Ahmad Zaki bin Hassan"), which stand for the
     person in Malay usage; [] for other names."""

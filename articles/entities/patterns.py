@@ -483,7 +483,7 @@ def not_a_name_in(text, name, start=0):
       modifies, and that the article also writes in lower case, is a common word:
       "“Marine ecosystems can cope…” (and "a marine research institute").
     """
-    spots = [m.span() for m in re.compile(rf"(?<![\w’'-]){re.escape(name)}(?![\w’'-])").finditer(text, start)]
+    spots = _word_spots(text, name, start)
     if not spots:
         return None
     if all(_OF_TITLE_AFTER.match(text, end) for _, end in spots):
@@ -495,8 +495,25 @@ def not_a_name_in(text, name, start=0):
     return None
 
 
+def _word_spots(text, word, start=0):
+    """(start, end) of each place `text` (from `start`) writes `word` as a whole word (not inside a longer
+    word, hyphenated or with an apostrophe): a substring search, no pattern compiled per word."""
+    spots = []
+    position = text.find(word, start)
+    while position != -1:
+        end = position + len(word)
+        if not _joins_word(text[position - 1 : position] if position else "") and not _joins_word(text[end : end + 1]):
+            spots.append((position, end))
+        position = text.find(word, position + 1)
+    return spots
+
+
+def _joins_word(character):
+    return bool(character) and (character.isalnum() or character in "_’'-")
+
+
 def _common_word_opening_sentences(text, name, spots):
-    if not re.search(rf"(?<![\w’'-]){re.escape(name.lower())}(?![\w’'-])", text):
+    if not _word_spots(text, name.lower()):
         return False
     opens = all(_opens_sentence(text, begin) or text[begin - 1 : begin] in '“‘"' for begin, _ in spots)
     return opens and all(_LOWER_WORD_AFTER.match(text, end) for _, end in spots)
