@@ -63,6 +63,7 @@ from .models import Article, Author, Entity, EntityStats, SearchEntry, Tag, in_u
 from .pagecache import depends_on
 from .paginator import CountedPaginator
 from .searchindex import CONFIG
+from .textcleanup import clean_line
 
 MAX_QUERY_LENGTH = 200
 MAX_FILTERS = 5  # per kind of filter
@@ -85,6 +86,13 @@ MARK_START, MARK_STOP = "\ue000", "\ue001"
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 WORD_RE = re.compile(r"\w+")
+
+
+def clean_query(text):
+    """What a reader typed, as searched and shown back: control and invisible characters out (a
+    right-to-left override would reverse the page's title), as ingest cleans names
+    (articles/textcleanup.py); one line, single spaces."""
+    return clean_line(CONTROL_RE.sub(" ", text))
 
 
 class SearchError(Exception):
@@ -129,7 +137,7 @@ def read_request(get):
     raw = get.get("q", "")
     if "\x00" in raw:
         raise SearchError("The search contains a NUL character, which cannot be searched for.")
-    q = " ".join(CONTROL_RE.sub(" ", raw).split())
+    q = clean_query(raw)
     if len(q) > MAX_QUERY_LENGTH:
         raise SearchError(
             f"Searches are limited to {MAX_QUERY_LENGTH} characters; this one has {len(q):,}. "
@@ -781,5 +789,4 @@ class SearchView(TemplateView):
 
 def _safe_echo(request):
     """The query as typed, cleaned enough to show back in the search box of an error page."""
-    q = CONTROL_RE.sub(" ", request.GET.get("q", ""))
-    return q[:MAX_QUERY_LENGTH]
+    return clean_query(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]

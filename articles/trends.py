@@ -55,7 +55,7 @@ from .models import (
     SlugRedirect,
 )
 from .pagecache import depends_on, key
-from .search import CONTROL_RE, MAX_QUERY_LENGTH, SLUG_RE, Search, SearchRequest, sample_for
+from .search import MAX_QUERY_LENGTH, SLUG_RE, Search, SearchRequest, clean_query, sample_for
 from .searchindex import CONFIG
 from .views import SITE_NAME, ReaderPageMixin
 
@@ -132,7 +132,7 @@ def read_request(get):
     raw = terms[0] if terms else ""
     if "\x00" in raw:
         raise TrendsError("The search term contains a NUL character, which cannot be searched for.")
-    q = " ".join(CONTROL_RE.sub(" ", raw).split())
+    q = clean_query(raw)
     if len(q) > MAX_QUERY_LENGTH:
         raise TrendsError(f"Search terms are limited to {MAX_QUERY_LENGTH} characters; this one has {len(q):,}.")
     per = get.get("per") or "count"
@@ -343,7 +343,7 @@ def _add_months(month, n):
 def entity_named(text):
     """The public entity a reader means by `text`: its name, an alias or a person's surname (case,
     accents and dots ignored), the most mentioned when several answer to it. TrendsError when none."""
-    name = " ".join(CONTROL_RE.sub(" ", text.replace("\x00", " ")).split())[:MAX_QUERY_LENGTH]
+    name = clean_query(text.replace("\x00", " "))[:MAX_QUERY_LENGTH]
     keys = SearchKeys(F("name"), F("kind"), F("aliases"))
     entity = (
         Entity.objects.in_use()

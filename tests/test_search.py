@@ -367,6 +367,18 @@ class TestBadInput:
         assert response.status_code == 400
         assert message in response.content.decode()
 
+    @pytest.mark.parametrize("invisible", ["\u202e", "\u200b", "\u2066", "\u200f", "\u00ad"])
+    def test_invisible_characters_are_neither_searched_nor_echoed(self, client, invisible):
+        indexed(title="Energy story")
+        found = client.get("/search/", {"q": f"{invisible}ener{invisible}gy"})
+        assert found.context["results"].total == 1  # searched as "energy"
+        refused = client.get("/search/", {"q": f"{invisible}energy", "sort": "oldest"})
+        assert refused.status_code == 400
+        for response in (found, refused):
+            content = response.content.decode()
+            assert invisible not in content
+            assert "<title>energy — Search — Newsroom</title>" in content
+
     def test_empty_query_shows_tips(self, client):
         response = client.get("/search/")
         assert response.status_code == 200
