@@ -133,6 +133,7 @@ class Prepared:
     tags: list  # str
     warnings: tuple = ()
     reading: object = None  # the model's ner.Reading the entities came from (None: without the model)
+    extracted: bool = True  # False: unchanged since its last ingest, so not analysed (no entities, no tags)
 
 
 @dataclass
@@ -250,9 +251,27 @@ def _opened_path(fd):
         return None
 
 
-def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
-    """Read, parse and analyse one file: a Prepared document or a Failure."""
-    path = Path(path)
+def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True, ingested=None):
+    """Read, parse and analyse one file: a Prepared document or a Failure.
+
+    `ingested`: path -> SHA-256 of files ingested before (`_ingested_before`); a file
+    whose text is the one ingested from its path is not analysed (`extracted` False):
+    the writer finds it unchanged.
+    """
+    read = _read(Path(path), max_bytes)
+    if isinstance(read, Failure):
+        return read
+    parsed, document, warnings = read
+    if ingested and ingested.get(str(path)) == parsed.sha256:
+        return Prepared(str(path), document, parsed.sha256, [], [], warnings, extracted=False)
+    reading = read_document(document) if ner else None
+    entities = extract_entities(document, vocabulary, reading=reading, ner=False)
+    tags = list(document.tags) or derive_tags(document, entities)
+    return Prepared(str(path), document, parsed.sha256, entities, tags, warnings, reading)
+
+
+def _read(path, max_bytes):
+    """(parsed seed, cleaned document, warnings) of one file, or a Failure."""
     try:
         parsed = parse_seed(read_seed_file(path, max_bytes), max_bytes=max_bytes)
     except SeedError as exc:
@@ -267,10 +286,25 @@ def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True):
     if cleaned:
         fields = ", ".join(cleaned)
         warnings += (f"cleaned the {fields}: invisible and control characters removed, spaces and accents in one form",)
-    reading = read_document(document) if ner else None
-    entities = extract_entities(document, vocabulary, reading=reading, ner=False)
-    tags = list(document.tags) or derive_tags(document, entities)
-    return Prepared(str(path), document, parsed.sha256, entities, tags, tuple(warnings), reading)
+    return parsed, document, tuple(warnings)
+
+
+def _ingested_before(files):
+    """path -> SHA-256 of the text last ingested from it, for those of `files` ingested before."""
+    paths = [str(path) for path in files]
+    ingested = {}
+    for start in range(0, len(paths), 5000):
+        ingested.update(SeedFile.objects.filter(path__in=paths[start : start + 5000]).values_list("path", "sha256"))
+    return ingested
+
+
+def _needs_model(files, ingested, max_bytes):
+    """Whether any of `files` will be analysed: one that is readable and not unchanged (stops at the first)."""
+    for path in files:
+        read = _read(Path(path), max_bytes)
+        if not isinstance(read, Failure) and ingested.get(str(path)) != read[0].sha256:
+            return True
+    return False
 
 
 def load_vocabulary():
@@ -288,14 +322,15 @@ def load_vocabulary():
 _worker_state = {}
 
 
-def _init_worker(vocabulary, max_bytes, ner):
-    _worker_state["vocabulary"] = vocabulary
-    _worker_state["max_bytes"] = max_bytes
-    _worker_state["ner"] = ner
+def _init_worker(vocabulary, max_bytes, ner, ingested):
+    _worker_state.update(vocabulary=vocabulary, max_bytes=max_bytes, ner=ner, ingested=ingested)
 
 
 def _prepare_in_worker(path):
-    return prepare(path, _worker_state["vocabulary"], max_bytes=_worker_state["max_bytes"], ner=_worker_state["ner"])
+    state = _worker_state
+    return prepare(
+        path, state["vocabulary"], max_bytes=state["max_bytes"], ner=state["ner"], ingested=state["ingested"]
+    )
 
 
 def ingest_paths(
@@ -364,11 +399,12 @@ def ingest_files(
         # tests, another connection could not see the articles: chunks are finished in line.)
         writer.finisher = Finisher()
         writer.finisher.start()
-    if ner and files:
+    ingested = _ingested_before(files)
+    if ner and _needs_model(files, ingested, max_bytes):
         load_model()  # before forking: the workers share the loaded weights
     known_entities = Entity.objects.aggregate(last=Max("id"))["last"] or 0
     try:
-        with _prepared(files, vocabulary, max_bytes=max_bytes, ner=ner, workers=workers) as results:
+        with _prepared(files, vocabulary, max_bytes=max_bytes, ner=ner, workers=workers, ingested=ingested) as results:
             if not dry_run:
                 writer.finish_pending()  # articles a killed run left without search entries and statistics
             _write_all(results, writer, report, batch_size=batch_size, progress=progress, total=len(files))
@@ -411,7 +447,7 @@ def link_new_entities(known_entities, *, workers=1):
 
 
 @contextlib.contextmanager
-def _prepared(files, vocabulary, *, max_bytes, ner, workers):
+def _prepared(files, vocabulary, *, max_bytes, ner, workers, ingested):
     """Yields the Prepared documents (or Failures) of `files`, in order.
 
     In worker processes when there is more than one file and more than one worker, or
@@ -420,12 +456,12 @@ def _prepared(files, vocabulary, *, max_bytes, ner, workers):
     workers are the processes).
     """
     if len(files) <= 1 or workers == 0 or (workers <= 1 and not ner):
-        yield (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner) for path in files)
+        yield (prepare(path, vocabulary, max_bytes=max_bytes, ner=ner, ingested=ingested) for path in files)
         return
     # Forked workers inherit our database connection but never use it: they only read,
     # parse and analyse files, and leave with os._exit, which runs no finalisers.
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes, ner))
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(vocabulary, max_bytes, ner, ingested))
     # Pool.imap hands out every task at once and keeps every result the writer has not taken
     # yet: when the writer is the slower side, a big corpus would pile up in memory. A
     # semaphore bounds the files handed out but not yet taken.
@@ -592,6 +628,9 @@ class BatchWriter:
             seen_sha, seen_article = known.files.get(prepared.path, (None, None))
             if seen_sha == prepared.sha256:
                 plan.outcomes.append((prepared.path, "unchanged", ""))
+                continue
+            if not prepared.extracted:  # unchanged when read, but another run stored another text since
+                plan.outcomes.append((prepared.path, "conflict", "another run ingested this path meanwhile: run again"))
                 continue
             if prepared.sha256 in known.by_sha or prepared.sha256 in claimed_shas:
                 original = known.by_sha.get(prepared.sha256)

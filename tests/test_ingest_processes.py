@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from articles.ingest import ingest_paths
 from articles.models import Article, SeedFile
 
 from .conftest import TEST_SECRET_KEY, test_database_url, write_seeds
@@ -74,3 +75,22 @@ def test_an_ingest_killed_half_way_leaves_no_half_written_article_and_a_rerun_co
     assert (summary["created"], summary["unchanged"]) == (1500 - stored, stored)
     assert Article.objects.count() == 1500
     assert Article.objects.values("source_sha256").distinct().count() == 1500
+
+
+def test_a_run_with_nothing_to_extract_never_loads_the_model(tmp_path):
+    """Unchanged files and refused ones need no statistical model (loading it takes seconds)."""
+    folder = write_seeds(tmp_path / "seeds", 3)
+    ingest_paths([str(folder)], ner=False, workers=1)
+    (folder / "0003.txt").write_bytes(b"")  # refused: empty
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": TEST_SECRET_KEY}
+    script = (
+        "from articles.ingest import ingest_paths; from articles.entities import ner; "
+        f"report = ingest_paths([{str(folder)!r}], workers=2); "
+        "print(report.unchanged, len(report.failed), ner.model_loaded())"
+    )
+    run = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", script],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-3:] == ["3", "1", "False"]
