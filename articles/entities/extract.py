@@ -303,9 +303,12 @@ class _Extraction:
             if mention.label == "PERSON":
                 people.update(self.text[mention.start : mention.end].split())
         spans = []
+        text = self.text
         for start, end in self._runs():
-            start = _after_sentence_starters(self.text, start, end)
-            name = self.text[start:end]
+            if not (_DIGIT.search(text, max(0, start - 40), end + 60) or text.startswith(_STAFF, end)):
+                continue  # no scoreline near it, no "… coach" after it
+            start = _after_sentence_starters(text, start, end)
+            name = text[start:end]
             if start >= end or not _may_be_name_word(name.split()[0]):
                 continue
             if covered.find(1, start, end) != -1 or people.intersection(name.split()):
@@ -1090,6 +1093,13 @@ def _name_words(name):
     ]
 
 
+# The words after a team's name that `patterns.team_cue` reads as its staff ("the Ajax coach").
+_STAFF = tuple(
+    f" {word}"
+    for word in """
+    coach manager head fans supporters squad captain goalkeeper striker midfielder defender winger academy
+    """.split()  # noqa: SIM905
+)
 _PATRONYMIC = {"bin", "binti", "bt", "bte", "ibni"}
 _DIGIT = re.compile(r"\d")
 

@@ -319,11 +319,20 @@ def introduced_org_spans(text, start=0, runs=None):
             name_start = text.index(" ", run_start) + 1  # "The Citizen reported": the name follows
             if name_start >= run_end:
                 continue
+        # Most runs have none of the words around them that the rules need: look before matching.
+        words = text[max(0, name_start - 40) : name_start].split()
+        after = text[run_end : run_end + 40]
+        if not (
+            (words and (words[-1].lower() in KIND_NOUNS or words[-1] in ("for", "to", "at", "in", "the")))
+            or after.startswith((",", " de", " do", " da", " del", " di", " du", " la", " le", " el", " los"))
+            or "report" in after
+            or (last_end >= 0 and text[last_end:name_start] in (" and ", " or ", ", "))
+        ):
+            continue
         match = _OUTLET.match(text, name_start)
         if match is None or not _may_open_org_name(match.group()):
             continue  # "from January, the state power company said", "working for American families"
         name_end = match.end()
-        words = text[max(0, name_start - 40) : name_start].split()
         if (
             (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
             or (_writes_for(words) and _WORKPLACE_END.match(text, name_end))
