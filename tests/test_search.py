@@ -176,6 +176,17 @@ class TestEntityCards:
             assert trust.slug not in content  # neither a card nor a facet
         assert client.get(trust.get_absolute_url()).status_code == 404
 
+    def test_a_card_above_a_search_that_found_nothing_says_why(self, client):
+        # "X" is named only in the author's bio, which extraction reads and the search does not.
+        x = EntityFactory(name="X", kind=Entity.Kind.ORG)
+        author = AuthorFactory(name="Dana Levi", bio="Follow her on X.")
+        indexed(title="Harbour reopens", body="The harbour reopened.", author=author, entities=[x])
+        found = results(client, q="x")
+        assert (found.total, [card.entity for card in found.cards]) == (0, [x])
+        content = client.get("/search/", {"q": "x"}).content.decode()
+        assert "0 articles match “x”" in content
+        assert "The articles that mention X name it in other words, or only in the author’s bio" in content
+
     def test_stop_word_acronym_lists_the_entity_articles(self, client):
         who = Entity.objects.get(name="World Health Organization")
         indexed(title="Dengue warning issued", entities=[who])
