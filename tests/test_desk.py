@@ -184,8 +184,20 @@ class TestQueuedIngest:
         assert run.job is not None and run.finished_at is None
         content = section(editor_client.get("/admin/").content.decode(), "ingest")
         assert (
-            f'<a href="/admin/articles/job/{run.job.pk}/change/">job {run.job.pk}</a>, 0 of 1 files so far' in content
+            f'<a href="/admin/articles/job/{run.job.pk}/change/">job {run.job.pk}</a>, 0 of 1 file so far' in content
         )
+
+    def test_one_file_one_part_in_the_singular(self, seed_dir, settings):
+        settings.JOBS_INLINE = True
+        seed_dir.write("queued/good.txt", self.SEED)
+        seed_dir.write("direct/good.txt", self.SEED.replace("Tidal barrage", "Tidal lagoon"))
+        queued, direct, status = io.StringIO(), io.StringIO(), io.StringIO()
+        call_command("ingest_seeds", str(seed_dir.path / "queued"), "--enqueue", "--no-ner", stderr=queued)
+        call_command("ingest_seeds", "--status", stdout=io.StringIO(), stderr=status)
+        call_command("ingest_seeds", str(seed_dir.path / "direct"), "--workers", "1", "--no-ner", stdout=direct)
+        assert "1 file in 1 part for" in queued.getvalue()
+        assert "1/1 file, 1/1 part done" in status.getvalue()
+        assert "(1 file in " in direct.getvalue()
 
     def test_the_jobs_figures_once_it_has_finished(self, editor_client, seed_dir, settings):
         settings.JOBS_INLINE = True  # the job's parts run at once, in this process (as in every test)

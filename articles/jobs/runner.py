@@ -81,7 +81,7 @@ def plan(job_id):
         job.state, job.started_at = State.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])
         create_parts(job, parts)
-    return f"{len(parts)} parts"
+    return ngettext("{n} part", "{n} parts", len(parts)).format(n=len(parts))
 
 
 def run_part(part_id):

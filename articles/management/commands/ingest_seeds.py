@@ -4,12 +4,18 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_paths
 from articles.jobs.ingest import enqueue_ingest, ingest_summary, latest_ingest
 from articles.management.progress import progress_bar
 from articles.models import IngestRun
 from articles.seed import MAX_BYTES
+
+
+def count(n, noun):
+    """ "1 file", "2,000 files": the number with its noun, singular or plural (English)."""
+    return ngettext(f"{{n:,}} {noun}", f"{{n:,}} {noun}s", n).format(n=n)
 
 
 class Command(BaseCommand):
@@ -138,7 +144,7 @@ class Command(BaseCommand):
         except IngestUsageError as exc:
             self.usage_error(str(exc))
         self.stderr.write(
-            f"Queued job {job.pk}: {job.total:,} files in {job.parts:,} parts for `manage.py worker` "
+            f"Queued job {job.pk}: {count(job.total, 'file')} in {count(job.parts, 'part')} for `manage.py worker` "
             f"(progress: ingest_seeds --status {job.pk})."
         )
         if options["wait"]:
@@ -162,8 +168,8 @@ class Command(BaseCommand):
         if job is None:
             self.usage_error(f"no queued ingest {job_id}" if job_id else "no ingest was queued")
         line = (
-            f"job {job.pk}: {job.get_state_display().lower()}, {job.done:,}/{job.total or 0:,} files, "
-            f"{job.parts_done:,}/{job.parts:,} parts done"
+            f"job {job.pk}: {job.get_state_display().lower()}, {job.done:,}/{count(job.total or 0, 'file')}, "
+            f"{job.parts_done:,}/{count(job.parts, 'part')} done"
             + (f", {job.parts_failed:,} failed" if job.parts_failed else "")
         )
         summary, final = ingest_summary(job)
@@ -198,9 +204,9 @@ class Command(BaseCommand):
         summary = (
             f"{prefix}{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.duplicates} duplicates, {report.conflicts} conflicts, {len(report.failed)} failed "
-            f"({report.files} files in {report.seconds:.1f}s)"
+            f"({count(report.files, 'file')} in {report.seconds:.1f}s)"
             + (
-                f"; {report.relinked} stored articles linked to entities first found in this run"
+                f"; {count(report.relinked, 'stored article')} linked to entities first found in this run"
                 if report.relinked
                 else ""
             )
