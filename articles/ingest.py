@@ -150,7 +150,8 @@ def iter_seed_files(paths):
     link itself, unresolved, and prepare() refuses it: whoever can write into a
     seed folder must not be able to publish any file the ingest can read
     (/etc/passwd, another site's secrets). Raises IngestUsageError for a path
-    that does not exist.
+    that does not exist, or a folder with no *.txt file under it (a mistyped
+    sub-folder would otherwise be a silent success).
     """
     seen = set()
     for raw in paths:
@@ -161,6 +162,8 @@ def iter_seed_files(paths):
             root = path.resolve()
             # Sorted by path components, as Path objects sort.
             candidates = sorted(_text_files(str(path), str(root)), key=lambda c: c[0].split(os.sep))
+            if not candidates:
+                raise IngestUsageError(f"{raw}: no seed files (*.txt) were found under this folder")
         else:
             root, candidates = None, [(str(path), None)]
         for candidate, resolved in candidates:
@@ -351,7 +354,7 @@ def ingest_paths(
     vocabulary. `finish_chunk`: new articles whose search entries and reader
     statistics are built together, at most. `progress`, if given, is called as progress(done, total) after
     each batch. Raises IngestUsageError before doing anything if a path does
-    not exist.
+    not exist or is a folder with no *.txt file.
     """
     started = time.monotonic()
     files = list(iter_seed_files(paths))

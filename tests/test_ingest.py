@@ -333,17 +333,28 @@ class TestCommand:
         assert Article.objects.get().title == "Café Owners Protest"
 
 
-def test_exit_status_two_for_a_usage_error(tmp_path):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing"], "missing: no such file or folder"),
+        (["empty"], "empty: no seed files (*.txt) were found under this folder"),
+        (["notes"], "notes: no seed files (*.txt) were found under this folder"),
+        (["--wait", "notes/a.md"], "--wait follows a queued ingest: use it with --enqueue"),
+    ],
+)
+def test_exit_status_two_for_a_usage_error(tmp_path, args, message):
     # A real process: the exit status is what operators' scripts see.
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text(seed_text(), encoding="utf-8")  # not *.txt
     result = subprocess.run(
-        [sys.executable, "manage.py", "ingest_seeds", str(tmp_path / "missing")],
-        cwd=ROOT,
+        [sys.executable, str(ROOT / "manage.py"), "ingest_seeds", *args],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         env={**os.environ, "SECRET_KEY": TEST_SECRET_KEY},
     )
-    assert result.returncode == 2
-    assert "no such file or folder" in result.stderr
+    assert (result.returncode, result.stderr.strip()) == (2, f"ingest_seeds: error: {message}")
 
 
 def test_paths_are_stored_resolved(tmp_path):

@@ -153,7 +153,7 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
     """List the seed files under `paths` and enqueue their ingest, a part per batch; returns the Job.
 
     The ingest is recorded as an IngestRun (the desk's "Last ingest"), begun before any
-    worker can write. Raises IngestUsageError for a path that does not exist or files
+    worker can write. Raises IngestUsageError for a path that does not exist, a folder with no *.txt file or files
     this host cannot read.
     """
     from . import enqueue

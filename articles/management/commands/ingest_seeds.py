@@ -1,12 +1,11 @@
 import json
 import sys
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_paths
+from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_files, iter_seed_files
 from articles.jobs.ingest import enqueue_ingest, ingest_summary, latest_ingest
 from articles.management.progress import progress_bar
 from articles.models import IngestRun
@@ -23,7 +22,8 @@ class Command(BaseCommand):
         "Load seed documents (plain-text articles) into the archive. PATHs are files or folders; "
         "folders are searched recursively for *.txt. Safe to re-run: unchanged files are skipped, "
         "changed files update their article in place. Exit status: 0 when every file was stored or "
-        "skipped, 1 when any file failed (the others are still stored), 2 for a usage error. "
+        "skipped, 1 when any file failed (the others are still stored), 2 for a usage error (such as a "
+        "PATH that does not exist or a folder with no *.txt file under it). "
         "With --enqueue the files are ingested by `manage.py worker` processes, on any host that reads "
         "them at the same path; --status shows how far a queued ingest is."
     )
@@ -89,29 +89,29 @@ class Command(BaseCommand):
             return self.status(options["status"] or None, json_output=options["json"])
         if not options["paths"]:
             self.usage_error("name the seed files or folders to ingest (or --status)")
+        if options["wait"] and not options["enqueue"]:
+            self.usage_error("--wait follows a queued ingest: use it with --enqueue")
         if options["enqueue"]:
             return self.enqueue(options)
+        started = time.monotonic()
+        try:
+            files = list(iter_seed_files(options["paths"]))
+        except IngestUsageError as exc:
+            self.usage_error(str(exc))  # before anything is recorded
         progress = progress_bar("files", enabled=sys.stderr.isatty() and not options["json"])
-        missing = next((path for path in options["paths"] if not Path(path).exists()), None)
-        if missing is not None:
-            self.usage_error(f"{missing}: no such file or folder")  # before anything is recorded
         # The run is recorded for the desk (the admin's front page); a dry run writes nothing.
         run = None if options["dry_run"] else IngestRun.objects.begin()
-        try:
-            report = ingest_paths(
-                options["paths"],
-                dry_run=options["dry_run"],
-                force=options["force"],
-                max_bytes=options["max_bytes"],
-                workers=options["workers"],
-                batch_size=options["batch_size"],
-                progress=progress,
-                ner=not options["no_ner"],
-            )
-        except IngestUsageError as exc:
-            if run is not None:
-                run.delete()
-            self.usage_error(str(exc))
+        report = ingest_files(
+            files,
+            started=started,
+            dry_run=options["dry_run"],
+            force=options["force"],
+            max_bytes=options["max_bytes"],
+            workers=options["workers"],
+            batch_size=options["batch_size"],
+            progress=progress,
+            ner=not options["no_ner"],
+        )
         if run is not None:
             run.finish(report)
         if progress:
