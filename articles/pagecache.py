@@ -307,6 +307,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.response(request)
+        if request.method == "HEAD" and not response.streaming:
+            # A GET's headers without its body: a stored page has one, and a view answers HEAD as GET;
+            # gunicorn drops such bytes itself, with a warning per request.
+            response.content = b""
+        return response
+
+    def response(self, request):
         if not is_public_read(request):
             return self.get_response(request)
         with replica_reads():

@@ -668,3 +668,22 @@ class TestCompression:
         story()
         response = client.get("/")
         assert not response.has_header("Content-Encoding")
+
+
+@pytest.mark.parametrize("path", ["/", "/no-such-page/"])
+def test_a_head_request_gets_the_headers_and_no_body(rf, path):
+    """Through the whole middleware stack, as a WSGI server calls it (the test client removes a HEAD
+    body itself, so it cannot see one): a stored page served to HEAD had its body, which gunicorn
+    dropped with a warning per request."""
+    from django.core.handlers.base import BaseHandler
+
+    story(title="Head story")
+    handler = BaseHandler()
+    handler.load_middleware()
+    before = handler.get_response(rf.head(path))  # rendered by the view
+    got = handler.get_response(rf.get(path))
+    after = handler.get_response(rf.head(path))  # the stored page, for "/"
+    assert got.content and before.status_code == got.status_code == after.status_code
+    assert (before.content, after.content) == (b"", b"")
+    if got.status_code == 200:
+        assert after["X-Cache"] == "hit" and after["ETag"] == got["ETag"]
