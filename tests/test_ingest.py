@@ -3,7 +3,9 @@
 import datetime
 import io
 import json
+import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.ingest import ingest_paths
+from articles.jobs import Job
 from articles.models import Article, Author, Entity, Mention, SeedFile, Tag
 
 from .conftest import PROJECT_SEEDS, REFERENCE_SEEDS, TEST_SECRET_KEY
@@ -367,3 +370,24 @@ def test_paths_are_stored_resolved(tmp_path):
 
 def test_entities_from_the_starter_vocabulary_exist():
     assert Entity.objects.filter(name="United States", kind="PLACE", aliases__contains=["US"]).exists()
+
+
+def test_enqueue_prints_the_job_number_only(seed_dir, settings):
+    """Not django-q2's task number beside it ("Enqueued [newsroom] 9"): users know jobs by the admin's number."""
+    settings.JOBS_INLINE = False  # handed to the queue, as in production
+    seed_dir.write("a.txt", seed_text())
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    queue_logger = logging.getLogger("django-q")
+    queue_logger.addHandler(handler)
+    err = io.StringIO()
+    try:
+        call_command("ingest_seeds", str(seed_dir.path), "--enqueue", "--no-ner", stderr=err)
+        call_command("relink_entities", "--enqueue", stdout=err)
+    finally:
+        queue_logger.removeHandler(handler)
+    assert [r.getMessage() for r in records if r.levelno < logging.WARNING] == []
+    assert [int(n) for n in re.findall(r"Queued job (\d+)", err.getvalue())] == list(
+        Job.objects.order_by("pk").values_list("pk", flat=True)
+    )

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from articles.ingest import BATCH_SIZE, IngestUsageError, default_workers, ingest_files, iter_seed_files
 from articles.jobs.ingest import enqueue_ingest, ingest_summary, latest_ingest
 from articles.management.progress import progress_bar
+from articles.management.queue_log import without_task_numbers
 from articles.models import IngestRun
 from articles.seed import MAX_BYTES
 
@@ -134,13 +135,14 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.usage_error("--dry-run reads the files here; it cannot be queued")
         try:
-            job = enqueue_ingest(  # recorded as an IngestRun, as a direct ingest is
-                options["paths"],
-                force=options["force"],
-                ner=not options["no_ner"],
-                max_bytes=options["max_bytes"],
-                batch_size=options["batch_size"],
-            )
+            with without_task_numbers():
+                job = enqueue_ingest(  # recorded as an IngestRun, as a direct ingest is
+                    options["paths"],
+                    force=options["force"],
+                    ner=not options["no_ner"],
+                    max_bytes=options["max_bytes"],
+                    batch_size=options["batch_size"],
+                )
         except IngestUsageError as exc:
             self.usage_error(str(exc))
         self.stderr.write(

@@ -7,6 +7,7 @@ from articles import jobs
 from articles.entities.relink import CHUNK_SIZE, relink
 from articles.ingest import default_workers
 from articles.management.progress import progress_bar
+from articles.management.queue_log import without_task_numbers
 from articles.models import Entity
 
 
@@ -64,13 +65,14 @@ class Command(BaseCommand):
             names = (
                 ", ".join(Entity.objects.filter(id__in=entity_ids).values_list("name", flat=True)) if entity_ids else ""
             )
-            job = jobs.enqueue(
-                "relink",
-                description=f"Re-link the articles that could mention {names}"
-                if names
-                else "Re-link the whole archive",
-                params={"entity_ids": entity_ids},
-            )
+            with without_task_numbers():
+                job = jobs.enqueue(
+                    "relink",
+                    description=f"Re-link the articles that could mention {names}"
+                    if names
+                    else "Re-link the whole archive",
+                    params={"entity_ids": entity_ids},
+                )
             self.stdout.write(self.style.SUCCESS(f"Queued job {job.pk}: {job.description}."))
             return
         progress = progress_bar("articles", enabled=sys.stderr.isatty() and not options["json"])
