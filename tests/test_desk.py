@@ -183,9 +183,7 @@ class TestQueuedIngest:
         run = IngestRun.objects.get()
         assert run.job is not None and run.finished_at is None
         content = section(editor_client.get("/admin/").content.decode(), "ingest")
-        assert (
-            f'<a href="/admin/articles/job/{run.job.pk}/change/">job {run.job.pk}</a>, 0 of 1 file so far' in content
-        )
+        assert f'<a href="/admin/articles/job/{run.job.pk}/change/">job {run.job.pk}</a>, 0 of 1 file so far' in content
 
     def test_one_file_one_part_in_the_singular(self, seed_dir, settings):
         settings.JOBS_INLINE = True
