@@ -877,11 +877,14 @@ class _Extraction:
             sources[(person.name, PERSON)] = VOCABULARY
         self._count_other_forms(mentions, counts, author)
         _brand_spellings(counts, sources)
+        curated = {m.name for m in mentions if m.origin == VOCABULARY}  # names the vocabulary matched
         found = [
             FoundEntity(name, kind, count, sources[(name, kind)])
             for (name, kind), count in counts.items()
             if not junk.is_junk(name, kind)
-            and (kind == PERSON or not patterns.not_a_name_in(self.text, name, self.body_start))
+            # A name the vocabulary holds is curated, not second-guessed: the path without the model
+            # (ingest --no-ner, relinking), where nearly every name is one, keeps its speed.
+            and (kind == PERSON or name in curated or not patterns.not_a_name_in(self.text, name, self.body_start))
         ]
         found.sort(key=lambda e: (-e.count, e.name, e.kind))
         return found
