@@ -612,9 +612,10 @@ class TestCurationForms:
     def test_author_list_counts_link_to_their_articles(self, editor_client):
         author = AuthorFactory()
         ArticleFactory(author=author)
+        redirects = SlugRedirect.objects.count()  # migration 0023 leaves some for the starter vocabulary
         content = editor_client.get("/admin/articles/author/").content.decode()
         assert f"/admin/articles/article/?author={author.pk}" in content
-        assert SlugRedirect.objects.count() == 0
+        assert SlugRedirect.objects.count() == redirects
         assert Author.objects.count() == 1
 
 
