@@ -132,9 +132,18 @@ def write_readings(readings_by_article):
 
 
 def write_mentions(article_ids, rows):
-    """Replace the mentions of `article_ids` with `rows` of (article id, entity id, count, source)."""
+    """Replace the mentions of `article_ids` with `rows` of (article id, entity id, count, source).
+
+    The articles' rows are locked first, in id order: two writers replacing one article's
+    mentions at once (two ingests' end-of-run re-linking) would otherwise both delete the old
+    rows, and the second's insert would meet the first's new ones (a duplicate key). Locked, the
+    second waits, and its delete then sees and removes what the first wrote."""
     table = Mention._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Article._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+            [list(article_ids)],
+        )
         cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(article_ids)])
         if rows:
             cursor.execute(
