@@ -1,6 +1,8 @@
 """Validate the sealed entity set: article files and gold.json (and aliases.json).
 
-Usage: python3 tools/check.py [--candidates]
+Usage: python3 tools/check.py [FOLDER] [--candidates]
+
+FOLDER is the set to check (default: this set; tests/data/entities_fresh checks itself with it).
 
 Checks, mirroring the held-out set's own rules (tests/data/entities_heldout):
 - every article is UTF-8 without BOM, LF only, no final newline, in the seed
@@ -10,7 +12,7 @@ Checks, mirroring the held-out set's own rules (tests/data/entities_heldout):
 - gold.json is {file: [{"name", "kind"}]} with exactly one key per article;
 - kinds are PERSON/PLACE/ORG; no (name, kind) listed twice;
 - no name has a leading "the", a possessive, an unexpanded US/UK/EU/UN/WHO,
-  a handle/URL, or starts with a non-letter;
+  a handle/URL, starts with neither a letter nor a digit (7plus, 3M), or has no letter;
 - every gold name occurs as whole words, exactly as written, in the dek, body,
   byline or bio (the headline alone is not evidence), allowing only the rules'
   listed expansions (US -> United States etc., also inside names);
@@ -26,7 +28,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(next((a for a in sys.argv[1:] if not a.startswith("--")), Path(__file__).resolve().parent.parent))
 KINDS = ("PERSON", "PLACE", "ORG")
 EXPANSIONS = {
     "United States": ("US", "U.S.", "America"),
@@ -36,7 +38,7 @@ EXPANSIONS = {
     "World Health Organization": ("WHO",),
 }
 UNEXPANDED = ("US", "U.S.", "UK", "EU", "UN", "WHO")
-SEED_PY = ROOT.parents[2] / "articles" / "seed.py"  # the repository this set lives in
+SEED_PY = Path(__file__).resolve().parents[4] / "articles" / "seed.py"  # the repository this set lives in
 
 errors = []
 
@@ -160,8 +162,8 @@ def main():
                 error(f"{name}: {ent} keeps a possessive")
             if any(spans(short, ent) for short in UNEXPANDED):
                 error(f"{name}: {ent} is not expanded")
-            if not ent[0].isalpha():
-                error(f"{name}: {ent} does not start with a letter")
+            if not ent[0].isalnum() or not any(c.isalpha() for c in ent):
+                error(f"{name}: {ent} does not start with a letter or digit, or has no letter")
             if re.search(r"@|://|www\.|\.(com|org|net|social)\b", ent):
                 error(f"{name}: {ent} looks like a handle or URL")
             if re.search(r"\b(Ltd|Inc|Plc|LLC)\.?$", ent):
