@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LOCALENV := $(PY) scripts/localenv.py --
 PORT ?= 8000
 
-.PHONY: run serve worker test lint format bench bench-quick loadtest audit db-stop clean
+.PHONY: run serve worker test lint format structure bench bench-quick loadtest audit db-stop clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## structure: count what issue 14 counts (raw-SQL sites per module, triggers and SQL functions of the
+## migrated database at DATABASE_URL, functions over 60 lines, places the visibility rule is written)
+structure: $(VENV)/.installed
+	$(LOCALENV) $(PY) scripts/count_structure.py $(STRUCTURE_ARGS)
 
 ## bench: the benchmark on 100,000 generated articles: ingest, page latency, throughput beside a minimal view;
 ## one table, and JSON in var/bench/ (own databases newsroom_bench and newsroom_bench_ner, wiped; needs wrk)
