@@ -115,6 +115,18 @@ def test_leading_the_and_company_suffixes_are_dropped(vocabulary):
     assert not any(name.startswith(("the ", "The ")) or name.endswith("Ltd") for name, _ in found)
 
 
+def test_legal_forms_of_many_countries_are_dropped_and_make_a_company(vocabulary):
+    body = [
+        "Zentrovik Pvt Ltd listed on Monday. Quorbel Gardens (Pvt) Ltd, which sold plots, was fined.",
+        "Vantrela Capital Ltda bought a stake, as did Norsk Lumivo AB and Brisqa Cargo LLP.",
+        "The promoter, Ekhowa Live (Pty) Ltd, said so.",
+    ]
+    found = names(doc(body), vocabulary)
+    for name in ("Zentrovik", "Quorbel Gardens", "Vantrela Capital", "Brisqa Cargo", "Ekhowa Live"):
+        assert (name, "ORG") in found, name  # "… Gardens" alone would be a place
+    assert not any(name.endswith(("Pvt", "Ltd", "Ltda", "AB", "LLP", "(Pty)", ")")) for name, _ in found)
+
+
 def test_an_acronym_defined_in_the_text_is_indexed_by_its_full_name(vocabulary):
     body = [
         "The Zorvian Maritime Safety Authority (ZMSA) inspected the port on Monday.",

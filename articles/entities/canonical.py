@@ -47,7 +47,28 @@ _TRAILING_WORDS = frozenset(
     )
 )
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
-_COMPANY_SUFFIX = re.compile(r"(?:,?\s+(?:Ltd\.?|Limited|Inc\.?|Incorporated|plc|PLC|LLC|L\.L\.C\.|Corp\.?|Co\.))+$")
+# The legal form after a company's name, in the languages company registers use: "dailyKart Pvt Ltd",
+# "Ravi Gardens (Pvt) Ltd", "Jatobá Capital Ltda", "ValoChip Oy", "Storytel AB", "Polvo Rojo Producciones SA
+# de CV", "Steppe Cargo LLP", "Maybank Bhd". News names the company without it.
+_COMPANY_SUFFIX = re.compile(
+    r"(?:,?\s+(?:Ltd\.?|Limited|Inc\.?|Incorporated|plc|PLC|LLC|L\.L\.C\.|LLP|Corp\.?|Co\.|Pvt\.?|\((?:Pvt|Pty)\)|"
+    r"Pty|Private\s+Limited|Ltda\.?|Oyj?|AB|ASA|A/S|GmbH|AG|NV|N\.V\.|BV|B\.V\.|SpA|S\.p\.A\.|Srl|SRL|SAS|S\.A\.|SA|"
+    r"SA\s+de\s+CV|S\.A\.\s+de\s+C\.V\.|Sdn|Bhd|Berhad|Tbk|KK|K\.K\.))+$"
+)
+_COMPANY_SUFFIX_AFTER = re.compile(_COMPANY_SUFFIX.pattern.replace("+$", "(?![\\w’'])"))
+
+
+def company_suffix_after(text, end):
+    """True when a company's legal form follows position `end` ("Ravi Gardens| (Pvt) Ltd"): the name
+    before it is a company's, whatever its own words say ("Gardens")."""
+    return bool(_COMPANY_SUFFIX_AFTER.match(text, end))
+
+
+def is_company_suffix(name):
+    """True for a legal form on its own ("Oy", "Ltd"): what is left when the model cuts it from the name."""
+    return bool(_COMPANY_SUFFIX.fullmatch(" " + name))
+
+
 _EDGE_PUNCTUATION = '"“”«»‹›()[]{}<>,;:!?*•–—-/\\ \t' + APOSTROPHES
 _SPACES = re.compile(r"\s+")
 _DIGITS_ONLY = re.compile(r"^[\d\s.,%$€£¥/-]+$")
@@ -468,7 +489,7 @@ def is_noise(name, kind):
     if not first or not (first.isupper() or first.isdigit() or is_brand_word(name.split()[0])):
         return True
     words = name.split()
-    if len(words) > 10:
+    if len(words) > 10 or is_company_suffix(name):
         return True
     if len(words) == 1 and (name.lower() in GENERIC_WORDS or name.lower() in DEMONYMS):
         return True  # "Welsh", "Dutch": a people, even where the model saw a person

@@ -748,7 +748,8 @@ class _Extraction:
         votes, cues = self._votes(mentions)
         decided = {}
         for name, counter in votes.items():
-            by_words = canonical.kind_from_words(name)
+            # "Ravi Gardens (Pvt) Ltd": a name written with a legal form is a company's, whatever its words say.
+            by_words = ORG if cues[name]["company"] else canonical.kind_from_words(name)
             if by_words is None and not counter.get(PERSON):
                 by_words = self._national_body(name)
             if by_words is None and self.ner and _gazetteer_says_place(name, cues[name], counter):
@@ -784,6 +785,8 @@ class _Extraction:
         for mention in mentions:
             if mention.dropped or mention.name not in voted or mention.kind not in ("", PERSON):
                 continue
+            if canonical.company_suffix_after(self.text, mention.end):
+                cues[mention.name]["company"] += 1
             if mention.name not in settled:  # "… River", "eBay": its own words settle it, not its cues
                 # Family names already tied to the name count too: "Zourabichvili told the crowd".
                 cue = patterns.cue(self.text, mention.start, mention.end)
