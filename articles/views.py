@@ -629,11 +629,15 @@ def robots_txt(request):
 
 @require_safe
 def healthz(request):
-    """200 when the database answers a query, 503 when it does not."""
+    """200 when the database answers a query, 503 when it does not.
+
+    Django's own check (`is_usable()`: SELECT 1 on the connection); a broken connection is
+    replaced at the next request's start (CONN_HEALTH_CHECKS)."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        connection.ensure_connection()
+        usable = connection.is_usable()
     except DatabaseError:
+        usable = False
+    if not usable:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
