@@ -129,18 +129,17 @@ def rebuild_reader_stats():
     with transaction.atomic(), connection.cursor() as cursor:
         take_lock()
         for model in (*_SNAPSHOT, *_COUNTS, ReaderStatsState):
-            # Not TRUNCATE: it refuses tables with pending deferred FK checks.
-            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+            # DELETE, not TRUNCATE: it refuses tables with pending deferred FK checks.
+            model.objects.all().delete()
         _refresh(cursor, [])  # without a horizon, every public article is due
-        cursor.execute(f"SELECT count(*) FROM {PublicArticle._meta.db_table}")
-        return cursor.fetchone()[0]
+        return PublicArticle.objects.count()
 
 
 def _refresh(cursor, ids):
     cursor.execute(f"SELECT clock_timestamp(), (SELECT horizon FROM {_STATE} WHERE id = 1)")
     as_of, horizon = cursor.fetchone()
     params = {"ids": ids, "as_of": as_of, "horizon": horizon, "tz": settings.TIME_ZONE}
-    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_TEMP_TABLES))
+    _drop(cursor, _TEMP_TABLES)
     _read_snapshots(cursor, params)
     keys = _touched_listings(cursor)
     keys |= _apply_counts(cursor, params)
@@ -150,7 +149,7 @@ def _refresh(cursor, ids):
             ON CONFLICT (id) DO UPDATE SET horizon = GREATEST({_STATE}.horizon, EXCLUDED.horizon)""",
         [as_of],
     )
-    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_TEMP_TABLES))
+    _drop(cursor, _TEMP_TABLES)
     return keys
 
 
@@ -169,7 +168,7 @@ def _read_snapshots(cursor, params):
         """,
         params,
     )
-    cursor.execute("ANALYZE reader_ids")  # temporary tables have no statistics until analysed
+    _analyze(cursor, ["reader_ids"])
     _temp(
         cursor,
         "reader_old_a",
@@ -191,9 +190,9 @@ def _read_snapshots(cursor, params):
     # Before the links are read by joining them: unanalysed, reader_new_a is planned as a
     # table of thousands of rows, and one article's mentions were found by hashing every
     # mention (0.4-0.7 s of an admin save at 100,000 articles).
-    cursor.execute("ANALYZE reader_old_a, reader_new_a")
+    _analyze(cursor, ["reader_old_a", "reader_new_a"])
     _read_links(cursor, params)
-    cursor.execute("ANALYZE " + ", ".join(_TEMP_TABLES[3:-2]))
+    _analyze(cursor, _TEMP_TABLES[3:-2])
 
 
 def _read_links(cursor, params):
@@ -368,6 +367,16 @@ def _temp(cursor, name, select, params):
     cursor.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS {select}", params)
 
 
+def _analyze(cursor, tables):
+    """Temporary tables have no statistics until analysed: planned blind, a table of a few rows is
+    taken for thousands, and joins against it hash whole tables."""
+    cursor.execute("ANALYZE " + ", ".join(tables))
+
+
+def _drop(cursor, tables):
+    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(tables))
+
+
 def _apply_delta(cursor, model, keys, count_column, delta_select, params):
     """Add the signed deltas of `delta_select` (columns: *keys, d) to `model`; delete rows that reach 0.
 
@@ -375,9 +384,9 @@ def _apply_delta(cursor, model, keys, count_column, delta_select, params):
     """
     table = model._meta.db_table
     stamped = any(f.name == "updated_at" for f in model._meta.fields)
-    cursor.execute("DROP TABLE IF EXISTS reader_delta")
+    _drop(cursor, ["reader_delta"])
     _temp(cursor, "reader_delta", delta_select, params)
-    cursor.execute("ANALYZE reader_delta")
+    _analyze(cursor, ["reader_delta"])
     columns = ", ".join(keys)
     stamp_column = ", updated_at" if stamped else ""
     stamp_value = ", %(as_of)s" if stamped else ""
