@@ -6,6 +6,7 @@ QuerySets here; views, feeds, sitemaps, the admin and commands call them.
 
 import functools
 import hashlib
+import operator
 import re
 
 from django.conf import settings
@@ -368,9 +369,23 @@ def _tag_rows():
 
 def _public(at=None):
     """The site's one visibility rule, as a condition: published, and not scheduled for later
-    than `at` (default: now). Read through ArticleQuerySet.published()/unpublished() and, in
-    raw SQL, through public_sql()."""
+    than `at` (default: now). Read through ArticleQuerySet.published()/unpublished(), in raw
+    SQL through public_sql(), and on a loaded row through Article.is_public (`_holds`)."""
     return Q(status=Article.Status.PUBLISHED, published_at__lte=Now() if at is None else at)
+
+
+_PYTHON_LOOKUPS = {"exact": operator.eq, "lte": operator.le}
+
+
+def _holds(condition, row):
+    """Whether the loaded values of `row` meet `condition`, an AND of `field=value` and
+    `field__lte=value` terms (the visibility rule's shape); a None meets none, as in SQL."""
+    for term, value in condition.children:
+        name, _, lookup = term.partition("__")
+        actual = getattr(row, name)
+        if actual is None or not _PYTHON_LOOKUPS[lookup or "exact"](actual, value):
+            return False
+    return True
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -614,12 +629,11 @@ class Article(models.Model):
 
     @property
     def is_public(self):
-        """Whether published() includes this row as loaded: `_public()`'s rule, evaluated in Python
-        (a database round trip per row would cost every staff page a query)."""
+        """Whether published() includes this row as loaded: `_public()` itself, evaluated in Python
+        on the row's values (a database round trip per row would cost every staff page a query)."""
         from django.utils import timezone
 
-        when = self.published_at
-        return self.status == self.Status.PUBLISHED and when is not None and when <= timezone.now()
+        return _holds(_public(at=timezone.now()), self)
 
     @property
     def is_scheduled(self):

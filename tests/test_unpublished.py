@@ -173,3 +173,18 @@ class TestPreview:
 
     def test_the_editors_group_has_the_permission(self):
         assert Group.objects.get(name=EDITORS_GROUP).permissions.filter(codename="preview_article").exists()
+
+
+class TestOneRule:
+    def test_a_loaded_row_is_public_exactly_when_published_finds_it(self):
+        now = timezone.now()
+        articles = [
+            ArticleFactory(status=Article.Status.DRAFT, published_at=None),
+            ArticleFactory(status=Article.Status.DRAFT, published_at=now - datetime.timedelta(days=1)),
+            ArticleFactory(status=Article.Status.PUBLISHED, published_at=now - datetime.timedelta(days=1)),
+            ArticleFactory(status=Article.Status.PUBLISHED, published_at=now + datetime.timedelta(days=1)),
+            ArticleFactory(status=Article.Status.PUBLISHED, published_at=now - datetime.timedelta(seconds=1)),
+        ]
+        public = set(Article.objects.published().values_list("pk", flat=True))
+        assert {a.pk for a in articles if a.is_public} == public == {articles[2].pk, articles[4].pk}
+        assert {a.pk for a in articles if a.is_scheduled} == {articles[3].pk}
