@@ -32,6 +32,7 @@ Steps, for one article:
 
 import functools
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -580,6 +581,9 @@ class _Extraction:
         people = {p for p in people if not canonical.is_noise(p, PERSON) and p.split()[0].lower() not in _PARTICLES}
         # "Ahmad Zaki" is not a second person beside "Ahmad Zaki bin Hassan": the given names stand for him.
         people -= {" ".join(given) for given in map(_given_names, people) if given}
+        # "Md Rafiqul Islam" after "Mohammad Rafiqul Islam": one person, spelt two ways.
+        variants = _spelling_variants(people, self._first_places(mentions))
+        people -= variants.keys()
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
         person_for = {}
@@ -596,7 +600,9 @@ class _Extraction:
                     surface = cleaned[raw] = canonical.strip_titles(canonical.clean_name(raw))
             else:
                 surface = None  # a place or an organisation the vocabulary named: not a surname
-            if surface is not None and surface not in people:
+            if surface is not None and surface in variants:
+                target = variants[surface]
+            elif surface is not None and surface not in people:
                 any_word = mention.label == "PERSON"
                 if (surface, any_word) not in person_for:
                     person_for[(surface, any_word)] = _person_for(surface, people, any_word=any_word)
@@ -624,6 +630,14 @@ class _Extraction:
             elif mention.kind == "" and not mention.kinds and not mention.candidates:
                 mention.dropped = True  # an event, law or work: it only hid what is nested in it
             previous = mention
+
+    def _first_places(self, mentions):
+        """{name: where the article first writes it} for the people of `mentions`; the byline's author first."""
+        places = {self.author: -1} if self.author else {}
+        for mention in mentions:
+            if mention.name and self._is_person(mention):
+                places.setdefault(mention.name, mention.start)
+        return places
 
     def _named_by_surname(self, mentions, people):
         """Names the model gave another kind whose family name stands alone as a person's: people.
@@ -762,6 +776,13 @@ class _Extraction:
             kind = _kind_by_cues(kind, cues[name], by_words)
             if " " not in name and canonical.is_brand_word(name):
                 kind = ORG  # "eKobo", "OPay": written as brands are, never as people's names
+            if kind == PERSON and " " not in name and not cues[name][PERSON]:
+                # News names a person in full, or describes one known by one name ("the singer Tems",
+                # "Thiaguinho, 24,"): a lone word nothing describes is a place, a body or a common word.
+                counter.pop(PERSON)
+                if not counter:
+                    continue
+                kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
             if canonical.is_noise(name, kind) or canonical.is_event_like(name):
                 continue
             if kind == PERSON and len(name.split()) > 5:
@@ -795,7 +816,10 @@ class _Extraction:
             if mention.kind:
                 votes[mention.name][PERSON] += 1  # its family name stood for it: "Alemu, who had never run"
                 continue
-            votes[mention.name].update(mention.kinds)
+            kinds = mention.kinds
+            if kinds and kinds.get(PERSON) and patterns.the_before(self.text, mention.start):
+                kinds = Counter({PLACE: kinds[PERSON]})  # "the Chao Phraya": news writes no "the" before a person
+            votes[mention.name].update(kinds)
             context, weight = canonical.context_kind(self.text, mention.start, mention.end)
             if context is not None and (
                 weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
@@ -1127,6 +1151,51 @@ def _surnames(name):
     if len(words) < 2:
         return set()
     return {words[-1], _name_words(words[-1])[0]}
+
+
+def _spelling_variants(people, first_places):
+    """{name: the name it spells another way} for people named twice in one article in two spellings.
+
+    Transliterations differ in their vowels ("Mohamed", "Muhammad"; "Chaudhry", "Chaudhary") and
+    abbreviations drop them ("Md"): two names with as many words, each word with the same consonants
+    and the same first and last letter, are one person. Hyphenated syllables ("Ji-hoon", "Ji-hyun")
+    are told apart by their vowels, and are left alone. The name the article writes first stands,
+    unless it is abbreviated.
+    """
+    groups = defaultdict(list)
+    for name in people:
+        key = _skeleton(name)
+        if key is not None:
+            groups[key].append(name)
+    variants = {}
+    for names in groups.values():
+        if len(names) < 2:
+            continue
+        names.sort(key=lambda n: (any(not _VOWELS.intersection(w.lower()) for w in n.split()), first_places.get(n, 0)))
+        variants.update((name, names[0]) for name in names[1:])
+    return variants
+
+
+_VOWELS = frozenset("aeiouy")
+_SILENT = frozenset("aeiouyhw")
+
+
+@functools.lru_cache(maxsize=8192)
+def _skeleton(name):
+    """A person's name as its words' first letters, consonants and last letters, or None for a name
+    of one word or with hyphenated syllables."""
+    words = name.split()
+    if len(words) < 2 or any("-" in word or "‐" in word for word in words):
+        return None
+    key = []
+    for word in words:
+        letters = [c for c in unicodedata.normalize("NFKD", word.lower()) if c.isalpha()]
+        if not letters:
+            return None
+        consonants = [c for c in letters if c not in _SILENT]
+        collapsed = [c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1]]
+        key.append((letters[0], "".join(collapsed), letters[-1]))
+    return tuple(key)
 
 
 def _person_for(surface, people, *, any_word):

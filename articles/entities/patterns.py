@@ -158,6 +158,12 @@ _STAFF_AFTER = re.compile(
 _THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
+def the_before(text, start):
+    """True for a name right after "the" ("the Chao Phraya", "the Morowali park"): a place or an
+    organisation, never a person, whom news names without an article."""
+    return text[max(0, start - 4) : start] in ("the ", "The ")
+
+
 def team_cue(text, start, end):
     """True for a name a match report gives as a team ("Feyenoord beat Ajax 3-1", "the Ajax coach")."""
     after = text[end : end + 80]
