@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.generic import RedirectView
 
 from . import feeds, views
 from .search import SearchView
@@ -34,6 +35,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("feed/", feeds.ArticleFeed(), name="feed_rss"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    # The article list is the home page: an address cut back to /articles/ lands there.
+    path("articles/", RedirectView.as_view(pattern_name="articles:home", permanent=True), name="article_list"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
     path("tags/", views.TagListView.as_view(), name="tag_list"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),

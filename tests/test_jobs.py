@@ -376,3 +376,14 @@ def test_the_entities_a_save_changes_are_in_the_articles_history_once_the_worker
     run_worker("--concurrency", "1")
     dek = "Dek: “A one-line summary of the story.” → “A new dek”"
     assert history() == [saved, "Entities: + Gitanas Nauseda + Vilnius", dek]
+
+
+def test_the_jobs_list_shows_each_jobs_number_and_finds_a_job_by_it(editor_client):
+    first = jobs.enqueue("reextract", description="Re-extract the first batch", params={"ids": [], "log": False})
+    second = jobs.enqueue("reextract", description="Re-extract the second batch", params={"ids": [], "log": False})
+    listing = editor_client.get("/admin/articles/job/")
+    assert listing.status_code == 200
+    assert f'<a href="/admin/articles/job/{second.pk}/change/">{second.pk}</a>' in listing.text
+    found = editor_client.get("/admin/articles/job/", {"q": str(first.pk)})
+    assert f"/admin/articles/job/{first.pk}/change/" in found.text
+    assert f"/admin/articles/job/{second.pk}/change/" not in found.text

@@ -189,6 +189,10 @@ class TestArticle:
     def test_unknown_slugs_are_404(self, client, slug):
         assert client.get(f"/articles/{slug}/").status_code == 404
 
+    def test_the_address_cut_back_to_articles_leads_to_the_article_list(self, client):
+        response = client.get("/articles/")
+        assert (response.status_code, response["Location"]) == (301, "/")
+
 
 class TestBrowsePages:
     @pytest.mark.parametrize("count", [1, 30])

@@ -50,7 +50,8 @@ class JobPartInline(admin.TabularInline):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["description", "requested_by", "created_at", "state", "progress", "duration", "reason"]
+    list_display = ["number", "description", "requested_by", "created_at", "state", "progress", "duration", "reason"]
+    list_display_links = ["number", "description"]
     list_filter = ["state", "kind"]
     list_select_related = ["requested_by"]
     search_fields = ["description"]
@@ -70,6 +71,18 @@ class JobAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [JobPartInline]
+
+    @admin.display(description="job", ordering="pk")
+    def number(self, obj):
+        """The number messages and `ingest_seeds --status JOB` use."""
+        return obj.pk
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number finds that job (what `--enqueue` printed), besides descriptions that contain it."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip().isdigit():
+            results |= queryset.filter(pk=int(search_term.strip()))
+        return results, may_have_duplicates
 
     @admin.display(description="progress")
     def progress(self, obj):
