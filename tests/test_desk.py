@@ -49,7 +49,7 @@ def fill_desk(n):
     for i in range(n):
         ArticleFactory(title=f"Scheduled {i}", published_at=in_hours(i + 1))
         ArticleFactory(title=f"Draft {i}", status=Article.Status.DRAFT, published_at=None)
-        EntityFactory(name=f"Newcomer {i}")
+        ArticleFactory(title=f"Naming {i}", entities=[EntityFactory(name=f"Newcomer {i}")])
     run = IngestRun.objects.begin()
     for i in range(n):
         ArticleFactory(title=f"Ingested {i}", ingested_at=timezone.now())
@@ -113,6 +113,17 @@ class TestDesk:
         assert f'<a href="/admin/articles/entity/{new.pk}/change/">Xyzzy Corp</a>' in content
         assert f'href="/admin/articles/article/?entity={new.pk}">1</a>' in content
         assert "Old Town" not in content
+
+    def test_entities_of_the_last_day_fewest_articles_first_none_unnamed(self, editor_client):
+        common = EntityFactory(name="Commonplace")
+        rare = EntityFactory(name="Rarity Ltd", kind=Entity.Kind.ORG)
+        EntityFactory(name="Starter Vocabulary")  # no article names it
+        for _ in range(3):
+            ArticleFactory(entities=[common])
+        ArticleFactory(entities=[rare])
+        content = section(editor_client.get("/admin/").content.decode(), "entities")
+        assert content.index("Rarity Ltd") < content.index("Commonplace")
+        assert "Starter Vocabulary" not in content
 
     @pytest.mark.parametrize("rows", [1, 12])
     def test_query_count_does_not_grow(self, editor_client, django_assert_num_queries, rows):
