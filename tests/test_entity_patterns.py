@@ -7,6 +7,7 @@ vocabulary or model has seen.
 import pytest
 
 from articles.entities import Vocabulary, extract_entities
+from articles.entities.canonical import context_kind
 from articles.entities.evaluate import starter_vocabulary
 from articles.entities.gazetteer import is_place
 from articles.entities.ner import load_model
@@ -133,6 +134,31 @@ def test_an_acronym_the_model_ran_into_is_not_part_of_the_name(vocabulary):
     assert ("Mbeya Referral Teaching Hospital", "ORG") in found(vocabulary, body)
 
 
+def test_organisations_with_the_head_noun_first_and_a_seat_held_for_a_party():
+    text = (
+        "Perikatan Nasional is led by Parti Pribumi Zembla and PAS. The Banco Central do Zorvat said rates "
+        "would hold; he sat in the Zorvat Assembly for the Zorvat People’s Party."
+    )
+    assert [text[start:end] for start, end in org_head_spans(text)] == [
+        "Parti Pribumi Zembla",
+        "Banco Central do Zorvat",
+        "Zorvat Assembly",
+        "Zorvat People’s Party",
+    ]
+
+
+def test_a_lower_case_place_noun_after_a_name_makes_it_a_place():
+    text = (
+        "She grew up in the Velmaro neighbourhood, near the Kestra tech district and the Orrin islands. "
+        "KZVR, the city’s public radio station, broadcast it."
+    )
+    for name in ("Velmaro", "Kestra", "Orrin"):
+        start = text.index(name)
+        assert context_kind(text, start, start + len(name))[0] == "PLACE", name
+    start = text.index("KZVR")
+    assert context_kind(text, start, start + 4)[0] is None  # the city's station, not a city
+
+
 def test_an_apposition_says_what_a_name_is():
     text = "Exports from Zernokali, the state-owned producer, fell. Ilse Marrow, the agency’s director general, spoke."
     start = text.index("Zernokali")
@@ -220,6 +246,13 @@ def test_news_outlets_are_named_by_what_they_are():
     )
     assert [text[start:end] for start, end in introduced_org_spans(text)] == [
         "Harbour Ledger", "Diario Veloz", "Zentrix"
+    ]  # fmt: skip
+    text = (
+        "He previously worked for The Ledger and Velmar TV. She wrote for Zorvik and the Star. Kestrablad first "
+        "reported the size of the round. Zelvora, the London-listed miner, said so."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == [
+        "Ledger", "Velmar TV", "Zorvik", "Star", "Kestrablad", "Zelvora"
     ]  # fmt: skip
 
 

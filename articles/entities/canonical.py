@@ -133,6 +133,19 @@ EVENT_FIRST_WORDS = wordset(
     """
 )
 
+# Organisations named with the head noun first, as Malay, Spanish, Portuguese, French and Italian name them:
+# "Parti Pribumi Bersatu Malaysia", "Banco Central do Brasil", "Partido dos Trabalhadores", "Universidad de
+# Chile", "Kementerian Kesihatan".
+ORG_HEADS_FIRST = frozenset(
+    """
+    Parti Partido Partai Partei Partij Partito Banco Banca Banque Universidad Universidade Université
+    Università Universiti Universitas Instituto Istituto Museo Musée Museu Ministerio Ministério Ministère
+    Ministero Kementerian Comisión Comissão Commissione Fundación Fundação Fondation Fondazione Asociación
+    Associação Federación Federação Confederación Sindicato Corporación Compañía Companhia Grupo Gruppo Groupe
+    Société Sociedad Sociedade Consejo Conselho Conseil Consiglio Agence Agencia Agência Agenzia Tribunale
+    Jabatan Lembaga Suruhanjaya Majlis Persatuan Kesatuan Yayasan Perbadanan Policía Polícia Clube
+    """.split()  # noqa: SIM905
+)
 # Last words that settle an unknown name's kind.
 ORG_LAST_WORDS = wordset(
     """
@@ -184,11 +197,26 @@ _PLACE_STRONG_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_WEAK_BEFORE = re.compile(r"\b(?:in|near|outside|across|around|inside|towards?)\s+(?:the\s+)?$", re.IGNORECASE)
+# "…, the capital", "…, a neighbourhood near …", "the Amhara region", "the Pangyo tech district", "the
+# Mamanuca islands", "Centro and Cordón districts"; not "…, the city’s public radio station" (the city's thing).
+PLACE_NOUNS_AFTER = (
+    r"(?:province|region|oblast|county|district|districts|governorate|prefecture|neighbourhood|neighborhood|"
+    r"neighbourhoods|neighborhoods|suburb|suburbs|islands|township|townships)"
+)
 _PLACE_AFTER = re.compile(
     r"^(?:,?\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:capital|city|town|village|port|region|province|state|county|district|suburb|island)\b"
-    r"|\s+(?:province|region|oblast|county|district|governorate|prefecture)\b)",
+    r"(?:capital|city|town|village|port|region|province|state|county|district|suburb|island|neighbourhood|"
+    r"neighborhood|township)\b(?![’'])"
+    rf"|\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])(?!\s+(?:council|government|office|court|assembly)\b))",
 )
+_PLACE_NOUN_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])")
+
+
+def place_noun_after(text, end):
+    """True when a lower-case place noun follows position `end` ("Amhara| region", "Pangyo| tech district")."""
+    return bool(_PLACE_NOUN_AFTER.match(text, end))
+
+
 # Writing for, reporting for, published in: a publication or an employer.
 _ORG_STRONG_BEFORE = re.compile(
     r"(?:\b(?:writes|wrote|written|writing|works|worked|working|reporter|correspondent|editor|columnist|"
@@ -549,6 +577,8 @@ def kind_from_words(name):
         return ORG
     if last in PLACE_LAST_WORDS or first in PLACE_FIRST_WORDS:
         return PLACE
+    if words[0] in ORG_HEADS_FIRST:
+        return ORG  # "Parti Pribumi Bersatu Malaysia", "Banco Central do Brasil"
     if first in ORG_LAST_WORDS and len(words) > 2 and words[1].lower() in ("of", "for"):
         return ORG  # "University of Edinburgh", "Bank of England", "Institute for the Study of War"
     if is_brand_word(words[0]):

@@ -258,8 +258,10 @@ class _Extraction:
                     mention.end, mention.label = longer, "GPE"
                 elif mention.label == "NORP":
                     surface = text[mention.start : mention.end]
-                    if not canonical.is_demonym(surface) and gazetteer.is_place(surface):
-                        mention.label = "GPE"
+                    if (not canonical.is_demonym(surface) and gazetteer.is_place(surface)) or (
+                        " " not in surface and canonical.place_noun_after(text, mention.end)
+                    ):
+                        mention.label = "GPE"  # "the Amhara region": a region named after its people
             covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         added = []
         for start, end in self._runs():

@@ -28,6 +28,7 @@ article:
 
 import re
 
+from .canonical import ORG_HEADS_FIRST
 from .junk import SOCIAL_NETWORKS
 from .vocabulary import Vocabulary
 
@@ -254,13 +255,22 @@ _DATE_WORDS = (
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
     r"August|September|October|November|December)\b"
 )
+# A legislature "for" a party or a seat ("the Punjab Assembly for the PML-N"): the member's, not its name's.
+_SEAT_FOR = r"(?<=Assembly)\s+for\s|(?<=Parliament)\s+for\s"
 _ORG_NAME = re.compile(
     rf"(?<![\w’'.-])(?:{_W}\s+){{0,5}}(?:{_HEAD})(?![\w’'-])"
-    rf"(?:\s+{_CONNECT}\s+(?:the\s+|la\s+|le\s+|los\s+|las\s+)?(?!{_DATE_WORDS}){_RUN}"
+    rf"(?:(?!{_SEAT_FOR})\s+{_CONNECT}\s+(?:the\s+|la\s+|le\s+|los\s+|las\s+)?(?!{_DATE_WORDS}){_RUN}"
     rf"(?:(?:,\s+{_RUN})*(?:,?\s+(?:and|&|y|e)\s+{_RUN}))*"
     rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})*)?"
 )
 
+
+# Organisations with the head noun first (`canonical.ORG_HEADS_FIRST`): "Parti Pribumi Bersatu Malaysia",
+# "Banco Central do Brasil", "Partido dos Trabalhadores", "Universidad de Chile".
+_ORG_PARTICLE = r"(?:de\s+los|de\s+las|de\s+la|del|de|da|do|dos|das|di|della|du|des|y|e|et|für)"
+_ORG_NAME_HEAD_FIRST = re.compile(
+    rf"(?<![\w’'.-])(?:{'|'.join(sorted(ORG_HEADS_FIRST))})(?:\s+(?:{_ORG_PARTICLE}\s+)?(?!{_DATE_WORDS}){_W}){{1,4}}"
+)
 
 # Landmarks named by what they are, after a name that may hold particles: "Epifanio de los Santos
 # Avenue", "Black Star Square", "Galle Face Green".
@@ -309,7 +319,12 @@ _KIND_AFTER = re.compile(
     rf"(?:{'|'.join(sorted(KIND_NOUNS, key=len, reverse=True))})"
     r"(?=\s*[,.;:)]|\s+(?:that|which|who|whose|based|owned|run|known|with|in|of|for|and|said|says)\b)"
 )
-_REPORTS_AFTER = re.compile(r"\s+(?:reported|reports)(?:\s+[a-z]+){0,3}?\s+(?:that|on)\b")
+# "Kompas reported on Monday that", "Kauppalehti first reported the size of the round"
+_REPORTS_AFTER = re.compile(
+    r"\s+(?:(?:first|also|earlier|previously|later)\s+reported\s+the\b|(?:reported|reports)(?:\s+[a-z]+){0,3}?\s+(?:that|on)\b)"
+)
+# The names of one list: "the apps Swiggy and Zepto", "worked for Bernama and the Star".
+_LIST_JOINS = (" and ", " or ", ", ", " and the ", " or the ")
 
 
 def introduced_org_spans(text, start=0, runs=None):
@@ -329,10 +344,10 @@ def introduced_org_spans(text, start=0, runs=None):
         words = text[max(0, name_start - 40) : name_start].split()
         after = text[run_end : run_end + 40]
         if not (
-            (words and (words[-1].lower() in KIND_NOUNS or words[-1] in ("for", "to", "at", "in", "the")))
+            (words and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in ("for", "to", "at", "in", "the")))
             or after.startswith((",", " de", " do", " da", " del", " di", " du", " la", " le", " el", " los"))
             or "report" in after
-            or (last_end >= 0 and text[last_end:name_start] in (" and ", " or ", ", "))
+            or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
         ):
             continue
         match = _OUTLET.match(text, name_start)
@@ -343,7 +358,7 @@ def introduced_org_spans(text, start=0, runs=None):
             (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
             or (_writes_for(words) and _WORKPLACE_END.match(text, name_end))
             or _KIND_AFTER.match(text, name_end)
-            or (last_end >= 0 and text[last_end:name_start] in (" and ", " or ", ", "))
+            or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
             or (_opens_sentence(text, run_start) and _REPORTS_AFTER.match(text, name_end))
         ):
             spans.append((name_start, name_end))
@@ -371,7 +386,7 @@ _WORKPLACE_END = re.compile(
 
 def _writes_for(words):
     """True when `words` (those before a name) end with a writer's "written for", "worked at (the)"."""
-    if words and words[-1] == "the":
+    if words and words[-1].lower() == "the":  # "worked for The Standard"
         words = words[:-1]
     return len(words) >= 2 and words[-1] in ("for", "to", "at", "in") and words[-2].lower() in _WRITES
 
@@ -438,8 +453,8 @@ def org_head_spans(text, start=0):
         words = list(re.finditer(r"\S+", match.group()))
         first = 0
         for index, word in enumerate(words):
-            if word.group().endswith(("’s", "'s")):
-                first = index + 1  # "Kenya’s High Court": the possessor is another name
+            if word.group().endswith(("’s", "'s")) and word.group()[:-2] not in _PLURAL_OWNERS:
+                first = index + 1  # "Kenya’s High Court": the possessor is another name ("People’s Party" is one)
         while first < len(words) and not can_start_name_word(words[first].group()):
             first += 1
         last = len(words)
@@ -457,7 +472,15 @@ def org_head_spans(text, start=0):
         name = text[name_start:name_end].rstrip(",.")
         if " " in name and not ORG_HEADS.isdisjoint(name.split()):
             spans.append((name_start, name_start + len(name)))
-    return spans
+    for line in _lines_with(text, start, ORG_HEADS_FIRST):
+        for match in _ORG_NAME_HEAD_FIRST.finditer(text, *line):
+            if not any(s < match.end() and match.start() < e for s, e in spans):
+                spans.append(match.span())
+    return sorted(spans)
+
+
+# Plurals whose possessive belongs to a name: "People’s National Party", "Women’s Institute".
+_PLURAL_OWNERS = frozenset({"People", "Women", "Children", "Men", "Workers"})
 
 
 def _joins(word):
