@@ -69,6 +69,24 @@ def entity_change(before, after):
     return _plus_minus("Entities", sorted(set(after) - set(before)), sorted(set(before) - set(after)))
 
 
+def entity_form_changes(form):
+    """The change message of an entity saved through its change form: "Aliases: + Ayia Napa − Agia Napa",
+    "Name: “Napa” → “Ayia Napa”", "Kind: Place → Organisation"; "" when nothing changed."""
+    parts = []
+    for name in form.changed_data:
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        label = str(form[name].label)
+        if name == "aliases":
+            old, new = list(before or []), list(after or [])
+            parts.append(_plus_minus(label, [a for a in new if a not in old], [a for a in old if a not in new]))
+        elif name == "kind":
+            kinds = dict(form.fields[name].choices)
+            parts.append(change(label, kinds.get(before, NOTHING), kinds.get(after, NOTHING)))
+        else:
+            parts.append(change(label, f"“{before}”" if before else NOTHING, f"“{after}”" if after else NOTHING))
+    return join(parts)
+
+
 def _plus_minus(label, added, removed):
     words = [f"+ {name}" for name in added] + [f"− {name}" for name in removed]
     return f"{label}: {' '.join(words)}" if words else ""

@@ -580,6 +580,16 @@ class TestCurationForms:
         entity.refresh_from_db()
         assert entity.aliases == ["Bank of Zembla, Ltd.", "ZB"]
 
+    def test_an_entity_save_says_in_its_history_what_changed_from_and_to(self, editor_client):
+        entity = EntityFactory(name="Napa", kind=Entity.Kind.PERSON, aliases=["Agia Napa"])
+        response = editor_client.post(
+            f"/admin/articles/entity/{entity.pk}/change/",
+            {"name": "Ayia Napa", "slug": entity.slug, "kind": "PLACE", "aliases": "Agia Napa\r\nAyianapa"},
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        entry = LogEntry.objects.filter(object_id=str(entity.pk)).latest("pk")
+        assert entry.get_change_message() == "Name: “Napa” → “Ayia Napa”; Kind: Person → Place; Aliases: + Ayianapa"
+
     def test_duplicate_names_get_a_pointer_to_merging(self, editor_client):
         EntityFactory(name="Zembla", kind=Entity.Kind.PLACE)
         response = editor_client.post(

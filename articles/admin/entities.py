@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .. import jobs
+from .. import history, jobs
 from ..models import Entity, Mention
 from ..textcleanup import clean_line
 from .curation import (
@@ -130,6 +130,12 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
             # alias unlinks them: a background job (tens of thousands of articles for a frequent
             # entity), enqueued in this request's transaction.
             messages.info(request, relink_in_background(request, obj))
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """What changed, from → to ("Aliases: + Ayia Napa"), not Django's "Changed aliases."."""
+        if add:
+            return super().construct_change_message(request, form, formsets, add)
+        return history.entity_form_changes(form) or super().construct_change_message(request, form, formsets, add)
 
     @admin.action(description="Merge selected entities…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
