@@ -346,3 +346,24 @@ def test_one_person_spelt_two_ways_is_one_person(vocabulary):
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
     assert "Mohamed Rizal Hakimi" in people and "Muhammad Rizal Hakimi" not in people
     assert {"Kim Ji-hoon", "Kim Ji-hyun"} <= people
+
+
+def test_a_role_then_a_name_between_commas_is_a_person():
+    text = "Ekiti’s premier, Tolu Adebanjo, told reporters. Its director of river resilience, Sefo Tuala, said so."
+    for name in ("Tolu Adebanjo", "Sefo Tuala"):
+        start = text.index(name)
+        assert person_cue(text, start, start + len(name))
+    text = "Shares in the regulator, Kestrel Mobility, fell."
+    start = text.index("Kestrel")
+    assert not person_cue(text, start, start + len("Kestrel Mobility"))
+
+
+def test_family_names_of_two_words_and_particles_inside_names(vocabulary):
+    body = (
+        "Carolina Beatriz Montalvo Iriarte directed the film. Montalvo Iriarte said it was her second. "
+        "Dr Maria Luz dela Rosa, head of the ward, agreed. Dela Rosa said beds were full. Residents who "
+        "write in the Latin-script Kazakh alphabet disagreed."
+    )
+    people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
+    assert {"Carolina Beatriz Montalvo Iriarte", "Maria Luz dela Rosa"} <= people
+    assert not {"Montalvo Iriarte", "Dela Rosa", "Maria Luz", "Kazakh alphabet"} & people

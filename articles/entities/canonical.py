@@ -251,6 +251,8 @@ PERSON_PARTICLES = {
     "la", "le", "di", "y", "st", "st.", "jr", "jr.", "sr", "sr.", "ii", "iii", "iv",
     "mac", "nic", "ní", "ó", "ua", "uí", "mhic",  # Irish: "Niamh Ní Bhriain", "Conor Mac Aodha"
     "ap", "ab", "ferch", "verch",  # Welsh: "Rhiannon ap Gwilym"
+    "dela", "delos", "los", "las", "dei", "ten", "ter", "zu", "vom",  # "Ana Marie dela Cruz", "Erik ten Hag"
+    "arap", "binti", "bint", "ould",  # "son of", "daughter of": "Stephen Kiprotich arap Langat"
 }  # fmt: skip
 
 _ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z0-9&.\-]{0,11}[A-Za-z0-9.])\s*\)")
@@ -526,9 +528,19 @@ def is_noise(name, kind):
     if kind == PERSON:
         if any(c.isdigit() for c in name):
             return True
+        if any(_common_word(word) for word in words[1:]):
+            return True  # "Kazakh alphabet": a person's name holds no lower-case word but a particle
         if len(words) == 1 and name.lower() in TITLES:
             return True
     return len(words) == 1 and kind != PERSON and is_demonym(name)
+
+
+def _common_word(word):
+    """A lower-case word that is no name particle ("alphabet"; not "dela", "d’Estaing", "al-Bashir")."""
+    return word[:1].islower() and word.lower() not in PERSON_PARTICLES and not _PARTICLE_JOINED.match(word)
+
+
+_PARTICLE_JOINED = re.compile(r"^[a-z]{1,4}[’'‐-]")
 
 
 _DEMONYM_ENDINGS = ("ian", "ians", "ese", "ish", "ean", "eans", "ans")

@@ -329,18 +329,17 @@ class _Extraction:
         return self.runs
 
     def _join_at_particles(self, mentions):
-        """Two people side by side where a name particle meets them are one: "Darragh Mac" + "Giolla Phádraig"."""
+        """Two people side by side, or with a name particle between them, are one: "Darragh Mac" + "Giolla
+        Phádraig", "Abba Gebre" + "Kidan Welde Mariam", "Ana Marie" + dela + "Cruz" (news separates two
+        people's names with words or punctuation)."""
         joined = []
         for mention in mentions:
             previous = joined[-1] if joined else None
-            if (
-                previous is not None
-                and previous.label == mention.label == "PERSON"
-                and self.text[previous.end : mention.start] == " "
-                and self.text[previous.start : previous.end].split()[-1].lower() in canonical.PERSON_PARTICLES
-            ):
-                previous.end = mention.end
-                continue
+            if previous is not None and previous.label == mention.label == "PERSON":
+                gap = self.text[previous.end : mention.start]
+                if gap == " " or (gap[:1] == gap[-1:] == " " and gap.strip() in canonical.PERSON_PARTICLES):
+                    previous.end = mention.end
+                    continue
             joined.append(mention)
         return joined
 
@@ -583,6 +582,8 @@ class _Extraction:
         people = {p for p in people if not canonical.is_noise(p, PERSON) and p.split()[0].lower() not in _PARTICLES}
         # "Ahmad Zaki" is not a second person beside "Ahmad Zaki bin Hassan": the given names stand for him.
         people -= {" ".join(given) for given in map(_given_names, people) if given}
+        # "Hernández Cruz", "Abi Saab", "Abebe Tadesse": the last or first words of a longer name stand for it.
+        people -= _short_names(people)
         # "Md Rafiqul Islam" after "Mohammad Rafiqul Islam": one person, spelt two ways.
         variants = _spelling_variants(people, self._first_places(mentions))
         people -= variants.keys()
@@ -1132,7 +1133,7 @@ _STAFF = tuple(
     coach manager head fans supporters squad captain goalkeeper striker midfielder defender winger academy
     """.split()  # noqa: SIM905
 )
-_PATRONYMIC = {"bin", "binti", "bt", "bte", "ibni"}
+_PATRONYMIC = {"bin", "binti", "bint", "bt", "bte", "ibni", "arap"}
 _DIGIT = re.compile(r"\d")
 
 
@@ -1153,6 +1154,21 @@ def _surnames(name):
     if len(words) < 2:
         return set()
     return {words[-1], _name_words(words[-1])[0]}
+
+
+def _short_names(people):
+    """The names of `people` made of the last or the first two or more words of another's: a family name
+    of two words ("Hernández Cruz" of María José Hernández Cruz, "Abi Saab"), or a given name and a
+    father's ("Abebe Tadesse" of Abebe Tadesse Gebremariam)."""
+    words = {name: _name_words(name) for name in people}
+    short = set()
+    for name, mine in words.items():
+        count = len(mine)
+        if count < 2:
+            continue
+        if any(len(theirs) > count and mine in (theirs[-count:], theirs[:count]) for theirs in words.values()):
+            short.add(name)
+    return short
 
 
 def _spelling_variants(people, first_places):
@@ -1208,7 +1224,14 @@ def _person_for(surface, people, *, any_word):
     if all(word in canonical.PERSON_PARTICLES for word in words):
         return None
     matches = [
-        p for p in people if p != surface and (_name_words(p)[-len(words) :] == words or _given_names(p) == words)
+        p
+        for p in people
+        if p != surface
+        and (
+            _name_words(p)[-len(words) :] == words
+            or _given_names(p) == words
+            or (len(words) >= 2 and _name_words(p)[: len(words)] == words)
+        )
     ]
     if len(matches) == 1:
         return matches[0]

@@ -92,6 +92,16 @@ _PERSON_BEFORE = re.compile(
     r"(?:rapper|singer|songwriter|actor|actress|painter|poet|novelist|composer|musician|drummer|guitarist|"
     r"footballer|cyclist|sprinter|boxer|comedian|photographer|designer|chef|playwright|filmmaker|dancer))\s+$"
 )
+# "Manitoba’s premier, Wab Kinew, told", "Its director of climate change resilience, Tavita Su’a, said":
+# a role, what it is of, then the person it names, between commas.
+_ROLE_BEFORE = re.compile(
+    r"\b(?:coach|manager|premier|minister|president|vice-president|chairman|chairwoman|chairperson|chief|"
+    r"executive|officer|director|spokesman|spokeswoman|spokesperson|mayor|governor|secretary|founder|co-founder|"
+    r"editor|captain|leader|lawyer|attorney|judge|magistrate|prosecutor|ambassador|commissioner|councillor|"
+    r"senator|principal|professor|economist|analyst|administrator|superintendent|commander|treasurer|registrar|"
+    r"vice-chancellor|dean|rector|curator|conductor|owner|partner|deputy)"
+    r"(?:\s+(?:of|for|at|in)\s+(?:[\w’'-]+\s+){0,4}?[\w’'-]+)?,\s+$"
+)
 _THING_AFTER = re.compile(r"^,\s+which\b")  # "…, which": an organisation or a place, not a person
 
 
@@ -99,7 +109,9 @@ def person_cue(text, start, end):
     """True when the words around a mention describe a person ("…, 34,", "…, a farmer", "Ms …")."""
     after = text[end : end + 80]
     before = text[max(0, start - 40) : start]
-    return bool(_PERSON_AFTER.match(after)) or bool(_PERSON_BEFORE.search(before))
+    if _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
+        return True
+    return after[:1] == "," and before.endswith(", ") and bool(_ROLE_BEFORE.search(text, max(0, start - 80), start))
 
 
 def speaker_cue(text, start, end):
