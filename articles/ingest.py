@@ -57,10 +57,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, connection, connections
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from . import changes
+from . import changes, writes
 from .entities import Vocabulary, extract_entities, read_document
 from .entities.ner import load_model
 from .models import (
@@ -576,15 +576,9 @@ class BatchWriter:
 
     def finish_pending(self):
         """Finish every article stored without a search entry (a killed run's last chunk)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT a.id FROM {Article._meta.db_table} a
-                 WHERE NOT EXISTS (SELECT 1 FROM {SearchEntry._meta.db_table} s WHERE s.article_id = a.id)
-                 ORDER BY a.id
-                """
-            )
-            self.unfinished.extend(pk for (pk,) in cursor.fetchall())
+        entry = SearchEntry.objects.filter(article=OuterRef("pk"))
+        unfinished = Article.objects.filter(~Exists(entry)).order_by("id").values_list("id", flat=True)
+        self.unfinished.extend(unfinished)
         self._finish_articles()
 
     def _finish_articles(self):
@@ -664,11 +658,7 @@ class BatchWriter:
     def _apply(self, plan):
         """Write the plan; return documents that lost a race and must be planned again."""
         now = timezone.now()
-        with connection.cursor() as cursor:
-            # A batch is re-creatable from its files: on a crash PostgreSQL may lose the last
-            # few committed batches (never half of one), and a re-run stores them again.
-            # Not waiting for each commit's WAL flush makes bulk loads much faster.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        writes.commit_without_waiting_for_disk()  # a batch is re-creatable from its files
         everything = plan.create + [prepared for prepared, _ in plan.update]
         if not everything:
             return []
@@ -702,104 +692,47 @@ class BatchWriter:
             doc = prepared.document
             latest[doc.author] = doc.bio
         ids = find_or_create(Author, {name: (name, None) for name in latest}, fallback_prefix="author")
-        rows = [(ids[name], bio, twitter_handle_from(bio)) for name, bio in latest.items() if bio]
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""
-                    UPDATE {Author._meta.db_table} AS a
-                       SET bio = v.bio,
-                           twitter = CASE WHEN a.twitter = '' THEN v.twitter ELSE a.twitter END,
-                           updated_at = now()
-                      FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, bio, twitter)
-                     WHERE a.id = v.id AND (a.bio IS DISTINCT FROM v.bio OR (a.twitter = '' AND v.twitter <> ''))
-                    """,
-                    [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
-                )
+        writes.update_bios([(ids[name], bio, twitter_handle_from(bio)) for name, bio in latest.items() if bio])
         return ids
 
     def _insert_articles(self, documents, author_ids, now):
         if not documents:
             return {}, [], []
         slugs = free_slugs(Article, [make_slug(p.document.headline, fallback_prefix="article") for p in documents])
-        published = [_published_at(p.document.published) or now for p in documents]
-        table = Article._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (title, slug, dek, body, author_id, status, published_at, created_at,
-                                     updated_at, entities_pinned, source_path, source_sha256, ingested_at)
-                SELECT v.title, v.slug, v.dek, v.body, v.author_id, %s, v.published_at, %s, %s, false,
-                       v.source_path, v.source_sha256, %s
-                  FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[],
-                              %s::timestamptz[], %s::text[], %s::text[])
-                       AS v(title, slug, dek, body, author_id, published_at, source_path, source_sha256)
-                ON CONFLICT DO NOTHING
-                RETURNING id, source_sha256
-                """,
-                [
-                    Article.Status.PUBLISHED,
-                    now,
-                    now,
-                    now,
-                    [p.document.headline for p in documents],
-                    slugs,
-                    [p.document.dek for p in documents],
-                    [p.document.body for p in documents],
-                    [author_ids[p.document.author] for p in documents],
-                    published,
-                    [p.path for p in documents],
-                    [p.sha256 for p in documents],
-                ],
-            )
-            inserted = {sha: pk for pk, sha in cursor.fetchall()}
+        inserted = writes.insert_articles(
+            [
+                _article_row(p, author_ids, slug=slug, published_at=_published_at(p.document.published) or now)
+                for p, slug in zip(documents, slugs, strict=True)
+            ],
+            now=now,
+        )
         return _sort_inserted(documents, inserted)
 
     def _update_articles(self, updates, author_ids, now):
         if not updates:
             return {}
-        documents = [p for p, _ in updates]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {Article._meta.db_table} AS a
-                   SET title = v.title, dek = v.dek, body = v.body, author_id = v.author_id,
-                       published_at = COALESCE(v.published_at, a.published_at),
-                       source_path = v.source_path, source_sha256 = v.source_sha256,
-                       ingested_at = %s, updated_at = %s
-                  FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::bigint[],
-                              %s::timestamptz[], %s::text[], %s::text[])
-                       AS v(id, title, dek, body, author_id, published_at, source_path, source_sha256)
-                 WHERE a.id = v.id
-                """,
-                [
-                    now,
-                    now,
-                    [pk for _, pk in updates],
-                    [p.document.headline for p in documents],
-                    [p.document.dek for p in documents],
-                    [p.document.body for p in documents],
-                    [author_ids[p.document.author] for p in documents],
-                    [_published_at(p.document.published) for p in documents],
-                    [p.path for p in documents],
-                    [p.sha256 for p in documents],
-                ],
-            )
+        writes.update_articles(
+            [_article_row(p, author_ids, id=pk, published_at=_published_at(p.document.published)) for p, pk in updates],
+            now=now,
+        )
         return {prepared.path: pk for prepared, pk in updates}
 
     def _record_seed_files(self, written, by_path, now):
-        paths = list(written)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {SeedFile._meta.db_table} (path, sha256, article_id, ingested_at)
-                SELECT v.path, v.sha256, v.article_id, %s
-                  FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(path, sha256, article_id)
-                ON CONFLICT (path) DO UPDATE
-                   SET sha256 = EXCLUDED.sha256, article_id = EXCLUDED.article_id, ingested_at = EXCLUDED.ingested_at
-                """,
-                [now, paths, [by_path[p].sha256 for p in paths], [written[p] for p in paths]],
-            )
+        writes.record_seed_files([(path, by_path[path].sha256, pk) for path, pk in written.items()], now=now)
+
+
+def _article_row(prepared, author_ids, **columns):
+    """The columns of an article as its seed file gives them (writes.insert_articles, update_articles)."""
+    doc = prepared.document
+    return {
+        "title": doc.headline,
+        "dek": doc.dek,
+        "body": doc.body,
+        "author_id": author_ids[doc.author],
+        "source_path": prepared.path,
+        "source_sha256": prepared.sha256,
+        **columns,
+    }
 
 
 def _sort_inserted(documents, inserted):
@@ -839,38 +772,19 @@ def _known_articles(batch):
     """Every article a document of `batch` could be, in one statement (one consistent snapshot,
     even while a concurrent run commits)."""
     known = Known()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH candidates AS (
-                SELECT 'file' AS how, f.path AS k1, f.sha256 AS k2, f.article_id FROM {SeedFile._meta.db_table} f
-                 WHERE f.path = ANY(%s)
-                UNION ALL
-                SELECT 'sha', a.source_sha256, '', a.id FROM {Article._meta.db_table} a
-                 WHERE a.source_sha256 = ANY(%s)
-                UNION ALL
-                SELECT 'key', lower(a.title), lower(coalesce(au.name, '')), a.id FROM {Article._meta.db_table} a
-                  LEFT JOIN {Author._meta.db_table} au ON au.id = a.author_id
-                 WHERE lower(a.title) = ANY(%s)
-            )
-            SELECT c.how, c.k1, c.k2, a.id, a.slug, a.edited_at, a.ingested_at
-              FROM candidates c JOIN {Article._meta.db_table} a ON a.id = c.article_id
-             ORDER BY a.id
-            """,
-            [
-                [p.path for p in batch],
-                [p.sha256 for p in batch],
-                list({p.document.headline.lower() for p in batch}),
-            ],
-        )
-        for how, k1, k2, article_id, slug, edited_at, ingested_at in cursor.fetchall():
-            known.rows[article_id] = {"slug": slug, "edited_at": edited_at, "ingested_at": ingested_at}
-            if how == "file":
-                known.files[k1] = (k2, article_id)
-            elif how == "sha":
-                known.by_sha[k1] = slug
-            else:
-                known.by_key.setdefault((k1, k2), article_id)
+    rows = writes.ingest_candidates(
+        paths=[p.path for p in batch],
+        shas=[p.sha256 for p in batch],
+        titles=list({p.document.headline.lower() for p in batch}),
+    )
+    for how, k1, k2, article_id, slug, edited_at, ingested_at in rows:
+        known.rows[article_id] = {"slug": slug, "edited_at": edited_at, "ingested_at": ingested_at}
+        if how == "file":
+            known.files[k1] = (k2, article_id)
+        elif how == "sha":
+            known.by_sha[k1] = slug
+        else:
+            known.by_key.setdefault((k1, k2), article_id)
     return known
 
 
@@ -928,9 +842,8 @@ def finish_articles(article_ids):
     if not article_ids:
         return
     with changes.atomic():
-        with connection.cursor() as cursor:
-            # Re-creatable, like a batch: a run finishes whatever a crash left without an entry.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # Re-creatable, like a batch: a run finishes whatever a crash left without an entry.
+        writes.commit_without_waiting_for_disk()
         # The statistics' lock first, before any row: a batch that updates articles takes it
         # first too, so a finisher thread and the writer never wait on each other in a cycle.
         take_stats_lock()

@@ -24,11 +24,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import changes
+from . import changes, writes
 from .models import (
     SLUG_MAX_LENGTH,
     Article,
@@ -229,7 +228,7 @@ class _Writer:
         names = {r["author"]["name"] for r in batch if r.get("author")}
         names |= {name for r in batch for name in r.get("tags", [])}
         names |= {e["name"] for r in batch for e in r.get("entities", [])}
-        self.lower = _lowered(names)
+        self.lower = writes.lowered(names)
         author_ids = self._authors(batch)
         tag_ids = self._tags(batch)
         entity_ids = self._entities(batch)
@@ -248,32 +247,14 @@ class _Writer:
             for r in batch
             for f in r.get("seed_files", [])
         ]
-        with connection.cursor() as cursor:
-            if taggings:
-                cursor.execute(
-                    f"INSERT INTO {TaggedArticle._meta.db_table} (content_object_id, tag_id) "
-                    "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
-                    [[a for a, _ in taggings], [t for _, t in taggings]],
-                )
-            if mentions:
-                keys = sorted(mentions)
-                cursor.execute(
-                    f"INSERT INTO {Mention._meta.db_table} (article_id, entity_id, count, source) "
-                    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])",
-                    [
-                        [a for a, _ in keys],
-                        [e for _, e in keys],
-                        [mentions[k][0] for k in keys],
-                        [mentions[k][1] for k in keys],
-                    ],
-                )
-                self.report.mentions += len(keys)
-            if seed_files:
-                cursor.execute(
-                    f"INSERT INTO {SeedFile._meta.db_table} (path, sha256, article_id, ingested_at) "
-                    "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::timestamptz[])",
-                    [[f[i] for f in seed_files] for i in range(4)],
-                )
+        TaggedArticle.objects.bulk_create(TaggedArticle(content_object_id=a, tag_id=t) for a, t in taggings)
+        Mention.objects.bulk_create(
+            Mention(article_id=a, entity_id=e, count=n, source=src) for (a, e), (n, src) in sorted(mentions.items())
+        )
+        self.report.mentions += len(mentions)
+        SeedFile.objects.bulk_create(
+            SeedFile(path=path, sha256=sha, article_id=pk, ingested_at=at) for path, sha, pk, at in seed_files
+        )
 
     def _articles(self, batch, author_ids):
         """Insert the batch's articles with their exact times; returns slug -> id."""
@@ -293,14 +274,10 @@ class _Writer:
             "ingested_at": ("timestamptz", lambda r: r["ingested_at"]),
             "edited_at": ("timestamptz", lambda r: r["edited_at"]),
         }
-        names = ", ".join(columns)
-        arrays = ", ".join(f"%s::{kind}[]" for kind, _ in columns.values())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {Article._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) RETURNING slug, id",
-                [[value(record) for record in batch] for _, value in columns.values()],
-            )
-            return dict(cursor.fetchall())
+        # Not bulk_create: it would stamp created_at and updated_at with the time of the import.
+        types = {name: kind for name, (kind, _) in columns.items()}
+        values = [[value(record) for record in batch] for _, value in columns.values()]
+        return dict(writes.insert_as_exported(Article, types, values, returning="slug, id"))
 
     def _authors(self, batch):
         """lower(name) -> id for every author of the batch, creating the missing ones as exported."""
@@ -388,16 +365,6 @@ class _Writer:
             ids.update({(self.lower[entity.name], entity.kind): entity.pk for entity in created})
             self.report.entities += len(created)
         return ids
-
-
-def _lowered(names):
-    """name -> PostgreSQL's lower(name), for every name."""
-    names = sorted(names)
-    if not names:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT v.name, lower(v.name) FROM unnest(%s::text[]) AS v(name)", [names])
-        return dict(cursor.fetchall())
 
 
 def _by_lower_name(model, lowered_names):

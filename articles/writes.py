@@ -1,4 +1,4 @@
-"""Set-based writes every writer shares: an article's tags and mentions, rows found or created by name.
+"""Set-based writes: an article's tags and mentions, rows found or created by name, ingest's batches.
 
 Ingest, the admin, merges and re-linking store tags and mentions for many
 articles at once, a few statements per call. These functions only write the
@@ -12,6 +12,15 @@ cached pages up to date:
 
 Names are matched by PostgreSQL's lower(), the same function the case-blind
 unique constraints use, so no spelling can slip between them.
+
+Why SQL here (and where the ORM is used instead): an ingest batch writes 250
+articles with their tags, mentions and files; one `INSERT … SELECT FROM
+unnest(arrays)` per table sends a column as one array parameter, where the ORM's
+bulk_create builds a model object and a parameter per value, and the ORM cannot
+say `ON CONFLICT DO NOTHING RETURNING` (races between concurrent ingests are
+settled by the unique constraints), `UPDATE … FROM` a set of rows, or "keep the
+handle already set". Deletes, locks and the model's readings, which the ORM
+states as clearly in the same single statement, go through the ORM.
 """
 
 import json
@@ -26,6 +35,7 @@ from .models import (
     Entity,
     Mention,
     ModelReading,
+    SeedFile,
     SlugRedirect,
     Tag,
     TaggedArticle,
@@ -48,13 +58,12 @@ def replace_tags(tags_by_article):
         Tag, {name: (name, None) for name in names}, fallback_prefix="tag", slug_length=TAG_SLUG_LENGTH
     )
     pairs = {(article_id, tag_ids[tag]) for article_id, tags in tags_by_article.items() for tag in tags}
-    table = TaggedArticle._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE content_object_id = ANY(%s)", [list(tags_by_article)])
-        if pairs:
+    TaggedArticle.objects.filter(content_object_id__in=list(tags_by_article)).delete()
+    if pairs:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                INSERT INTO {table} (content_object_id, tag_id)
+                INSERT INTO {TaggedArticle._meta.db_table} (content_object_id, tag_id)
                 SELECT * FROM unnest(%s::bigint[], %s::bigint[])
                 ON CONFLICT DO NOTHING
                 """,
@@ -109,26 +118,17 @@ def mention_counts(found, entity_id):
 
 def write_readings(readings_by_article):
     """Store each article's `ner.Reading` (article id -> Reading, or None: no reading, any old one deleted)."""
-    table = ModelReading._meta.db_table
     kept = {pk: reading for pk, reading in readings_by_article.items() if reading is not None}
-    with connection.cursor() as cursor:
-        gone = [pk for pk in readings_by_article if pk not in kept]
-        if gone:
-            cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [gone])
-        if kept:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (article_id, sha256, spans)
-                SELECT v.article_id, v.sha256, v.spans::jsonb
-                  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(article_id, sha256, spans)
-                ON CONFLICT (article_id) DO UPDATE SET sha256 = EXCLUDED.sha256, spans = EXCLUDED.spans
-                """,
-                [
-                    list(kept),
-                    [reading.sha256 for reading in kept.values()],
-                    [json.dumps(reading.stored_spans(), separators=(",", ":")) for reading in kept.values()],
-                ],
-            )
+    gone = [pk for pk in readings_by_article if pk not in kept]
+    if gone:
+        ModelReading.objects.filter(article_id__in=gone).delete()
+    if kept:
+        ModelReading.objects.bulk_create(
+            [ModelReading(article_id=pk, sha256=r.sha256, spans=r.stored_spans()) for pk, r in kept.items()],
+            update_conflicts=True,
+            unique_fields=["article"],
+            update_fields=["sha256", "spans"],
+        )
 
 
 def write_mentions(article_ids, rows):
@@ -138,17 +138,14 @@ def write_mentions(article_ids, rows):
     mentions at once (two ingests' end-of-run re-linking) would otherwise both delete the old
     rows, and the second's insert would meet the first's new ones (a duplicate key). Locked, the
     second waits, and its delete then sees and removes what the first wrote."""
-    table = Mention._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Article._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-            [list(article_ids)],
-        )
-        cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [list(article_ids)])
-        if rows:
+    locked = Article.objects.filter(id__in=list(article_ids)).order_by("id").select_for_update(no_key=True)
+    list(locked.values_list("id", flat=True))
+    Mention.objects.filter(article_id__in=list(article_ids)).delete()
+    if rows:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                INSERT INTO {table} (article_id, entity_id, count, source)
+                INSERT INTO {Mention._meta.db_table} (article_id, entity_id, count, source)
                 SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])
                 """,
                 [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
@@ -291,3 +288,165 @@ def add_entities(entries):
             )
             gained = {pk for (pk,) in cursor.fetchall() if pk not in created}
     return created, gained
+
+
+# Ingest's statements (articles/ingest.py decides what each seed file is; these store it).
+
+
+def commit_without_waiting_for_disk():
+    """Let the current transaction's COMMIT return before its WAL reaches the disk.
+
+    Only for writes that can be made again from their source (an ingest batch from its
+    files, the finishing of its articles): on a crash PostgreSQL may lose the last few
+    committed transactions (never half of one), and a re-run stores them again. Not waiting
+    for each commit's flush makes bulk loads much faster.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def ingest_candidates(*, paths, shas, titles):
+    """Every article a batch of seed files could be, in one statement (one consistent snapshot,
+    even while a concurrent run commits): rows of (how, key 1, key 2, article id, slug, edited_at,
+    ingested_at), `how` being "file" (path, sha256 of the file ingested there), "sha" (the
+    article's source sha256) or "key" (lower(headline), lower(author name)); `titles` lower-cased."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH candidates AS (
+                SELECT 'file' AS how, f.path AS k1, f.sha256 AS k2, f.article_id FROM {SeedFile._meta.db_table} f
+                 WHERE f.path = ANY(%s)
+                UNION ALL
+                SELECT 'sha', a.source_sha256, '', a.id FROM {Article._meta.db_table} a
+                 WHERE a.source_sha256 = ANY(%s)
+                UNION ALL
+                SELECT 'key', lower(a.title), lower(coalesce(au.name, '')), a.id FROM {Article._meta.db_table} a
+                  LEFT JOIN {Author._meta.db_table} au ON au.id = a.author_id
+                 WHERE lower(a.title) = ANY(%s)
+            )
+            SELECT c.how, c.k1, c.k2, a.id, a.slug, a.edited_at, a.ingested_at
+              FROM candidates c JOIN {Article._meta.db_table} a ON a.id = c.article_id
+             ORDER BY a.id
+            """,
+            [paths, shas, titles],
+        )
+        return cursor.fetchall()
+
+
+def update_bios(rows):
+    """Give authors the bio of their latest article: rows of (author id, bio, twitter handle or "").
+    A handle already set is kept."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Author._meta.db_table} AS a
+               SET bio = v.bio,
+                   twitter = CASE WHEN a.twitter = '' THEN v.twitter ELSE a.twitter END,
+                   updated_at = now()
+              FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, bio, twitter)
+             WHERE a.id = v.id AND (a.bio IS DISTINCT FROM v.bio OR (a.twitter = '' AND v.twitter <> ''))
+            """,
+            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+        )
+
+
+_ARTICLE_COLUMNS = {
+    "title": "text",
+    "slug": "text",
+    "dek": "text",
+    "body": "text",
+    "author_id": "bigint",
+    "published_at": "timestamptz",
+    "source_path": "text",
+    "source_sha256": "text",
+}
+
+
+def _arrays(rows, columns):
+    """The rows' values column by column, for `unnest(%s::type[], …)`."""
+    return [[row[column] for row in rows] for column in columns]
+
+
+def insert_articles(rows, *, now):
+    """Insert published articles from seed files (dicts of _ARTICLE_COLUMNS), created, updated and
+    ingested `now`. A row whose text (source_sha256) or slug is taken meanwhile is skipped:
+    returns source sha256 -> id of those inserted."""
+    names = ", ".join(_ARTICLE_COLUMNS)
+    types = ", ".join(f"%s::{kind}[]" for kind in _ARTICLE_COLUMNS.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Article._meta.db_table} ({names}, status, created_at, updated_at, ingested_at,
+                                                 entities_pinned)
+            SELECT v.*, %s, %s, %s, %s, false FROM unnest({types}) AS v({names})
+            ON CONFLICT DO NOTHING
+            RETURNING source_sha256, id
+            """,
+            [Article.Status.PUBLISHED, now, now, now, *_arrays(rows, _ARTICLE_COLUMNS)],
+        )
+        return dict(cursor.fetchall())
+
+
+def update_articles(rows, *, now):
+    """Write seed files' new text over their articles (dicts of "id" and _ARTICLE_COLUMNS but the
+    slug, which stays); a row without a publication date keeps the article's."""
+    columns = {"id": "bigint", **{c: t for c, t in _ARTICLE_COLUMNS.items() if c != "slug"}}
+    names = ", ".join(columns)
+    types = ", ".join(f"%s::{kind}[]" for kind in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Article._meta.db_table} AS a
+               SET title = v.title, dek = v.dek, body = v.body, author_id = v.author_id,
+                   published_at = COALESCE(v.published_at, a.published_at),
+                   source_path = v.source_path, source_sha256 = v.source_sha256,
+                   ingested_at = %s, updated_at = %s
+              FROM unnest({types}) AS v({names})
+             WHERE a.id = v.id
+            """,
+            [now, now, *_arrays(rows, columns)],
+        )
+
+
+def record_seed_files(rows, *, now):
+    """Record each seed file as ingested `now`: rows of (path, sha256 of its text, article id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {SeedFile._meta.db_table} (path, sha256, article_id, ingested_at)
+            SELECT v.path, v.sha256, v.article_id, %s
+              FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(path, sha256, article_id)
+            ON CONFLICT (path) DO UPDATE
+               SET sha256 = EXCLUDED.sha256, article_id = EXCLUDED.article_id, ingested_at = EXCLUDED.ingested_at
+            """,
+            [now, *_arrays(rows, range(3))],
+        )
+
+
+# The import's statements (articles/restore.py).
+
+
+def lowered(names):
+    """name -> PostgreSQL's lower(name), for every name: the key the case-blind unique indexes use."""
+    names = sorted(names)
+    if not names:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT v.name, lower(v.name) FROM unnest(%s::text[]) AS v(name)", [names])
+        return dict(cursor.fetchall())
+
+
+def insert_as_exported(model, types, values, *, returning):
+    """Insert rows with every column as given (`types`: column -> SQL type; `values`: a list of
+    values per column, in that order), where bulk_create would stamp auto_now columns with the
+    present time. Returns the rows of the `returning` columns."""
+    names = ", ".join(types)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {returning}",
+            values,
+        )
+        return cursor.fetchall()
