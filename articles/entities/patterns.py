@@ -154,8 +154,24 @@ _SCORE = r"(?<![\d.])\d{1,3}[-–]\d{1,3}(?![-–\d])(?!,?\s*\(?\d)"
 _WON = r"beat|beats|beating|edged|edges|thrashed|defeated|defeats|routed|stunned|upset|overcame"
 _RESULT = r"win|victory|defeat|loss|draw|drew|lost|won"
 _TEAM_BEFORE = re.compile(
-    rf"(?:\b{_SCORE}\s+(?:{_RESULT})\s+(?:over|to|against|with)|\b(?:drew|lost|won)\s+{_SCORE}\s+(?:with|to|against))"
+    rf"(?:\b{_SCORE}\s+(?:{_RESULT})\s+(?:(?:away|at\s+home)\s+)?(?:over|to|against|with)"
+    rf"|\b(?:drew|lost|won)\s+{_SCORE}\s+(?:with|to|against)"
+    r"|\b(?:at\s+home|away)\s+(?:to|against)"  # "at home to Cerro Largo", "a 3-0 win away to Plaza Colonia"
+    # "Inter play Napoli", "Raja lead Wydad": a singular name with a plural verb is a team, and so is its opponent
+    r"|(?<![\w’'.-])[A-Z][\w’'.-]*[^\Ws]\s+(?:play|host|face|meet|lead|trail)(?!\s+(?:the\s+)?[a-z]))"
     r"\s+(?:the\s+)?$"
+)
+# Sports copy gives a team a plural verb ("Inter play Napoli", "Emelec are sixth", "Flamengo now sit
+# second"); no person takes one. Not when the name ends a list of subjects ("Ruto and Gachagua have").
+_PLURAL_VERB_AFTER = re.compile(
+    r"^\s+(?:now\s+|still\s+)?(?:are|were|have|play|host|face|meet|visit|lead|trail|sit|travel\s+to)\s+"
+    r"(?!been\b|to\b|a\s+(?:son|daughter|wife|husband)\b)"
+)
+_SUBJECTS_BEFORE = re.compile(r"(?:[A-Z][\w’'.-]*,?\s+(?:and|&|or)|,)\s+$")
+# Only where the name opens a clause: in "families in South Auckland were", the verb is the families'.
+_CLAUSE_BEFORE = re.compile(
+    r"(?:^|[.!?:;”\"]\s+|\n|[—–]\s+|\b(?:while|and|but|as|when|after|before|since|because|whereas|then)\s+)"
+    r"(?:[Tt]he\s+)?$"
 )
 _TEAM_AFTER = re.compile(
     rf"^\s+(?:{_SCORE}"  # "… beat Ajax 3-1"
@@ -166,7 +182,7 @@ _TEAM_AFTER = re.compile(
 # "the Ajax coach": a person has a coach of their own ("Alcaraz’s coach"), not "the … coach".
 _STAFF_AFTER = re.compile(
     r"^\s+(?:coach|manager|head\s+coach|fans|supporters|squad|captain|goalkeeper|striker|midfielder|"
-    r"defender|winger|academy)\b"
+    r"defender|winger|academy|defence|defense|back\s+line)\b"
 )
 _THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
@@ -183,7 +199,23 @@ def team_cue(text, start, end):
     if _TEAM_AFTER.match(after):
         return True
     before = text[max(0, start - 40) : start]
+    if (
+        _PLURAL_VERB_AFTER.match(after)
+        and _CLAUSE_BEFORE.search(before)
+        and not _SUBJECTS_BEFORE.search(before)
+        and not text[start:end].endswith("s")
+    ):
+        return True  # "Inter play Napoli"; a plural name ("the Philippines have") takes a plural verb anyway
     return bool(_TEAM_BEFORE.search(before)) or (bool(_THE_BEFORE.search(before)) and bool(_STAFF_AFTER.match(after)))
+
+
+_CLUB_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[\w’'-]+\s+){0,3}?(?:club|side|team)\b(?![’'])")
+
+
+def club_cue(text, start, end):
+    """True for a name a match report gives as a team ("Barcelona beat Emelec 3-1") or that is introduced
+    as a club ("Liverpool, the Montevideo club,"): a city's name that names its club there."""
+    return team_cue(text, start, end) or bool(_CLUB_AFTER.match(text, end))
 
 
 def org_cue(text, start, end):
