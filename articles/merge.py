@@ -1,7 +1,7 @@
 """Curation: merging duplicate entities, tags and authors into one survivor.
 
 A merge moves everything that pointed at the merged rows to the survivor, in a
-few set-based statements inside one transaction:
+few set-based statements (articles/writes.py) inside one transaction:
 
 - entities: mentions move, and where an article mentioned both, their counts are
   added up; the merged names and aliases become aliases of the survivor, so the
@@ -27,10 +27,9 @@ re-extracts the moved articles (the byline is a person of each article).
 
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models.functions import Now
 
-from . import changes
+from . import changes, writes
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
 from .textcleanup import clean_line
 
@@ -132,26 +131,7 @@ def _move_mentions(survivor, others, article_ids=None):
     if article_ids is not None:
         links = links.filter(article_id__in=article_ids)
     ids = sorted(set(links.values_list("article_id", flat=True)))
-    table = Mention._meta.db_table
-    with connection.cursor() as cursor:
-        # One row per article: counts of every merged entity added to the survivor's own.
-        # A moved mention keeps the strongest provenance it had: an editor's, then the vocabulary's.
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (article_id, entity_id, count, source)
-            SELECT article_id, %s, SUM(count),
-                   CASE WHEN bool_or(source = 'editor') THEN 'editor'
-                        WHEN bool_or(source = 'vocabulary') THEN 'vocabulary'
-                        ELSE 'model' END
-              FROM {table}
-             WHERE entity_id = ANY(%s) AND article_id = ANY(%s)
-             GROUP BY article_id
-            ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
-            """,
-            [survivor.pk, other_ids, ids],
-        )
-        moved = cursor.rowcount
-        cursor.execute(f"DELETE FROM {table} WHERE entity_id = ANY(%s) AND article_id = ANY(%s)", [other_ids, ids])
+    moved = writes.move_mentions(survivor.pk, other_ids, ids)
     return moved, ids
 
 
@@ -162,17 +142,7 @@ def _move_taggings(survivor, others, article_ids=None):
     if article_ids is not None:
         links = links.filter(content_object_id__in=article_ids)
     ids = sorted(set(links.values_list("content_object_id", flat=True)))
-    table = TaggedArticle._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (content_object_id, tag_id)
-            SELECT DISTINCT content_object_id, %s FROM {table} WHERE tag_id = ANY(%s) AND content_object_id = ANY(%s)
-            ON CONFLICT DO NOTHING
-            """,
-            [survivor.pk, other_ids, ids],
-        )
-        cursor.execute(f"DELETE FROM {table} WHERE tag_id = ANY(%s) AND content_object_id = ANY(%s)", [other_ids, ids])
+    writes.move_taggings(survivor.pk, other_ids, ids)
     return len(ids), ids
 
 

@@ -450,3 +450,50 @@ def insert_as_exported(model, types, values, *, returning):
             values,
         )
         return cursor.fetchall()
+
+
+# Merges' statements (articles/merge.py chooses what moves).
+
+
+def move_mentions(survivor_id, other_ids, article_ids):
+    """Move the mentions of the entities `other_ids` in `article_ids` to the entity `survivor_id`;
+    returns how many mentions of the survivor were written.
+
+    One row per article: the counts of every merged entity are added to the survivor's own,
+    and a moved mention keeps the strongest provenance it had: an editor's, then the
+    vocabulary's (SQL: an INSERT … SELECT … GROUP BY that adds to rows already there)."""
+    table = Mention._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (article_id, entity_id, count, source)
+            SELECT article_id, %s, SUM(count),
+                   CASE WHEN bool_or(source = 'editor') THEN 'editor'
+                        WHEN bool_or(source = 'vocabulary') THEN 'vocabulary'
+                        ELSE 'model' END
+              FROM {table}
+             WHERE entity_id = ANY(%s) AND article_id = ANY(%s)
+             GROUP BY article_id
+            ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
+            """,
+            [survivor_id, list(other_ids), list(article_ids)],
+        )
+        moved = cursor.rowcount
+    Mention.objects.filter(entity_id__in=list(other_ids), article_id__in=list(article_ids)).delete()
+    return moved
+
+
+def move_taggings(survivor_id, other_ids, article_ids):
+    """Give the articles `article_ids` tagged with one of `other_ids` the tag `survivor_id` instead
+    (once, whether or not they had it)."""
+    table = TaggedArticle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (content_object_id, tag_id)
+            SELECT DISTINCT content_object_id, %s FROM {table} WHERE tag_id = ANY(%s) AND content_object_id = ANY(%s)
+            ON CONFLICT DO NOTHING
+            """,
+            [survivor_id, list(other_ids), list(article_ids)],
+        )
+    TaggedArticle.objects.filter(tag_id__in=list(other_ids), content_object_id__in=list(article_ids)).delete()
