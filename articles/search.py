@@ -369,6 +369,32 @@ class Search:
         self.tsquery_text = self.request.q or None
         return self._where()
 
+    def probe_words(self):
+        """(numnode, querytree) of the words as typed and the number of hits in bucket 0 (1/64 of
+        the archive), in one query: numnode 0 means only stop words, querytree "T" only -word."""
+        where, params = self.matching()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT numnode(w), querytree(w),
+                           (SELECT count(*) FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0)
+                      FROM websearch_to_tsquery(%s::regconfig, %s) AS w""",
+                [*params, CONFIG, self.request.q],
+            )
+            return cursor.fetchone()
+
+    def hits_by_month(self, sample):
+        """{first day of a month: hits published that month}, counted among the entries `sample`
+        takes (a condition from sample_for(); the caller scales the counts)."""
+        where, params = self.matching()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SET LOCAL jit = off;
+                    SELECT date_trunc('month', s.published_at AT TIME ZONE %s)::date, count(*)
+                      FROM {SearchEntry._meta.db_table} s WHERE {where} AND {sample} GROUP BY 1""",
+                [settings.TIME_ZONE, *params],
+            )
+            return dict(cursor.fetchall())
+
     def _rank(self):
         """The ranking expression and its parameters, and the ORDER BY over (rank, published_at, id)."""
         if self.tsquery_text is not None and self.request.sort == "relevance":

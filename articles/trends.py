@@ -32,9 +32,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import F, Func, Value
+from django.db.models import BigIntegerField, F, Func, Value
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -49,14 +47,12 @@ from .models import (
     EntityMonth,
     EntityPair,
     MonthCount,
-    SearchEntry,
     SearchKey,
     SearchKeys,
     SlugRedirect,
 )
 from .pagecache import depends_on, key
 from .search import MAX_QUERY_LENGTH, SLUG_RE, Search, SearchRequest, clean_query, sample_for
-from .searchindex import CONFIG
 from .views import SITE_NAME, ReaderPageMixin
 
 MAX_ENTITIES = 5
@@ -246,17 +242,11 @@ def _entities(slugs):
 
 def _month_counts(entity_ids):
     """({entity id: {month: articles}}, {month: all public articles}), in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT entity_id, month, count FROM {EntityMonth._meta.db_table}
-             WHERE entity_id = ANY(%s) AND count > 0
-            UNION ALL
-            SELECT NULL, month, count FROM {MonthCount._meta.db_table} WHERE count > 0
-            """,
-            [entity_ids],
-        )
-        rows = cursor.fetchall()
+    entities = EntityMonth.objects.filter(entity_id__in=entity_ids, count__gt=0).order_by()
+    everything = MonthCount.objects.filter(count__gt=0).order_by().annotate(entity_id=Value(None, BigIntegerField()))
+    rows = entities.values_list("entity_id", "month", "count").union(
+        everything.values_list("entity_id", "month", "count"), all=True
+    )
     by_entity, all_months = {}, {}
     for entity_id, month, count in rows:
         if entity_id is None:
@@ -273,29 +263,15 @@ def term_months(q):
     then the count per month (of every hit, or of a sample: `search.sample_for`).
     TrendsError when the words cannot be searched for (only stop words, only -word).
     """
-    where, params = Search(SearchRequest(q=q)).matching()
-    table = SearchEntry._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT numnode(w), querytree(w),
-                       (SELECT count(*) FROM {table} s WHERE {where} AND s.bucket = 0)
-                  FROM websearch_to_tsquery(%s::regconfig, %s) AS w""",
-            [*params, CONFIG, q],
-        )
-        nodes, tree, probed = cursor.fetchone()
-        if not nodes or tree == "T":
-            raise TrendsError(_unsearchable(q, nodes))
-        # Spread over months, a sample leaves few hits a month: every hit up to 4 × EXACT_LIMIT, the
-        # 1/8 sample up to 64 × EXACT_LIMIT (both read at most ~8 × EXACT_LIMIT entries, 10-30 ms).
-        limit = search.EXACT_LIMIT
-        scale, sample = sample_for(probed * 64, exact_up_to=4 * limit, eighth_up_to=64 * limit)
-        cursor.execute(
-            f"""SET LOCAL jit = off;
-                SELECT date_trunc('month', s.published_at AT TIME ZONE %s)::date, count(*)
-                  FROM {table} s WHERE {where} AND {sample} GROUP BY 1""",
-            [settings.TIME_ZONE, *params],
-        )
-        return {month: count * scale for month, count in cursor.fetchall()}, scale
+    words = Search(SearchRequest(q=q))
+    nodes, tree, probed = words.probe_words()
+    if not nodes or tree == "T":
+        raise TrendsError(_unsearchable(q, nodes))
+    # Spread over months, a sample leaves few hits a month: every hit up to 4 × EXACT_LIMIT, the
+    # 1/8 sample up to 64 × EXACT_LIMIT (both read at most ~8 × EXACT_LIMIT entries, 10-30 ms).
+    limit = search.EXACT_LIMIT
+    scale, sample = sample_for(probed * 64, exact_up_to=4 * limit, eighth_up_to=64 * limit)
+    return {month: count * scale for month, count in words.hits_by_month(sample).items()}, scale
 
 
 def _unsearchable(q, nodes):
