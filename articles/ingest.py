@@ -310,14 +310,16 @@ def _needs_model(files, ingested, max_bytes):
     return False
 
 
-def load_vocabulary():
-    """The curated vocabulary: every Entity with its aliases, oldest first.
+def load_vocabulary(up_to=None):
+    """The curated vocabulary: every Entity with its aliases (`up_to`: those with an id up to it).
 
-    In a fixed order: where a surface form names several entities, the order of its
-    candidates breaks ties between equally good readings, and the table's physical
-    order changes as rows are updated.
+    `up_to` gives the vocabulary as it was when a run began, without the entities the
+    run has created since: every part of a queued ingest reads its files with it, as
+    every file of a direct ingest is read with the vocabulary of its start.
     """
     entities = Entity.objects.order_by("pk").values_list("name", "kind", "aliases")
+    if up_to is not None:
+        entities = entities.filter(pk__lte=up_to)
     return Vocabulary(entities.iterator(chunk_size=5000))
 
 
@@ -385,16 +387,23 @@ def ingest_files(
     ner=True,
     finish_chunk=FINISH_CHUNK,
     link_new=True,
+    known_entities=None,
 ):
     """Ingest `files`, as iter_seed_files() lists them (a symbolic link among them is refused).
 
     What ingest_paths() does once it has listed its files; a queued ingest's parts
     (articles/jobs/ingest.py) call it with theirs, with `link_new=False`: the entities
     the parts create are linked to the stored articles once, by a job of their own.
+    `known_entities`: the last entity id when the run began (a queued ingest's, when it
+    was enqueued): its files are read with the vocabulary up to there, not with the
+    entities earlier parts created, so that what a file gives does not depend on the
+    part it falls in, or on which parts ran before it.
     """
     started = time.monotonic() if started is None else started
     report = IngestReport()
-    vocabulary = load_vocabulary()
+    if known_entities is None:
+        known_entities = Entity.objects.aggregate(last=Max("id"))["last"] or 0
+    vocabulary = load_vocabulary(up_to=known_entities)
     writer = BatchWriter(report, dry_run=dry_run, force=force, finish_chunk=finish_chunk)
     if not dry_run and len(files) > batch_size and not connection.in_atomic_block:
         # A run of several batches finishes its chunks on a second connection while it writes
@@ -405,7 +414,6 @@ def ingest_files(
     ingested = _ingested_before(files)
     if ner and _needs_model(files, ingested, max_bytes):
         load_model()  # before forking: the workers share the loaded weights
-    known_entities = Entity.objects.aggregate(last=Max("id"))["last"] or 0
     try:
         with _prepared(files, vocabulary, max_bytes=max_bytes, ner=ner, workers=workers, ingested=ingested) as results:
             if not dry_run:

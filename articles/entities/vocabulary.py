@@ -15,6 +15,10 @@ Matching rules:
   "Bank of England" does not also count "England".
 - A form several entities share ("Amazon": the company and the river) gives a
   match with several `candidates`; the extractor picks one from the context.
+  They come in one order whatever the order the entries were added in
+  (`candidate_order`): a vocabulary is a set, so ties between equally good
+  readings never depend on which entity was stored first (in an ingest, that is
+  which article or which worker came first).
 
 Word boundaries cost nothing at match time: the text and the keys are both
 mapped to lower case with every non-word character turned into a space, and
@@ -168,7 +172,9 @@ class Vocabulary:
                 continue
             forms.append(form)
             key = f" {match_key(form)} "
-            self._forms.setdefault(key, []).append((form, is_acronym(form), entry))
+            candidates = self._forms.setdefault(key, [])
+            candidates.append((form, is_acronym(form), entry))
+            candidates.sort(key=_candidate_key)
             self._words.setdefault(entry, set()).update(WORD_RE.findall(fold(form)))
         self._entries[entry] = tuple(forms)
         self._automaton = None
@@ -272,6 +278,21 @@ class Vocabulary:
     def count(self, text):
         """Counter of VocabularyEntry -> occurrences in `text` (ambiguous forms count for their first reading)."""
         return Counter(match.entry for match in self.find(text))
+
+
+# Where a form's readings are equally good, organisations come first, then places, then people: the
+# order the extractor's kind vote breaks its own ties in.
+_KIND_ORDER = {"ORG": 0, "PLACE": 1, "PERSON": 2}
+
+
+def candidate_order(entry):
+    """Where `entry` stands among the entries that share a surface form: by kind, then by name."""
+    return (_KIND_ORDER.get(entry.kind, len(_KIND_ORDER)), fold(entry.name), entry.name, entry.kind)
+
+
+def _candidate_key(candidate):
+    form, _, entry = candidate
+    return (candidate_order(entry), form)
 
 
 def _choose(surface, candidates):

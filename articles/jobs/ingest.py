@@ -5,6 +5,10 @@ ingest batch each (`--batch-size`, 250 files). Each part is `ingest_files()` on 
 files, in one transaction, with the same identity rules as a direct ingest: what a
 file is (created, updated, unchanged, duplicate, conflict) is decided by the
 database, so parts running at once on several hosts never store a story twice.
+Every part reads its files with the vocabulary as the job was enqueued (the
+entities up to `known_entities`), not with the entities earlier parts created:
+what a file gives then depends neither on the part it falls in nor on which parts
+ran before it, and is what a direct ingest of the same files gives.
 The entities the parts create (a byline's author, a name the model found) are then
 linked to the stored articles that name them by a job that follows the ingest
 (`LinkNew`, in rounds while re-linking creates entities), as a direct ingest does at
@@ -61,6 +65,7 @@ class Ingest(Kind):
             batch_size=len(files),
             ner=options.get("ner", True),
             link_new=False,  # once for the whole job, when it ends (LinkNew)
+            known_entities=options.get("known_entities"),  # the vocabulary as the job was enqueued
         )
         return {**report.as_dict(), "notes": [list(note) for note in report.notes]}
 
