@@ -419,23 +419,6 @@ class Search:
             )
             return cursor.fetchone()[0] > limit
 
-    def _probe(self, where, params):
-        """Hits among the 1/64 of entries in bucket 0 (a small index of their own).
-
-        Returns the estimated number of hits, and the date from which on about
-        RANK_CANDIDATES hits were published (None when there are fewer).
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT count(*), (array_agg(s.published_at ORDER BY s.published_at DESC))[%s]
-                  FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0
-                """,
-                [max(1, RANK_CANDIDATES // 64), *params],
-            )
-            count, cutoff = cursor.fetchone()
-        return count * 64, cutoff
-
     def _hits_facets_and_page(self, results, *, offset, limit):
         """Count the hits, compute the facets and rank the page's ids, in one statement.
 
@@ -477,7 +460,7 @@ class Search:
         rank, rank_params, _order = self._rank()
         table = SearchEntry._meta.db_table
         columns = "s.article_id AS id, s.author_id, s.published_at, s.tag_ids, s.entity_ids"
-        estimate, cutoff = self._probe(where, params) if self.tsquery_text is not None else (0, None)
+        estimate, cutoff = probe(where, params) if self.tsquery_text is not None else (0, None)
         if estimate <= EXACT_LIMIT:
             self.cutoff = None
             counted = f"SELECT {columns}, {rank} AS rank FROM {table} s WHERE {where}"
@@ -707,6 +690,24 @@ def _facets_sql(counted, ranked, order):
     """
 
 
+def probe(where, params):
+    """Hits of `where` among the 1/64 of entries in bucket 0 (a small index of their own).
+
+    Returns the estimated number of hits, and the date from which on about
+    RANK_CANDIDATES hits were published (None when there are fewer).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(*), (array_agg(s.published_at ORDER BY s.published_at DESC))[%s]
+              FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0
+            """,
+            [max(1, RANK_CANDIDATES // 64), *params],
+        )
+        count, cutoff = cursor.fetchone()
+    return count * 64, cutoff
+
+
 def sample_for(estimate, exact_up_to=None, eighth_up_to=None):
     """How to count about `estimate` hits: (scale, SQL condition over `s`).
 
@@ -816,3 +817,104 @@ class SearchView(TemplateView):
 def _safe_echo(request):
     """The query as typed, cleaned enough to show back in the search box of an error page."""
     return clean_query(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
+
+
+# The API's reads of the search entries (/api/v1/articles/ with words or filters; articles/api/
+# queries.py): the same entries, visibility and bounded ranking as the search page, walked by
+# keyset (the key of the last item shown is the next page's cursor) instead of by page number.
+
+RANK_SCALE = 1_000_000  # relevance is ts_rank rounded to millionths: an integer a cursor can carry exactly
+
+
+def entry_condition(*, q=None, author_id=None, tag_ids=None, entity_ids=None, kind=None, start=None, end=None):
+    """The condition on the search entries (`s`) for these filters, and its parameters: public
+    entries, matching the words `q`, by the author, with every tag and every entity, mentioning an
+    entity of `kind`, published in [start, end)."""
+    where, params = [public_sql("s")], []  # published(), on the entry's copies of status and date
+    if q:
+        where.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
+        params += [CONFIG, q]
+    if author_id is not None:
+        where.append("s.author_id = %s")
+        params.append(author_id)
+    if tag_ids:
+        where.append("s.tag_ids @> %s::bigint[]")
+        params.append(tag_ids)
+    if entity_ids:
+        where.append("s.entity_ids @> %s::bigint[]")
+        params.append(entity_ids)
+    if kind:
+        where.append(f"EXISTS (SELECT 1 FROM {Entity._meta.db_table} e WHERE e.id = ANY(s.entity_ids) AND e.kind = %s)")
+        params.append(kind)
+    if start:
+        where.append("s.published_at >= %s")
+        params.append(start)
+    if end:
+        where.append("s.published_at < %s")
+        params.append(end)
+    return " AND ".join(where), params
+
+
+def entry_keys(where, params, *, oldest_first, after, limit):
+    """(published_at, article id) of the next `limit` entries matching `where`, newest (or oldest)
+    first, after the key `after` (None: from the start)."""
+    if oldest_first:
+        past, order = "(s.published_at, s.article_id) > (%s, %s)", "s.published_at, s.article_id"
+    else:
+        past, order = "(s.published_at, s.article_id) < (%s, %s)", "s.published_at DESC, s.article_id DESC"
+    if after:
+        where, params = f"{where} AND {past}", [*params, *after]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.published_at, s.article_id FROM {SearchEntry._meta.db_table} s WHERE {where} "
+            f"ORDER BY {order} LIMIT %s",
+            [*params, limit],
+        )
+        return cursor.fetchall()
+
+
+def ranked_entry_keys(where, params, q, *, cursor, limit):
+    """Keys (cutoff, rank, published_at, article id) of the next `limit` entries matching `where`
+    by relevance to `q`, bounded as the search page bounds it.
+
+    With more than about RANK_CANDIDATES hits (a common word), only the hits published since
+    the date that leaves about that many are ranked; older hits follow, newest first, with
+    rank -1. The cursor carries that date, so later pages keep the order of the first one.
+    """
+    cutoff = cursor[0] if cursor else probe(where, params)[1]
+    rank_sql = (
+        "CASE WHEN s.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+        f"THEN round(ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s)) * {RANK_SCALE})::bigint "
+        "ELSE 0 END"
+    )
+    rank_params = [CONFIG, q, CONFIG, q]
+    table = SearchEntry._meta.db_table
+    ranked_where, older_where = f"{where} AND s.published_at >= %s", f"{where} AND s.published_at < %s"
+    ranked_params, older_params = [*rank_params, *params, cutoff], [*params, cutoff]
+    if cutoff is None:  # few hits: rank them all
+        ranked_where, ranked_params = where, [*rank_params, *params]
+        older_where, older_params = "false", []
+    after, after_params = "true", []
+    if cursor:
+        _cutoff, rank, when, pk = cursor
+        after, after_params = "(r.rank, r.published_at, r.article_id) < (%s, %s, %s)", [rank, when, pk]
+        if rank < 0:  # past the ranked hits: walk the older ones from the cursor on
+            ranked_where, ranked_params = "false", rank_params
+            older_where += " AND (s.published_at, s.article_id) < (%s, %s)"
+            older_params += [when, pk]
+    with connection.cursor() as db:
+        db.execute(
+            f"""
+            SELECT r.rank, r.published_at, r.article_id FROM (
+                SELECT {rank_sql} AS rank, s.published_at, s.article_id FROM {table} s WHERE {ranked_where}
+                UNION ALL
+                (SELECT -1, s.published_at, s.article_id FROM {table} s WHERE {older_where}
+                  ORDER BY s.published_at DESC, s.article_id DESC LIMIT %s)
+            ) r
+             WHERE {after}
+             ORDER BY r.rank DESC, r.published_at DESC, r.article_id DESC LIMIT %s
+            """,
+            [*ranked_params, *older_params, limit, *after_params, limit],
+        )
+        keys = db.fetchall()
+    return [(cutoff, rank, when, pk) for rank, when, pk in keys]

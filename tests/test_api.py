@@ -228,7 +228,7 @@ class TestCursor:
         assert self.walk(client, q="copper", page_size=2) == slugs(client, q="copper", page_size=100)
 
     def test_common_words_rank_the_recent_hits_then_list_older_ones_newest_first(self, client, monkeypatch):
-        monkeypatch.setattr("articles.api.queries.RANK_CANDIDATES", 4 * 64)  # the 4 newest hits are ranked
+        monkeypatch.setattr("articles.search.RANK_CANDIDATES", 4 * 64)  # the 4 newest hits are ranked
         articles = [
             ArticleFactory(title=f"Copper {'copper ' * (i % 3)}news", published_at=days_ago(i)) for i in range(9)
         ]

@@ -7,7 +7,9 @@ Nothing here writes a visibility condition of its own: articles come from
 statistics), so a draft, a scheduled article, or a name known only from them
 never appears, and a filter naming one is answered as if it did not exist.
 Full-text matching uses the search entries and the search syntax of
-articles/search.py (`websearch_to_tsquery`: words, "phrase", OR, -word).
+articles/search.py (`websearch_to_tsquery`: words, "phrase", OR, -word), whose
+statements read them (`entry_condition`, `entry_keys`, `ranked_entry_keys`): this
+module runs no SQL of its own.
 
 Each function returns plain data (dicts and lists) that the endpoints give to
 their response schemas, in a fixed number of queries whatever the page size.
@@ -25,26 +27,23 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
 from django.db.models import F, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import JSONObject
 
+from .. import search
 from ..models import (
     Article,
     Author,
     Entity,
     Mention,
-    SearchEntry,
     SearchKey,
     SearchKeys,
     Tag,
     TaggedArticle,
-    public_sql,
 )
 from ..pagecache import key
 from ..related import related_articles
-from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, RANK_CANDIDATES, SLUG_RE
-from ..searchindex import CONFIG
+from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, SLUG_RE
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -54,7 +53,6 @@ KIND_NAMES = {Entity.Kind.PERSON: "person", Entity.Kind.PLACE: "place", Entity.K
 KINDS = {name: kind for kind, name in KIND_NAMES.items()}
 APPEARS_WITH = 12
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a search key keeps (newsroom_search_key drops the rest)
-RANK_SCALE = 1_000_000  # relevance is ts_rank rounded to millionths: an integer the cursor can carry exactly
 
 
 class Array(Func):
@@ -302,114 +300,21 @@ def _ordered(articles, filters):
     return articles.order_by("-published_at", "-id")
 
 
-def _where(filters, ids):
-    """The condition on the search entries (`s`) for the filters, and its parameters."""
-    where, params = [public_sql("s")], []  # published(), on the entry's copies of status and date
-    if filters.q:
-        where.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
-        params += [CONFIG, filters.q]
-    if "author" in ids:
-        where.append("s.author_id = %s")
-        params.append(ids["author"][0])
-    if "tag" in ids:  # every tag asked for
-        where.append("s.tag_ids @> %s::bigint[]")
-        params.append(ids["tag"])
-    if "entity" in ids:  # every entity asked for
-        where.append("s.entity_ids @> %s::bigint[]")
-        params.append(ids["entity"])
-    if filters.kind:
-        where.append(f"EXISTS (SELECT 1 FROM {Entity._meta.db_table} e WHERE e.id = ANY(s.entity_ids) AND e.kind = %s)")
-        params.append(filters.kind)
-    start, end = _date_range(filters)
-    if start:
-        where.append("s.published_at >= %s")
-        params.append(start)
-    if end:
-        where.append("s.published_at < %s")
-        params.append(end)
-    return " AND ".join(where), params
-
-
 def _matching_keys(filters, ids, limit):
     """The sort keys, (rank,) published_at, article id, of the next `limit` matching entries."""
-    where, params = _where(filters, ids)
-    table = SearchEntry._meta.db_table
-    if filters.order == "relevance":
-        return _ranked_keys(filters, where, params, limit)
-    if filters.order == "oldest":
-        after, order = "(s.published_at, s.article_id) > (%s, %s)", "s.published_at, s.article_id"
-    else:
-        after, order = "(s.published_at, s.article_id) < (%s, %s)", "s.published_at DESC, s.article_id DESC"
-    if filters.cursor:
-        where += f" AND {after}"
-        params += list(filters.cursor)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.published_at, s.article_id FROM {table} s WHERE {where} ORDER BY {order} LIMIT %s",
-            [*params, limit],
-        )
-        return cursor.fetchall()
-
-
-def _ranked_keys(filters, where, params, limit):
-    """Relevance order, bounded as the search page bounds it (articles/search.py).
-
-    With more than about RANK_CANDIDATES hits (a common word), only the hits published since
-    the date that leaves about that many are ranked; older hits follow, newest first, with
-    rank -1. The cursor carries that date, so later pages keep the order of the first one.
-    """
-    cutoff = filters.cursor[0] if filters.cursor else _rank_cutoff(where, params)
-    rank_sql = (
-        "CASE WHEN s.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
-        f"THEN round(ts_rank(s.rank_vector, websearch_to_tsquery(%s::regconfig, %s)) * {RANK_SCALE})::bigint "
-        "ELSE 0 END"
+    start, end = _date_range(filters)
+    where, params = search.entry_condition(
+        q=filters.q,
+        author_id=ids["author"][0] if "author" in ids else None,
+        tag_ids=ids.get("tag"),
+        entity_ids=ids.get("entity"),
+        kind=filters.kind,
+        start=start,
+        end=end,
     )
-    rank_params = [CONFIG, filters.q, CONFIG, filters.q]
-    table = SearchEntry._meta.db_table
-    ranked_where, older_where = f"{where} AND s.published_at >= %s", f"{where} AND s.published_at < %s"
-    ranked_params, older_params = [*rank_params, *params, cutoff], [*params, cutoff]
-    if cutoff is None:  # few hits: rank them all
-        ranked_where, ranked_params = where, [*rank_params, *params]
-        older_where, older_params = "false", []
-    after, after_params = "true", []
-    if filters.cursor:
-        _cutoff, rank, when, pk = filters.cursor
-        after, after_params = "(r.rank, r.published_at, r.article_id) < (%s, %s, %s)", [rank, when, pk]
-        if rank < 0:  # past the ranked hits: walk the older ones from the cursor on
-            ranked_where, ranked_params = "false", rank_params
-            older_where += " AND (s.published_at, s.article_id) < (%s, %s)"
-            older_params += [when, pk]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT r.rank, r.published_at, r.article_id FROM (
-                SELECT {rank_sql} AS rank, s.published_at, s.article_id FROM {table} s WHERE {ranked_where}
-                UNION ALL
-                (SELECT -1, s.published_at, s.article_id FROM {table} s WHERE {older_where}
-                  ORDER BY s.published_at DESC, s.article_id DESC LIMIT %s)
-            ) r
-             WHERE {after}
-             ORDER BY r.rank DESC, r.published_at DESC, r.article_id DESC LIMIT %s
-            """,
-            [*ranked_params, *older_params, limit, *after_params, limit],
-        )
-        keys = cursor.fetchall()
-    return [(cutoff, rank, when, pk) for rank, when, pk in keys]
-
-
-def _rank_cutoff(where, params):
-    """The date from which about RANK_CANDIDATES hits were published, or None with fewer hits.
-
-    Estimated from the hits in bucket 0, a fixed 1/64 of the archive with an index of its own."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT (array_agg(s.published_at ORDER BY s.published_at DESC))[%s]
-              FROM {SearchEntry._meta.db_table} s WHERE {where} AND s.bucket = 0
-            """,
-            [max(1, RANK_CANDIDATES // 64), *params],
-        )
-        return cursor.fetchone()[0]
+    if filters.order == "relevance":
+        return search.ranked_entry_keys(where, params, filters.q, cursor=filters.cursor, limit=limit)
+    return search.entry_keys(where, params, oldest_first=filters.order == "oldest", after=filters.cursor, limit=limit)
 
 
 def article_item(article, links, *, with_body=False):
