@@ -395,3 +395,20 @@ def test_family_names_of_two_words_and_particles_inside_names(vocabulary):
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
     assert {"Carolina Beatriz Montalvo Iriarte", "Maria Luz dela Rosa"} <= people
     assert not {"Montalvo Iriarte", "Dela Rosa", "Maria Luz", "Kazakh alphabet"} & people
+
+
+def test_landmarks_and_places_their_words_or_the_dateline_name(vocabulary):
+    body = (
+        "BRAKELTON — Brakelton city council voted on Thursday to spend C$12m on heated shelters. Brakelton’s "
+        "weather warnings come from the provincial agency. Outside the court complex in Velmora, a group from "
+        "the campaign Open Ledger held placards. The film screened at the Kestra Grand Theatre on Orrin Square, "
+        "then at the Teatro Zelmar, the Kawari National Reserve, Bastion Point and the Orrin Legislative "
+        "Building near Bandar Baru Kestra, and on Rua XV de Zelmar."
+    )
+    entities = found(vocabulary, body)
+    places = {
+        "Brakelton", "Velmora", "Kestra Grand Theatre", "Orrin Square", "Teatro Zelmar", "Kawari National Reserve",
+        "Bastion Point", "Orrin Legislative Building", "Bandar Baru Kestra", "Rua XV de Zelmar",
+    }  # fmt: skip
+    assert {(name, "PLACE") for name in places} <= entities, places - {name for name, _ in entities}
+    assert not {name for name, kind in entities if kind == "ORG"} & (places | {"Brakelton city"})

@@ -42,7 +42,7 @@ _TRAILING_WORDS = frozenset(
     wordset(
         """
         of and the for in at on to from with & province region district county state prefecture governorate
-        oblast municipality department valley basin delta party area coast island islands peninsula
+        oblast municipality department valley basin delta party area coast island islands peninsula city
         """
     )
 )
@@ -176,7 +176,7 @@ PLACE_LAST_WORDS = wordset(
     Oasis Dam Crossing Pass Gate Quay Wharf Pier Terminal Field Fields Gardens Garden Hall Abbey Temple
     Mosque Church Basilica Monastery Fortress Citadel Wall Mall Market Estate Camp Base Reservoir Springs
     Plant Refinery Mine Courts Parque Estadio Stadion Stadio Layout Nagar Green Junction Station Terminus
-    Wharf Docks Precinct Quarter Theatre Theater Place
+    Wharf Docks Precinct Quarter Theatre Theater Place Point Building
     """
 )
 # First words of place names, in English and in the languages street signs use.
@@ -185,8 +185,12 @@ PLACE_FIRST_WORDS = wordset(
     Mount Mt Lake Gulf Isle Cape Fort Port St St. Saint Sainte Lac Avenida Avenue Rua Calle Via Viale Rue
     Plaza Praça Piazza Place Paseo Jalan Estadio Parque Teatro Puerto Porto Monte Rio Río Lago Isla Ilha
     Stade Estádio Stadio Stadion Théâtre Theatre Wat Palacio Palais Palazzo Vía
+    Bandar Kampung Kampong Kota Taman Bukit Pulau Sungai Tanjung Kuala Ciudad Bab Wadi Jebel Jabal Ras Sidi
+    Playa Punta Cabo Sierra Bahía Laguna Lagoa Ponta Praia
     """
 )
+# "… Reserve" is a bank ("Federal Reserve") unless it keeps nature: "Kawésqar National Reserve".
+_NATURE_RESERVES = wordset("National Nature Game Marine Forest Wildlife Biosphere Natural")
 
 # Words around a name that say what it is. Strong cues settle it ("the town of Adré",
 # "El Fasher, the capital of …", "writes for Eurasianet"); a preposition only leans ("in Adré").
@@ -203,8 +207,8 @@ PLACE_NOUNS_AFTER = (
     r"(?:province|region|oblast|county|district|districts|governorate|prefecture|neighbourhood|neighborhood|"
     r"neighbourhoods|neighborhoods|suburb|suburbs|islands|township|townships)"
 )
-_PLACE_AFTER = re.compile(
-    r"^(?:,?\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?"
+_PLACE_AFTER = re.compile(  # the noun heads the apposition: not "…, the club of the city"
+    r"^(?:,?\s+(?:the|a|an)\s+(?:(?!(?:of|for|at|with|to|in|on|from|by)\b)[\w-]+\s+){0,3}?"
     r"(?:capital|city|town|village|port|region|province|state|county|district|suburb|island|neighbourhood|"
     r"neighborhood|township)\b(?![’'])"
     rf"|\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])(?!\s+(?:council|government|office|court|assembly)\b))",
@@ -326,7 +330,19 @@ _POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!
 _DASH_INSIDE = re.compile(r"\s+[—–]\s+")  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
 # "Jinnah Postgraduate Medical Centre (JPMC": the model ran into the acronym after the name.
 _UNCLOSED_PARENTHESIS = re.compile(r"\s*\((?![^()]*\))[^\n]*")
-_INNER_CUTS = (("’'", _POSSESSIVE_INSIDE), ("—–", _DASH_INSIDE), ("(", _UNCLOSED_PARENTHESIS))
+# "the Shanghai Grand Theatre on People’s Square": a landmark named, then where it stands, is two names.
+_LANDMARK_HEADS = (
+    "Theatre Theater Hall Museum Stadium Arena Square Tower Palace Station Airport Temple Church Cathedral"
+)
+_WHERE_A_LANDMARK_STANDS = re.compile(
+    "(?:" + "|".join(f"(?<={head})" for head in _LANDMARK_HEADS.split()) + r")\s+(?:on|in|at|near|off)\s+(?=[A-Z])"
+)
+_INNER_CUTS = (
+    ("’'", _POSSESSIVE_INSIDE),
+    ("—–", _DASH_INSIDE),
+    ("(", _UNCLOSED_PARENTHESIS),
+    ((" on ", " in ", " at ", " near ", " off "), _WHERE_A_LANDMARK_STANDS),
+)
 
 
 def split_span(text, start, end):
@@ -585,6 +601,8 @@ def kind_from_words(name):
         return None
     last = words[-1].lower().rstrip(".")
     first = words[0].lower()
+    if last == "reserve" and words[-2].lower() in _NATURE_RESERVES:
+        return PLACE
     if last in ORG_LAST_WORDS:
         return ORG
     if last in PLACE_LAST_WORDS or first in PLACE_FIRST_WORDS:

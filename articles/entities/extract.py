@@ -148,6 +148,7 @@ class _Extraction:
         self.blocked = []  # (start, end) of event/law/work names: nothing nested in them counts
         self.key = match_key(text)  # the text as the vocabulary automata read it
         self.runs = None  # runs of capitalised words, when a step needs them
+        self.dateline_places = set()  # the places the datelines name (with the model), as gazetteer keys
 
     def run(self):
         model = self._model_mentions()
@@ -214,6 +215,8 @@ class _Extraction:
         mentions = []
         offset = self.body_start
         datelines = patterns.dateline_spans(self.text)
+        # "WINNIPEG — Winnipeg city council voted": the dateline names the place the story is told from.
+        self.dateline_places = {gazetteer.key(self.text[start:end]) for start, end in datelines}
         for span in self.reading.spans:
             start, end = offset + span.start, offset + span.end
             if canonical.is_quoted(self.text, start, end):
@@ -544,6 +547,8 @@ class _Extraction:
             elif label_kind is None and mention.label not in canonical.BLOCKING_LABELS:
                 mention.dropped = True  # dates, numbers, demonyms…: neither entities nor names that hide any
                 continue
+            elif label_kind is None and surface.split()[0] in _HEADS_FIRST:
+                label_kind = canonical.kind_from_words(surface)  # "Teatro Degollado" is no work of art
             if label_kind in (PERSON, PLACE) and canonical.is_brand_word(surface.split()[0]):
                 label_kind = ORG  # "myNet", "NovaAndino Litio": written as brands are
             if label_kind in (PLACE, ORG) and _honorific_first(surface):
@@ -788,6 +793,8 @@ class _Extraction:
                 by_words = self._national_body(name)
             if by_words is None and self.ner and _gazetteer_says_place(name, cues[name], counter):
                 by_words = PLACE  # "Bushenyi", "in Cyberjaya": a place the gazetteer knows
+            if by_words is None and self.dateline_places and gazetteer.key(name) in self.dateline_places:
+                by_words = PLACE  # "WINNIPEG — … Winnipeg’s weather": the dateline's city
             if by_words is not None:
                 counter[by_words] += 3
             if not counter:
@@ -1122,6 +1129,8 @@ def _alternation(forms):
 
 
 _PARTICLES = canonical.PERSON_PARTICLES
+# Words that open the names of landmarks and organisations, as other languages write them.
+_HEADS_FIRST = patterns.PLACE_HEADS_FIRST | canonical.ORG_HEADS_FIRST
 _CONNECTORS = {"of", "de", "del", "da", "do", "di", "du", "des", "for", "on", "and", "&"}
 # First words of place names made of a word and a place ("Blue Nile", "County Cork", "Upper Egypt").
 _NOT_A_BODY = (

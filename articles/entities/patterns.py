@@ -339,7 +339,8 @@ PLACE_HEADS_FIRST = frozenset(
 _ALL_PLACE_HEADS = PLACE_HEADS | PLACE_HEADS_FIRST
 _PLACE_NAME_HEAD_FIRST = re.compile(
     rf"(?<![\w’'.-])(?:{'|'.join(sorted(PLACE_HEADS_FIRST))})"
-    rf"(?: (?:{_PARTICLE}|a la|la|le|les|l[’']|d[’']|de l[’']|du|des))??(?: ?(?<=[ ’']){_W}){{1,4}}"
+    # "Rua XV de Novembro", "Plaza de Mayo": particles before any word of the name
+    rf"(?:(?: (?:{_PARTICLE}|a la|la|le|les|l[’']|d[’']|de l[’']|du|des))??(?: ?(?<=[ ’']){_W})){{1,4}}"
 )
 
 
@@ -537,6 +538,11 @@ def cue(text, start, end):
     if person_cue(text, start, end):
         return "PERSON"
     if org_cue(text, start, end):
+        before = text[max(0, start - 60) : start]
+        if not (_ORG_BEFORE.search(before) or team_cue(text, start, end)) and place_cue(text, start, end):
+            # "Outside the court in Negombo, a group from … held placards": the comma ends the phrase the
+            # place stands in, and what follows is the sentence's subject, not an apposition.
+            return "thing"
         return "ORG"
     if thing_cue(text, start, end):
         return "thing"
