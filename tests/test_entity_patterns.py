@@ -22,6 +22,7 @@ from articles.entities.patterns import (
     social_network_spans,
     speaker_cue,
     team_cue,
+    who_after,
 )
 from articles.seed import SeedDocument
 
@@ -412,3 +413,20 @@ def test_landmarks_and_places_their_words_or_the_dateline_name(vocabulary):
     }  # fmt: skip
     assert {(name, "PLACE") for name in places} <= entities, places - {name for name, _ in entities}
     assert not {name for name, kind in entities if kind == "ORG"} & (places | {"Brakelton city"})
+
+
+def test_who_age_lists_and_what_a_company_has():
+    text = "said Thandeka Mabuyane, who runs a stall. Ayasha Morningstar, a 58-year-old weaver, came on stage."
+    assert who_after(text, text.index(", who"))
+    start = text.index("Ayasha")
+    assert person_cue(text, start, start + len("Ayasha Morningstar"))
+    # A comma lists a name only where the list goes on after it.
+    text = (
+        "Writing in Le Quotidien, Aminata Diallo called it historic. The newspapers Le Soleil, Walf and Kewoulo agreed."
+    )
+    spans = [text[s:e] for s, e in introduced_org_spans(text)]
+    assert "Aminata Diallo" not in spans and {"Le Soleil", "Walf", "Kewoulo"} <= set(spans)
+    text = "Kestrel Mobility’s app still handles most calls, said the brokerage Anand Sethi."
+    assert org_cue(text, 0, len("Kestrel Mobility"))
+    start = text.index("Anand")
+    assert org_cue(text, start, start + len("Anand Sethi"))

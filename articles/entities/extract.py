@@ -455,7 +455,7 @@ class _Extraction:
                 continue
             if not all(_may_be_name_word(word) for word in words):
                 continue
-            spoken = patterns.speaker_cue(text, start, end) and words[-1] in alone
+            spoken = patterns.who_after(text, end) or (patterns.speaker_cue(text, start, end) and words[-1] in alone)
             if not (titled or spoken or patterns.person_cue(text, start, end)):
                 continue
             name = text[start:end]
@@ -670,13 +670,15 @@ class _Extraction:
         speakers = set()
         for mention in mentions:
             surface = self.text[mention.start : mention.end]
-            if (
-                mention.origin == MODEL
-                and " " not in surface
-                and surface[:1].isupper()
-                and (mention.label == "PERSON" or patterns.speaker_cue(self.text, mention.start, mention.end))
+            if mention.origin != MODEL or not surface[:1].isupper():
+                continue
+            if " " not in surface and (
+                mention.label == "PERSON" or patterns.speaker_cue(self.text, mention.start, mention.end)
             ):
                 speakers.add(surface)
+            elif mention.label == "PERSON" and surface.count(" ") == 1:
+                speakers.add(surface)  # a family name of two words: "Albuquerque Lins said"
+
         if not speakers:
             return set()
         found = set()
@@ -689,7 +691,9 @@ class _Extraction:
                 and 2 <= len(words) <= 4
                 and mention.name not in people
                 and canonical.kind_from_words(mention.name) is None
-                and any(word in speakers for word in words[1:])
+                and (
+                    any(word in speakers for word in words[1:]) or (len(words) > 2 and " ".join(words[-2:]) in speakers)
+                )
                 and all(word[:1].isupper() or word in _PARTICLES for word in words)
             ):
                 mention.kinds = Counter({PERSON: 1})
@@ -801,6 +805,8 @@ class _Extraction:
                 continue
             kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
             kind = _kind_by_cues(kind, cues[name], by_words)
+            if kind == PLACE and by_words is None and _speaking_full_name(name, cues[name]):
+                kind = PERSON  # "said Nomvula Sithole, who runs a stall": places do not speak, people do
             if " " not in name and canonical.is_brand_word(name):
                 kind = ORG  # "eKobo", "OPay": written as brands are, never as people's names
             if kind == PERSON and " " not in name and not cues[name][PERSON]:
@@ -840,6 +846,8 @@ class _Extraction:
                 cue = patterns.cue(self.text, mention.start, mention.end)
                 if cue:
                     cues[mention.name][cue] += 1
+                if cue == "speaker" and patterns.who_after(self.text, mention.end):
+                    cues[mention.name]["who"] += 1
             if mention.kind:
                 votes[mention.name][PERSON] += 1  # its family name stood for it: "Alemu, who had never run"
                 continue
@@ -1104,6 +1112,20 @@ def _kind_by_cues(kind, cues, by_words):
     if kind == PERSON and cues[PLACE] and not (cues[PERSON] or cues["speaker"]):
         return PLACE
     return kind
+
+
+def _speaking_full_name(name, cues):
+    """True for a name of two to four words that could each be a person's, that "who" follows (not
+    "which": "…, who runs a stall") where nothing around it says place, and that the gazetteer does not
+    know. Buildings speak for institutions ("Aso Rock said"); places and buildings take no "who"."""
+    words = name.split()
+    return (
+        cues["who"] > 0
+        and not cues[PLACE]
+        and 2 <= len(words) <= 4
+        and all(_may_be_name_word(word) for word in words)
+        and not gazetteer.is_place(name)
+    )
 
 
 def _gazetteer_says_place(name, cues, votes):

@@ -70,7 +70,7 @@ def dateline_spans(text):
 _PERSON_AFTER = re.compile(
     r"^(?:[’']s\s+(?:wife|husband|son|daughter|mother|father|family|parents|lawyer|lawyers|own|career|death)\b"
     r"|,\s+\d{1,3},"
-    r"|,\s+(?:\d{1,3}|a|an|the)\s+(?:[\w’'-]+\s+){0,3}?(?:year-old|man|woman|boy|girl|mother|father|"
+    r"|,\s+(?:\d{1,3}|a|an|the)\s+(?:[\w’'-]+\s+){0,3}?(?:(?:\d{1,3}-)?year-old|man|woman|boy|girl|mother|father|"
     r"resident|farmer|trader|driver|worker|teacher|lawyer|doctor|nurse|student|singer|rapper|artist|"
     r"painter|writer|author|director|actor|actress|player|striker|midfielder|defender|goalkeeper|batter|"
     r"bowler|captain|coach|rider|runner|founder|chairman|chairwoman|minister|governor|mayor|president|"
@@ -114,6 +114,14 @@ def person_cue(text, start, end):
     return after[:1] == "," and before.endswith(", ") and bool(_ROLE_BEFORE.search(text, max(0, start - 80), start))
 
 
+_WHO_AFTER = re.compile(r",\s+(?:who|whose)\b")
+
+
+def who_after(text, end):
+    """True for a name "…, who" or "…, whose" follows: a person (or, in British English, a team)."""
+    return bool(_WHO_AFTER.match(text, end, end + 10))
+
+
 def speaker_cue(text, start, end):
     """True for a mention that speaks ("… said", "…, who"): a person or an organisation, never a place."""
     return bool(_SPEAKER_AFTER.match(text[end : end + 20])) or bool(
@@ -127,7 +135,8 @@ _ORG_NOUNS = (
     r"lender|insurer|retailer|retailers|carrier|airline|airlines|miner|miners|operator|operators|maker|makers|"
     r"rival|rivals|competitor|competitors|platform|app|start-up|startup|utility|brand|brands|developer|"
     r"producer|producers|club|clubs|side|franchise|party|charity|union|regulator|distributor|exporter|body|"
-    r"exporters|supplier|suppliers|manufacturer|manufacturers|chain|pollster|fintech|fintechs|giant"
+    r"exporters|supplier|suppliers|manufacturer|manufacturers|chain|pollster|fintech|fintechs|giant|"
+    r"brokerage|brokerages|broker|brokers|insurers|lenders|carmaker|chipmaker|automaker|conglomerates"
 )
 _ORG_BEFORE = re.compile(
     rf"(?:\b(?:{_ORG_NOUNS})\s+(?:(?:including|such\s+as|like|called|named)\s+)?"
@@ -138,7 +147,10 @@ _ORG_BEFORE = re.compile(
 
 
 _ORG_AFTER = re.compile(
-    rf"^(?:[’']s\s+(?:shares|board|headquarters|staff|website|subsidiary|chief executive)\b"
+    # "Kakao Mobility’s app": what a company has, not a person
+    rf"^(?:[’']s\s+(?:shares|share\s+price|shareholders|board|headquarters|staff|employees|website|app|apps|"
+    r"platform|subsidiary|subsidiaries|chief\s+executive|revenue|revenues|profits?|customers|subscribers|"
+    r"users|listing|valuation|market\s+share|stores|factories|products)\b"
     # "Belaruskali, the state-owned producer", not "Jean Kaseya, the agency’s director general"
     rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?![’'])"
     # "the governing Morena party": a lower-case noun after the name says what it is
@@ -353,7 +365,7 @@ KIND_NOUNS = frozenset(
     channel journal company companies firm group conglomerate retailer retailers chain bank lender insurer
     carrier airline miner operator maker producer developer platform app apps studio label brand utility body
     regulator charity party union club franchise fintech giant startup start-up pollster manufacturer supplier
-    exporter distributor network
+    exporter distributor network brokerage broker carmaker chipmaker automaker
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 _OUTLET_WORD = r"[A-Z](?:[\w’'/&-]|\.(?=\w))*"  # "Página/12", "S.Paulo"; a full stop ends it
@@ -370,6 +382,18 @@ _REPORTS_AFTER = re.compile(
 )
 # The names of one list: "the apps Swiggy and Zepto", "worked for Bernama and the Star".
 _LIST_JOINS = (" and ", " or ", ", ", " and the ", " or the ")
+
+
+def _listed_after(text, last_end, name_start, name_end):
+    """True for a name listed after the last one introduced: "Swiggy and Zepto", "Swiggy, Zepto and Blinkit".
+    A comma lists only a name the list goes on after ("Writing in L’Orient-Le Jour, Rita Khalil called"
+    is a clause, then its subject)."""
+    if last_end < 0:
+        return False
+    join = text[last_end:name_start]
+    if join == ", ":
+        return text.startswith((",", " and ", " or "), name_end)
+    return join in _LIST_JOINS
 
 
 def introduced_org_spans(text, start=0, runs=None):
@@ -403,7 +427,7 @@ def introduced_org_spans(text, start=0, runs=None):
             (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
             or (_writes_for(words) and _WORKPLACE_END.match(text, name_end))
             or _KIND_AFTER.match(text, name_end)
-            or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
+            or _listed_after(text, last_end, name_start, name_end)
             or (_opens_sentence(text, run_start) and _REPORTS_AFTER.match(text, name_end))
         ):
             spans.append((name_start, name_end))
