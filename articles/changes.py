@@ -12,7 +12,7 @@ then call `changes.apply(...)`, once, naming what they changed:
 `apply()` brings everything derived up to date in the same transaction, so
 readers see a change whole or not at all:
 
-1. search entries (`searchindex.refresh_search_entries`) of the changed articles,
+1. search entries (`writes.refresh_search_entries`) of the changed articles,
    and of the articles of renamed authors and tags, whose names are searched;
 2. reader statistics (`stats.refresh_reader_stats`): counts, timelines and "appears
    with", which also say which public listings the change touched;
@@ -41,7 +41,7 @@ import contextlib
 
 from django.db import connection, transaction
 
-from . import pagecache, related, searchindex, stats
+from . import pagecache, related, stats, writes
 
 
 @contextlib.contextmanager
@@ -73,7 +73,7 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     """
     changed, created = _ids(articles), _ids(created) - _ids(articles)
     touched = changed | created
-    searchindex.refresh_search_entries(touched | searchindex.articles_of(authors=authors, tags=tags))
+    writes.refresh_search_entries(touched | writes.articles_of(authors=authors, tags=tags))
     keys = stats.refresh_reader_stats(touched) if touched else set()
     if related_lists:
         related.choose_related(touched)  # after the statistics: it ranks from their public snapshot

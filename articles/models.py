@@ -1133,10 +1133,15 @@ class StoredPage(models.Model):
         return f"page {self.address[:12]} @ {self.generation}"
 
 
+# The text search configuration of every search entry and query (migration 0006_search): English, accents ignored.
+SEARCH_CONFIG = "newsroom_english"
+
+
 class SearchEntry(models.Model):
     """An article as full-text search sees it: a narrow row per article (articles/search.py).
 
-    Written only by articles.searchindex, which the change path calls (articles/changes.py).
+    Written only by articles.writes.refresh_search_entries(), which the change path calls
+    (articles/changes.py).
     Search counts, ranks and facets every hit, so what a hit needs lives here, in
     rows about a fifth the width of an article's: copies of the article's status,
     date and author, the whole

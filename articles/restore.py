@@ -41,7 +41,6 @@ from .models import (
     taken_slugs,
     unique_slug,
 )
-from .searchindex import refresh_search_entries
 from .stats import rebuild_reader_stats
 
 BATCH_SIZE = 500
@@ -100,7 +99,7 @@ def import_articles(lines, *, dry_run=False, batch_size=BATCH_SIZE):
             return report
         report.public = rebuild_reader_stats()
         for start in range(0, len(writer.article_ids), SEARCH_CHUNK):
-            refresh_search_entries(writer.article_ids[start : start + SEARCH_CHUNK])
+            writes.refresh_search_entries(writer.article_ids[start : start + SEARCH_CHUNK])
         changes.apply(everything=True)  # a new archive: no cached page stays
     return report
 

@@ -59,10 +59,10 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
+from .models import SEARCH_CONFIG as CONFIG
 from .models import Article, Author, Entity, EntityStats, SearchEntry, Tag, in_use_sql, public_sql
 from .pagecache import depends_on
 from .paginator import CountedPaginator
-from .searchindex import CONFIG
 from .textcleanup import clean_line
 
 MAX_QUERY_LENGTH = 200

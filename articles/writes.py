@@ -1,14 +1,19 @@
-"""Set-based writes: an article's tags and mentions, rows found or created by name, ingest's batches.
+"""The writers' set-based SQL: every statement that writes many rows at once, and the finds they need.
 
-Ingest, the admin, merges and re-linking store tags and mentions for many
-articles at once, a few statements per call. These functions only write the
-rows; the caller then tells the change path what changed
-(`articles.changes.apply`), which brings search entries, reader statistics and
-cached pages up to date:
+Ingest, the admin, merges, re-linking, imports and the change path store tags,
+mentions, articles and search entries for many articles at once, a few
+statements per call. These functions only write the rows; the caller then tells
+the change path what changed (`articles.changes.apply`), which brings search
+entries, reader statistics and cached pages up to date:
 
     with changes.atomic():
         replace_tags({article.pk: ["energy", "Europe"]})
         changes.apply(articles=[article.pk])
+
+In order: an article's tags, mentions and model readings; rows found or created by
+name (`find_or_create`, `add_entities`); ingest's batches; the import's rows; merges'
+moves; the search entries (`refresh_search_entries`, called by the change path);
+re-linking's finders (the articles whose text may name an entity).
 
 Names are matched by PostgreSQL's lower(), the same function the case-blind
 unique constraints use, so no spelling can slip between them.
@@ -19,8 +24,11 @@ unnest(arrays)` per table sends a column as one array parameter, where the ORM's
 bulk_create builds a model object and a parameter per value, and the ORM cannot
 say `ON CONFLICT DO NOTHING RETURNING` (races between concurrent ingests are
 settled by the unique constraints), `UPDATE … FROM` a set of rows, or "keep the
-handle already set". Deletes, locks and the model's readings, which the ORM
-states as clearly in the same single statement, go through the ORM.
+handle already set"; PostgreSQL builds the search entries' text-search vectors
+itself; re-linking's finders scan the articles once for many LIKE patterns and
+look phrases up in the search entries' index. Deletes, locks and the model's
+readings, which the ORM states as clearly in the same single statement, go
+through the ORM.
 """
 
 import json
@@ -30,11 +38,13 @@ from django.db import DatabaseError, connection
 from .entities import VOCABULARY
 from .entities.junk import junk_reason
 from .models import (
+    SEARCH_CONFIG,
     Article,
     Author,
     Entity,
     Mention,
     ModelReading,
+    SearchEntry,
     SeedFile,
     SlugRedirect,
     Tag,
@@ -497,3 +507,144 @@ def move_taggings(survivor_id, other_ids, article_ids):
             [survivor_id, list(other_ids), list(article_ids)],
         )
     TaggedArticle.objects.filter(tag_id__in=list(other_ids), content_object_id__in=list(article_ids)).delete()
+
+
+# Search entries (the index articles/search.py reads), written for the articles the change path names.
+#
+# `refresh_search_entries(ids)` writes the SearchEntry of each article in one statement: its
+# weighted document (headline A, dek and tag names B, body C, author D), the small ranking
+# vector, copies of its status, date and author, its tag and entity ids (facet keys) and its
+# sample bucket (see SearchEntry). Only `articles.changes.apply()` calls it (and the import,
+# which rebuilds everything), after any write that changes one of those. SQL on purpose:
+# PostgreSQL builds the text-search vectors, and one set-based statement over 5,000 ingested
+# articles costs far less per article than 5,000.
+
+_REFRESH_SQL = f"""
+    WITH labels AS (
+        SELECT ta.content_object_id AS id, string_agg(t.name, ' , ' ORDER BY t.name) AS tags
+          FROM {TaggedArticle._meta.db_table} ta
+          JOIN {Tag._meta.db_table} t ON t.id = ta.tag_id
+         WHERE ta.content_object_id = ANY(%(ids)s)
+         GROUP BY ta.content_object_id
+    ), parts AS MATERIALIZED (  -- each body parsed once, though used twice below
+        SELECT a.id, a.status, a.published_at, a.author_id,
+               setweight(to_tsvector(%(config)s::regconfig, a.title), 'A')
+               || setweight(to_tsvector(%(config)s::regconfig, a.dek), 'B')
+               || setweight(to_tsvector(%(config)s::regconfig, coalesce(l.tags, '')), 'B')
+               || setweight(to_tsvector(%(config)s::regconfig, coalesce(au.name, '')), 'D') AS head,
+               to_tsvector(%(config)s::regconfig, a.body) AS body
+          FROM {Article._meta.db_table} a
+          LEFT JOIN {Author._meta.db_table} au ON au.id = a.author_id
+          LEFT JOIN labels l ON l.id = a.id
+         WHERE a.id = ANY(%(ids)s)
+    )
+    INSERT INTO {SearchEntry._meta.db_table} AS s
+           (article_id, status, published_at, author_id, document, rank_vector, tag_ids, entity_ids, bucket)
+    SELECT p.id, p.status, p.published_at, p.author_id,
+           p.head || setweight(p.body, 'C'),
+           p.head || array_to_tsvector(ARRAY(
+               SELECT w.lexeme FROM unnest(p.body) AS w
+                ORDER BY cardinality(w.positions) DESC, w.lexeme LIMIT 12)),
+           ARRAY(SELECT ta.tag_id FROM {TaggedArticle._meta.db_table} ta WHERE ta.content_object_id = p.id ORDER BY 1),
+           ARRAY(SELECT m.entity_id FROM {Mention._meta.db_table} m WHERE m.article_id = p.id ORDER BY 1),
+           hashint8(p.id) & 63
+      FROM parts p
+    ON CONFLICT (article_id) DO UPDATE
+       SET status = EXCLUDED.status, published_at = EXCLUDED.published_at, author_id = EXCLUDED.author_id,
+           document = EXCLUDED.document, rank_vector = EXCLUDED.rank_vector,
+           tag_ids = EXCLUDED.tag_ids, entity_ids = EXCLUDED.entity_ids
+"""
+
+
+def refresh_search_entries(article_ids):
+    """Write the search entries of the given articles (ids; deleted ones are skipped); returns how many."""
+    ids = sorted({int(pk) for pk in article_ids})
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_SQL, {"ids": ids, "config": SEARCH_CONFIG})
+        return cursor.rowcount
+
+
+def articles_of(*, authors=(), tags=()):
+    """Ids of the articles by these authors or carrying these tags: their names are in the search entries."""
+    ids = set()
+    if authors:
+        ids |= set(Article.objects.filter(author_id__in=list(authors)).values_list("id", flat=True))
+    if tags:
+        ids |= set(
+            TaggedArticle.objects.filter(tag_id__in=list(tags)).values_list("content_object_id", flat=True).distinct()
+        )
+    return ids
+
+
+# Re-linking's finders (articles/entities/relink.py): the articles whose text may name an entity.
+
+
+def unpinned_articles_holding(patterns, *, or_mentioning):
+    """Sorted ids of the articles whose entities are not pinned and whose headline, dek, body,
+    byline or author's bio (lower-cased) is LIKE one of `patterns`, or that mention one of the
+    entities `or_mentioning` now (an alias may have been removed). One scan of the articles:
+    the ORM would need an OR of a LIKE per pattern."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id
+              FROM {Article._meta.db_table} AS a
+              LEFT JOIN {Author._meta.db_table} AS u ON u.id = a.author_id
+             WHERE NOT a.entities_pinned
+               AND (lower(a.title || ' ' || a.dek || ' ' || a.body || ' ' || coalesce(u.name, '') || ' '
+                          || coalesce(u.bio, '')) LIKE ANY (%s)
+                    OR a.id IN (SELECT article_id FROM {Mention._meta.db_table} WHERE entity_id = ANY (%s)))
+             ORDER BY a.id
+            """,
+            [patterns, list(or_mentioning)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def articles_with_phrases(forms, *, not_mentioning=False):
+    """Sorted ids of the articles whose text may hold one of `forms`, (entity id, form, LIKE pattern
+    of the lower-cased form): each form's words in order in the search entries (their GIN index,
+    stemmed as search matches them), the pattern in the authors' bios, and, for a form of stop
+    words only ("US", "IT"), the pattern in the raw text. With `not_mentioning`, an article that
+    mentions the form's entity already and has no model reading is left out (see
+    relink.articles_naming)."""
+    mentioned = f"""
+        AND (EXISTS (SELECT 1 FROM {ModelReading._meta.db_table} r WHERE r.article_id = found.article_id)
+             OR NOT EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
+                             WHERE m.article_id = found.article_id AND m.entity_id = found.entity_id))"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH forms AS MATERIALIZED (
+                SELECT v.entity_id, v.pattern, phraseto_tsquery(%(config)s::regconfig, v.form) AS query
+                  FROM unnest(%(ids)s::bigint[], %(forms)s::text[], %(patterns)s::text[]) AS v(entity_id, form, pattern)
+            ), stop_words AS MATERIALIZED (
+                SELECT * FROM forms WHERE numnode(query) = 0
+            ), found AS (
+                SELECT f.entity_id, s.article_id
+                  FROM forms f JOIN {SearchEntry._meta.db_table} s ON s.document @@ f.query
+                 WHERE numnode(f.query) > 0
+                 UNION
+                SELECT f.entity_id, a.id
+                  FROM forms f
+                  JOIN {Author._meta.db_table} u ON lower(u.bio) LIKE f.pattern
+                  JOIN {Article._meta.db_table} a ON a.author_id = u.id
+                 UNION
+                SELECT f.entity_id, a.id
+                  FROM stop_words f
+                  JOIN {Article._meta.db_table} a ON lower(a.title || ' ' || a.dek || ' ' || a.body) LIKE f.pattern
+            )
+            SELECT DISTINCT found.article_id FROM found
+             WHERE true {mentioned if not_mentioning else ""}
+             ORDER BY 1
+            """,
+            {
+                "config": SEARCH_CONFIG,
+                "ids": [pk for pk, _, _ in forms],
+                "forms": [form for _, form, _ in forms],
+                "patterns": [pattern for _, _, pattern in forms],
+            },
+        )
+        return [pk for (pk,) in cursor.fetchall()]

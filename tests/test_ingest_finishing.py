@@ -11,7 +11,7 @@ from django.db import connection
 import articles.ingest
 from articles.ingest import ingest_paths
 from articles.models import Article, SearchEntry
-from articles.searchindex import refresh_search_entries
+from articles.writes import refresh_search_entries
 
 from .conftest import PROJECT_SEEDS, write_seeds
 from .test_stats import assert_matches_rebuild

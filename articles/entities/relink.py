@@ -28,10 +28,8 @@ import multiprocessing
 import time
 from dataclasses import dataclass
 
-from django.db import connection
-
-from .. import changes
-from ..models import Article, Author, Entity, Mention, ModelReading, SearchEntry
+from .. import changes, writes
+from ..models import Article, Entity, Mention
 from ..seed import SeedDocument
 from ..writes import find_or_create, mention_counts, replace_mentions, write_mentions
 from .extract import MODEL, VOCABULARY, extract_entities, model_text, read_document
@@ -144,24 +142,7 @@ def _articles(entity_ids, article_ids=None):
     forms = {form.lower() for _, name, aliases in entities for form in (name, *aliases) if form.strip()}
     if not ids:
         return None
-    patterns = [_like(form) for form in forms]
-    # Articles whose text holds one of the forms (PostgreSQL finds them in one scan), and articles
-    # that mention the entities now (an alias may have been removed).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT a.id
-              FROM {Article._meta.db_table} AS a
-              LEFT JOIN {Author._meta.db_table} AS u ON u.id = a.author_id
-             WHERE NOT a.entities_pinned
-               AND (lower(a.title || ' ' || a.dek || ' ' || a.body || ' ' || coalesce(u.name, '') || ' '
-                          || coalesce(u.bio, '')) LIKE ANY (%s)
-                    OR a.id IN (SELECT article_id FROM {Mention._meta.db_table} WHERE entity_id = ANY (%s)))
-             ORDER BY a.id
-            """,
-            [patterns, ids],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    return writes.unpinned_articles_holding([_like(form) for form in forms], or_mentioning=ids)
 
 
 def _count(articles):
@@ -310,51 +291,11 @@ def articles_naming(entity_ids, *, not_mentioning=False):
     are read. Articles without a search entry yet (an ingest still finishing them)
     are not found by their text.
     """
-    from ..searchindex import CONFIG
-
     entities = Entity.objects.filter(id__in=list(entity_ids)).values_list("id", "name", "aliases")
     pairs = sorted({(pk, form) for pk, name, aliases in entities for form in (name, *aliases) if form.strip()})
     if not pairs:
         return []
-    mentioned = f"""
-        AND (EXISTS (SELECT 1 FROM {ModelReading._meta.db_table} r WHERE r.article_id = found.article_id)
-             OR NOT EXISTS (SELECT 1 FROM {Mention._meta.db_table} m
-                             WHERE m.article_id = found.article_id AND m.entity_id = found.entity_id))"""
-    with connection.cursor() as cursor:
-        # Each form's phrase is looked up in the search entries' GIN index.
-        cursor.execute(
-            f"""
-            WITH forms AS MATERIALIZED (
-                SELECT v.entity_id, v.pattern, phraseto_tsquery(%(config)s::regconfig, v.form) AS query
-                  FROM unnest(%(ids)s::bigint[], %(forms)s::text[], %(patterns)s::text[]) AS v(entity_id, form, pattern)
-            ), stop_words AS MATERIALIZED (
-                SELECT * FROM forms WHERE numnode(query) = 0
-            ), found AS (
-                SELECT f.entity_id, s.article_id
-                  FROM forms f JOIN {SearchEntry._meta.db_table} s ON s.document @@ f.query
-                 WHERE numnode(f.query) > 0
-                 UNION
-                SELECT f.entity_id, a.id
-                  FROM forms f
-                  JOIN {Author._meta.db_table} u ON lower(u.bio) LIKE f.pattern
-                  JOIN {Article._meta.db_table} a ON a.author_id = u.id
-                 UNION
-                SELECT f.entity_id, a.id
-                  FROM stop_words f
-                  JOIN {Article._meta.db_table} a ON lower(a.title || ' ' || a.dek || ' ' || a.body) LIKE f.pattern
-            )
-            SELECT DISTINCT found.article_id FROM found
-             WHERE true {mentioned if not_mentioning else ""}
-             ORDER BY 1
-            """,
-            {
-                "config": CONFIG,
-                "ids": [pk for pk, _ in pairs],
-                "forms": [form for _, form in pairs],
-                "patterns": [_like(form) for _, form in pairs],
-            },
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+    return writes.articles_with_phrases([(pk, form, _like(form)) for pk, form in pairs], not_mentioning=not_mentioning)
 
 
 def _like(form):
