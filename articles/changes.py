@@ -39,7 +39,7 @@ in articles/pagecache.py, which owns the keys):
 
 import contextlib
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from . import pagecache, related, stats, writes
 
@@ -51,8 +51,8 @@ def atomic():
     Tells the guard triggers that these writes are accounted for: pages are then
     invalidated by the keys apply() marks, not all at once.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('newsroom.change_path', 'on', true)")
+    with transaction.atomic():
+        pagecache.writes_accounted_for()
         yield
 
 
