@@ -55,6 +55,7 @@ down) is logged and skipped for a few seconds.
 """
 
 import contextvars
+import datetime
 import functools
 import hashlib
 import json
@@ -66,6 +67,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connection, connections, router
+from django.db.models.functions import Now
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.urls import Resolver404, get_script_prefix, resolve
@@ -137,10 +139,8 @@ def invalidate(keys):
         if random.random() < 0.01:  # noqa: S311 -- spreading housekeeping, not security
             # A page rendered before a change is stored within a request's time limit and lives
             # at most PAGE_CACHE_SECONDS: after twice that, no page can predate the version.
-            cursor.execute(
-                f"DELETE FROM {PageVersion._meta.db_table} WHERE changed_at < now() - make_interval(secs => %s)",
-                [2 * settings.PAGE_CACHE_SECONDS + 60],
-            )
+            old = Now() - datetime.timedelta(seconds=2 * settings.PAGE_CACHE_SECONDS + 60)
+            PageVersion.objects.filter(changed_at__lt=old).delete()
 
 
 @functools.cache
@@ -242,18 +242,15 @@ def store_page(cache_key, entry):
                 entry["rendered_at"],
             ],
         )
-        if random.random() < 0.01:  # noqa: S311 -- spreading housekeeping, not security
-            cursor.execute(
-                f"DELETE FROM {StoredPage._meta.db_table} WHERE stored_at < now() - make_interval(secs => %s)",
-                [settings.PAGE_CACHE_SECONDS],
-            )
+    if random.random() < 0.01:  # noqa: S311 -- spreading housekeeping, not security
+        expired = Now() - datetime.timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+        StoredPage.objects.using(connection.alias).filter(stored_at__lt=expired).delete()
 
 
 def clear():
     """Forget every stored page, in both stores (the benchmark's "cold" pages, tests reading a view's context)."""
     caches[settings.PAGE_CACHE_ALIAS].clear()
-    with connections[router.db_for_write(StoredPage)].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {StoredPage._meta.db_table}")
+    StoredPage.objects.all().delete()
 
 
 def is_public_read(request):
