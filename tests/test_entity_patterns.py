@@ -430,3 +430,20 @@ def test_who_age_lists_and_what_a_company_has():
     assert org_cue(text, 0, len("Kestrel Mobility"))
     start = text.index("Anand")
     assert org_cue(text, start, start + len("Anand Sethi"))
+
+
+def test_regional_parties_national_branches_offices_and_names_a_body_is_known_as(vocabulary):
+    body = (
+        "Ewan Dunmore, a Scottish Labour councillor, voted against; the Welsh Conservatives and the Labour Party "
+        "did not. Transparency International Kenya and Transparency International said so. The Zembla "
+        "Attorney General’s Department said it would appeal. The case was brought by the Commission to "
+        "Investigate Allegations of Fraud or Corruption, known as the Fraud Commission, which began in 2023."
+    )
+    entities = found(vocabulary, body)
+    assert {
+        ("Scottish Labour", "ORG"), ("Welsh Conservatives", "ORG"), ("Labour Party", "ORG"),
+        ("Transparency International Kenya", "ORG"), ("Transparency International", "ORG"),
+        ("Zembla Attorney General’s Department", "ORG"),
+        ("Commission to Investigate Allegations of Fraud or Corruption", "ORG"),
+    } <= entities  # fmt: skip
+    assert not {name for name, _ in entities} & {"Conservative Party", "Fraud Commission", "Department"}

@@ -239,7 +239,7 @@ _ORG_AFTER = re.compile(
 # "Mohamed Hamdan Dagalo, widely known as Hemedti"
 # "…, widely known as Hemedti", "…, the singer who performs as Nitu"
 _KNOWN_AS = re.compile(
-    r"^,?\s+(?:\w+ly\s+)?(?:known|nicknamed|dubbed|called)\s+as\s+$|^,?\s+(?:aka|a\.k\.a\.)\s+$"
+    r"^,?\s+(?:\w+ly\s+)?(?:known|nicknamed|dubbed|called)\s+as\s+(?:the\s+)?$|^,?\s+(?:aka|a\.k\.a\.)\s+$"
     r"|^,\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:who|which)\s+(?:performs|performed|sings|raps|records|plays|"
     r"writes|goes)\s+(?:as|by|under)\s+(?:the\s+name\s+)?$"
 )
@@ -326,7 +326,9 @@ def _keeps_final_mark(text, start, end):
 # "the Bank’s Monetary Policy Committee" holds two names, "People’s Daily" one: a plural's possessive
 # ("People’s", "Women’s", "Children’s") belongs to the name.
 # "… Prosecutor’s Office", "… Attorney General’s Office": the office a role holds is one name.
-_POSSESSIVE_INSIDE = re.compile(r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])(?!Office\b)")
+_POSSESSIVE_INSIDE = re.compile(
+    r"(?<!People)(?<!Women)(?<!Children)(?<!Men)(?<!Workers)[’']s\s+(?=[A-Z])(?!Office\b|Department\b|Chambers\b)"
+)
 _DASH_INSIDE = re.compile(r"\s+[—–]\s+")  # "AUCKLAND — Tamati Ngata": a name never holds a spaced dash
 # "Jinnah Postgraduate Medical Centre (JPMC": the model ran into the acronym after the name.
 _UNCLOSED_PARENTHESIS = re.compile(r"\s*\((?![^()]*\))[^\n]*")

@@ -157,6 +157,7 @@ class _Extraction:
             (canonical.NOT_ENTITY_MATCHER, patterns.NETWORK_MATCHER), self.text, key=self.key
         )
         vocabulary = [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
+        vocabulary += self._regional_parties(vocabulary) + self._national_branches(vocabulary)
         definitions = self._definitions(model)
         spans = canonical.non_entity_spans(self.text, matches=not_entities)
         blockers = [_Mention(start, end, BLOCKER) for start, end in spans]
@@ -168,6 +169,7 @@ class _Extraction:
         self._people(mentions)
         if model:
             self._short_forms(mentions)
+            self._known_as(mentions)
         self._resolve_ambiguous(mentions)
         self._vote_kinds(mentions)
         self._spell_out_acronyms(mentions)
@@ -201,6 +203,40 @@ class _Extraction:
                 mentions.append(_Mention(start, end, VOCABULARY, candidates=(entry,)))
             start = padded.find(f" {key} ", end)
         return mentions
+
+    def _regional_parties(self, vocabulary):
+        """A party the vocabulary knows after a region's demonym is the region's own party, named as
+        written: "a Scottish Labour councillor", "the Welsh Conservatives" (not the Labour Party)."""
+        found = []
+        for mention in vocabulary:
+            if len(mention.candidates) != 1 or not mention.candidates[0].name.endswith(" Party"):
+                continue
+            match = _WORD_BEFORE.search(self.text, max(0, mention.start - 30), mention.start)
+            word = match and match.group(1)
+            if word and canonical.is_demonym(word) and word[:1].isupper() and word not in _NATIONS:
+                name = canonical.collapse(self.text[match.start(1) : mention.end])
+                found.append(_Mention(match.start(1), mention.end, VOCABULARY, (VocabularyEntry(name, ORG),)))
+        return found
+
+    def _national_branches(self, vocabulary):
+        """An organisation the vocabulary knows, then a country, is its national branch, named as written:
+        "Transparency International Kenya", "Transparency International Sri Lanka"."""
+        places = {m.start: m for m in vocabulary if len(m.candidates) == 1 and m.candidates[0].kind == PLACE}
+        found = []
+        for mention in vocabulary:
+            if len(mention.candidates) != 1 or mention.candidates[0].kind != ORG:
+                continue
+            place = places.get(mention.end + 1)
+            if (
+                place is not None
+                and self.text[mention.end] == " "
+                and not _word_char_at(self.text, place.end)
+                and self.text[place.end : place.end + 1] not in ("’", "'", "-")
+                and gazetteer.is_country(place.candidates[0].name)
+            ):
+                name = self.text[mention.start : place.end]
+                found.append(_Mention(mention.start, place.end, VOCABULARY, (VocabularyEntry(name, ORG),)))
+        return found
 
     def _social_networks(self, matches):
         """ "Follow her on X @handle", "is on Instagram and Bluesky": the networks, as organisations."""
@@ -742,6 +778,23 @@ class _Extraction:
             if targets and len(targets) == 1:
                 mention.name = next(iter(targets))
 
+    def _known_as(self, mentions):
+        """A body's other name given right after its full name is an alias of it: "the Commission to
+        Investigate Allegations of Bribery or Corruption, known as the Bribery Commission"."""
+        previous = None
+        for mention in mentions:
+            if mention.dropped or not mention.name:
+                continue
+            if (
+                previous is not None
+                and mention.origin == MODEL
+                and not mention.candidates
+                and (previous.kind or (previous.kinds and previous.kinds.most_common(1)[0][0])) == ORG
+                and canonical.known_as(self.text, previous.end, mention.start)
+            ):
+                mention.name, mention.kind, mention.kinds = previous.name, previous.kind, previous.kinds
+            previous = mention
+
     # 4. Namesakes.
 
     def _resolve_ambiguous(self, mentions):
@@ -1151,6 +1204,8 @@ def _alternation(forms):
 
 
 _PARTICLES = canonical.PERSON_PARTICLES
+# Demonyms of a whole country's party, not a region's branch: "British Labour" is Labour.
+_NATIONS = {"British", "American", "English"}
 # Words that open the names of landmarks and organisations, as other languages write them.
 _HEADS_FIRST = patterns.PLACE_HEADS_FIRST | canonical.ORG_HEADS_FIRST
 _CONNECTORS = {"of", "de", "del", "da", "do", "di", "du", "des", "for", "on", "and", "&"}

@@ -521,10 +521,14 @@ def org_head_spans(text, start=0):
     for match in (m for line in _lines_with(text, start, ORG_HEADS) for m in _ORG_NAME.finditer(text, *line)):
         words = list(re.finditer(r"\S+", match.group()))
         first = 0
+        may_open = can_start_name_word
         for index, word in enumerate(words):
-            if word.group().endswith(("’s", "'s")) and word.group()[:-2] not in _PLURAL_OWNERS:
-                first = index + 1  # "Kenya’s High Court": the possessor is another name ("People’s Party" is one)
-        while first < len(words) and not can_start_name_word(words[first].group()):
+            if word.group().endswith(("’s", "'s")):
+                if not _owner_in_name(word.group()[:-2], words[index + 1 :]):
+                    first = index + 1  # "Kenya’s High Court": the possessor is another name ("People’s Party" is one)
+                elif word.group()[:-2] not in _PLURAL_OWNERS:
+                    may_open = _may_open_office  # "The Attorney General’s Department": the role opens the name
+        while first < len(words) and not may_open(words[first].group()):
             first += 1
         last = len(words)
         for index, word in enumerate(words):
@@ -550,6 +554,24 @@ def org_head_spans(text, start=0):
 
 # Plurals whose possessive belongs to a name: "People’s National Party", "Women’s Institute".
 _PLURAL_OWNERS = frozenset({"People", "Women", "Children", "Men", "Workers"})
+# The office a role holds: "Attorney General’s Department", "Minnesota Attorney General’s Office".
+_ROLE_OFFICES = frozenset({"Office", "Department", "Chambers"})
+
+
+def _may_open_office(word):
+    from .canonical import NOT_NAME_STARTERS
+
+    return word[:1].isupper() and word.lower() not in NOT_NAME_STARTERS
+
+
+def _owner_in_name(owner, rest):
+    """True when a possessive belongs to the name it stands in: a plural ("People’s Party"), or a role
+    before the office it holds ("Attorney General’s Office")."""
+    from .canonical import TITLES
+
+    if owner in _PLURAL_OWNERS:
+        return True
+    return bool(rest) and rest[0].group().strip(",.") in _ROLE_OFFICES and owner.lower() in TITLES
 
 
 def _joins(word):
