@@ -261,21 +261,22 @@ class Search:
 
     def _resolve_filters(self, results):
         request = self.request
-        with connection.cursor() as cursor:
-            # Only authors, tags and entities with public articles: any other slug is "no such
-            # filter", whether it names nothing or a name known only from drafts.
-            cursor.execute(
-                f"""
-                SELECT 'author', a.id, a.slug, a.name FROM {Author._meta.db_table} a
-                 WHERE a.slug = ANY(%s) AND {in_use_sql(Author, "a")}
-                UNION ALL SELECT 'tag', t.id, t.slug, t.name FROM {Tag._meta.db_table} t
-                 WHERE t.slug = ANY(%s) AND {in_use_sql(Tag, "t")}
-                UNION ALL SELECT 'entity', e.id, e.slug, e.name FROM {Entity._meta.db_table} e
-                 WHERE e.slug = ANY(%s) AND {in_use_sql(Entity, "e")}
-                """,
-                [request.authors, request.tags, request.entities],
+        # Only authors, tags and entities with public articles (in_use()): any other slug is "no
+        # such filter", whether it names nothing or a name known only from drafts. One query.
+        named = [
+            model.objects.in_use()
+            .filter(slug__in=slugs)
+            .order_by()
+            .annotate(filter_kind=Value(kind, TextField()))
+            .values_list("filter_kind", "id", "slug", "name")
+            for kind, model, slugs in (
+                ("author", Author, request.authors),
+                ("tag", Tag, request.tags),
+                ("entity", Entity, request.entities),
             )
-            found = {(kind, slug): (pk, name) for kind, pk, slug, name in cursor.fetchall()}
+        ]
+        rows = named[0].union(*named[1:], all=True)
+        found = {(kind, slug): (pk, name) for kind, pk, slug, name in rows}
         for kind, slugs in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
             for slug in slugs:
                 if (kind, slug) not in found:
