@@ -447,3 +447,13 @@ def test_regional_parties_national_branches_offices_and_names_a_body_is_known_as
         ("Commission to Investigate Allegations of Fraud or Corruption", "ORG"),
     } <= entities  # fmt: skip
     assert not {name for name, _ in entities} & {"Conservative Party", "Fraud Commission", "Department"}
+
+
+def test_a_name_opening_with_a_particle_is_no_one_undescribed_and_distances_are_between_places(vocabulary):
+    body = (
+        "The new station at Kestrabad is about 25km from the Velmora in central Orrin. Officials said Al Zarqa "
+        "and Al Hamriya would get stations next."
+    )
+    entities = found(vocabulary, body)
+    assert not {name for name, kind in entities if kind == "PERSON"}  # "Al Zarqa", "Orrin": no one
+    assert ("Velmora", "PLACE") in entities

@@ -862,10 +862,13 @@ class _Extraction:
                 kind = PERSON  # "said Nomvula Sithole, who runs a stall": places do not speak, people do
             if " " not in name and canonical.is_brand_word(name):
                 kind = ORG  # "eKobo", "OPay": written as brands are, never as people's names
-            if kind == PERSON and " " not in name and not cues[name][PERSON]:
+            if kind == PERSON and _family_name_only(name) and not cues[name][PERSON]:
                 # News names a person in full, or describes one known by one name ("the singer Tems",
-                # "Thiaguinho, 24,"): a lone word nothing describes is a place, a body or a common word.
+                # "Thiaguinho, 24,"): a lone word ("Drumcondra") or a name opening with a particle ("Al
+                # Ain") that nothing describes, and no one's family name here, is a place, a body or a word.
                 counter.pop(PERSON)
+                if cues[name][PLACE] and not cues[name][ORG]:
+                    counter[PLACE] += 3  # "in Mona", "the Constant Spring, Mona and Half Way Tree divisions"
                 if not counter:
                     continue
                 kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
@@ -1165,6 +1168,12 @@ def _kind_by_cues(kind, cues, by_words):
     if kind == PERSON and cues[PLACE] and not (cues[PERSON] or cues["speaker"]):
         return PLACE
     return kind
+
+
+def _family_name_only(name):
+    """True for a name of one word, or opening with a name particle ("Al Ain", "De Kuip"): at most a
+    family name, never a person's name in full."""
+    return " " not in name or name.split()[0].lower() in _PARTICLES
 
 
 def _speaking_full_name(name, cues):
