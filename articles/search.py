@@ -196,6 +196,7 @@ class SearchResults:
     approximate_facets: bool = False
     sample_size: int = 0
     ranked_count: int = 0  # hits ranked by relevance (all, or the most recent when there are many)
+    shown_limit: int = 0  # articles the MAX_PAGES pages hold, when there are more hits (else 0)
     articles: list = field(default_factory=list)
     page: object = None
     facets: list = field(default_factory=list)
@@ -245,6 +246,8 @@ class Search:
             )
         ids = self._hits_facets_and_page(results, offset=(first - 1) * self.per_page, limit=self.per_page)
         paginator = CountedPaginator([], self.per_page, count=min(results.total, MAX_PAGES * self.per_page))
+        if results.total > MAX_PAGES * self.per_page:
+            results.shown_limit = MAX_PAGES * self.per_page  # "Page 50 of 50" must not read as all of them
         try:
             number = paginator.validate_number(paginator.num_pages if page_number == "last" else page_number)
         except InvalidPage as exc:

@@ -244,6 +244,10 @@ class TestExportImport:
         assert "17 articles checked; nothing was written" in out.getvalue()
         assert not Article.objects.exists()
 
+    def test_dry_run_refuses_a_database_with_articles_as_the_import_does(self, archive):
+        with pytest.raises(CommandError, match="the database already has 17 articles"):
+            call_command("import_articles", "-", "--dry-run", stdin=io.StringIO(export()), stdout=io.StringIO())
+
     def test_a_missing_file_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="No such file or directory"):
             call_command("import_articles", str(tmp_path / "nope.jsonl"))

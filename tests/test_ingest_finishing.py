@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 import articles.ingest
+import articles.writes
 from articles.ingest import ingest_paths
 from articles.models import Article, SearchEntry
 from articles.writes import refresh_search_entries
@@ -113,3 +114,16 @@ def test_the_finisher_takes_what_was_committed_whenever_it_is_free(tmp_path, mon
     assert chunks[0] == 10
     assert sum(chunks) == 45 and len(chunks) > 1
     assert_finished()
+
+
+@pytest.mark.django_db
+def test_a_run_leaves_the_search_indexes_no_pending_list_to_read_on_every_search(monkeypatch):
+    merged = []
+    real = articles.writes.merge_search_pending
+    monkeypatch.setattr(articles.writes, "merge_search_pending", lambda: merged.append(real()) or merged[-1])
+    report = ingest_paths([PROJECT_SEEDS], workers=1)
+    assert report.created >= 10 and len(merged) == 1
+    assert merged[0] > 0  # the new entries' words were pending in the GIN indexes, now merged into them
+    assert real() == 0
+    ingest_paths([PROJECT_SEEDS], workers=1)  # nothing new: nothing to merge, no call
+    assert len(merged) == 1

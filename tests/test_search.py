@@ -432,6 +432,10 @@ class TestPages:
         found = results(client, q="grid", page="last")
         assert found.page.number == 3 and found.page.paginator.num_pages == 3
         assert found.total == 9  # the count says how many match, beyond the pages shown
+        last = client.get("/search/", {"q": "grid", "page": "last"}).content.decode()
+        assert "Page 3 of 3 shown" in last  # not "of 3", as if there were no more
+        assert "Search shows the first 6 of these 9 articles. To see the others, narrow the search" in last
+        assert "shown" not in client.get("/search/", {"q": "story 1"}).content.decode()
         response = client.get("/search/", {"q": "grid", "page": 4})
         assert response.status_code == 400
         assert "Search shows the first 3 pages of results." in response.content.decode()

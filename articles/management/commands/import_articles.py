@@ -17,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", help="the export to restore ('-' for standard input)")
-        parser.add_argument("--dry-run", action="store_true", help="check every line, write nothing")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check every line and that the database has no articles yet; write nothing",
+        )
 
     def handle(self, *args, file, dry_run, **options):
         try:
