@@ -66,8 +66,10 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
 from django.db import DatabaseError, connection, connections, router
 from django.db.models.functions import Now
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.urls import Resolver404, get_script_prefix, resolve
@@ -261,9 +263,22 @@ def is_public_read(request):
     """
     if request.method not in ("GET", "HEAD"):
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+    session_cookie, excluded = _public_read_settings()
+    if session_cookie in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return False
-    return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDE))
+    return not request.path_info.startswith(excluded)
+
+
+@functools.cache
+def _public_read_settings():
+    """(the session cookie's name, the excluded path prefixes): read once, not on every request."""
+    return settings.SESSION_COOKIE_NAME, tuple(settings.PAGE_CACHE_EXCLUDE)
+
+
+@receiver(setting_changed)
+def _forget_settings(setting, **kwargs):
+    if setting in ("SESSION_COOKIE_NAME", "PAGE_CACHE_EXCLUDE"):
+        _public_read_settings.cache_clear()
 
 
 def cache_address(request):

@@ -1,5 +1,13 @@
 """Site-wide middleware: Django's and django-csp's, with the work a reader's request never
-needs left undone (the policy built once, message storage made only when used)."""
+needs left undone (the policy built once, message storage made only when used, the Host
+header checked once per spelling, hooks called directly).
+
+Django's MiddlewareMixin asks, on every request, whether each hook exists; where one does not,
+that is an AttributeError raised and caught. The subclasses here call their hooks directly and
+are sync-only (`async_capable = False`): under ASGI Django adapts them, as any sync middleware.
+SecurityMiddleware, CsrfViewMiddleware, XFrameOptionsMiddleware and SessionMiddleware stay
+Django's own: `check --deploy` looks for them by name (a subclass would silence its warnings).
+"""
 
 import functools
 import http.client
@@ -9,10 +17,12 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.middleware import common
 from django.utils.functional import SimpleLazyObject, empty
 
 # What a view or the request may set to change its own policy (django-csp's decorators, a nonce).
@@ -44,11 +54,75 @@ def _site_headers():
     return tuple(headers)
 
 
+# A Host header -> the host, once request.get_host() has accepted it (ALLOWED_HOSTS, DEBUG).
+_checked_hosts = {}
+_CHECKED_HOSTS_MAX = 64  # a wildcard in ALLOWED_HOSTS admits any number of spellings
+
+
+def checked_host(request):
+    """request.get_host(), its check against ALLOWED_HOSTS done once per Host header.
+
+    The check (three settings, a regular expression, each allowed pattern) is as costly as
+    building the request; the answer depends only on the header and the settings. Raises
+    DisallowedHost as get_host() does. A request with X-Forwarded-Host or without a Host
+    header is asked of get_host() every time.
+    """
+    meta = request.META
+    raw = meta.get("HTTP_HOST")
+    if raw is None or "HTTP_X_FORWARDED_HOST" in meta:
+        return request.get_host()
+    host = _checked_hosts.get(raw)
+    if host is None:
+        host = request.get_host()
+        if len(_checked_hosts) >= _CHECKED_HOSTS_MAX:
+            _checked_hosts.clear()
+        _checked_hosts[raw] = host
+    return host
+
+
+@functools.cache
+def _common_rewrites():
+    """Whether CommonMiddleware has anything to do before the view beyond the Host check."""
+    return bool(settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW)
+
+
 @receiver(setting_changed)
-def _forget_policy(setting, **kwargs):
+def _forget_settings(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         site_policy.cache_clear()
         _site_headers.cache_clear()
+    _checked_hosts.clear()
+    _common_rewrites.cache_clear()
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's (the Host check, DISALLOWED_USER_AGENTS, PREPEND_WWW, APPEND_SLASH, Content-Length),
+    the Host header checked once per spelling (checked_host) and its hooks called directly.
+
+    A bad Host header is still a DisallowedHost (a 400) on every request that sends it.
+    """
+
+    async_capable = False
+
+    def __call__(self, request):
+        response = self.process_request(request) or self.get_response(request)
+        return self.process_response(request, response)
+
+    def process_request(self, request):
+        if _common_rewrites():
+            return super().process_request(request)
+        checked_host(request)
+        return None
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's (request.user and request.auser, both lazy), its hook called directly."""
+
+    async_capable = False
+
+    def __call__(self, request):
+        self.process_request(request)
+        return self.get_response(request)
 
 
 class CSPMiddleware(BaseCSPMiddleware):
@@ -59,6 +133,8 @@ class CSPMiddleware(BaseCSPMiddleware):
     so their headers are always the same; a response that does (a csp decorator, a template that
     asked for a nonce) is left to django-csp. Same headers, same exemptions and exclusions.
     """
+
+    async_capable = False
 
     def __init__(self, get_response):
         super().__init__(get_response)
@@ -79,6 +155,10 @@ class CSPMiddleware(BaseCSPMiddleware):
         request.csp_nonce = self._nonce_after_response
         return response
 
+    def __call__(self, request):
+        self.process_request(request)
+        return self.process_response(request, self.get_response(request))
+
 
 class MessageMiddleware(messages_middleware.MessageMiddleware):
     """Django's, with the message storage made when something first uses it.
@@ -88,6 +168,12 @@ class MessageMiddleware(messages_middleware.MessageMiddleware):
     that never show or add a message. A storage nobody used stores nothing at the end
     (it has neither read nor added any), so leaving it unmade changes no response.
     """
+
+    async_capable = False
+
+    def __call__(self, request):
+        self.process_request(request)
+        return self.process_response(request, self.get_response(request))
 
     def process_request(self, request):
         request._messages = SimpleLazyObject(lambda: default_storage(request))

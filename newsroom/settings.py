@@ -131,9 +131,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's own, as Security, CSRF and clickjacking are: `check --deploy` looks for them by name.
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "newsroom.middleware.CommonMiddleware",  # Django's, the Host header checked once per spelling
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.middleware.AuthenticationMiddleware",  # Django's, its hook called directly
     "newsroom.middleware.MessageMiddleware",  # Django's, storage made only when used (newsroom/middleware.py)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.SlugRedirectMiddleware",
