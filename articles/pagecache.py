@@ -47,6 +47,12 @@ PAGE_CACHE_SECONDS and its own memory policy, the database store by the site's o
 (one row per page and host spelling) and PAGE_CACHE_SECONDS: an expired page is not
 served, and now and then a stored page's write deletes the expired ones.
 
+SQL on purpose: a lookup is one prepared statement (articles/prepared.py) that reads the
+generation, the newest version of the page's keys, whether an article is due and the stored
+page together; storing a page is an upsert that keeps a newer one; marking keys feeds the
+COMMIT-time trigger of migration 0010_change_path, whose guard triggers `writes_accounted_for()`
+tells that the change path reports its writes. Housekeeping deletes go through the ORM.
+
 Every cached page carries a weak ETag (a hash of the body) and Last-Modified
 (when it was rendered) with `Cache-Control: no-cache`, so browsers and proxies
 revalidate and get a 304 while it has not changed. Staff and anyone signed in

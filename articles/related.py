@@ -15,6 +15,11 @@ cached while an ingest adds articles about the same people. The list keeps a few
 spare ids, and the page shows only those still public (published() at read time), so
 unpublishing or deleting an article takes it off every list at once; the page also
 declares the related articles' page-cache keys, so such a change re-renders it.
+
+SQL on purpose: the ranking takes the newest public articles of each entity and tag with
+a LATERAL join bounded per facet (an index range each), which the ORM cannot say, and
+`choose_related()` ranks thousands of articles in one statement. The visibility rule is
+`models.public_sql()`, compiled from published().
 """
 
 import datetime

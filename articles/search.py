@@ -33,6 +33,14 @@ work per request stays bounded (see scripts/bench_search.py for the numbers):
   be unpacked for every hit. Recency breaks ties.
 - Snippets run `ts_headline` over a window of the body around the first match only.
 
+SQL on purpose, and every reader's statement over the search entries is here (the search
+page's, and those of /trends/ and the API; writes.py writes them): `websearch_to_tsquery`,
+ranking over the small vector, facets counted with `unnest` in the statement that ranks the
+page, the bucket samples' partial indexes and row-value keyset conditions are PostgreSQL's,
+beyond what the ORM's SearchQuery says; what the ORM says as well (the filters' look-up,
+the page's articles and headlines) goes through it. The visibility rule is
+`models.public_sql()`, compiled from published().
+
 Snippets are escaped before any markup is added: `ts_headline` marks matches with
 private-use sentinel characters (first stripped from the article text), the whole snippet
 is HTML-escaped, then the sentinels become <mark> tags.
