@@ -457,3 +457,13 @@ def test_a_name_opening_with_a_particle_is_no_one_undescribed_and_distances_are_
     entities = found(vocabulary, body)
     assert not {name for name, kind in entities if kind == "PERSON"}  # "Al Zarqa", "Orrin": no one
     assert ("Velmora", "PLACE") in entities
+
+
+def test_an_appositions_first_name_the_model_left_out_and_legal_titles(vocabulary):
+    body = (
+        "“We need teachers,” the president of the Kestrel Council, Áile Márjá Oskal-Gaup, said in Oslo. His "
+        "lawyer, Barrister Sana Qadir-ud-Din, said the case was weak. Qadir-ud-Din said so twice."
+    )
+    people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
+    assert {"Áile Márjá Oskal-Gaup", "Sana Qadir-ud-Din"} <= people
+    assert not {"Márjá Oskal-Gaup", "Barrister Sana Qadir-ud-Din"} & people

@@ -87,6 +87,7 @@ TITLES = wordset(
     State Chief Executive CEO MP MEP Premier Taoiseach Tánaiste Chancellor Saint
     Ratu Tun Datuk Dato Datin Shri Smt Alhaji Alhaja Mallam Haji Hajjah Uncle Aunty Auntie Elder
     Hon Honourable Count Countess Duke Duchess Earl Ms. Mr. Dr.
+    Barrister Advocate Counsel Magistrate
     """
 )
 # Titles that only ever stand before a person's name: "Ratu Semi Naivalu" is a person whatever the model says.
@@ -196,15 +197,18 @@ _NATURE_RESERVES = wordset("National Nature Game Marine Forest Wildlife Biospher
 # "El Fasher, the capital of …", "writes for Eurasianet"); a preposition only leans ("in Adré").
 _DISTANCE = r"\b\d[\d,.]*\s?(?:km|kilometres|kilometers|miles|metres|meters|m)\b"
 _PLACE_STRONG_BEFORE = re.compile(
-    r"(?:\b(?:town|city|village|capital|region|province|state|county|district|port|outskirts|suburbs?|"
+    r"\b(?:town|city|village|capital|region|province|state|county|district|port|outskirts|suburbs?|"
     r"neighbourhood|neighborhood|island|streets|centre|center|municipality|siege|fall|mayor|residents|people)"
-    r"\s+of"
-    # Distances are between places: "about 25km from the Corniche", "40 miles north of Tatopani".
-    rf"|{_DISTANCE}(?:\s+(?:north|south|east|west|north-east|north-west|south-east|south-west)(?:east|west)?)?"
-    r"\s+(?:of|from))\s+(?:the\s+)?$",
+    r"\s+of\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-# "Mussafah is about 25km from …", "Ruwais, 240km west of …"
+# Distances are between places: "about 25km from the Corniche", "40 miles north of Tatopani"; "Mussafah is
+# about 25km from …", "Ruwais, 240km west of …".
+_DISTANCE_BEFORE = re.compile(
+    rf"{_DISTANCE}(?:\s+(?:north|south|east|west|north-east|north-west|south-east|south-west))?"
+    r"\s+(?:of|from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _DISTANCE_AFTER = re.compile(
     rf"^(?:,\s+|\s+(?:is|lies|sits|was)\s+(?:about\s+|some\s+|roughly\s+|nearly\s+|only\s+|just\s+)?){_DISTANCE}\s"
 )
@@ -639,7 +643,9 @@ def context_kind(text, start, end):
     after = text[end : end + 60]
     if _ORG_STRONG_BEFORE.search(before):
         return ORG, STRONG
-    if _PLACE_AFTER.match(after) or _PLACE_STRONG_BEFORE.search(before) or _DISTANCE_AFTER.match(after):
+    if _PLACE_AFTER.match(after) or _PLACE_STRONG_BEFORE.search(before):
+        return PLACE, STRONG
+    if _DISTANCE_BEFORE.search(before) or _DISTANCE_AFTER.match(after):
         return PLACE, STRONG
     if _ORG_AFTER.match(after):
         return ORG, WEAK

@@ -435,10 +435,11 @@ class _Extraction:
         return candidates + joined
 
     def _join_first_names(self, candidates):
-        """A capitalised word no one claims right before a one-word person: the first name ("Thandiwe Mokoena").
+        """A capitalised word no one claims right before a person: the first name ("Thandiwe Mokoena", "Áile
+        Márjá Somby-Gaup").
 
         The model often finds only the family name of a name it does not know,
-        most of all at the start of a sentence.
+        most of all at the start of a sentence, or leaves out a first name it does not know.
         """
         claimed = bytearray(len(self.text))
         for mention in candidates:
@@ -449,11 +450,18 @@ class _Extraction:
                 continue
             if mention.label != "PERSON" and not patterns.person_cue(self.text, mention.start, mention.end):
                 continue
-            if self.text[mention.start - 1] != " " or " " in self.text[mention.start : mention.end]:
+            if self.text[mention.start - 1] != " ":
+                continue
+            several = " " in self.text[mention.start : mention.end]
+            if several and (mention.label != "PERSON" or self.text.count(" ", mention.start, mention.end) > 2):
                 continue
             match = _WORD_BEFORE.search(self.text, max(0, mention.start - 40), mention.start)
             if match is None or claimed.find(1, match.start(), match.end()) != -1:
                 continue
+            if several and self.text[max(0, match.start(1) - 2) : match.start(1)] != ", ":
+                continue  # "the president of the Sámi Parliament, Áile Márjá Somby-Gaup": an apposition's name
+            if match.group(1).endswith(("’s", "'s")):
+                continue  # "Manitoba’s Wab Kinew": the possessor is another name
             if canonical.can_start_name(match.group(1)) and not self.vocabulary.lookup(match.group(1)):
                 joined.append(_Mention(match.start(1), mention.end, MODEL, label="PERSON"))
         return joined
@@ -909,7 +917,9 @@ class _Extraction:
                 continue
             kinds = mention.kinds
             if kinds and kinds.get(PERSON) and patterns.the_before(self.text, mention.start):
-                kinds = Counter({PLACE: kinds[PERSON]})  # "the Chao Phraya": news writes no "the" before a person
+                # "the Chao Phraya": news writes no "the" before a person. A name of several words is a place
+                # (a river, a region); one word ("the Althingi", "the Marakana") is left to other evidence.
+                kinds = Counter({PLACE: kinds[PERSON]}) if " " in mention.name else Counter()
             votes[mention.name].update(kinds)
             context, weight = canonical.context_kind(self.text, mention.start, mention.end)
             if context is not None and (
