@@ -2,7 +2,7 @@
 
 Dropped: the triggers that kept search entries in step with articles, mentions,
 taggings and renamed authors and tags, and the SQL function that wrote search
-entries (both now in articles/searchindex.py, which the change path calls), and
+entries (both now writes.refresh_search_entries(), which the change path calls), and
 the statement triggers that bumped one content generation on every write to any
 public table (every cached page was thrown away at each ingest batch).
 
