@@ -30,10 +30,11 @@ class CleanReport:
     articles: list = field(default_factory=list)  # ids of articles cleaned in place
     renamed: list = field(default_factory=list)  # (kind, old name, new name)
     merged: list = field(default_factory=list)  # (kind, merged name, survivor's name)
+    cleaned: list = field(default_factory=list)  # (kind, name, fields cleaned): an entity's aliases, an author's bio
 
     @property
     def changed(self):
-        return bool(self.articles or self.renamed or self.merged)
+        return bool(self.articles or self.renamed or self.merged or self.cleaned)
 
 
 class _DryRun(Exception):
@@ -102,7 +103,10 @@ def _clean_names(model, kind, merge, report):
         changed = {attr: value for attr, value in _cleaned(row, name).items() if getattr(row, attr) != value}
         if not changed:
             continue
-        report.renamed.append((kind, row.name, name))
+        if name != row.name:
+            report.renamed.append((kind, row.name, name))
+        else:
+            report.cleaned.append((kind, name, sorted(changed)))
         for attr, value in changed.items():
             setattr(row, attr, value)
         with changes.atomic():
@@ -114,10 +118,12 @@ def _clean_names(model, kind, merge, report):
 def _cleaned(row, name):
     """The cleaned values of the row's text fields."""
     if isinstance(row, Entity):
-        aliases, seen = [], {name.lower()}
+        # Only what cleaning makes a repeat goes: case variants are other spellings the vocabulary
+        # may read apart ("Nato" is no "NATO", which matches only in capitals).
+        aliases, seen = [], {name}
         for alias in map(clean_line, row.aliases):
-            if alias and alias.lower() not in seen:
-                seen.add(alias.lower())
+            if alias and alias not in seen:
+                seen.add(alias)
                 aliases.append(alias)
         return {"name": name, "aliases": aliases}
     if isinstance(row, Author):

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models.functions import Now
 
 from . import changes, writes
+from .entities.vocabulary import form_identity
 from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
 from .textcleanup import clean_line
 
@@ -157,13 +158,14 @@ def _move_articles(survivor, others, article_ids=None):
 
 
 def merged_aliases(survivor, others):
-    """The survivor's aliases plus every name and alias of `others`, without repeats (case-blind)."""
-    seen = {survivor.name.casefold()}
+    """The survivor's aliases plus every name and alias of `others`, without repeats (as the
+    vocabulary matches them: "Petrovsky" repeats "petrovsky", but "Nato" is no repeat of "NATO")."""
+    seen = {form_identity(survivor.name)}
     aliases = []
     for form in [*survivor.aliases, *(f for o in others for f in (o.name, *o.aliases))]:
         form = clean_line(form)  # a merged "Dana<U+200B> Levi" is no alias of Dana Levi
-        if form and form.casefold() not in seen:
-            seen.add(form.casefold())
+        if form and form_identity(form) not in seen:
+            seen.add(form_identity(form))
             aliases.append(form)
     return aliases
 

@@ -573,12 +573,23 @@ class TestCurationForms:
                 "name": "Zembla Bank",
                 "slug": entity.slug,
                 "kind": "ORG",
-                "aliases": "Bank of Zembla, Ltd.\r\nZB\r\nzb\r\n\r\nZembla bank",
+                "aliases": "Bank of Zembla, Ltd.\r\nZB\r\nZB\r\n\r\nZembla bank",
             },
         )
         assert response.status_code == 302, response.context["adminform"].form.errors
         entity.refresh_from_db()
-        assert entity.aliases == ["Bank of Zembla, Ltd.", "ZB"]
+        assert entity.aliases == ["Bank of Zembla, Ltd.", "ZB"]  # repeats go, as the vocabulary reads them
+
+    def test_a_case_variant_the_vocabulary_reads_apart_is_an_alias_not_a_repeat(self, editor_client):
+        # "NATO" matches only in capitals: "Nato" (as British outlets write it) needs its own alias.
+        entity = EntityFactory(name="NATO", kind=Entity.Kind.ORG)
+        response = editor_client.post(
+            f"/admin/articles/entity/{entity.pk}/change/",
+            {"name": "NATO", "slug": entity.slug, "kind": "ORG", "aliases": "Nato\r\nNATO\r\nNato"},
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        entity.refresh_from_db()
+        assert entity.aliases == ["Nato"]
 
     def test_an_entity_save_says_in_its_history_what_changed_from_and_to(self, editor_client):
         entity = EntityFactory(name="Napa", kind=Entity.Kind.PERSON, aliases=["Agia Napa"])

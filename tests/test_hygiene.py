@@ -336,6 +336,29 @@ class TestCleanTextCommand:
         call_command("clean_text", stdout=out)
         assert "Nothing to clean." in out.getvalue()
 
+    def test_case_variants_are_other_spellings_not_dirt(self):
+        """F7: the starter vocabulary's "Nato", "BoJ", "IKEA", "Al-Qaeda" are spellings the vocabulary
+        matches (capitals-only names match only as written): clean_text leaves them, and a clean
+        database has nothing to clean."""
+        nato = EntityFactory(name="NATO", kind=Entity.Kind.ORG, aliases=["Nato", "North Atlantic Treaty Organization"])
+        EntityFactory(name="Ikea", kind=Entity.Kind.ORG, aliases=["IKEA"])
+        EntityFactory(name="al-Qaeda", kind=Entity.Kind.ORG, aliases=["Al-Qaeda"])
+        boj = EntityFactory(name="Bank of Japan", kind=Entity.Kind.ORG, aliases=["BOJ", "BoJ"])
+        out = io.StringIO()
+        call_command("clean_text", "--dry-run", stdout=out)
+        assert "Nothing to clean." in out.getvalue() and "renamed" not in out.getvalue()
+        call_command("clean_text", stdout=io.StringIO())
+        nato.refresh_from_db(), boj.refresh_from_db()
+        assert nato.aliases == ["Nato", "North Atlantic Treaty Organization"] and boj.aliases == ["BOJ", "BoJ"]
+        assert Entity.objects.get(name="Ikea").aliases == ["IKEA"]
+
+    def test_an_alias_cleaned_is_reported_as_such_not_as_a_rename(self):
+        EntityFactory(name="Baltic Port", kind=Entity.Kind.ORG, aliases=["B\u200bP", "BP"])
+        out = io.StringIO()
+        call_command("clean_text", "--dry-run", stdout=out)
+        assert "entity would be cleaned: 'Baltic Port' (aliases)" in out.getvalue()
+        assert "renamed" not in out.getvalue()
+
 
 def test_a_link_that_cannot_be_followed_any_more_is_reported_not_a_crash(seed_dir, monkeypatch):
     """A link in the folder swapped for a loop between the listing and its resolution: Path.resolve()

@@ -39,6 +39,12 @@ class TestMergeEntities:
         # Merged names become aliases, without repeating what it already had (case-blind).
         assert keep.aliases == ["Petrovsky", "I. Petrovsky", "Ivan I. Petrovsky"]
 
+    def test_a_case_variant_the_vocabulary_reads_apart_stays_an_alias(self):
+        keep = EntityFactory(name="ZBTO", kind=Entity.Kind.ORG)
+        merge_entities(keep, [EntityFactory(name="Zbto", kind=Entity.Kind.PLACE, aliases=["ZBTO", "zbto"])])
+        keep.refresh_from_db()
+        assert keep.aliases == ["Zbto"]  # "ZBTO" matches only in capitals; "zbto" repeats "Zbto"
+
     def test_several_at_once_and_different_kinds(self):
         keep = EntityFactory(name="Zembla", kind=Entity.Kind.PLACE)
         others = [EntityFactory(name="Zembla", kind=Entity.Kind.ORG), EntityFactory(name="Sakartvelo")]

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .. import history, jobs
+from ..entities.vocabulary import form_identity
 from ..models import Entity, Mention
 from ..textcleanup import clean_line
 from .curation import (
@@ -40,13 +41,13 @@ class AliasesField(forms.CharField):
         aliases, seen = [], set()
         for line in text.splitlines():
             alias = clean_line(line)
-            if not alias or same_name(alias) in seen:
+            if not alias or form_identity(alias) in seen:  # "Nato" is no repeat of "NATO"
                 continue
             if len(alias) > ALIAS_MAX_LENGTH:
                 raise ValidationError(
                     f"“{Truncator(alias).chars(40)}” is too long (at most {ALIAS_MAX_LENGTH} characters)."
                 )
-            seen.add(same_name(alias))
+            seen.add(form_identity(alias))
             aliases.append(alias)
         return aliases
 
@@ -80,7 +81,7 @@ class EntityAdminForm(forms.ModelForm):
             if clash is not None:
                 self.add_error("name", clash_error(Entity, clash, "entity"))
         if name and "aliases" in cleaned:
-            cleaned["aliases"] = [a for a in cleaned["aliases"] if same_name(a) != same_name(name)]
+            cleaned["aliases"] = [a for a in cleaned["aliases"] if form_identity(a) != form_identity(name)]
             taken = {
                 same_name(n): n
                 for n in Entity.objects.exclude(pk=self.instance.pk)

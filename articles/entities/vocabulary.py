@@ -146,6 +146,20 @@ def normal_form(form):
     return form if WORD_RE.search(form) else ""
 
 
+def form_identity(form):
+    """What decides which text a name or alias matches: two forms with one identity match the same.
+
+    An acronym-like form ("NATO") matches only as written, and so does one written like
+    "eBay" (or capitalised); any other matches whatever its case ("Amazon River" and
+    "Amazon river" are one). So "Nato" is no repeat of "NATO", nor "BoJ" of "BOJ": British
+    outlets write them so, and removing one stops those spellings linking.
+    """
+    form = normal_form(form)
+    if is_acronym(form) or (form[:1].islower() and " " not in form and not form.islower()):
+        return ("as written", form)
+    return ("any case", match_key(form).strip())
+
+
 class Vocabulary:
     """Surface forms (names and aliases) mapped to canonical entities."""
 

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(f"articles {would}cleaned: {len(report.articles)}")
         for kind, old, new in report.renamed:
             self.stdout.write(f"{kind} {would}renamed: {old!a} -> {new!a}")
+        for kind, name, fields in report.cleaned:
+            self.stdout.write(f"{kind} {would}cleaned: {name!a} ({', '.join(fields)})")
         for kind, old, new in report.merged:
             self.stdout.write(f"{kind} {would}merged: {old!a} into {new!a}")
         if not report.changed:
