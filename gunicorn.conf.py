@@ -1,7 +1,8 @@
 """Gunicorn settings for Newsroom; `gunicorn newsroom.wsgi` reads this file.
 
 PORT (default 8000) and BIND_HOST (default 127.0.0.1) choose the address;
-WEB_CONCURRENCY the number of worker processes (default: 2 per core + 1).
+WEB_CONCURRENCY the number of worker processes (default: 2 per core + 1);
+CONTROL_SOCKET the control socket's path (default: one per address, see below).
 Access and error logs go to standard output.
 """
 
@@ -11,6 +12,15 @@ import os
 from gunicorn import glogging
 
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# gunicorn's control socket (for `gunicornc`), one per address: its default, one
+# $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl for every gunicorn on the host, was
+# taken over by the next one started and deleted when any of them stopped. Same folder, the
+# address in the name (two servers cannot share an address); CONTROL_SOCKET sets another path.
+_runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+_control_dir = _runtime if _runtime and os.path.isdir(_runtime) else os.path.join(os.path.expanduser("~"), ".gunicorn")
+control_socket = os.environ.get("CONTROL_SOCKET") or os.path.join(
+    _control_dir, f"gunicorn-{bind.replace(':', '-').replace('/', '_')}.ctl"
+)
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 timeout = 30

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 import articles
 from articles.export import record_to_seed
@@ -68,6 +68,11 @@ def test_output_file(tmp_path):
     target = tmp_path / "out.jsonl"
     call_command("export_articles", "--output", str(target), stderr=io.StringIO())
     assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_an_output_that_cannot_be_written_is_one_clear_line(tmp_path):
+    with pytest.raises(CommandError, match=r"^\S*nowhere/out.jsonl: No such file or directory$"):
+        call_command("export_articles", "--output", str(tmp_path / "nowhere" / "out.jsonl"), stderr=io.StringIO())
 
 
 PROVENANCE = {"source", "seed_files", "created_at", "updated_at", "ingested_at", "edited_at"}

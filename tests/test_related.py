@@ -1,9 +1,10 @@
 """Related articles chosen on write (articles/related.py) and what the article page shows of them."""
 
 import datetime
+import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -63,6 +64,14 @@ class TestChosenOnWrite:
         call_command("refresh_articles", str(first.pk), stdout=None)
         assert stored(first) == [second.pk]
         assert "Second story" in related_section(client, first)
+
+    def test_refreshing_an_article_that_does_not_exist_says_so(self):
+        article = ArticleFactory()
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="^no article 99999: nothing was refreshed$"):
+            call_command("refresh_articles", str(article.pk), "99999", stdout=out)
+        call_command("refresh_articles", str(article.pk), stdout=out)
+        assert "Refreshed 1 article in" in out.getvalue()
 
     def test_refresh_all_fills_every_list(self):
         person = EntityFactory()

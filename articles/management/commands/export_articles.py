@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from articles.export import export_articles
 
@@ -16,7 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as out:
+            try:
+                out = open(options["output"], "w", encoding="utf-8")  # noqa: SIM115 - closed below
+            except OSError as exc:  # a folder that does not exist, no permission: one clear line
+                raise CommandError(f"{options['output']}: {exc.strerror or exc}") from None
+            with out:
                 count = export_articles(out)
             self.stderr.write(self.style.SUCCESS(f"Exported {count} articles to {options['output']}"))
         else:

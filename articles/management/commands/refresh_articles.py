@@ -38,8 +38,13 @@ class Command(BaseCommand):
             )
             return
         ids = options["ids"] or list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        missing = sorted(set(ids) - set(Article.objects.filter(pk__in=ids).values_list("pk", flat=True)))
+        if missing:
+            raise CommandError(f"no article {', '.join(map(str, missing))}: nothing was refreshed")
         for start in range(0, len(ids), CHUNK):
             with changes.atomic():  # a chunk per transaction: a long run keeps what it has done
                 changes.apply(articles=ids[start : start + CHUNK], everything=options["all"])
         seconds = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"Refreshed {len(ids)} articles in {seconds:.1f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Refreshed {len(ids)} article{'' if len(ids) == 1 else 's'} in {seconds:.1f}s")
+        )
