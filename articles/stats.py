@@ -112,8 +112,13 @@ def due_articles_exist():
 
 def due_sql():
     """SELECT of the articles public now but not when the statistics last counted."""
-    return f"""SELECT 1 FROM {_ARTICLE} a WHERE {public_sql("a")}
-                  AND a.published_at > COALESCE((SELECT horizon FROM {_STATE} WHERE id = 1), '-infinity')"""
+    return f"SELECT 1 FROM {_ARTICLE} a WHERE {_due('a')}"
+
+
+def _due(alias, *, at=None, horizon=f"(SELECT horizon FROM {_STATE} WHERE id = 1)"):
+    """Articles (the table known as `alias`) public at `at` (default now) and published after
+    `horizon` (SQL; default the one the statistics last counted up to): those to count."""
+    return f"{public_sql(alias, at=at)} AND {alias}.published_at > COALESCE({horizon}, '-infinity'::timestamptz)"
 
 
 def catch_up_reader_stats():
@@ -168,9 +173,7 @@ def _read_snapshots(cursor, params):
         f"""
         SELECT unnest(%(ids)s::bigint[]) AS article_id
          UNION
-        SELECT a.id FROM {_ARTICLE} a
-         WHERE {public_sql("a", at=params["as_of"])}
-           AND a.published_at > COALESCE(%(horizon)s, '-infinity'::timestamptz)
+        SELECT a.id FROM {_ARTICLE} a WHERE {_due("a", at=params["as_of"], horizon="%(horizon)s::timestamptz")}
         """,
         params,
     )
