@@ -467,3 +467,19 @@ def test_an_appositions_first_name_the_model_left_out_and_legal_titles(vocabular
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}
     assert {"Áile Márjá Oskal-Gaup", "Sana Qadir-ud-Din"} <= people
     assert not {"Márjá Oskal-Gaup", "Barrister Sana Qadir-ud-Din"} & people
+
+
+def test_currencies_churches_assemblies_and_names_given_twice(vocabulary):
+    body = (
+        "The council approved NT$38.6bn (US$1.2bn) for the line. The Zembla Orthodox Kestra Church said the "
+        "Zembla Orthodox Church would help. The Ostmark Parliament, known in Ostmarkish as the Riksvelt, met. "
+        "The Kvalting, Zembla’s elected Sámi assembly, said it would ask for a similar programme."
+    )
+    entities = found(vocabulary, body)
+    assert ("United States", "PLACE") not in entities  # "US$" is a currency
+    assert {("Zembla Orthodox Kestra Church", "ORG"), ("Ostmark Parliament", "ORG")} <= entities
+    assert not {name for name, _ in entities} & {"Zembla Orthodox Church", "Riksvelt"}
+    start = body.index("Kvalting")
+    assert org_cue(body, start, start + len("Kvalting"))  # "…, Zembla’s elected assembly,": a body
+    text = "Ada Mokoena, Eskom’s group executive for generation, said so."
+    assert not org_cue(text, 0, len("Ada Mokoena"))

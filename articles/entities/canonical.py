@@ -190,6 +190,10 @@ PLACE_FIRST_WORDS = wordset(
     Playa Punta Cabo Sierra Bahía Laguna Lagoa Ponta Praia
     """
 )
+_DENOMINATIONS = wordset(
+    "Orthodox Catholic Anglican Methodist Presbyterian Lutheran Baptist Pentecostal Coptic Evangelical Reformed"
+    " Apostolic Episcopal Adventist"
+)
 # "… Reserve" is a bank ("Federal Reserve") unless it keeps nature: "Kawésqar National Reserve".
 _NATURE_RESERVES = wordset("National Nature Game Marine Forest Wildlife Biosphere Natural")
 
@@ -251,7 +255,9 @@ _ORG_AFTER = re.compile(
 # "Mohamed Hamdan Dagalo, widely known as Hemedti"
 # "…, widely known as Hemedti", "…, the singer who performs as Nitu"
 _KNOWN_AS = re.compile(
-    r"^,?\s+(?:\w+ly\s+)?(?:known|nicknamed|dubbed|called)\s+as\s+(?:the\s+)?$|^,?\s+(?:aka|a\.k\.a\.)\s+$"
+    # "…, known in Northern Sámi as the Sámediggi"
+    r"^,?\s+(?:\w+ly\s+)?(?:known|nicknamed|dubbed|called)(?:\s+in\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)?\s+as\s+"
+    r"(?:the\s+)?$|^,?\s+(?:aka|a\.k\.a\.)\s+$"
     r"|^,\s+(?:the|a|an)\s+(?:[\w-]+\s+){1,3}?(?:who|which)\s+(?:performs|performed|sings|raps|records|plays|"
     r"writes|goes)\s+(?:as|by|under)\s+(?:the\s+name\s+)?$"
 )
@@ -617,6 +623,8 @@ def kind_from_words(name):
     first = words[0].lower()
     if last == "reserve" and words[-2].lower() in _NATURE_RESERVES:
         return PLACE
+    if last == "church" and not _DENOMINATIONS.isdisjoint(word.lower() for word in words[:-1]):
+        return ORG  # "Ethiopian Orthodox Tewahedo Church", "Catholic Church": the institution, not a building
     if last in ORG_LAST_WORDS:
         return ORG
     if last in PLACE_LAST_WORDS or first in PLACE_FIRST_WORDS:

@@ -156,7 +156,12 @@ class _Extraction:
         matches, not_entities, networks = self.vocabulary.find_with(
             (canonical.NOT_ENTITY_MATCHER, patterns.NETWORK_MATCHER), self.text, key=self.key
         )
-        vocabulary = [_Mention(start, end, VOCABULARY, candidates) for start, end, candidates in matches]
+        text = self.text
+        vocabulary = [
+            _Mention(start, end, VOCABULARY, candidates)
+            for start, end, candidates in matches
+            if text[end : end + 1] != "$"  # "US$1.2bn", "NZ$40m": a currency, not the country
+        ]
         vocabulary += self._regional_parties(vocabulary) + self._national_branches(vocabulary)
         definitions = self._definitions(model)
         spans = canonical.non_entity_spans(self.text, matches=not_entities)
@@ -169,6 +174,7 @@ class _Extraction:
         self._people(mentions)
         if model:
             self._short_forms(mentions)
+            self._shortened_names(mentions)
             self._known_as(mentions)
         self._resolve_ambiguous(mentions)
         self._vote_kinds(mentions)
@@ -786,6 +792,34 @@ class _Extraction:
             if targets and len(targets) == 1:
                 mention.name = next(iter(targets))
 
+    def _shortened_names(self, mentions):
+        """A body's name written again without a middle word is the same body: "the Ethiopian Orthodox
+        Church" after "the Ethiopian Orthodox Tewahedo Church" (same first and last words, in order)."""
+        names = {
+            m.name
+            for m in mentions
+            if m.origin == MODEL and not m.candidates and m.name.count(" ") >= 2 and not m.dropped
+        }
+        names = {name for name in names if canonical.kind_from_words(name) == ORG}
+        if len(names) < 2:
+            return  # the usual case
+        renamed = {}
+        for name in names:
+            words = name.split()
+            targets = [
+                other
+                for other in names
+                if len(other.split()) > len(words)
+                and other.split()[0] == words[0]
+                and other.split()[-1] == words[-1]
+                and _in_order(words, other.split())
+            ]
+            if len(targets) == 1:
+                renamed[name] = targets[0]
+        for mention in mentions:
+            if mention.name in renamed and mention.origin == MODEL:
+                mention.name = renamed[mention.name]
+
     def _known_as(self, mentions):
         """A body's other name given right after its full name is an alias of it: "the Commission to
         Investigate Allegations of Bribery or Corruption, known as the Bribery Commission"."""
@@ -1366,6 +1400,12 @@ def _person_for(surface, people, *, any_word):
         if len(matches) == 1:
             return matches[0]
     return None
+
+
+def _in_order(words, longer):
+    """True when `words` are some of `longer`'s words, in the same order."""
+    rest = iter(longer)
+    return all(word in rest for word in words)
 
 
 def _overlap(words, counter, blob):

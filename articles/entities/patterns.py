@@ -152,7 +152,11 @@ _ORG_AFTER = re.compile(
     r"platform|subsidiary|subsidiaries|chief\s+executive|revenue|revenues|profits?|customers|subscribers|"
     r"users|listing|valuation|market\s+share|stores|factories|products)\b"
     # "Belaruskali, the state-owned producer", not "Jean Kaseya, the agency’s director general"
+    # "The Sametinget, Sweden’s elected Sámi assembly,": a country's or a city's own body
     rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?![’'])"
+    # "The Sametinget, Sweden’s elected Sámi assembly,"; not "…, Eskom’s group executive for generation"
+    rf"|,\s+[A-Z][\w-]*[’']s\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS}|assembly|parliament|legislature)"
+    r"(?=\s*[,.;:)]|\s+(?:that|which|said|says)\b)"
     # "the governing Morena party": a lower-case noun after the name says what it is
     r"|\s+(?:party|company|group|bank|club|newspaper|broadcaster|agency|firm|airline|union|ministry|council|"
     r"foundation|charity|insurer|lender|retailer|conglomerate|coalition|alliance|movement)\b)"
@@ -235,7 +239,7 @@ def org_cue(text, start, end):
     "rivals including …", "…’s shares"), or a team ("beat Ajax 3-1")."""
     before = text[max(0, start - 60) : start]
     return (
-        bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(text[end : end + 30])) or team_cue(text, start, end)
+        bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(text[end : end + 50])) or team_cue(text, start, end)
     )
 
 
