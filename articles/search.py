@@ -348,29 +348,19 @@ class Search:
 
     def _where(self):
         """The SQL condition for a hit (over `articles_searchentry AS s`) and its parameters."""
-        # Public as in ArticleQuerySet.published(), on the entry's copies of status and date.
-        sql = [public_sql("s")]
-        params = []
-        if self.tsquery_text is not None:
-            sql.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
-            params += [CONFIG, self.tsquery_text]
-        if self.filter_ids["author"]:
-            sql.append("s.author_id = ANY(%s)")
-            params.append(self.filter_ids["author"])
-        if self.filter_ids["tag"]:  # every tag asked for (the entry's tag ids, GIN-indexed)
-            sql.append("s.tag_ids @> %s::bigint[]")
-            params.append(self.filter_ids["tag"])
-        if self.filter_ids["entity"]:
-            sql.append("s.entity_ids @> %s::bigint[]")
-            params.append(self.filter_ids["entity"])
+        start = end = None
         if self.request.year:
             tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-            sql.append("s.published_at >= %s AND s.published_at < %s")
-            params += [
-                datetime.datetime(self.request.year, 1, 1, tzinfo=tz),
-                datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz),
-            ]
-        return " AND ".join(sql), params
+            start = datetime.datetime(self.request.year, 1, 1, tzinfo=tz)
+            end = datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz)
+        return entry_condition(
+            q=self.tsquery_text,
+            author_ids=self.filter_ids["author"],
+            tag_ids=self.filter_ids["tag"],
+            entity_ids=self.filter_ids["entity"],
+            start=start,
+            end=end,
+        )
 
     def matching(self):
         """The SQL condition for this search's hits (over `articles_searchentry AS s`) and its parameters.
@@ -838,17 +828,18 @@ def _safe_echo(request):
 RANK_SCALE = 1_000_000  # relevance is ts_rank rounded to millionths: an integer a cursor can carry exactly
 
 
-def entry_condition(*, q=None, author_id=None, tag_ids=None, entity_ids=None, kind=None, start=None, end=None):
-    """The condition on the search entries (`s`) for these filters, and its parameters: public
-    entries, matching the words `q`, by the author, with every tag and every entity, mentioning an
-    entity of `kind`, published in [start, end)."""
+def entry_condition(*, q=None, author_ids=None, tag_ids=None, entity_ids=None, kind=None, start=None, end=None):
+    """The condition on the search entries (`s`) for these filters, and its parameters, for the
+    search page and the API: public entries, matching the words `q`, by one of the authors, with
+    every tag and every entity (the entry's ids, GIN-indexed), mentioning an entity of `kind`,
+    published in [start, end)."""
     where, params = [public_sql("s")], []  # published(), on the entry's copies of status and date
     if q:
         where.append("s.document @@ websearch_to_tsquery(%s::regconfig, %s)")
         params += [CONFIG, q]
-    if author_id is not None:
-        where.append("s.author_id = %s")
-        params.append(author_id)
+    if author_ids:
+        where.append("s.author_id = ANY(%s)")
+        params.append(list(author_ids))
     if tag_ids:
         where.append("s.tag_ids @> %s::bigint[]")
         params.append(tag_ids)

@@ -305,7 +305,7 @@ def _matching_keys(filters, ids, limit):
     start, end = _date_range(filters)
     where, params = search.entry_condition(
         q=filters.q,
-        author_id=ids["author"][0] if "author" in ids else None,
+        author_ids=ids.get("author"),
         tag_ids=ids.get("tag"),
         entity_ids=ids.get("entity"),
         kind=filters.kind,
