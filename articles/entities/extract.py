@@ -180,6 +180,7 @@ class _Extraction:
         self._vote_kinds(mentions)
         self._spell_out_acronyms(mentions)
         if model:
+            self._other_names(mentions)
             mentions = self._headline_names(mentions)
         kept = [m for m in mentions if not m.dropped and m.name and m.kind]
         return self._count(kept)
@@ -988,6 +989,22 @@ class _Extraction:
                 mention.dropped = True
             else:
                 mention.name, mention.kind = definition.name, definition.kind
+
+    def _other_names(self, mentions):
+        """A name given as another's name in another language is an alias of it: "Tāmaki Makaurau, the
+        Māori name for Auckland", "Kautokeino, or Guovdageaidnu in Northern Sámi", "Aktau (Aqtau in the
+        Latin-script Kazakh alphabet)". The name the article uses stands for both."""
+        named = [m for m in mentions if not m.dropped and m.name and m.kind]
+        for first, second in zip(named, named[1:], strict=False):
+            between = self.text[first.end : second.start]
+            if patterns.name_for(between):
+                first.name, first.kind = second.name, second.kind
+            elif (
+                second.origin == MODEL
+                and patterns.or_in_a_language(self.text, first.start, first.end, second.start, second.end)
+                and first.kind in (PLACE, ORG)
+            ):
+                second.name, second.kind = first.name, first.kind
 
     def _headline_names(self, mentions):
         """Names the body established, found in the headline, win over shorter vocabulary matches there.

@@ -114,6 +114,30 @@ def person_cue(text, start, end):
     return after[:1] == "," and before.endswith(", ") and bool(_ROLE_BEFORE.search(text, max(0, start - 80), start))
 
 
+# "Tāmaki Makaurau, the Māori name for Auckland"; "Kautokeino, or Guovdageaidnu in Northern Sámi", "Aktau
+# (Aqtau in the Latin-script Kazakh alphabet)": one name given in another language.
+_NAME_FOR = re.compile(r",\s+(?:the|an?|its)\s+(?:[\w’'-]+\s+){0,3}?name\s+(?:for|of)\s+(?:the\s+)?")
+_OR_BEFORE = re.compile(r",\s+or\s+|\s+\(")
+_IN_A_LANGUAGE = re.compile(r"\s+in\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?[A-Z][\w’'-]*(?:\s+[a-z]+)?\s*[,.;)]")
+
+
+def name_for(between):
+    """True for the words between two names that give the first as a name for the second."""
+    return bool(_NAME_FOR.fullmatch(between))
+
+
+def or_in_a_language(text, first_start, first_end, second_start, second_end):
+    """True for "…, or NAME in Northern Sámi,", "… (NAME in the Latin-script Kazakh alphabet)", "In
+    Karasjok, or Kárášjohka, one of …": the second name is the first in another language (not the last
+    of a list: "Kenya, Uganda, or Tanzania")."""
+    between = text[first_end:second_start]
+    if not _OR_BEFORE.fullmatch(between):
+        return False
+    if _IN_A_LANGUAGE.match(text, second_end, second_end + 60):
+        return True
+    return between[0] == "," and text.startswith(",", second_end) and text[first_start - 2 : first_start] != ", "
+
+
 _WHO_AFTER = re.compile(r",\s+(?:who|whose)\b")
 
 
