@@ -73,7 +73,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
-from django.db import DatabaseError, connection, connections, router
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections, router
 from django.db.models.functions import Now
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -167,9 +167,40 @@ _STATE = PreparedStatement("content_state")
 def content_state(keys):
     """(current generation, newest version among `keys`, whether a scheduled article is due), in one query."""
     connection = connections[router.db_for_read(ContentGeneration)]
-    with connection.cursor() as cursor:
-        _STATE.execute(connection, cursor, _state_sql(), [list(keys)])
-        return cursor.fetchone()  # None when not migrated far enough
+
+    def query():
+        with connection.cursor() as cursor:
+            _STATE.execute(connection, cursor, _state_sql(), [list(keys)])
+            return cursor.fetchone()  # None when not migrated far enough
+
+    return as_health_check(connection, query)
+
+
+def as_health_check(connection, query):
+    """`query()`, a request's first on `connection`, standing in for Django's CONN_HEALTH_CHECKS check.
+
+    With health checks on, Django sends `SELECT 1` before a request's first query on a
+    persistent connection: a round trip of its own, so a stored page cost two where its
+    lookup is one. The page cache's query is a reader's first, so it is the check: if it
+    fails because the connection is gone (the server restarted, an operator or a failover cut
+    it), the connection is closed and the query asked once more on a new one, as Django does
+    after a failed `SELECT 1`. Any other error is raised as it was.
+    """
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return query()
+    connection.health_check_done = True
+    try:
+        return query()
+    except (InterfaceError, OperationalError):
+        if connection.is_usable():
+            raise
+        connection.close()
+        return query()
 
 
 @functools.cache
@@ -192,10 +223,14 @@ _STORED_PAGE = PreparedStatement("stored_page")  # planning it took longer than 
 def stored_page_and_state(cache_key):
     """(the page stored under `cache_key` or None, content_state() of its keys), in one query."""
     connection = connections[router.db_for_read(StoredPage)]
-    with connection.cursor() as cursor:
-        params = [cache_key.removeprefix("page:"), settings.PAGE_CACHE_SECONDS]
-        _STORED_PAGE.execute(connection, cursor, _stored_page_sql(), params)
-        row = cursor.fetchone()
+    params = [cache_key.removeprefix("page:"), settings.PAGE_CACHE_SECONDS]
+
+    def query():
+        with connection.cursor() as cursor:
+            _STORED_PAGE.execute(connection, cursor, _stored_page_sql(), params)
+            return cursor.fetchone()
+
+    row = as_health_check(connection, query)
     if row is None:
         return None, None  # not migrated far enough
     generation, newest, due, stored_generation, headers, content, etag, rendered_at = row
