@@ -6,6 +6,7 @@ CONTROL_SOCKET the control socket's path (default: one per address, see below).
 Access and error logs go to standard output.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -28,6 +29,17 @@ graceful_timeout = 20
 keepalive = 5
 # Load the application once in the master so workers fork with it already imported.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """Freeze what the master has loaded before forking a worker: the application's ~90,000
+    objects (Django, the URLconf, the templates) are left out of the worker's garbage
+    collections, which otherwise scan them all again and again (about 30,000 instructions per
+    request averaged over 1,100 requests of the minimal view, scripts/count_instructions.py), and
+    the collector's writes no longer copy the master's memory pages into each worker."""
+    gc.freeze()
+
+
 # No request header may set the WSGI environ's SCRIPT_NAME or PATH_INFO, whatever address it
 # comes from (gunicorn's default trusts them from forwarded_allow_ips, the loopback): a
 # forged `SCRIPT_NAME: /tags` made /tags/ render the home page with every link under /tags/.

@@ -17,6 +17,7 @@ On wall-clock throughput under gunicorn, see docs/scaling.md ("The minimal view"
 """
 
 import argparse
+import gc
 import os
 import re
 import subprocess
@@ -61,6 +62,7 @@ def serve(target, count, host):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     sys.path.insert(0, str(ROOT))
     application = __import__(module, fromlist=["application"]).application
+    gc.freeze()  # as gunicorn.conf.py has the master do before it forks a worker
     statuses = []
 
     def start_response(status, headers, exc_info=None):
