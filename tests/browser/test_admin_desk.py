@@ -49,7 +49,7 @@ def newsroom_morning():
     run.failures = [{"path": "seeds/broken.txt", "error": "no Author: line after the body"}]
     run.failed, run.created, run.finished_at = 1, 1, timezone.now()
     run.save()
-    EntityFactory(name="Xq7 Holdings")
+    ArticleFactory(title="Xq7 Holdings lists its shares", entities=[EntityFactory(name="Xq7 Holdings")])
 
 
 def log_in(page, live_server):
