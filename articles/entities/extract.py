@@ -653,7 +653,7 @@ class _Extraction:
         # "Hernández Cruz", "Abi Saab", "Abebe Tadesse": the last or first words of a longer name stand for it.
         people -= _short_names(people)
         # "Md Rafiqul Islam" after "Mohammad Rafiqul Islam": one person, spelt two ways.
-        variants = _spelling_variants(people, self._first_places(mentions))
+        variants = _spelling_variants(people, lambda: self._first_places(mentions))
         people -= variants.keys()
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
@@ -1293,10 +1293,15 @@ _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ag|an|ar|as|ash|at|az|ul)[-‐]", re
 def _name_words(name):
     """A person's name as words, an Arabic article dropped ("Omar al-Bashir" -> Omar, Bashir), particles
     in lower case: a sentence may begin with them ("Van der Merwe made 41" is Jacques van der Merwe)."""
-    return [
+    return list(_name_word_tuple(name))
+
+
+@functools.lru_cache(maxsize=8192)  # asked of every person of an article for every name read as a surname
+def _name_word_tuple(name):
+    return tuple(
         word.lower() if word.lower() in canonical.PERSON_PARTICLES else _ARABIC_ARTICLE.sub("", word)
         for word in name.split()
-    ]
+    )
 
 
 # The words after a team's name that `patterns.team_cue` reads as its staff ("the Ajax coach").
@@ -1344,7 +1349,7 @@ def _short_names(people):
     return short
 
 
-def _spelling_variants(people, first_places):
+def _spelling_variants(people, first_places):  # first_places: called for {name: where first written}
     """{name: the name it spells another way} for people named twice in one article in two spellings.
 
     Transliterations differ in their vowels ("Mohamed", "Muhammad"; "Chaudhry", "Chaudhary") and
@@ -1359,10 +1364,12 @@ def _spelling_variants(people, first_places):
         if key is not None:
             groups[key].append(name)
     variants = {}
+    places = None  # read only when two names spell one person (rare)
     for names in groups.values():
         if len(names) < 2:
             continue
-        names.sort(key=lambda n: (any(not _VOWELS.intersection(w.lower()) for w in n.split()), first_places.get(n, 0)))
+        places = first_places() if places is None else places
+        names.sort(key=lambda n: (any(not _VOWELS.intersection(w.lower()) for w in n.split()), places.get(n, 0)))
         variants.update((name, names[0]) for name in names[1:])
     return variants
 
