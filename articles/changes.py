@@ -19,7 +19,11 @@ readers see a change whole or not at all:
 3. the related articles of the changed articles (`related.choose_related`), stored
    for their pages (not during an ingest, which leaves those of new articles to
    `manage.py refresh_articles --related`: `choose_related()`);
-4. the page cache (`pagecache.invalidate`): the keys of every changed object and
+4. the article pages' stored parts (`parts`): those that show a changed article,
+   author, tag or entity are marked stale in one statement, and rendered again with
+   the changed articles' — here for a few (`PARTS_INLINE_MAX`), by a job for more; an
+   ingest (`related_lists=False`) only marks them, and queues one job at its end;
+5. the page cache (`pagecache.invalidate`): the keys of every changed object and
    listing, so that exactly the cached pages that show them are rendered anew.
 
 What the database does by itself, and why (migration 0010_change_path; the SQL is
@@ -39,9 +43,10 @@ in articles/pagecache.py, which owns the keys):
 
 import contextlib
 
+from django.conf import settings
 from django.db import transaction
 
-from . import pagecache, related, stats, writes
+from . import pagecache, parts, related, stats, writes
 
 
 @contextlib.contextmanager
@@ -64,7 +69,8 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     - `created`: ids of new articles (no cached page can show them yet);
     - `authors`, `tags`, `entities`: ids of rows whose own fields (name, slug, bio,
       kind, aliases) changed, or that were deleted or merged away;
-    - `everything`: every cached page is rendered anew (after a rebuild or an import).
+    - `everything`: every cached page is rendered anew (after a rebuild or an import), and a
+      job renders every article's page parts again.
     - `related_lists=False`: the articles' related articles are chosen later, by
       `choose_related()` (ingest: `manage.py refresh_articles --related` after the run).
 
@@ -77,10 +83,17 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     keys = stats.refresh_reader_stats(touched) if touched else set()
     if related_lists:
         related.choose_related(touched)  # after the statistics: it ranks from their public snapshot
-    keys |= {pagecache.key("article", pk) for pk in changed}
+    shown = {pagecache.key("article", pk) for pk in changed}  # what other pages show of the changed rows
     for kind, every, ids in (("author", "authors", authors), ("tag", "tags", tags), ("entity", "entities", entities)):
         if ids:  # the row's own pages, and the list of every row of its kind (names, sitemaps)
-            keys |= {pagecache.key(kind, pk) for pk in _ids(ids)} | {every}
+            shown |= {pagecache.key(kind, pk) for pk in _ids(ids)}
+            keys.add(every)
+    keys |= shown
+    stale = parts.mark_stale(shown)
+    if everything:  # "all" makes every stored part stale (parts.py): one job renders them again
+        _enqueue_parts(None, "Render the pages of every article")
+    elif related_lists:
+        render_parts(touched | set(stale))
     if keys or touched:
         keys.add("search")
     if everything:
@@ -89,12 +102,33 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
     return keys
 
 
-def choose_related(article_ids):
-    """Choose and store the related articles of these articles, in a transaction of its own, and
-    re-render their pages. For writers that left it out of apply() (`related_lists=False`)."""
+def render_parts(article_ids):
+    """Render the page parts of these articles: in the caller's transaction for a few, else by a
+    job (queued in it, so it runs once the write has committed)."""
+    ids = sorted(_ids(article_ids))
+    if len(ids) <= settings.PARTS_INLINE_MAX:
+        parts.render_stored(ids)
+    else:
+        _enqueue_parts(ids, f"Render the pages of {len(ids):,} changed articles")
+
+
+def _enqueue_parts(ids, description):
+    """Queue the job that renders page parts (jobs kind "parts"): of `ids`, or (None) of every article
+    whose parts are missing or stale when a worker plans it."""
+    from . import jobs
+
+    jobs.enqueue("parts", description=description, params={} if ids is None else {"ids": ids})
+
+
+def choose_related(article_ids, *, only_missing=False):
+    """Choose and store the related articles of these articles (`only_missing`: of those that have
+    none stored), in a transaction of its own, render their page parts, and re-render their pages.
+    For writers that left it out of apply() (`related_lists=False`), and the job that follows an
+    ingest (jobs kind "parts")."""
     ids = _ids(article_ids)
     with atomic():
-        related.choose_related(ids)
+        related.choose_related(related.without_list(ids) if only_missing else ids)
+        parts.render_stored(ids)
         pagecache.invalidate({pagecache.key("article", pk) for pk in ids})
 
 

@@ -1211,5 +1211,33 @@ class RelatedArticles(models.Model):
         return f"related articles of article {self.article_id}"
 
 
+class ArticleParts(models.Model):
+    """The parts of an article's public page that change only when the article (or what it shows
+    of its author, tags, entities and related articles) changes, rendered on write.
+
+    Written only by articles/parts.py, which the change path calls (articles/changes.py).
+    `version` names the templates and code that rendered them ('' once marked stale): parts of
+    another version are not served, nor parts older (`generation`, the content generation read
+    when they were rendered) than the last write from outside the change path (the page-cache
+    key "all"). `keys` are the page-cache keys of what they show.
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="page_parts")
+    version = models.CharField(max_length=16)
+    origin = models.CharField(max_length=64)  # stands for scheme://host in meta's absolute URLs
+    meta = models.TextField()
+    main = models.TextField()
+    keys = ArrayField(models.TextField(), default=list)
+    generation = models.BigIntegerField()
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "article parts"
+        indexes = [GinIndex(fields=["keys"], name="articleparts_keys_idx")]
+
+    def __str__(self):
+        return f"parts of article {self.article_id}"
+
+
 # The background jobs' own tables (the admin's Jobs list): articles/jobs/models.py.
 from .jobs.models import Job, JobFile, JobPart  # noqa: E402, F401 -- registered with this app

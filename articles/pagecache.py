@@ -146,9 +146,10 @@ def invalidate(keys):
         cursor.execute("SELECT articles_mark_changed()")
         if random.random() < 0.01:  # noqa: S311 -- spreading housekeeping, not security
             # A page rendered before a change is stored within a request's time limit and lives
-            # at most PAGE_CACHE_SECONDS: after twice that, no page can predate the version.
+            # at most PAGE_CACHE_SECONDS: after twice that, no page can predate the version. "all"
+            # stays: stored article parts (articles/parts.py) older than it are not served.
             old = Now() - datetime.timedelta(seconds=2 * settings.PAGE_CACHE_SECONDS + 60)
-            PageVersion.objects.filter(changed_at__lt=old).delete()
+            PageVersion.objects.filter(changed_at__lt=old).exclude(key=EVERYTHING).delete()
 
 
 @functools.cache

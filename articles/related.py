@@ -132,6 +132,12 @@ def choose_related(article_ids):
         return written
 
 
+def without_list(article_ids):
+    """Those of these article ids that have no related articles stored."""
+    listed = RelatedArticles.objects.filter(article_id__in=list(article_ids)).values_list("article_id", flat=True)
+    return set(article_ids) - set(listed)
+
+
 _table_seen = []  # [True] once this process has seen the table
 
 

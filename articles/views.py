@@ -18,15 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import changes
+from . import changes, parts
 from .models import Article, Author, Entity, MonthCount, Tag
 from .pagecache import EVERYTHING, card_keys, depends_on, key
 from .paginator import CountedPaginator, DeferredJoin
 from .prepared import PreparedQuery
-from .related import related_articles
 from .roles import PREVIEW_PERMISSION
 from .routes import route_path
 
@@ -171,9 +171,13 @@ PUBLIC_ARTICLE = PreparedQuery(
 
 
 class ArticleDetailView(ReaderPageMixin, DetailView):
+    """An article's page: the site's shell around the article's parts (articles/parts.py), the
+    stored ones for a reader when they are current (one query), else rendered now."""
+
     template_name = "articles/article_detail.html"
     context_object_name = "article"
     og_type = "article"
+    stored_parts = None  # (Parts, the origin they stand in) when the page is made from stored parts
 
     def get_queryset(self):
         articles = Article.objects.for_detail()
@@ -184,9 +188,18 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
     def get_object(self, queryset=None):
         if queryset is not None or self.request.user.has_perm(PREVIEW_PERMISSION):
             return super().get_object(queryset)
-        # A reader's page: the same query as get_queryset()'s, compiled and planned once.
-        found = PUBLIC_ARTICLE.fetch(self.kwargs[self.slug_url_kwarg])
-        if not found:
+        # A reader's page: the article's public row with its stored parts, in one prepared query;
+        # if they are missing or stale, the same query as get_queryset()'s, compiled and planned once.
+        slug = self.kwargs[self.slug_url_kwarg]
+        found = parts.page_row(slug)
+        if found is None:
+            raise Http404("No article found matching the query")
+        article, stored, origin = found
+        if stored is not None:
+            self.stored_parts = (stored, origin)
+            return article
+        found = PUBLIC_ARTICLE.fetch(slug)
+        if not found:  # unpublished between the two queries
             raise Http404("No article found matching the query")
         return found[0]
 
@@ -205,59 +218,15 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        article = self.object
-        mentions = article.entity_mentions
-        groups = []
-        for kind, plural in KIND_PLURALS.items():
-            members = [m for m in mentions if m.entity.kind == kind]
-            if members:
-                groups.append((plural, members))
-        context["entity_groups"] = groups
-        context["related"] = related_articles(article)
-        depends_on(
-            *card_keys([article]),
-            *(key("entity", m.entity_id) for m in mentions),
-            *(key("article", r.pk) for r in context["related"]),
-        )
-        context["json_ld"] = self.structured_data(article, mentions, context["canonical_url"])
+        origin = f"{self.request.scheme}://{self.request.get_host()}"
+        if self.stored_parts is not None:
+            page, stored_origin = self.stored_parts
+            page = parts.Parts(meta=page.meta.replace(stored_origin, origin), main=page.main, keys=page.keys)
+        else:
+            page = parts.render(self.object, origin=origin, preview=not self.object.is_public)
+        depends_on(*page.keys)
+        context["parts"] = {"meta": mark_safe(page.meta), "main": mark_safe(page.main)}  # noqa: S308 - rendered by templates
         return context
-
-    def structured_data(self, article, mentions, canonical_url):
-        """schema.org NewsArticle for search engines; `about` the most mentioned entities."""
-        absolute = self.request.build_absolute_uri
-        data = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": article.title,
-            "description": article.dek,
-            "url": canonical_url,
-            "mainEntityOfPage": canonical_url,
-            "datePublished": article.published_at.isoformat() if article.published_at else None,
-            "dateModified": article.updated_at.isoformat(),
-            "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute(reverse("articles:home"))},
-            "keywords": [tag.name for tag in article.listing_tags],
-            "isAccessibleForFree": True,
-        }
-        if article.author:
-            author = article.author
-            person = {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
-            if article.author.twitter_url:
-                person["sameAs"] = [article.author.twitter_url]
-            data["author"] = person
-        schema_types = {Entity.Kind.PERSON: "Person", Entity.Kind.PLACE: "Place", Entity.Kind.ORG: "Organization"}
-        things = [
-            {
-                "@type": schema_types[m.entity.kind],
-                "name": m.entity.name,
-                "url": absolute(m.entity.get_absolute_url()),
-            }
-            for m in mentions
-        ]
-        if things:
-            data["about"] = things[:3]
-            if things[3:]:
-                data["mentions"] = things[3:]
-        return {key: value for key, value in data.items() if value not in (None, [])}
 
 
 class SlugDetailListView(ArticleListMixin, ListView):

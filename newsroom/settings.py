@@ -377,6 +377,10 @@ JOB_REEXTRACT_PART = int(os.environ.get("JOB_REEXTRACT_PART", "50"))
 JOB_MERGE_PART = int(os.environ.get("JOB_MERGE_PART", "1000"))
 JOB_BULK_PART = int(os.environ.get("JOB_BULK_PART", "500"))
 JOB_BULK_INLINE_MAX = int(os.environ.get("JOB_BULK_INLINE_MAX", "50"))
+# Article page parts (articles/parts.py) a write renders in its own transaction; more are
+# marked stale and rendered by a job (about 5 ms each), JOB_PARTS_PART per part.
+PARTS_INLINE_MAX = int(os.environ.get("PARTS_INLINE_MAX", "50"))
+JOB_PARTS_PART = int(os.environ.get("JOB_PARTS_PART", "500"))
 # Run each job at once in the process that asks for it (tests; scripts with no worker running).
 JOBS_INLINE = env_bool("JOBS_INLINE")
 Q_CLUSTER = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles import changes
 from articles.ingest import ingest_paths
-from articles.models import Article, RelatedArticles
+from articles.models import Article, ArticleParts, RelatedArticles
 from articles.related import KEPT, choose_related
 
 from .conftest import write_seeds
@@ -145,7 +145,10 @@ class TestArticlePage:
         person = EntityFactory()
         ArticleFactory(title="Shares a person", entities=[person])
         article = ArticleFactory(entities=[person])
-        RelatedArticles.objects.filter(pk=article.pk).delete()  # as if written outside the change path
-        with django_assert_num_queries(3):  # page cache state, the article, its related articles live
+        # As if written outside the change path: no list, no page parts (articles/parts.py).
+        RelatedArticles.objects.filter(pk=article.pk).delete()
+        ArticleParts.objects.filter(pk=article.pk).delete()
+        # page cache state, the article (no parts), the article for_detail(), its related articles live
+        with django_assert_num_queries(4):
             section = related_section(client, article)
         assert "Shares a person" in section

@@ -199,11 +199,35 @@ class Import(Kind):
         job.files.all().delete()  # what was uploaded is in the archive now (or failed: the job says why)
 
 
+class Parts(Kind):
+    """Render the page parts (articles/parts.py) of the articles `ids`, or of every public article
+    whose parts are missing or stale (no ids: after an ingest, a deploy, `refresh_articles
+    --parts --enqueue`), choosing first the related articles of those that have none stored."""
+
+    name = "parts"
+
+    def plan(self, job):
+        from ..parts import missing_or_stale
+
+        ids = job.params.get("ids")
+        return split(missing_or_stale() if ids is None else ids, settings.JOB_PARTS_PART)
+
+    def run(self, job, params):
+        from .. import pagecache, parts, related
+
+        # In the part's transaction (the runner's changes.atomic()).
+        chosen = related.choose_related(related.without_list(params["ids"]))
+        rendered = parts.render_stored(params["ids"])
+        pagecache.invalidate({pagecache.key("article", pk) for pk in params["ids"]})
+        return {"related": chosen, "rendered": rendered}
+
+
 def kinds():
     from .curation import Bulk, Merge
     from .ingest import Ingest, LinkNew
 
-    return {kind.name: kind for kind in (Relink(), Reextract(), Import(), Ingest(), LinkNew(), Merge(), Bulk())}
+    every = (Relink(), Reextract(), Import(), Ingest(), LinkNew(), Merge(), Bulk(), Parts())
+    return {kind.name: kind for kind in every}
 
 
 def kind_of(job):
