@@ -112,12 +112,19 @@ def render_parts(article_ids):
         _enqueue_parts(ids, f"Render the pages of {len(ids):,} changed articles")
 
 
+def render_missing_parts(after):
+    """Queue one job that chooses the related articles of the articles that have none and renders
+    every missing or stale page part (what an ingest leaves out of its batches); returns its id.
+    `after`: what it follows, for its description."""
+    return _enqueue_parts(None, f"Choose related articles and render the pages of the articles written by {after}").pk
+
+
 def _enqueue_parts(ids, description):
     """Queue the job that renders page parts (jobs kind "parts"): of `ids`, or (None) of every article
     whose parts are missing or stale when a worker plans it."""
     from . import jobs
 
-    jobs.enqueue("parts", description=description, params={} if ids is None else {"ids": ids})
+    return jobs.enqueue("parts", description=description, params={} if ids is None else {"ids": ids})
 
 
 def choose_related(article_ids, *, only_missing=False):

@@ -423,6 +423,8 @@ def ingest_files(
         writer.close()
     if link_new and not dry_run and report.created + report.updated:
         report.relinked = link_new_entities(known_entities, workers=workers)
+        # The run's related lists and page parts, left out of its batches: one job, for a worker.
+        changes.render_missing_parts("the ingest")
     if not dry_run and report.created + report.updated:
         writes.merge_search_pending()  # searches read the indexes' pending lists whole
     report.seconds = time.monotonic() - started

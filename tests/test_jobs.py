@@ -175,6 +175,24 @@ def test_a_worker_killed_mid_part_leaves_the_part_to_run_again_with_nothing_doub
     assert EntityStats.objects.get(entity=bibi).article_count == 12
 
 
+def test_an_ingest_leaves_related_lists_and_page_parts_to_one_job_a_worker_runs(tmp_path):
+    from articles import parts
+    from articles.ingest import ingest_paths
+    from articles.models import ArticleParts, RelatedArticles
+
+    write_seeds(tmp_path / "seeds", 30)
+    ingest_paths([tmp_path / "seeds"], ner=False)
+    job = Job.objects.get(kind="parts")
+    assert job.state != State.DONE
+    assert not ArticleParts.objects.exists() and not RelatedArticles.objects.exists()  # nothing inline
+
+    run_worker("--concurrency", "1")
+    job.refresh_from_db()
+    assert (job.state, job.result["rendered"], job.result["related"]) == (State.DONE, 30, 30)
+    assert parts.missing_or_stale() == []
+    assert set(ArticleParts.objects.values_list("version", flat=True)) == {parts.version()}
+
+
 def test_two_workers_share_one_queued_ingest(tmp_path):
     write_seeds(tmp_path / "seeds", 400)
     enqueue = subprocess.run(

@@ -33,6 +33,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from .. import changes
 from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
 from ..models import Entity, IngestRun
 from ..seed import MAX_BYTES
@@ -90,6 +91,7 @@ class Ingest(Kind):
                 failed = [{"path": f"queued job {job.pk}", "error": job.error}, *failed]
             run.fill({**job.result, "failed": failed}, job.finished_at)
             run.save()
+        changes.render_missing_parts(f"job {job.pk}")  # related lists and page parts, as a direct run
         follow_up = link_new_after(job, job.params.get("known_entities"), ingest_job=job.pk)
         if follow_up is not None:
             job.refresh_from_db(fields=["result"])  # a follow-up run inline (JOBS_INLINE) has added its figures
