@@ -72,7 +72,7 @@ class TestWrittenOnWrite:
         assert row.version == parts.version()
         assert "The story" in row.main and "Ada Obi" in row.main and "Older story" in row.main
         assert '"@type":"NewsArticle"' in row.meta and row.origin in row.meta
-        assert {"article:%d" % article.pk, f"author:{author.pk}", f"tag:{tag.pk}", f"entity:{entities[0].pk}"} <= set(
+        assert {f"article:{article.pk}", f"author:{author.pk}", f"tag:{tag.pk}", f"entity:{entities[0].pk}"} <= set(
             row.keys
         )
         assert {f"article:{r.pk}" for r in related} <= set(row.keys)

@@ -80,7 +80,8 @@ class TestChosenOnWrite:
         call_command("refresh_articles", "--all", stdout=None)
         assert {row.pk: row.related_ids for row in RelatedArticles.objects.all()} == {a.pk: live(a) for a in articles}
 
-    def test_an_ingest_leaves_them_to_refresh_articles_related(self, client, tmp_path):
+    def test_an_ingest_leaves_them_to_its_job_or_refresh_articles_related(self, client, tmp_path, settings):
+        settings.JOBS_INLINE = False  # the job the ingest queues waits for a worker (tests/test_jobs.py runs one)
         write_seeds(tmp_path / "seeds", 3)  # stories that share their places, people and topics
         ingest_paths([str(tmp_path / "seeds")], workers=1, ner=False)
         first = Article.objects.get(title="Harbour story number 0")
