@@ -61,14 +61,14 @@ from django.db import connection
 from django.db.models import F, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
 from .models import SEARCH_CONFIG as CONFIG
-from .models import Article, Author, Entity, EntityStats, SearchEntry, Tag, in_use_sql, public_sql
+from .models import Article, Author, Entity, EntityStats, SearchEntry, SlugRedirect, Tag, in_use_sql, public_sql
 from .pagecache import depends_on
 from .paginator import CountedPaginator
 from .textcleanup import clean_line
@@ -105,6 +105,15 @@ def clean_query(text):
 
 class SearchError(Exception):
     """A request the search cannot answer as asked; the message is shown to the reader (status 400)."""
+
+
+class SearchMoved(Exception):
+    """A filter names an old address of a merged or renamed author, tag or entity: `query` is the
+    same search with its new one (the view answers with a permanent redirect, as the pages do)."""
+
+    def __init__(self, query):
+        super().__init__(query)
+        self.query = query
 
 
 @dataclass
@@ -291,6 +300,7 @@ class Search:
         for kind, slugs in (("author", request.authors), ("tag", request.tags), ("entity", request.entities)):
             for slug in slugs:
                 if (kind, slug) not in found:
+                    _follow_old_address(request, kind, slug, slugs)
                     raise SearchError(f"There is no {kind} “{slug}”: remove that filter to search again.")
                 pk, name = found[(kind, slug)]
                 self.filter_ids[kind].append(pk)
@@ -648,6 +658,14 @@ class Search:
         return suggestions
 
 
+def _follow_old_address(request, kind, slug, slugs):
+    """Raise SearchMoved if `slug` is an old address (a merge, a slug change) of a public row of `kind`."""
+    redirect = SlugRedirect.objects.with_public_target().filter(kind=kind, old_slug=slug).first()
+    if redirect is not None:
+        new = redirect.target.slug
+        raise SearchMoved(request.params(**{kind: list(dict.fromkeys(new if s == slug else s for s in slugs))}))
+
+
 def _facets_sql(counted, ranked, order):
     """The one statement of a search: the hits (`counted`), those ranked (`ranked`, in `order`),
     the page's ids and the facets; parameters: counted's, ranked's, limit, offset, time zone."""
@@ -795,6 +813,8 @@ class SearchView(TemplateView):
         try:
             search_request = read_request(request.GET)
             results = Search(search_request).run(page)
+        except SearchMoved as moved:  # ?tag=conflict after conflict was merged into politics
+            return HttpResponsePermanentRedirect("?" + moved.query)
         except SearchError as exc:
             context = self.get_context_data(error=str(exc), search=SearchRequest(q=_safe_echo(request)))
             return self.render_to_response(context, status=400)

@@ -18,7 +18,7 @@ from .factories import ArticleFactory, EntityFactory
     "name",
     ["2:07:55", "5C", "29C", "3-1", "20km/h", "KSh2.3bn", "₦766m", "$4.2bn", "FJ$4.5", "1990s", "@tomasribeiro_sp",
      "Twitter @tomasribeiro_sp", "ifeomaokafor.com", "https://example.org", "x", "Detectives", "Hospitals", "—",
-     "TSh180bn", "USh2.5m", "Rwf40bn"],
+     "TSh180bn", "USh2.5m", "Rwf40bn", "The", "Said", "This", "Although"],
 )  # fmt: skip
 def test_junk_names(name):
     assert junk_reason(name, "ORG") is not None
@@ -28,7 +28,8 @@ def test_junk_names(name):
     "name, kind",
     [("X", "ORG"), ("M23", "ORG"), ("G7", "ORG"), ("COP30", "ORG"), ("Formula 1", "ORG"), ("Prince", "PERSON"),
      ("Chiefs", "ORG"), ("Labour", "ORG"), ("eBay", "ORG"), ("Łódź", "PLACE"), ("F-16", "ORG"),
-     ("G20", "ORG"), ("A380", "ORG")],
+     ("G20", "ORG"), ("A380", "ORG"), ("US", "PLACE"), ("IT", "ORG"), ("The Hague", "PLACE"),
+     ("The Standard", "ORG")],
 )  # fmt: skip
 def test_names_that_are_not_junk(name, kind):
     assert junk_reason(name, kind) is None

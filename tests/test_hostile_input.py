@@ -71,7 +71,7 @@ REJECTED = {
     "template-in-published.txt": "Published: on line 8 must be a date",
     "too-many-tags.txt": "Tags: on line 8 names 5,000 tags (limit 25)",
     "link-to-passwd.txt": "symbolic link to /etc/passwd, outside the folder",
-    "link-outside.txt": "outside the folder: copy the file in instead",
+    "link-outside.txt": "outside the folder: copy what it leads to in instead",
 }
 WARNED = {
     "legacy-cp1252.txt": "Windows-1252",

@@ -147,6 +147,18 @@ class TestSymbolicLinkRaces:
         with pytest.raises(SeedError, match="symbolic link to .*secret.txt, outside the folder"):
             read_seed_file(tmp_path / "story.txt", 10_000)
 
+    def test_a_link_to_a_folder_is_reported_not_skipped_unsaid(self, tmp_path):
+        seeds, outside = tmp_path / "seeds", tmp_path / "outside"
+        seeds.mkdir()
+        outside.mkdir()
+        (seeds / "story.txt").write_text(SEED.format(headline="Inside", author="A B", tags="x"))
+        (outside / "other.txt").write_text(SEED.format(headline="Outside", author="A B", tags="x"))
+        (seeds / "dirlink").symlink_to(outside, target_is_directory=True)
+        report = ingest_paths([str(seeds)], workers=1, ner=False, dry_run=True)
+        [failure] = report.failed
+        assert failure["path"].endswith("dirlink") and "symbolic link to" in failure["error"]
+        assert "outside the folder" in failure["error"]
+
     def test_a_named_pipe_is_refused_without_waiting(self, tmp_path):
         os.mkfifo(tmp_path / "pipe.txt")
         with pytest.raises(SeedError, match="not a regular file"):

@@ -91,6 +91,19 @@ class TestMergeTags:
         assert sorted(Article.objects.get(title="Front").tags.names()) == ["Ukraine", "energy"]
         assert not Tag.objects.filter(name__iexact="ukraine war").exists()
 
+    def test_search_filters_and_the_api_follow_the_old_address(self, client):
+        keep, other = TagFactory(name="politics"), TagFactory(name="conflict")
+        ArticleFactory(title="Talks resume", tags=[other])
+        merge_tags(keep, [other])
+        response = client.get("/search/", {"q": "talks", "tag": ["conflict", "politics"], "page": 2})
+        assert response.status_code == 301 and response["Location"] == "?q=talks&tag=politics"
+        assert client.get("/search/", {"q": "talks", "tag": "politics"}).status_code == 200
+        assert client.get("/search/", {"tag": "no-such-tag"}).status_code == 400
+        answer = client.get("/api/v1/tags/conflict/")
+        assert answer.status_code == 404 and "is now “politics”" in answer.json()["message"]
+        answer = client.get("/api/v1/articles/", {"tag": "conflict"})
+        assert answer.status_code == 400 and "is now “politics” (tag=politics)" in answer.json()["message"]
+
 
 class TestMergeAuthors:
     def test_articles_move_and_the_survivor_keeps_or_takes_a_bio(self):

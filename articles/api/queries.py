@@ -38,6 +38,7 @@ from ..models import (
     Mention,
     SearchKey,
     SearchKeys,
+    SlugRedirect,
     Tag,
     TaggedArticle,
 )
@@ -205,7 +206,7 @@ def _resolve(filters):
     for name, _model, slugs in wanted:
         for slug in slugs:
             if (name, slug) not in found:
-                raise ApiError(f"There is no {name} “{slug}” with public articles.", name)
+                raise ApiError(f"There is no {name} “{slug}” with public articles{_now(name, slug, name)}.", name)
             ids.setdefault(name, []).append(found[(name, slug)])
     return ids
 
@@ -438,7 +439,7 @@ def entity_detail(slug, links):
     """A public entity with its monthly counts and the entities most often mentioned with it."""
     entity = Entity.objects.in_use().filter(slug=slug).first()
     if entity is None:
-        raise NotFound(f"There is no entity “{slug[:100]}” in public articles.", "slug")
+        raise NotFound(f"There is no entity “{slug[:100]}” in public articles{_now('entity', slug)}.", "slug")
     item = entity_item(entity, links)
     item["months"] = [
         {"month": f"{month:%Y-%m}", "count": count}
@@ -478,9 +479,19 @@ def tag_item(tag, links, *, detail=False):
     return item
 
 
+def _now(kind, slug, parameter=None):
+    """For an old address of a merged or renamed author, tag or entity (the site's pages redirect
+    it): where it is now, as the end of an error message; "" for any other slug."""
+    redirect = SlugRedirect.objects.with_public_target().filter(kind=kind, old_slug=slug[:200]).first()
+    if redirect is None:
+        return ""
+    new = redirect.target.slug
+    return f": it was merged or renamed and is now “{new}”" + (f" ({parameter}={new})" if parameter else "")
+
+
 def in_use_or_404(model, slug):
     row = model.objects.in_use().filter(slug=slug).first()
     if row is None:
         name = model._meta.verbose_name
-        raise NotFound(f"There is no {name} “{slug[:100]}” with public articles.", "slug")
+        raise NotFound(f"There is no {name} “{slug[:100]}” with public articles{_now(name, slug)}.", "slug")
     return row

@@ -9,7 +9,8 @@ organisation:
   "ifeomaokafor.com", "https://…");
 - it is a single letter (X, the social network, is the one such name in the news),
   or a single common word that names a kind of thing, not one thing
-  ("Hospitals", "Detectives", "Council", "Monday");
+  ("Hospitals", "Detectives", "Council", "Monday"), or a lone function word or
+  reporting verb that a sentence or headline start capitalised ("The", "Said");
 - it names a rate or scheme, not an organisation or place ("Bank Rate",
   "Exchange Rate Mechanism"), or ends in a lower-case description
   ("Posidonia seagrass meadows"; one such word is a name's usual form:
@@ -53,6 +54,17 @@ COMMON_WORDS = {
     Online Email Today Yesterday Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 }
+# Words of the closed classes (articles, pronouns, prepositions, conjunctions, auxiliaries) and the
+# reporting verbs: capitalised only where they open a sentence or a headline ("The", "Said" in
+# "Taiwan Said Disease After…"), never a name on their own. Acronyms are left alone ("US", "IT").
+FUNCTION_WORDS = frozenset(
+    """
+    the an this that these those he she it they we you his her its their our your him them us
+    in on at of for with from by to into onto upon after before during under over about against between
+    among without within since until despite via per and but or nor if when while although though because
+    as so yet than then also is was were are am be been being has have had do does did said says told added
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
 # Heads that name a kind of thing, not an organisation or place: "Bank Rate", "Exchange Rate Mechanism".
 _THING_HEADS = frozenset({"rate", "rates", "scheme", "mechanism"})
 SOCIAL_NETWORKS = (
@@ -105,6 +117,8 @@ def junk_reason(name, kind=None):
         return "a single character"
     if len(words) == 1 and name.lower() in COMMON_WORDS and kind != "PERSON":
         return "a common word"
+    if len(words) == 1 and name.lower() in FUNCTION_WORDS and not name.isupper():
+        return "a word such as “the” or “said”, not a name"
     if len(words) == 1 and name.islower():
         return "a lower-case word"
     if kind in (None, "ORG", "PLACE") and len(words) > 1 and words[-1].lower() in _THING_HEADS:
