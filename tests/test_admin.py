@@ -679,3 +679,30 @@ class TestLoginThrottling:
         for _ in range(4):
             self.login(client, "editor", "wrong")
         assert self.login(client, "editor", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+class TestAuthorRename:
+    """F10: an author's rename re-links their articles (a job) and the byline person follows it."""
+
+    def test_the_byline_person_follows_and_no_second_person_appears(self, editor_client):
+        from articles.entities.relink import relink
+
+        author = AuthorFactory(name="Daniel Okafor")
+        article = ArticleFactory(author=author, body="Rates held. Daniel Okafor reported from Lagos.")
+        other = ArticleFactory(body="As Daniel Okafor wrote last week, rates held.")  # not his byline
+        relink(article_ids=[article.pk, other.pk])  # the byline makes the person…
+        relink(article_ids=[article.pk, other.pk])  # …whom the other article then names too
+        assert relink(dry_run=True).changed == 0
+        person = Entity.objects.get(kind=Entity.Kind.PERSON, name="Daniel Okafor")
+        data = {"name": "Daniel O. Okafor", "slug": "daniel-o-okafor", "bio": "", "twitter": ""}
+        response = editor_client.post(f"/admin/articles/author/{author.pk}/change/", data, follow=True)
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "The person “Daniel Okafor” is now “Daniel O. Okafor”" in text and "Re-linking" in text
+        person.refresh_from_db()
+        assert person.name == "Daniel O. Okafor" and "Daniel Okafor" in person.aliases
+        assert relink(dry_run=True).changed == 0  # the job re-linked the author's articles
+        assert Entity.objects.filter(kind=Entity.Kind.PERSON, name__icontains="Okafor").count() == 1
+        assert set(article.entities.values_list("name", flat=True)) >= {"Daniel O. Okafor"}
+        assert "Daniel O. Okafor" in set(other.entities.values_list("name", flat=True))  # the old name still links

@@ -1,13 +1,18 @@
 """Authors in the admin."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import ngettext
 
-from ..models import TWITTER_HANDLE_RE, Author
+from .. import changes, jobs
+from ..entities.vocabulary import form_identity
+from ..models import TWITTER_HANDLE_RE, Author, Entity
 from ..textcleanup import clean_line, clean_prose
 from .curation import ChangePathAdmin, RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
+from .jobs import jobs_link
 
 
 class AuthorAdminForm(forms.ModelForm):
@@ -52,7 +57,57 @@ class AuthorAdmin(RecordsSlugChanges, ChangePathAdmin):
     def article_count(self, obj):
         return articles_link(obj, obj.count, "author")
 
+    def save_model(self, request, obj, form, change):
+        old_name = form.initial.get("name") if change else None
+        super().save_model(request, obj, form, change)
+        if old_name and old_name != obj.name:
+            # The byline is a person of each of the author's articles: that person follows the
+            # rename (else the next re-link made a second one), and the articles are re-linked.
+            person = byline_person_follows(old_name, obj.name)
+            ids = sorted(obj.articles.values_list("pk", flat=True))
+            if ids:
+                jobs.enqueue(
+                    "relink",
+                    description=ngettext(
+                        "Re-link the {n:,} article by “{author}”", "Re-link the {n:,} articles by “{author}”", len(ids)
+                    ).format(n=len(ids), author=obj),
+                    params={"entity_ids": None, "article_ids": ids},
+                    requested_by=request.user,
+                    target=obj,
+                )
+            if not (person or ids):
+                return
+            messages.info(
+                request,
+                format_html(
+                    "{}Re-linking the author’s {} articles in the background; you’ll see the result under {}.",
+                    f"The person “{old_name}” is now “{person}” (“{old_name}” kept as another name). "
+                    if person
+                    else "",
+                    f"{len(ids):,}",
+                    jobs_link(),
+                ),
+            )
+
     @admin.action(description="Merge selected authors…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
         # A job; once done it re-extracts the moved articles (the byline is a person of each).
         return merge_action(self, request, queryset, count_label=("article", "articles"))
+
+
+def byline_person_follows(old_name, new_name):
+    """Rename the person an author's old name made (each article counts its byline as a person) to the
+    author's new name, the old one kept as an alias, through the change path; returns it, or None
+    when there is none, or when a person of the new name exists already (re-linking then finds it)."""
+    person = Entity.objects.filter(kind=Entity.Kind.PERSON, name__iexact=old_name).first()
+    if person is None:
+        return None
+    if Entity.objects.filter(kind=Entity.Kind.PERSON, name__iexact=new_name).exclude(pk=person.pk).exists():
+        return None
+    aliases = [a for a in person.aliases if form_identity(a) != form_identity(new_name)]
+    if form_identity(person.name) != form_identity(new_name) and person.name not in aliases:
+        aliases.append(person.name)
+    person.name, person.aliases = new_name, aliases
+    person.save(update_fields=["name", "aliases", "updated_at"])
+    changes.apply(entities=[person.pk])
+    return person

@@ -58,13 +58,16 @@ def split(ids, size):
 
 class Relink(Kind):
     """Match the curated vocabulary again over the articles that could mention some entities
-    (params: entity_ids), or over the whole archive (entity_ids: null)."""
+    (params: entity_ids), over some articles (article_ids: a renamed author's), or over the
+    whole archive (entity_ids: null, no article_ids)."""
 
     name = "relink"
 
     def plan(self, job):
         from ..entities.relink import articles_to_relink
 
+        if job.params.get("article_ids") is not None:
+            return split(sorted(job.params["article_ids"]), settings.JOB_RELINK_PART)
         articles = articles_to_relink(job.params.get("entity_ids"))
         if articles is None:
             return []  # the entities were deleted meanwhile
