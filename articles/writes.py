@@ -159,16 +159,29 @@ MENTION_COLUMNS = {"article_id": "bigint", "entity_id": "bigint", "count": "int"
 
 
 def write_mentions(article_ids, rows):
-    """Replace the mentions of `article_ids` with `rows` of (article id, entity id, count, source).
+    """Set the mentions of `article_ids` to `rows` of (article id, entity id, count, source).
 
-    The articles' rows are locked first, in id order: two writers replacing one article's
-    mentions at once (two ingests' end-of-run re-linking) would otherwise both delete the old
-    rows, and the second's insert would meet the first's new ones (a duplicate key). Locked, the
-    second waits, and its delete then sees and removes what the first wrote."""
-    locked = Article.objects.filter(id__in=list(article_ids)).order_by("id").select_for_update(no_key=True)
+    A pair that stays keeps its row and id, its count and source updated in place; only pairs no
+    longer found are deleted, and new ones inserted. The ids matter: an editor's change form posts
+    them, and a re-extraction between two saves of one page must not make them vanish (the form
+    would fail on rows that no longer exist). The articles' rows are locked first, in id order: two
+    writers setting one article's mentions at once (two ingests' end-of-run re-linking) then take
+    turns, and the second's insert never meets the first's new row unawares.
+    """
+    article_ids = list(article_ids)
+    locked = Article.objects.filter(id__in=article_ids).order_by("id").select_for_update(no_key=True)
     list(locked.values_list("id", flat=True))
-    Mention.objects.filter(article_id__in=list(article_ids)).delete()
-    insert_rows(Mention, MENTION_COLUMNS, rows)
+    wanted = {(row[0], row[1]) for row in rows}
+    held = Mention.objects.filter(article_id__in=article_ids).values_list("id", "article_id", "entity_id")
+    gone = [pk for pk, article_id, entity_id in held if (article_id, entity_id) not in wanted]
+    if gone:
+        Mention.objects.filter(id__in=gone).delete()
+    table = Mention._meta.db_table
+    recount = (
+        "ON CONFLICT ON CONSTRAINT mention_unique_pair DO UPDATE SET count = EXCLUDED.count, source = EXCLUDED.source "
+        f"WHERE ({table}.count, {table}.source) IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.source)"
+    )
+    insert_rows(Mention, MENTION_COLUMNS, rows, then=recount)
 
 
 def find_or_create(model, wanted, *, fallback_prefix, slug_length=None):

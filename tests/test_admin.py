@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
+from articles.entities.relink import reextract
 from articles.models import Article, Author, Entity, Mention, SlugRedirect, Tag
 from articles.roles import EDITOR_PERMISSIONS, EDITORS_GROUP, create_editor
 
@@ -426,6 +427,64 @@ class TestEditingArticles:
         editor_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(article, title="Renamed"))
         history = editor_client.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
         assert "editor" in history and f"Headline: “{article.title}” → “Renamed”" in history
+
+
+def as_posted(response, article, **changes):
+    """What the browser posts back from a rendered change form: its fields, its entity rows and
+    their management form (hidden fields included) as the page showed them, then `changes`."""
+    data = article_form(article)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        for form in formset.forms:
+            data.update({form.add_prefix(name): form[name].value() or "" for name in ("id", "entity", "count")})
+            data[form.add_prefix("article")] = article.pk
+    data.update(changes)
+    return data
+
+
+class TestEntitiesChangedWhileEditing:
+    """A save queues a re-extraction; the editor's page, still open, shows the entity rows as they were."""
+
+    def open(self, editor_client, body):
+        article = ArticleFactory(body=body, author=None)
+        reextract([article.pk], ner=False)
+        url = f"/admin/articles/article/{article.pk}/change/"
+        return article, url, editor_client.get(url)
+
+    def test_a_second_save_after_the_re_extraction_saves(self, editor_client):
+        article, url, page = self.open(editor_client, "Officials met in Moscow and Paris.")
+        reextract([article.pk], ner=False)  # the first save's job, run while the page stays open
+        response = editor_client.post(url, as_posted(page, article, dek="A new dek."))
+        assert response.status_code == 302, errors_of(response)
+        article.refresh_from_db()
+        assert article.dek == "A new dek." and not article.entities_pinned
+
+    def test_rows_gone_meanwhile_are_not_an_error_when_the_editor_left_them_alone(self, editor_client):
+        article, url, page = self.open(editor_client, "Officials met in Moscow and Paris.")
+        Article.objects.filter(pk=article.pk).update(body="Officials met in Berlin.")
+        reextract([article.pk], ner=False)
+        response = editor_client.post(url, as_posted(page, article, dek="A new dek."))
+        assert response.status_code == 302, errors_of(response)
+        article.refresh_from_db()
+        assert article.dek == "A new dek." and not article.entities_pinned
+
+    def test_an_edited_row_gone_meanwhile_is_explained_and_the_other_edits_kept(self, editor_client):
+        article, url, page = self.open(editor_client, "Officials met in Moscow and Paris.")
+        Article.objects.filter(pk=article.pk).update(body="Officials met in Berlin.")
+        reextract([article.pk], ner=False)
+        data = as_posted(page, article, dek="A new dek.")
+        data["mentions-0-count"] = "7"  # the editor changed a row that the job has since removed
+        response = editor_client.post(url, data)
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "The entities of this article changed while you edited it" in text
+        assert response.context["adminform"].form["dek"].value() == "A new dek."  # kept, to save again
+        shown = [f.instance.entity.name for f in response.context["inline_admin_formsets"][0].formset.forms]
+        assert shown == ["Berlin"]  # the rows as they are now
+        article.refresh_from_db()
+        assert article.dek != "A new dek."
 
 
 class TestBulkActions:

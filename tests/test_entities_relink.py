@@ -176,3 +176,16 @@ def test_relink_command_exit_status_for_usage_errors():
     assert result.returncode == 2
     assert "no entity with id 999999999" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_reextraction_keeps_the_rows_of_the_entities_that_stay():
+    """An editor's page posts the mention rows' ids: a re-extraction must not renumber the rows it keeps."""
+    article = ArticleFactory(body="Officials met in Moscow and Paris. Moscow said no.", author=None)
+    reextract([article.pk], ner=False)
+    before = dict(Mention.objects.filter(article=article).values_list("entity__name", "id"))
+    assert {"Moscow", "Paris"} <= set(before)
+    Article.objects.filter(pk=article.pk).update(body="Officials met in Moscow and Berlin.")
+    reextract([article.pk], ner=False)
+    after = {m.entity.name: m for m in Mention.objects.filter(article=article).select_related("entity")}
+    assert "Paris" not in after and "Berlin" in after
+    assert after["Moscow"].id == before["Moscow"] and after["Moscow"].count == 1  # recounted in place

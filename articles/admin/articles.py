@@ -12,6 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    MAX_NUM_FORM_COUNT,
+    MIN_NUM_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -156,7 +163,41 @@ class KnownChoiceAutocomplete(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+ENTITIES_CHANGED_MEANWHILE = (
+    "The entities of this article changed while you edited it (a background re-extraction): they are "
+    "shown below as they are now, without your changes to them. Check them and save again; your other "
+    "changes are still in the form."
+)
+
+
+def rows_key(rows):
+    """The entity rows (id, entity id, count) as one string, in any order: what a page showed, posted, or is stored."""
+    return ",".join(sorted(f"{pk}:{entity}:{count}" for pk, entity, count in rows))
+
+
+class MentionManagementForm(ManagementForm):
+    # The rows the page showed (rows_key), posted back: a re-extraction may have changed them since.
+    SHOWN = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class MentionFormSet(forms.BaseInlineFormSet):
+    @property
+    def management_form(self):
+        if self.is_bound:
+            form = MentionManagementForm(self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer)
+            form.full_clean()
+            return form
+        shown = rows_key((f.instance.pk, f.instance.entity_id, f.instance.count) for f in self.initial_forms)
+        counts = {
+            TOTAL_FORM_COUNT: self.total_form_count(),
+            INITIAL_FORM_COUNT: self.initial_form_count(),
+            MIN_NUM_FORM_COUNT: self.min_num,
+            MAX_NUM_FORM_COUNT: self.max_num,
+        }
+        return MentionManagementForm(
+            auto_id=self.auto_id, prefix=self.prefix, initial={**counts, "SHOWN": shown}, renderer=self.renderer
+        )
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         instance = form.instance
@@ -168,6 +209,23 @@ class MentionFormSet(forms.BaseInlineFormSet):
             inner = getattr(widget, "widget", widget)
             inner.known = {str(instance.entity_id): str(instance.entity)}
         return form
+
+
+FIELDS = ("id", "entity", "count")  # an entity row's fields, as rows_key takes them
+
+
+def posted_rows_key(data, prefix):
+    """rows_key of the entity rows a form posts: rows marked for deletion and empty new rows left out."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 1000)
+    except ValueError:
+        total = 0
+    rows = []
+    for i in range(total):
+        row = [data.get(f"{prefix}-{i}-{name}", "") for name in FIELDS]
+        if not data.get(f"{prefix}-{i}-DELETE") and (row[0] or row[1]):
+            rows.append(row)
+    return rows_key(rows)
 
 
 class MentionInline(admin.TabularInline):
@@ -448,6 +506,36 @@ class ArticleAdmin(ChangePathAdmin):
         ]
 
     # Saving.
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, MentionInline) and "data" in kwargs and obj is not None and obj.pk:
+            kwargs = self._entities_as_now(request, obj, prefix, kwargs)
+        return kwargs
+
+    def _entities_as_now(self, request, article, prefix, kwargs):
+        """The entity rows to save when a re-extraction (queued by the previous save) changed them
+        after the page was shown: rows the editor left alone are taken as they are now; rows the
+        editor edited are shown again as they are now, with a message, and nothing is saved."""
+        data = kwargs["data"]
+        shown = data.get(f"{prefix}-SHOWN")
+        stored = list(Mention.objects.filter(article=article).values_list("id", "entity_id", "count"))
+        if shown is None or shown == rows_key(stored):
+            return kwargs  # unchanged (or a client that does not say what it showed): as posted
+        if posted_rows_key(data, prefix) != shown:
+            messages.error(request, ENTITIES_CHANGED_MEANWHILE)
+            return {key: value for key, value in kwargs.items() if key not in ("data", "files")}
+        data = data.copy()
+        for key in [key for key in data if key.startswith(f"{prefix}-")]:
+            del data[key]
+        data.update({f"{prefix}-{name}": len(stored) for name in ("TOTAL_FORMS", "INITIAL_FORMS")})
+        data.update(
+            {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000, f"{prefix}-SHOWN": rows_key(stored)}
+        )
+        for i, (pk, entity, count) in enumerate(stored):
+            data.update({f"{prefix}-{i}-id": pk, f"{prefix}-{i}-entity": entity, f"{prefix}-{i}-count": count})
+            data[f"{prefix}-{i}-article"] = article.pk
+        return {**kwargs, "data": data}
 
     def construct_change_message(self, request, form, formsets, add=False):
         """ "Status: Draft → Published; Tags: + energy" rather than "Changed Status, Tags." (articles/history.py)."""
