@@ -83,6 +83,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from newsroom.db_router import replica_reads
+from newsroom.middleware import checked_host
 
 from .models import ContentGeneration, PageVersion, StoredPage
 from .prepared import PreparedStatement
@@ -98,6 +99,11 @@ PENDING_KEYS_TABLE = "articles_pagekey_pending"
 
 # Headers that belong to one response, not to the page.
 _UNSTORED_HEADERS = {"set-cookie", "date", "content-length"}
+
+# The request headers that can make a stored page's answer a 304 or a 412.
+_CONDITIONAL_HEADERS = frozenset(
+    ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+)
 
 _collecting = contextvars.ContextVar("page_dependencies", default=None)
 
@@ -330,7 +336,7 @@ def cache_address(request):
     SCRIPT_NAME never reaches a stored page) and the query parameters the view reads.
     """
     try:
-        host = request.get_host()
+        host = checked_host(request)  # request.get_host(), remembered per Host header
     except DisallowedHost:
         return None  # answered with a 400 further in, under the policy
     domain, port = split_domain_port(host)
@@ -472,12 +478,19 @@ class PageCacheMiddleware:
         """The response for a stored page; `X-Cache` says whether it was served from the cache ("hit")
         or rendered just now ("miss"), for operators and the benchmark."""
         response = HttpResponse(entry["content"])
+        own_cache_control = False
         for name, value in entry["headers"]:
             response[name] = value
+            own_cache_control = own_cache_control or name.lower() == "cache-control"
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(entry["rendered_at"])
         response["X-Cache"] = outcome
-        patch_cache_control(response, no_cache=True)
+        if own_cache_control:
+            patch_cache_control(response, no_cache=True)
+        else:
+            response["Cache-Control"] = "no-cache"  # what patch_cache_control() makes of no header
+        if _CONDITIONAL_HEADERS.isdisjoint(request.META):
+            return response  # nothing to compare: get_conditional_response() would parse four absent headers
         return get_conditional_response(
             request, etag=entry["etag"], last_modified=entry["rendered_at"], response=response
         )

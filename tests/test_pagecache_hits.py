@@ -3,6 +3,11 @@ in for Django's CONN_HEALTH_CHECKS `SELECT 1`), and a connection cut under it is
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils.cache import patch_cache_control
+
+from articles.pagecache import PageCacheMiddleware
 
 from .factories import ArticleFactory
 
@@ -48,3 +53,16 @@ def test_pages_outside_the_cache_keep_djangos_check(client, settings, health_che
     next_request()
     assert client.get(url).status_code == 200
     assert health_checks_seen == ["SELECT 1"]
+
+
+def test_a_stored_page_answers_with_the_headers_patch_cache_control_gives():
+    for stored, expected in (([], "no-cache"), ([("Cache-Control", "max-age=60")], "max-age=60, no-cache")):
+        entry = {"content": b"page", "headers": [("Content-Type", "text/html"), *stored], "etag": 'W/"1"'}
+        entry["rendered_at"] = 1_700_000_000
+        response = PageCacheMiddleware.from_entry(RequestFactory().get("/"), entry, "hit")
+        reference = HttpResponse(b"page", headers=dict(stored))
+        patch_cache_control(reference, no_cache=True)
+        assert response["Cache-Control"] == reference["Cache-Control"] == expected
+        assert response["ETag"] == 'W/"1"' and response["Last-Modified"] == "Tue, 14 Nov 2023 22:13:20 GMT"
+        conditional = RequestFactory().get("/", HTTP_IF_NONE_MATCH='W/"1"')
+        assert PageCacheMiddleware.from_entry(conditional, entry, "hit").status_code == 304
