@@ -31,6 +31,20 @@ _PER_RESPONSE = frozenset(
 )
 
 
+def lazy(lazy_class, func):
+    """`lazy_class(func)` for SimpleLazyObject or a subclass, made without its __init__.
+
+    Three are made for every request (the user, the message storage, the CSP nonce), and
+    LazyObject's __init__ goes through its own __setattr__ and, for `self.__dict__`, its
+    Python __getattribute__: each cost as much as a response header. The object is the same:
+    an instance whose __dict__ holds the function and the `empty` marker.
+    """
+    obj = lazy_class.__new__(lazy_class)
+    object.__setattr__(obj, "_setupfunc", func)
+    object.__setattr__(obj, "_wrapped", empty)
+    return obj
+
+
 @functools.cache
 def site_policy():
     """(Content-Security-Policy, its report-only twin) as the settings make them; "" for none."""
@@ -124,6 +138,13 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
         self.process_request(request)
         return self.get_response(request)
 
+    def process_request(self, request):
+        if not hasattr(request, "session"):
+            return super().process_request(request)  # Django's error: sessions must come first
+        request.user = lazy(SimpleLazyObject, lambda: auth_middleware.get_user(request))
+        request.auser = functools.partial(auth_middleware.auser, request)
+        return None
+
 
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, with the site's policy built once per process instead of per response.
@@ -159,6 +180,9 @@ class CSPMiddleware(BaseCSPMiddleware):
         self.process_request(request)
         return self.process_response(request, self.get_response(request))
 
+    def process_request(self, request):
+        request.csp_nonce = lazy(CheckableLazyObject, functools.partial(self._make_nonce, request))
+
 
 class MessageMiddleware(messages_middleware.MessageMiddleware):
     """Django's, with the message storage made when something first uses it.
@@ -176,7 +200,7 @@ class MessageMiddleware(messages_middleware.MessageMiddleware):
         return self.process_response(request, self.get_response(request))
 
     def process_request(self, request):
-        request._messages = SimpleLazyObject(lambda: default_storage(request))
+        request._messages = lazy(SimpleLazyObject, lambda: default_storage(request))
 
     def process_response(self, request, response):
         messages = getattr(request, "_messages", None)

@@ -2,6 +2,7 @@
 the Host header checked once per spelling; the same answers as Django's own."""
 
 import pytest
+from csp.middleware import CheckableLazyObject
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -9,9 +10,9 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.test import RequestFactory
-from django.utils.functional import empty
+from django.utils.functional import SimpleLazyObject, empty
 
-from newsroom.middleware import AuthenticationMiddleware, CommonMiddleware, checked_host
+from newsroom.middleware import AuthenticationMiddleware, CommonMiddleware, checked_host, lazy
 
 
 def page(request):
@@ -77,3 +78,11 @@ def test_request_user_is_lazy_and_anonymous_as_with_djangos():
         SessionMiddleware(middleware_class(view))(request)
         assert seen["user"]._wrapped is empty  # not read until used
         assert isinstance(seen["user"]._wrapped if seen["user"].is_anonymous else None, AnonymousUser)
+
+
+def test_a_lazy_object_made_without_init_is_the_one_its_class_makes():
+    for lazy_class in (SimpleLazyObject, CheckableLazyObject):
+        ours, theirs = lazy(lazy_class, str.upper.__get__("value")), lazy_class(str.upper.__get__("value"))
+        assert type(ours) is type(theirs) and vars(ours) == vars(theirs)
+        assert bool(ours) is bool(theirs)  # CheckableLazyObject: False until evaluated
+        assert str(ours) == str(theirs) == "VALUE" and ours._wrapped == "VALUE"
