@@ -18,7 +18,7 @@ from .factories import ArticleFactory, EntityFactory
     "name",
     ["2:07:55", "5C", "29C", "3-1", "20km/h", "KSh2.3bn", "₦766m", "$4.2bn", "FJ$4.5", "1990s", "@tomasribeiro_sp",
      "Twitter @tomasribeiro_sp", "ifeomaokafor.com", "https://example.org", "x", "Detectives", "Hospitals", "—",
-     "TSh180bn", "USh2.5m", "Rwf40bn", "The", "Said", "This", "Although"],
+     "TSh180bn", "USh2.5m", "Rwf40bn", "The", "Said", "This", "Although", "Dh55", "Dhs2,400", "RM2bn", "QR50"],
 )  # fmt: skip
 def test_junk_names(name):
     assert junk_reason(name, "ORG") is not None
@@ -29,7 +29,7 @@ def test_junk_names(name):
     [("X", "ORG"), ("M23", "ORG"), ("G7", "ORG"), ("COP30", "ORG"), ("Formula 1", "ORG"), ("Prince", "PERSON"),
      ("Chiefs", "ORG"), ("Labour", "ORG"), ("eBay", "ORG"), ("Łódź", "PLACE"), ("F-16", "ORG"),
      ("G20", "ORG"), ("A380", "ORG"), ("US", "PLACE"), ("IT", "ORG"), ("The Hague", "PLACE"),
-     ("The Standard", "ORG")],
+     ("The Standard", "ORG"), ("Dhaka", "PLACE"), ("RMIT", "ORG")],
 )  # fmt: skip
 def test_names_that_are_not_junk(name, kind):
     assert junk_reason(name, kind) is None

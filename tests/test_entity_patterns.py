@@ -494,3 +494,11 @@ def test_a_name_in_another_language_is_an_alias(vocabulary):
     entities = found(vocabulary, body)
     assert {("Velmorina", "PLACE"), ("Kestrajok", "PLACE"), ("Zhanatau", "PLACE")} <= entities
     assert not {name for name, _ in entities} & {"Tāwhiti Makaurau", "Kárášvuotna", "Zhanataw"}
+
+
+def test_the_people_of_a_place_are_no_entity(vocabulary):
+    body = (
+        "Mayor Ana Brown said Aucklanders could either pay now or keep swimming in it every time it rains. "
+        "Icelanders read more books than anyone."
+    )
+    assert not {name for name, _ in found(vocabulary, body)} & {"Aucklanders", "Icelanders"}

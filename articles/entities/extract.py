@@ -915,7 +915,7 @@ class _Extraction:
                 if not counter:
                     continue
                 kind = max(counter, key=lambda k: (counter[k], k == ORG, k == PLACE))
-            if canonical.is_noise(name, kind) or canonical.is_event_like(name):
+            if canonical.is_noise(name, kind) or canonical.is_event_like(name) or self._people_of_a_place(name):
                 continue
             if kind == PERSON and len(name.split()) > 5:
                 continue
@@ -962,6 +962,14 @@ class _Extraction:
             ):
                 votes[mention.name][context] += weight
         return votes, cues
+
+    def _people_of_a_place(self, name):
+        """True for the people of a place, named after it ("Aucklanders", "Icelanders", "Londoners"): a
+        demonym, not an entity."""
+        if " " in name or not name.endswith("ers") or len(name) < 7:
+            return False
+        place = name[:-3]
+        return gazetteer.is_place(place) or any(e.kind == PLACE for e in self.vocabulary.lookup(place))
 
     def _national_body(self, name):
         """ORG for a name made of a brand or a field and a place the vocabulary knows: "Airtel Kenya",

@@ -4,7 +4,7 @@ A name is junk when readers could not look it up as a person, place or
 organisation:
 
 - it is made only of numbers, times, scores, amounts and units
-  ("2:07:55", "3-1", "29C", "5C", "20km/h", "KSh2.3bn", "₦766m", "FJ$4.5");
+  ("2:07:55", "3-1", "29C", "5C", "20km/h", "KSh2.3bn", "₦766m", "FJ$4.5", "Dh55");
 - it is or holds a handle or an address ("@tomasribeiro_sp", "Twitter @handle",
   "ifeomaokafor.com", "https://…");
 - it is a single letter (X, the social network, is the one such name in the news),
@@ -28,7 +28,9 @@ import functools
 import re
 
 # A quantity: digits with separators, perhaps a currency before and a unit or magnitude after.
-_CURRENCY = r"(?:[$€£¥₦₹₩₱₵₺₽¢]|[A-Z]{1,3}\$|(?:KSh|Sh|Ksh|Rs|Rp|Tk|R|N|GH¢|GHS|NZ\$|A\$|US\$|Php|P)(?=\d))"
+_CURRENCY = (
+    r"(?:[$€£¥₦₹₩₱₵₺₽¢]|[A-Z]{1,3}\$|(?:KSh|Sh|Ksh|Rs|Rp|Tk|R|N|GH¢|GHS|NZ\$|A\$|US\$|Php|P|Dhs|Dh|RM|QR)(?=\d))"
+)
 _QUANTITY = re.compile(
     rf"^[~≈+±-]?{_CURRENCY}?\d[\d.,:/–-]*"
     r"(?:\s?(?:%|°[CF]?|[a-zA-Z]{1,5}(?:/[a-zA-Z]{1,2})?|bn|m|k|st|nd|rd|th|s))?$"
