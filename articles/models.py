@@ -501,6 +501,24 @@ def in_use_sql(model, alias):
         return f"{alias}.id IN ({cursor.mogrify(sql, params).decode()})"
 
 
+# The publication dates the admin takes: the archive starts in 1900, and scheduling goes at most
+# five years ahead. Outside that, a date is a typo ("0202" for 2020, "9999"), not news.
+FIRST_PUBLICATION_YEAR = 1900
+SCHEDULE_YEARS_AHEAD = 5
+
+
+def publication_date_error(when, now):
+    """Why `when` cannot be an article's publication date (a sentence for editors), or None."""
+    if when.year < FIRST_PUBLICATION_YEAR:
+        return f"{when:%d %B} {when.year} is before {FIRST_PUBLICATION_YEAR}, where the archive starts: check the year."
+    if when.year > now.year + SCHEDULE_YEARS_AHEAD:
+        return (
+            f"{when:%d %B} {when.year} is more than {SCHEDULE_YEARS_AHEAD} years ahead: "
+            f"articles are scheduled at most until {now.year + SCHEDULE_YEARS_AHEAD}. Check the year."
+        )
+    return None
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

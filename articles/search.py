@@ -177,7 +177,8 @@ def read_request(get):
         raise SearchError("An article has one author: filter by one author at a time.")
     year = get.get("year")
     if year:
-        if not year.isascii() or not year.isdigit() or len(year) > 4 or not 1000 <= int(year) <= 9999:
+        # Any year a date can hold: a facet offers each year the results hold (0001 too, an old typo).
+        if not year.isascii() or not year.isdigit() or len(year) > 4 or not 1 <= int(year) <= 9999:
             raise SearchError(f"“{year[:50]}” is not a year.")
         request.year = int(year)
     return request
@@ -362,7 +363,8 @@ class Search:
         if self.request.year:
             tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
             start = datetime.datetime(self.request.year, 1, 1, tzinfo=tz)
-            end = datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz)
+            if self.request.year < 9999:  # the last year a date holds has no next one
+                end = datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz)
         return entry_condition(
             q=self.tsquery_text,
             author_ids=self.filter_ids["author"],

@@ -372,6 +372,36 @@ class TestEditingArticles:
         assert client.get("/articles/old-address/").status_code == 200
         assert client.get("/articles/new-address/")["Location"] == "/articles/old-address/"
 
+    def test_at_most_25_tags_and_none_of_punctuation_only(self, editor_client):
+        names = ", ".join(f"qtag{i}" for i in range(26))
+        response = editor_client.post("/admin/articles/article/add/", article_form(title="T", body="B", tags=names))
+        assert response.status_code == 200
+        assert "at most 25 tags" in str(errors_of(response)["tags"])
+        response = editor_client.post("/admin/articles/article/add/", article_form(title="T", body="B", tags="a, !!!"))
+        assert "needs a letter or a digit" in str(errors_of(response)["tags"])
+        assert not Article.objects.exists()
+
+    @pytest.mark.parametrize("day, why", [("0001-01-01", "before 1900"), ("1850-06-01", "before 1900"),
+                                          ("9999-12-31", "more than 5 years ahead")])  # fmt: skip
+    def test_a_publication_date_outside_the_archive_is_refused(self, editor_client, day, why):
+        data = article_form(title="Year", body="B", status="published", published_at_0=day, published_at_1="00:00")
+        response = editor_client.post("/admin/articles/article/add/", data)
+        assert response.status_code == 200
+        assert why in str(errors_of(response)["published_at"])
+        assert not Article.objects.exists()
+
+    def test_html_typed_into_the_headline_is_left_out_of_the_slug_the_page_filled_in(self, editor_client):
+        # The page's prepopulate script fills Slug from the headline as typed: "emfloodsem-hit-lagos-markets".
+        title = "<em>Floods</em> Hit Lagos Markets"
+        response = editor_client.post(
+            "/admin/articles/article/add/", article_form(title=title, body="B", slug="emfloodsem-hit-lagos-markets")
+        )
+        assert response.status_code == 302, errors_of(response)
+        assert Article.objects.get().slug == "floods-hit-lagos-markets"
+        chosen = article_form(title="<b>Bold</b> move", body="B", slug="my-own-address")  # typed by the editor
+        assert editor_client.post("/admin/articles/article/add/", chosen).status_code == 302
+        assert Article.objects.filter(slug="my-own-address").exists()
+
     def test_bad_input_gets_clear_errors_not_a_500(self, editor_client):
         response = editor_client.post(
             "/admin/articles/article/add/",
@@ -541,6 +571,27 @@ class TestBulkActions:
         assert too_long.status_code == 200
         assert "too long" in too_long.content.decode()
 
+    @pytest.mark.parametrize(
+        "tag, why",
+        [("bulk-qa, second", "cannot contain a comma"), ("!!!", "needs a letter or a digit"), ("???", "a letter")],
+    )
+    def test_add_a_tag_refuses_what_the_article_form_would_not_keep(self, editor_client, tag, why):
+        articles = [ArticleFactory(), ArticleFactory()]
+        response = action(editor_client, self.URL, "add_tag", articles, apply="yes", tag=tag)
+        assert response.status_code == 200
+        assert why in response.content.decode()
+        assert not Tag.objects.exists()
+
+    def test_unpublishing_everything_through_select_all_is_confirmed_first(self, editor_client):
+        articles = [ArticleFactory(), ArticleFactory()]
+        page = action(editor_client, self.URL, "unpublish", articles, select_across="1")
+        assert page.status_code == 200
+        assert "Unpublish the 2 selected articles?" in page.text and articles[0].title in page.text
+        assert all(a.is_public for a in Article.objects.all())
+        response = action(editor_client, self.URL, "unpublish", articles, select_across="1", post="yes")
+        assert response.status_code == 302
+        assert not any(a.is_public for a in Article.objects.all())
+
     def test_delete_confirms_with_the_count_and_logs_each_article(self, editor_client, editor):
         articles = [ArticleFactory(), ArticleFactory()]
         kept = ArticleFactory()
@@ -671,6 +722,53 @@ class TestCurationForms:
         response = editor_client.post("/admin/articles/tag/add/", {"name": "ENERGY", "slug": "energy-2"})
         assert response.status_code == 200
         assert "already exists" in str(response.context["adminform"].form.errors["name"])
+
+    @pytest.mark.parametrize(
+        "name, kind, why",
+        [
+            ("The", "ORG", "a word such as “the” or “said”, not a name"),
+            ("Said", "PERSON", "a word such as “the” or “said”, not a name"),
+            ("2:07:55", "ORG", "a number, time or amount"),
+            ("@handle", "PERSON", "a handle or web address"),
+            ("https://example.org", "ORG", "a handle or web address"),
+        ],
+    )
+    def test_junk_names_and_aliases_are_refused_saying_why(self, editor_client, name, kind, why):
+        response = editor_client.post("/admin/articles/entity/add/", {"name": name, "kind": kind, "aliases": ""})
+        assert response.status_code == 200
+        assert why in str(response.context["adminform"].form.errors["name"])
+        data = {"name": "Good Name", "kind": kind, "aliases": f"Goodname\r\n{name}"}
+        response = editor_client.post("/admin/articles/entity/add/", data)
+        assert response.status_code == 200
+        errors = str(response.context["adminform"].form.errors["aliases"])
+        assert why in errors and "Goodname" not in errors
+        assert not Entity.objects.filter(name__in=[name, "Good Name"]).exists()
+
+    def test_a_taken_address_says_whose_it_is_and_what_is_free(self, editor_client):
+        EntityFactory(name="Warsaw", slug="warsaw", kind=Entity.Kind.PLACE)
+        data = {"name": "Warsaw", "slug": "warsaw", "kind": "ORG", "aliases": ""}
+        response = editor_client.post("/admin/articles/entity/add/", data)
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors
+        assert "/entities/warsaw/ already belongs to “Warsaw”" in str(errors["slug"])
+        assert "warsaw-2" in str(errors["slug"]) and "already exists" not in str(errors["slug"])
+        response = editor_client.post("/admin/articles/entity/add/", {**data, "kind": "PLACE"})
+        errors = response.context["adminform"].form.errors
+        assert "Merge" in str(errors["name"]) and "slug" not in errors  # the name says it all
+        AuthorFactory(name="Dana Levi", slug="dana-levi")
+        data = {"name": "Dana Levy", "slug": "dana-levi", "bio": "", "twitter": ""}
+        response = editor_client.post("/admin/articles/author/add/", data)
+        assert "/authors/dana-levi/ already belongs to “Dana Levi”" in str(
+            response.context["adminform"].form.errors["slug"]
+        )
+
+    def test_the_delete_confirmation_lists_no_internal_tables(self, admin_client):
+        entity = Entity.objects.get(name="Moscow")
+        ArticleFactory(body="Officials met in Moscow.", entities=[entity])
+        page = admin_client.get(f"/admin/articles/entity/{entity.pk}/delete/").content.decode()
+        assert "Mention" in page and "Moscow" in page
+        for internal in ("statss", "Entity stats", "Public mention", "Entity month"):
+            assert internal not in page
 
     def test_new_entity_links_existing_articles(self, editor_client):
         article = ArticleFactory(body="A plant opened in Kikuyo town.")

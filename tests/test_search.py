@@ -378,6 +378,17 @@ class TestBadInput:
         assert response.status_code == 400
         assert message in response.content.decode()
 
+    def test_every_year_facet_links_to_a_page(self, client):
+        """A year the archive holds, however odd (an old typo such as 0001), is a year the filter takes."""
+        for year in (1, 1850, 2020):
+            indexed(title=f"Energy in {year}", published_at=datetime.datetime(year, 6, 1, tzinfo=datetime.UTC))
+        (facet,) = [f for f in results(client, q="energy").facets if f.name == "year"]
+        assert sorted(item.label for item in facet.items) == ["1", "1850", "2020"]
+        for item in facet.items:
+            response = client.get("/search/" + item.url)
+            assert response.status_code == 200, item.url
+            assert response.context["results"].total == 1
+
     @pytest.mark.parametrize("invisible", ["\u202e", "\u200b", "\u2066", "\u200f", "\u00ad"])
     def test_invisible_characters_are_neither_searched_nor_echoed(self, client, invisible):
         indexed(title="Energy story")

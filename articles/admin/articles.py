@@ -24,7 +24,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, slugify
 from django.utils.translation import ngettext
 
 from .. import bulk, changes, history
@@ -41,6 +41,7 @@ from ..models import (
     TaggedArticle,
     TagStats,
     make_slug,
+    publication_date_error,
     taken_slugs,
     unique_slug,
 )
@@ -99,6 +100,11 @@ class ArticleAdminForm(forms.ModelForm):
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")
         title = self.cleaned_data.get("title") or self.data.get("title", "")
+        # The page's prepopulate script makes the slug from the headline as typed, tags and all
+        # ("<em>Floods</em>" -> "emfloodsem"): a slug it made is made again, without them.
+        typed_headline = markup_in(title) and ("title" in self.changed_data or not self.instance.pk)
+        if slug and typed_headline and slugify(title).startswith(slug):
+            slug = ""
         if not slug:
             base = make_slug(title, fallback_prefix="article")
             taken = taken_slugs(Article, [base]) - ({self.instance.slug} if self.instance.pk else set())
@@ -132,6 +138,10 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk and "published_at" in cleaned and "published_at" not in self.changed_data:
             # The form shows whole seconds: an untouched date keeps its stored fraction of a second.
             cleaned["published_at"] = self.instance.published_at
+        when = cleaned.get("published_at")
+        problem = when and "published_at" in self.changed_data and publication_date_error(when, timezone.now())
+        if problem:
+            self.add_error("published_at", problem)
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             cleaned["published_at"] = timezone.now()  # publishing without a date means now
             self.instance.published_at = cleaned["published_at"]
@@ -643,6 +653,9 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
+        if request.POST.get("select_across") == "1" and request.POST.get("post") != "yes":
+            # "Select all" may take the whole archive off the site: confirmed first, as a delete is.
+            return self._confirmation(request, queryset, "unpublish", "Unpublish articles")
         ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("id", flat=True))
         done = self._bulk(request, "unpublish", ids, ("Unpublishing {n} article", "Unpublishing {n} articles"))
         if done is not None:

@@ -11,7 +11,15 @@ from .. import changes, jobs
 from ..entities.vocabulary import form_identity
 from ..models import TWITTER_HANDLE_RE, Author, Entity
 from ..textcleanup import clean_line, clean_prose
-from .curation import ChangePathAdmin, RecordsSlugChanges, articles_link, clash_error, merge_action, name_clash
+from .curation import (
+    ChangePathAdmin,
+    RecordsSlugChanges,
+    articles_link,
+    clash_error,
+    free_slug,
+    merge_action,
+    name_clash,
+)
 from .jobs import jobs_link
 
 
@@ -26,6 +34,11 @@ class AuthorAdminForm(forms.ModelForm):
         if clash is not None:
             raise clash_error(Author, clash, "author")
         return name
+
+    def clean_slug(self):
+        if "name" in self.errors:
+            return self.cleaned_data.get("slug", "")  # the name's clash says it all
+        return free_slug(self, "articles:author_detail", lambda author: f"“{author.name}”")
 
     def clean_bio(self):
         return clean_prose(self.cleaned_data["bio"]).strip()

@@ -8,12 +8,30 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
 from .. import changes
 from ..jobs.curation import enqueue_merge
 from ..merge import MergeError
-from ..models import SlugRedirect
+from ..models import (
+    AuthorStats,
+    EntityMonth,
+    EntityPair,
+    EntityStats,
+    ModelReading,
+    MonthCount,
+    PublicArticle,
+    PublicMention,
+    PublicTagging,
+    RelatedArticles,
+    SearchEntry,
+    SlugRedirect,
+    TagStats,
+    taken_slugs,
+    unique_slug,
+)
+from ..routes import slug_path
 from .jobs import jobs_link
 
 
@@ -60,6 +78,48 @@ class ChangePathAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         if self.change_kind:
             changes.apply(**{self.change_kind: pks})
+
+    def get_deleted_objects(self, objs, request):
+        """What the delete confirmation lists: what editors know (the entity, its mentions, old
+        addresses), not the derived tables the change path rebuilds ("Entity statss: 1")."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        derived = DERIVED_MODELS
+        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in derived)
+        plural = {str(model._meta.verbose_name_plural) for model in derived}
+        counts = {name: n for name, n in counts.items() if str(name) not in plural}
+        return _without_derived(deleted, prefixes), counts, perms_needed, protected
+
+
+# The rows the change path derives from what editors write (reader statistics, search entries,
+# the model's readings): rebuilt, never edited, so a delete confirmation does not list them.
+DERIVED_MODELS = [
+    AuthorStats,
+    EntityMonth,
+    EntityPair,
+    EntityStats,
+    ModelReading,
+    MonthCount,
+    PublicArticle,
+    PublicMention,
+    PublicTagging,
+    RelatedArticles,
+    SearchEntry,
+    TagStats,
+]
+
+
+def _without_derived(items, prefixes):
+    """Django's nested list of what a delete takes, without the derived rows (and what nests under them)."""
+    kept, skip_children = [], False
+    for item in items:
+        if isinstance(item, list):
+            if not skip_children:
+                kept.append(_without_derived(item, prefixes))
+            continue
+        skip_children = str(item).startswith(prefixes)
+        if not skip_children:
+            kept.append(item)
+    return kept
 
 
 def same_name(text):
@@ -165,4 +225,18 @@ def clash_error(model, clash, noun):
             clash.name,
             noun,
         )
+    )
+
+
+def free_slug(form, route, describe=str):
+    """The form's slug if no other row has it, else a ValidationError naming whose address it is
+    (`describe(row)`) and a free one: the article form's message, for entities and authors."""
+    model, slug = form._meta.model, form.cleaned_data.get("slug", "")
+    clash = model.objects.filter(slug=slug).exclude(pk=form.instance.pk).first() if slug else None
+    if clash is None:
+        return slug
+    free = unique_slug(slug, taken_slugs(model, [slug]))
+    raise ValidationError(
+        f"The address {slug_path(route, slug)} already belongs to {describe(clash)}. "
+        f"Choose another one, for example “{free}”."
     )

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .. import history, jobs
+from ..entities.junk import junk_reason
 from ..entities.vocabulary import form_identity
 from ..models import Entity, Mention
 from ..textcleanup import clean_line
@@ -17,6 +18,7 @@ from .curation import (
     RecordsSlugChanges,
     articles_link,
     clash_error,
+    free_slug,
     merge_action,
     name_clash,
     same_name,
@@ -73,13 +75,21 @@ class EntityAdminForm(forms.ModelForm):
             raise ValidationError("The name cannot be empty.")
         return name
 
+    def clean_slug(self):
+        return free_slug(self, "articles:entity_detail", lambda e: f"“{e.name}” ({e.get_kind_display().lower()})")
+
     def clean(self):
         cleaned = super().clean()
         name, kind = cleaned.get("name"), cleaned.get("kind")
         if name and kind:
             clash = name_clash(Entity, name, self.instance, kind=kind)
             if clash is not None:
+                self.errors.pop("slug", None)  # its address is taken too: the name's error says it all
                 self.add_error("name", clash_error(Entity, clash, "entity"))
+        junk = [(a, junk_reason(a, kind)) for a in cleaned.get("aliases", [])]
+        junk = [f"“{Truncator(a).chars(40)}”: {reason}" for a, reason in junk if reason is not None]
+        if junk:
+            self.add_error("aliases", f"Not names readers could look up: {'; '.join(junk)}.")
         if name and "aliases" in cleaned:
             cleaned["aliases"] = [a for a in cleaned["aliases"] if form_identity(a) != form_identity(name)]
             taken = {

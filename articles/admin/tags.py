@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ..models import Tag
+from ..seed import MAX_TAGS
 from ..textcleanup import clean_line
 from .curation import (
     ChangePathAdmin,
@@ -60,7 +61,16 @@ class TagSuggestInput(forms.TextInput):
 
 
 def clean_tag_name(raw):
+    """One tag's name, cleaned, or a ValidationError saying what is wrong with it.
+
+    The one rule for every form that names a tag (an article's tags, the bulk "Add a tag",
+    the tag's own form): commas separate tags, so no name holds one (the article form splits
+    on them first), and a name needs a letter or a digit ("!!!" makes no topic page)."""
     name = clean_line(raw)  # no invisible characters: "energy\u200b" is "energy"
+    if "," in name:
+        raise ValidationError(f"“{Truncator(name).chars(40)}”: a tag cannot contain a comma (commas separate tags).")
+    if name and not any(c.isalnum() for c in name):
+        raise ValidationError(f"“{Truncator(name).chars(40)}” is not a tag: a tag needs a letter or a digit.")
     if len(name) > TAG_NAME_MAX_LENGTH:
         raise ValidationError(
             f"“{Truncator(name).chars(40)}” is too long for a tag (at most {TAG_NAME_MAX_LENGTH} characters)."
@@ -109,6 +119,8 @@ class TagNamesField(forms.CharField):
             if name and same_name(name) not in seen:
                 seen.add(same_name(name))
                 names.append(name)
+        if len(names) > MAX_TAGS:
+            raise ValidationError(f"An article has at most {MAX_TAGS} tags; this list has {len(names)}.")
         return existing_spellings(names) if names else []
 
     def has_changed(self, initial, data):
