@@ -20,7 +20,7 @@ class NewsroomAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         from articles.admin.desk import desk_context  # the app's admin imports this module's site
 
-        return super().index(request, {**desk_context(), **(extra_context or {})})
+        return super().index(request, {**desk_context(request.user), **(extra_context or {})})
 
 
 class NewsroomAdminConfig(AdminConfig):

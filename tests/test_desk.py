@@ -13,6 +13,7 @@ import tempfile
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -169,10 +170,38 @@ class TestMove:
             f"/admin/articles/article/{article.pk}/move/", {"published_at": "soon"}, follow=True
         )
         assert "was not moved" in response.content.decode()
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/move/", {"published_at": "1850-01-01T00:00"}, follow=True
+        )
+        assert "was not moved" in response.content.decode() and "before 1900" in response.content.decode()
         assert editor_client.get(f"/admin/articles/article/{article.pk}/move/").status_code == 405
         live = ArticleFactory()
         assert editor_client.post(f"/admin/articles/article/{live.pk}/move/", {}).status_code == 404
         assert editor_client.post("/admin/articles/article/abc/move/", {}).status_code == 404
+
+    def test_staff_without_permissions_sees_no_section(self, client, django_user_model):
+        """Staff status alone may not even preview articles: the desk shows it no headline, name or Move box."""
+        fill_desk(1)
+        staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+        client.force_login(staff)
+        content = client.get("/admin/").content.decode()
+        for shown in ("Scheduled 0", "Draft 0", "Ingested 0", "Newcomer 0", "seeds/bad0.txt", "Move"):
+            assert shown not in content
+        assert 'class="module desk-' not in content
+
+    def test_each_section_with_the_permission_of_what_it_links_to(self, client, django_user_model):
+        fill_desk(1)
+        viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_entity"))
+        client.force_login(viewer)
+        content = client.get("/admin/").content.decode()
+        assert "Newcomer 0" in content and "Scheduled 0" not in content and "Draft 0" not in content
+        viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+        viewer = django_user_model.objects.get(pk=viewer.pk)  # permissions are cached on the object
+        client.force_login(viewer)
+        content = client.get("/admin/").content.decode()
+        assert "Scheduled 0" in content and "Draft 0" in content and "Ingested 0" in content
+        assert "Move" not in content  # moving needs the change permission
 
     def test_needs_change_permission(self, client, django_user_model):
         viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)

@@ -5,7 +5,9 @@ drafts touched last and who touched them, what the last ingest created and which
 files it could not read, and the entities an article names that were created in
 the last day, fewest articles first: a name only one article uses is where a wrong
 entity shows (the starter vocabulary, which no article names yet, is left out).
-Every row links into the admin. Five queries, however many rows (tests/test_desk.py).
+Every row links into the admin. Five queries, however many rows (tests/test_desk.py). Each
+section is shown only to an account allowed to view what it lists (README: staff status alone
+may not even preview an article).
 """
 
 import datetime
@@ -23,15 +25,32 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from .. import changes, history
-from ..models import Article, Entity, IngestRun, Mention
+from ..models import Article, Entity, IngestRun, Mention, publication_date_error
 
 ROWS = 10  # rows per list
 NEW_ENTITIES_SINCE = datetime.timedelta(days=1)
 NEW_ENTITY_ROWS = 20
 
 
-def desk_context():
-    """What templates/admin/index.html shows."""
+def desk_context(user):
+    """What templates/admin/index.html shows to `user`: each section only with the permission that
+    guards the pages it links to (articles, entities), and the Move boxes only to those who may
+    change articles. Staff status alone shows nothing: not even a scheduled headline."""
+    may = {
+        "articles": user.has_perm("articles.view_article"),
+        "entities": user.has_perm("articles.view_entity"),
+        "move": user.has_perm("articles.change_article"),
+        "add": user.has_perm("articles.add_article"),
+    }
+    context = {"may": may}
+    if may["articles"]:
+        context.update(_article_sections())
+    if may["entities"]:
+        context["new_entities"] = _new_entities()
+    return context
+
+
+def _article_sections():
     now = timezone.now()
     context = {
         # published_at > now repeats what scheduled() implies for published rows (they always have
@@ -51,19 +70,22 @@ def desk_context():
         ),
         "ingest": IngestRun.objects.newest(),
         "ingest_articles": list(IngestRun.objects.newest_articles().defer("body")[:ROWS]),
-        # Public articles from the reader statistics: counting mentions would read every
-        # mention of every entity a big ingest created.
-        "new_entities": list(
-            Entity.objects.filter(created_at__gte=now - NEW_ENTITIES_SINCE)
-            .filter(Exists(Mention.objects.filter(entity=OuterRef("pk"))))
-            .annotate(article_count=Coalesce("stats__article_count", 0))
-            .order_by("article_count", "-created_at", "-pk")[:NEW_ENTITY_ROWS]
-        ),
         "move_form": MoveForm(),
     }
     for article in context["drafts"]:
         article.changed_by = history.changed_by(article)
     return context
+
+
+def _new_entities():
+    # Public articles from the reader statistics: counting mentions would read every
+    # mention of every entity a big ingest created.
+    return list(
+        Entity.objects.filter(created_at__gte=timezone.now() - NEW_ENTITIES_SINCE)
+        .filter(Exists(Mention.objects.filter(entity=OuterRef("pk"))))
+        .annotate(article_count=Coalesce("stats__article_count", 0))
+        .order_by("article_count", "-created_at", "-pk")[:NEW_ENTITY_ROWS]
+    )
 
 
 class MoveForm(forms.Form):
@@ -72,6 +94,12 @@ class MoveForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+    def clean_published_at(self):
+        problem = publication_date_error(self.cleaned_data["published_at"], timezone.now())
+        if problem:
+            raise forms.ValidationError(problem, code="outside_archive")
+        return self.cleaned_data["published_at"]
 
 
 def move_view(model_admin, request, object_id):
@@ -86,7 +114,10 @@ def move_view(model_admin, request, object_id):
     desk = reverse("admin:index")
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"“{article}” was not moved: give the new time as a date and a time.")
+        why = "give the new time as a date and a time."
+        if form.has_error("published_at", "outside_archive"):
+            why = form.errors["published_at"][0]
+        messages.error(request, f"“{article}” was not moved: {why}")
         return HttpResponseRedirect(desk)
     before, after = article.published_at, form.cleaned_data["published_at"]
     now = timezone.now()
