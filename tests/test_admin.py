@@ -394,11 +394,12 @@ class TestEditingArticles:
         # The page's prepopulate script fills Slug from the headline as typed: "emfloodsem-hit-lagos-markets".
         title = "<em>Floods</em> Hit Lagos Markets"
         response = editor_client.post(
-            "/admin/articles/article/add/", article_form(title=title, body="B", slug="emfloodsem-hit-lagos-markets")
+            "/admin/articles/article/add/",
+            article_form(title=title, dek="d", body="B", slug="emfloodsem-hit-lagos-markets"),
         )
         assert response.status_code == 302, errors_of(response)
         assert Article.objects.get().slug == "floods-hit-lagos-markets"
-        chosen = article_form(title="<b>Bold</b> move", body="B", slug="my-own-address")  # typed by the editor
+        chosen = article_form(title="<b>Bold</b> move", dek="d", body="B", slug="my-own-address")  # typed
         assert editor_client.post("/admin/articles/article/add/", chosen).status_code == 302
         assert Article.objects.filter(slug="my-own-address").exists()
 

@@ -40,6 +40,10 @@ class AuthorAdminForm(forms.ModelForm):
             return self.cleaned_data.get("slug", "")  # the name's clash says it all
         return free_slug(self, "articles:author_detail", lambda author: f"“{author.name}”")
 
+    def validate_unique(self):
+        if not self.has_error("name"):  # a clash of names also clashes addresses: said once, by the name
+            super().validate_unique()
+
     def clean_bio(self):
         return clean_prose(self.cleaned_data["bio"]).strip()
 

@@ -75,17 +75,18 @@ class EntityAdminForm(forms.ModelForm):
             raise ValidationError("The name cannot be empty.")
         return name
 
-    def clean_slug(self):
-        return free_slug(self, "articles:entity_detail", lambda e: f"“{e.name}” ({e.get_kind_display().lower()})")
-
     def clean(self):
         cleaned = super().clean()
         name, kind = cleaned.get("name"), cleaned.get("kind")
         if name and kind:
             clash = name_clash(Entity, name, self.instance, kind=kind)
             if clash is not None:
-                self.errors.pop("slug", None)  # its address is taken too: the name's error says it all
                 self.add_error("name", clash_error(Entity, clash, "entity"))
+        if "slug" in cleaned and not self.has_error("name"):  # a name clash says it all
+            try:
+                free_slug(self, "articles:entity_detail", lambda e: f"“{e.name}” ({e.get_kind_display().lower()})")
+            except ValidationError as error:
+                self.add_error("slug", error)
         junk = [(a, junk_reason(a, kind)) for a in cleaned.get("aliases", [])]
         junk = [f"“{Truncator(a).chars(40)}”: {reason}" for a, reason in junk if reason is not None]
         if junk:
@@ -107,6 +108,10 @@ class EntityAdminForm(forms.ModelForm):
                     "To make them one, merge the two entities in the entity list instead.",
                 )
         return cleaned
+
+    def validate_unique(self):
+        if not self.has_error("name"):  # a clash of names also clashes addresses: said once, by the name
+            super().validate_unique()
 
 
 @admin.register(Entity)
