@@ -641,20 +641,7 @@ class _Extraction:
 
     def _people(self, mentions):
         """Surnames, honorifics and nicknames of people named in full elsewhere in the article."""
-        people = {m.name for m in mentions if self._is_person(m) and len(m.name.split()) >= 2}
-        if self.ner:  # only names the model found can be re-read
-            people |= self._named_by_surname(mentions, people)
-        if self.author:
-            people.add(self.author)
-        # A name that opens with a particle ("Von der Leyen", "De Klerk") is a family name, not a full name.
-        people = {p for p in people if not canonical.is_noise(p, PERSON) and p.split()[0].lower() not in _PARTICLES}
-        # "Ahmad Zaki" is not a second person beside "Ahmad Zaki bin Hassan": the given names stand for him.
-        people -= {" ".join(given) for given in map(_given_names, people) if given}
-        # "Hernández Cruz", "Abi Saab", "Abebe Tadesse": the last or first words of a longer name stand for it.
-        people -= _short_names(people)
-        # "Md Rafiqul Islam" after "Mohammad Rafiqul Islam": one person, spelt two ways.
-        variants = _spelling_variants(people, lambda: self._first_places(mentions))
-        people -= variants.keys()
+        people, variants = self._people_named_in_full(mentions)
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
         person_for = {}
@@ -701,6 +688,24 @@ class _Extraction:
             elif mention.kind == "" and not mention.kinds and not mention.candidates:
                 mention.dropped = True  # an event, law or work: it only hid what is nested in it
             previous = mention
+
+    def _people_named_in_full(self, mentions):
+        """(the article's people named in full, {other spelling: the spelling that stands}) for _people()."""
+        people = {m.name for m in mentions if self._is_person(m) and len(m.name.split()) >= 2}
+        if self.ner:  # only names the model found can be re-read
+            people |= self._named_by_surname(mentions, people)
+        if self.author:
+            people.add(self.author)
+        # A name that opens with a particle ("Von der Leyen", "De Klerk") is a family name, not a full name.
+        people = {p for p in people if not canonical.is_noise(p, PERSON) and p.split()[0].lower() not in _PARTICLES}
+        # "Ahmad Zaki" is not a second person beside "Ahmad Zaki bin Hassan": the given names stand for him.
+        people -= {" ".join(given) for given in map(_given_names, people) if given}
+        # "Hernández Cruz", "Abi Saab", "Abebe Tadesse": the last or first words of a longer name stand for it.
+        people -= _short_names(people)
+        # "Md Rafiqul Islam" after "Mohammad Rafiqul Islam": one person, spelt two ways.
+        variants = _spelling_variants(people, lambda: self._first_places(mentions))
+        people -= variants.keys()
+        return people, variants
 
     def _first_places(self, mentions):
         """{name: where the article first writes it} for the people of `mentions`; the byline's author first."""
