@@ -496,7 +496,8 @@ def bench_curation(env, user, bulk_articles):
     for action in ("unpublish", "publish") if ids else ():
         log(f"{action} {len(ids):,} articles ({listing}) in the admin (load {load()})")
         client.get(listing)
-        selection = {"action": action, "select_across": "1", "index": "0", "_selected_action": ids[:1]}
+        # "post": the confirmation page's answer ("Select all" + unpublish is confirmed first).
+        selection = {"action": action, "select_across": "1", "index": "0", "_selected_action": ids[:1], "post": "yes"}
         response = admin_post(client, listing, selection)
         job = Job.objects.filter(kind="bulk").latest("created_at")
         runs[action] = {"response_seconds": round(response, 3), "load_before_job": load()}

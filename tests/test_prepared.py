@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import pagecache
-from articles.models import Article
+from articles.models import Article, ArticleParts
 from articles.prepared import PreparedQuery, PreparedStatement
 from articles.views import PUBLIC_ARTICLE
 
@@ -58,20 +58,23 @@ def new_connection(query):
 
 def test_planned_once_per_connection_in_the_same_round_trip(client):
     first, second = ArticleFactory(), ArticleFactory()
+    ArticleParts.objects.all().delete()  # the page rendered from nothing: the prepared article query
     page_queries(client, first)
     new_connection(PUBLIC_ARTICLE)
     queries = page_queries(client, first)
-    assert len(queries) == 2  # the page cache's state; the article, prepared and run in one statement
-    assert queries[1].startswith("PREPARE article_page AS SELECT") and "; EXECUTE article_page('" in queries[1]
+    # The page cache's state; the stored parts (none); the article, prepared and run in one statement.
+    assert len(queries) == 3 and queries[1].startswith("EXECUTE article_parts_page(")
+    assert queries[2].startswith("PREPARE article_page AS SELECT") and "; EXECUTE article_page('" in queries[2]
     queries = page_queries(client, second)
-    assert queries[1] == f"EXECUTE article_page('{second.slug}')"
+    assert queries[2] == f"EXECUTE article_page('{second.slug}')"
 
 
 def test_plain_sql_when_prepared_statements_are_off(client, settings):
     settings.PREPARED_STATEMENTS = False
     article = ArticleFactory(title="Plain")
     queries = page_queries(client, article)
-    assert queries[1].startswith("SELECT") and article.slug in queries[1]
+    assert all(not query.lstrip().startswith(("PREPARE", "EXECUTE")) for query in queries)
+    assert article.slug in queries[1]
     assert "Plain" in client.get(article.get_absolute_url()).content.decode()
 
 
