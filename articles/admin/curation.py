@@ -15,6 +15,7 @@ from .. import changes
 from ..jobs.curation import enqueue_merge
 from ..merge import MergeError
 from ..models import (
+    ArticleParts,
     AuthorStats,
     EntityMonth,
     EntityPair,
@@ -91,8 +92,10 @@ class ChangePathAdmin(admin.ModelAdmin):
 
 
 # The rows the change path derives from what editors write (reader statistics, search entries,
-# the model's readings): rebuilt, never edited, so a delete confirmation does not list them.
+# the model's readings, the pages' stored parts): rebuilt, never edited, so a delete
+# confirmation does not list them.
 DERIVED_MODELS = [
+    ArticleParts,
     AuthorStats,
     EntityMonth,
     EntityPair,
