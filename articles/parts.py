@@ -145,7 +145,6 @@ def render_stored(article_ids):
     ids = sorted({int(pk) for pk in article_ids})
     if not ids:
         return 0
-    table = ArticleParts._meta.db_table
     rows = []
     previous = get_script_prefix()
     set_script_prefix(configured_prefix())
@@ -156,15 +155,23 @@ def render_stored(article_ids):
             rows.append((article.pk, origin, parts.meta, parts.main, parts.keys))
     finally:
         set_script_prefix(previous)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [ids])
-        generation = ContentGeneration.objects.values_list("value", flat=True).first() or 0
-        now = timezone.now()
-        cursor.executemany(
-            f"INSERT INTO {table} (article_id, version, origin, meta, main, keys, generation, rendered_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(pk, version(), origin, meta, main, keys, generation, now) for pk, origin, meta, main, keys in rows],
+    # One DELETE and one multi-row INSERT (psycopg2's executemany sent a statement per article).
+    ArticleParts.objects.filter(article_id__in=ids).delete()
+    generation = ContentGeneration.objects.values_list("value", flat=True).first() or 0
+    now = timezone.now()
+    ArticleParts.objects.bulk_create(
+        ArticleParts(
+            article_id=pk,
+            version=version(),
+            origin=origin,
+            meta=meta,
+            main=main,
+            keys=keys,
+            generation=generation,
+            rendered_at=now,
         )
+        for pk, origin, meta, main, keys in rows
+    )
     return len(rows)
 
 
