@@ -452,6 +452,14 @@ class TestPages:
         assert "Search shows the first 3 pages of results." in response.content.decode()
         assert 'href="?q=grid&amp;page=4"' not in client.get("/search/", {"q": "grid", "page": 3}).content.decode()
 
+    def test_an_uncapped_search_has_no_line_for_the_cap_note(self, client):
+        # The note's {% if %} must leave nothing behind when there is no cap: the page is then
+        # byte for byte what it was before the note existed (scripts/snapshot_pages.py).
+        indexed(title="Grid story")
+        content = client.get("/search/", {"q": "grid"}).content.decode()
+        assert "search-capped" not in content
+        assert "</article>\n\n\n        \n        \n\n      </section>" in content
+
     def test_a_page_beyond_the_fiftieth_of_fewer_results_is_a_404_as_on_any_listing(
         self, client, django_assert_num_queries
     ):
