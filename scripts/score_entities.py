@@ -96,6 +96,11 @@ RULES = {
     "two-word family names (Hernández Cruz)": [mock.patch.object(extract, "_short_names", lambda people: set())],
     "a role, then a name between commas": [mock.patch.object(patterns, "_ROLE_BEFORE", _NEVER)],
     "places take no 'who' (…, who runs a stall)": [mock.patch.object(patterns, "who_after", lambda text, end: False)],
+    # Organisations (issue 13's third pass).
+    "outlets a writer works for or a source told": [
+        mock.patch.object(patterns, "_WRITER_BEFORE", _NEVER),
+        mock.patch.object(patterns, "_TOLD_END", _NEVER),
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

@@ -285,6 +285,27 @@ def test_news_outlets_are_named_by_what_they_are():
     ]  # fmt: skip
 
 
+def test_outlets_a_writer_works_for_or_a_source_told():
+    # A writer's work, then "for" the outlet, anywhere in the sentence; a Slavic paper's lower-case noun.
+    text = (
+        "Ilka Varro covers ports and the canal for La Voz Brava in Puerto Lindo and writes a column for Diario "
+        "Sereno. She is a science reporter in Quito for El Farolito and Tallow Latam, covering the Andes. He "
+        "previously worked for Zorski list. She wrote letters for Grandma Ruth. The fund paid for Tomas Berg. "
+        "Writing in Le Vespa, Ana Toll agreed."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == [
+        "La Voz Brava", "Diario Sereno", "El Farolito", "Tallow Latam", "Zorski list", "Le Vespa"
+    ]  # fmt: skip
+    # News is told to outlets: a name "told" ends the sentence or says "that"; a person quoted goes on.
+    text = (
+        "“We wait,” he told Il Corriere Nuovo. She told KVRT that prices rose, and told Radio Halden by "
+        "telephone. He told Mara Velk, who nodded, and told reporters."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == [
+        "Il Corriere Nuovo", "KVRT", "Radio Halden"
+    ]  # fmt: skip
+
+
 def test_what_a_name_is_of_is_not_its_short_form(vocabulary):
     body = "Ships reached the Gulf of Tadjoura on Monday. A plant in Tadjoura will take the water, officials said."
     assert {("Gulf of Tadjoura", "PLACE"), ("Tadjoura", "PLACE")} <= found(vocabulary, body)

@@ -397,7 +397,12 @@ KIND_NOUNS = frozenset(
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 _OUTLET_WORD = r"[A-Z](?:[\w’'/&-]|\.(?=\w))*"  # "Página/12", "S.Paulo"; a full stop ends it
-_OUTLET = re.compile(rf"{_OUTLET_WORD}(?: (?:(?:de|del|da|do|di|du|la|le|el|los|las) )?{_OUTLET_WORD}){{0,4}}")
+# Slavic papers are an adjective and a lower-case noun: "Jutarnji list", "Lidové noviny", "Dubrovački vjesnik".
+_OUTLET_NOUNS = r"list|listy|noviny|novine|vjesnik|vestnik|vjesti|vijesti|dnevnik|glasnik|gazeta|vesti|novosti"
+_OUTLET = re.compile(
+    rf"{_OUTLET_WORD}(?: (?:(?:de|del|da|do|di|du|la|le|el|los|las) )?{_OUTLET_WORD}){{0,4}}"
+    rf"(?: (?:{_OUTLET_NOUNS})(?![\w’'-]))?"
+)
 # The noun must head the apposition: "ASOS, the online fashion retailer," but not "Ada Obi, a union official".
 _KIND_AFTER = re.compile(
     r",\s+(?:the|a|an)\s+(?:(?!(?:for|of|at|with|to|in|on|from|by)\b)[\w’'-]+\s+){0,3}?"
@@ -441,7 +446,10 @@ def introduced_org_spans(text, start=0, runs=None):
         words = text[max(0, name_start - 40) : name_start].split()
         after = text[run_end : run_end + 40]
         if not (
-            (words and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in ("for", "to", "at", "in", "the")))
+            (
+                words
+                and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in ("for", "to", "at", "in", "the", "told"))
+            )
             or after.startswith((",", " de", " do", " da", " del", " di", " du", " la", " le", " el", " los"))
             or "report" in after
             or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
@@ -453,7 +461,10 @@ def introduced_org_spans(text, start=0, runs=None):
         name_end = match.end()
         if (
             (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
-            or (_writes_for(words) and _WORKPLACE_END.match(text, name_end))
+            or (
+                _writes_for(words, text[max(0, name_start - 160) : name_start]) and _WORKPLACE_END.match(text, name_end)
+            )
+            or (_told(words) and _TOLD_END.match(text, name_end))
             or _KIND_AFTER.match(text, name_end)
             or _listed_after(text, last_end, name_start, name_end)
             or (_opens_sentence(text, run_start) and _REPORTS_AFTER.match(text, name_end))
@@ -473,6 +484,9 @@ _WRITES = frozenset(
 )
 
 
+_PUBLISHED = frozenset({"published", "appeared", "appears", "writing", "writes", "wrote", "written"})
+
+
 # A workplace ends the clause or is followed by a word that joins: "worked for Reuters in Brussels", not
 # "working for American families".
 _WORKPLACE_END = re.compile(
@@ -481,11 +495,37 @@ _WORKPLACE_END = re.compile(
 )
 
 
-def _writes_for(words):
-    """True when `words` (those before a name) end with a writer's "written for", "worked at (the)"."""
+# "covers shipping and the canal for La Prensa", "is a science reporter in Quito for El Comercio": a
+# writer's work, then "for" the outlet, in one sentence.
+_WRITER_BEFORE = re.compile(
+    r"\b(?:covers|covered|covering|(?:writes|wrote|written|writing|reports|reported|reporting)\s+(?:about|on)|"
+    r"reporter|correspondent|journalist|columnist|column|editor)\b[^.!?\n]*\sfor\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _writes_for(words, before=""):
+    """True when `words` (those before a name) end with a writer's "written for", "worked at (the)", or
+    `before` (the text before the name) is a sentence of a writer's work that ends "… for (the)"."""
     if words and words[-1].lower() == "the":  # "worked for The Standard"
         words = words[:-1]
-    return len(words) >= 2 and words[-1] in ("for", "to", "at", "in") and words[-2].lower() in _WRITES
+    if len(words) >= 2 and words[-1] in ("for", "to", "at", "in") and words[-2].lower() in _WRITES:
+        # "appeared in Le Monde", "writing in Le Monde", but "a reporter in Quito", "works in Nairobi": a place
+        return words[-1] != "in" or words[-2].lower() in _PUBLISHED
+    return bool(words) and words[-1] == "for" and bool(_WRITER_BEFORE.search(before))
+
+
+# "he told Il Mattino.", "told ORF that", "she told Kestrel by telephone": news is told to outlets and
+# bodies, and names a person it quotes ("told Ursula von der Leyen, who") otherwise.
+_TOLD_END = re.compile(
+    r"(?:\.(?!\w)|,?\s+that\b|\s+by\s+(?:tele)?phone\b|\s+in\s+an\s+interview\b|\s+on\s+[A-Z][a-z]+day\b)"
+)
+
+
+def _told(words):
+    if words and words[-1].lower() == "the":
+        words = words[:-1]
+    return bool(words) and words[-1] == "told"
 
 
 _MONTHS = frozenset("January February March April May June July August September October November December".split())  # noqa: SIM905
