@@ -13,6 +13,8 @@ Work done in other processes (PostgreSQL's side of a query) is not counted; the 
 
 A PATH may name its WSGI module: `newsroom.wsgi:/articles/some-slug/` counts the site itself
 (a page already in the page cache counts a hit; the first request stores it when it is not).
+With --cold every request finds the page cache empty (`pagecache.clear()` before each, counted
+too: one query), as the benchmark's "cold" column: the page rendered and stored each time.
 On wall-clock throughput under gunicorn, see docs/scaling.md ("The minimal view").
 """
 
@@ -56,8 +58,9 @@ def environ(path, host):
     }
 
 
-def serve(target, count, host):
-    """Serve `target` ("module:path") `count` times; fail on anything but a 200."""
+def serve(target, count, host, *, cold=False):
+    """Serve `target` ("module:path") `count` times (the page cache emptied before each when
+    `cold`); fail on anything but a 200."""
     module, _, path = target.rpartition(":")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     sys.path.insert(0, str(ROOT))
@@ -68,7 +71,10 @@ def serve(target, count, host):
     def start_response(status, headers, exc_info=None):
         statuses.append(status)
 
+    clear = __import__("articles.pagecache", fromlist=["clear"]).clear if cold else None
     for _ in range(count):
+        if clear:
+            clear()
         body = application(environ(path, host), start_response)
         for _chunk in body:
             pass
@@ -79,12 +85,13 @@ def serve(target, count, host):
         sys.exit(f"count_instructions: {target} answered {bad[0]}")
 
 
-def instructions(target, count, host):
+def instructions(target, count, host, *, cold=False):
     """Instructions cachegrind counts for this script serving `target` `count` times."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "cachegrind.out"
         command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}"]
         command += [sys.executable, __file__, "--serve", target, "--count", str(count), "--host", host]
+        command += ["--cold"] if cold else []
         result = subprocess.run(
             command, env={**os.environ, "PYTHONHASHSEED": "0"}, capture_output=True, text=True, check=False
         )
@@ -101,16 +108,17 @@ def main():
     parser.add_argument("--few", type=int, default=100, help="requests of the run subtracted (default 100)")
     parser.add_argument("--many", type=int, default=1000, help="requests counted (default 1,000)")
     parser.add_argument("--host", default="127.0.0.1:8000", help="the Host header (default 127.0.0.1:8000)")
+    parser.add_argument("--cold", action="store_true", help="empty the page cache before each request")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.count, args.host)
+        serve(args.serve, args.count, args.host, cold=args.cold)
         return
     targets = [path if ":" in path.partition("/")[0] else f"{args.wsgi}:{path}" for path in args.paths]
     for target in targets or DEFAULT_PATHS:
-        few = instructions(target, args.few, args.host)
-        many = instructions(target, args.few + args.many, args.host)
+        few = instructions(target, args.few, args.host, cold=args.cold)
+        many = instructions(target, args.few + args.many, args.host, cold=args.cold)
         print(f"{target:60} {(many - few) / args.many:>12,.0f} instructions per request", flush=True)
 
 
