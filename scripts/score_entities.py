@@ -101,6 +101,14 @@ RULES = {
         mock.patch.object(patterns, "_WRITER_BEFORE", _NEVER),
         mock.patch.object(patterns, "_TOLD_END", _NEVER),
     ],
+    # Places (issue 13's third pass).
+    "natural features by a lower-case noun (the Lez river)": [
+        mock.patch.object(canonical, "FEATURE_NOUNS", frozenset()),
+        mock.patch.object(canonical, "_FEATURE_NOUN_AFTER", _NEVER),
+    ],
+    "a town is no short form of a landmark (Apia, Apia Park)": [
+        mock.patch.object(extract, "_town_of_its_own", lambda mention: False)
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

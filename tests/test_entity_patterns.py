@@ -85,6 +85,34 @@ def test_a_lower_case_kind_noun_after_a_name_is_not_part_of_it(vocabulary):
     assert not any(name.endswith((" region", " valley")) for name, _ in entities)
 
 
+def test_a_name_before_a_natural_feature_noun_is_a_place(vocabulary):
+    # News names rivers, volcanoes, plateaus and roads by "the NAME noun": the name is the place, found
+    # even where the model saw no name, and the noun is not part of it.
+    body = (
+        "Fishermen said the Vantuli river had never been so low. Herders below the Kelmora volcano and on "
+        "the Drestow plateau moved their goats, and trucks queued along the Ndorabi Kesse motorway."
+    )
+    entities = found(vocabulary, body)
+    assert {("Vantuli", "PLACE"), ("Kelmora", "PLACE"), ("Drestow", "PLACE"), ("Ndorabi Kesse", "PLACE")} <= entities
+    assert not any(name.endswith((" river", " volcano", " plateau", " motorway")) for name, _ in entities)
+    assert not any(kind == "PERSON" for name, kind in entities if "Ndorabi" in name)
+
+
+def test_a_river_named_like_the_body_that_runs_it_stays_a_place(vocabulary):
+    body = "The Vantuli Basin Authority said on Monday that the Vantuli river would peak at Orsk on Friday."
+    entities = found(vocabulary, body)
+    assert {("Vantuli Basin Authority", "ORG"), ("Vantuli", "PLACE")} <= entities
+
+
+def test_a_town_beside_a_landmark_named_after_it_is_a_place_of_its_own(vocabulary):
+    # "Tulcea" (a town the gazetteer knows) is not a short form of "Tulcea Park".
+    body = (
+        "Samoa beat Tonga 27-24 at Tulcea Park on Saturday, the first test between the neighbours in Tulcea "
+        "since 2019. Crowds lined the seawall."
+    )
+    assert {("Tulcea", "PLACE"), ("Tulcea Park", "PLACE")} <= found(vocabulary, body)
+
+
 def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}

@@ -35,6 +35,16 @@ _LEADING_THE = re.compile(
     r"^(?:the|The|THE|Rival|Rivals|Fellow|Former|Ex|Outgoing|Incumbent|Acting|Interim|Embattled|Troubled|"
     r"Struggling|Beleaguered|Newly|State-owned|State-run|Privately-held|Listed)\s+(?=\S)"
 )
+# Lower-case nouns news puts after the name of a natural feature, a landmark or a quarter to say what it is:
+# "the Segura river", "the Reventador volcano", "the Filder plateau", "the Itaipu dam", "the Valle de
+# Querétaro aquifer". The name is the place; the noun is not part of it (the rules' "Amazon rainforest"
+# keeps its noun, so "rainforest" is not one of them).
+FEATURE_NOUNS = frozenset(
+    """
+    river rivers lake lakes lagoon volcano glacier plateau mountain mountains estuary reservoir aquifer dam
+    gate canal motorway expressway peninsula wetlands marshes creek
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
 # A last word that is not part of the name: a particle the model cut the name short after ("Remco
 # Evenepoel of"), or a lower-case common noun that says what the name is ("the Gyeonggi province",
 # "the Magdalena valley", "the ruling Morena party"; the rules' "Amazon rainforest" keeps its noun).
@@ -232,9 +242,13 @@ _PLACE_AFTER = re.compile(  # the noun heads the apposition: not "…, the club 
 _PLACE_NOUN_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])")
 
 
+_FEATURE_NOUN_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?(?:{'|'.join(sorted(FEATURE_NOUNS))})\b(?![’'])")
+
+
 def place_noun_after(text, end):
-    """True when a lower-case place noun follows position `end` ("Amhara| region", "Pangyo| tech district")."""
-    return bool(_PLACE_NOUN_AFTER.match(text, end))
+    """True when a lower-case place noun follows position `end` ("Amhara| region", "Pangyo| tech district",
+    "Segura| river")."""
+    return bool(_PLACE_NOUN_AFTER.match(text, end) or _FEATURE_NOUN_AFTER.match(text, end))
 
 
 # Writing for, reporting for, published in: a publication or an employer.
@@ -310,7 +324,7 @@ def clean_span(text, start, end):
             end = start + match.start()
             piece = text[start:end]
         space = piece.rfind(" ")
-        if space > 0 and piece[space + 1 :] in _TRAILING_WORDS:
+        if space > 0 and (piece[space + 1 :] in _TRAILING_WORDS or piece[space + 1 :] in FEATURE_NOUNS):
             # A span the model cut short ("Remco Evenepoel of"), or a kind noun after it ("… province").
             end = start + len(piece[:space].rstrip())
             piece = text[start:end]
@@ -651,7 +665,7 @@ def context_kind(text, start, end):
     after = text[end : end + 60]
     if _ORG_STRONG_BEFORE.search(before):
         return ORG, STRONG
-    if _PLACE_AFTER.match(after) or _PLACE_STRONG_BEFORE.search(before):
+    if _PLACE_AFTER.match(after) or _FEATURE_NOUN_AFTER.match(after) or _PLACE_STRONG_BEFORE.search(before):
         return PLACE, STRONG
     if _DISTANCE_BEFORE.search(before) or _DISTANCE_AFTER.match(after):
         return PLACE, STRONG

@@ -312,7 +312,12 @@ class _Extraction:
         added = []
         for start, end in self._runs():
             start = _after_sentence_starters(text, start, end)  # "In Kuching", "From Aqaba"
-            if covered.find(1, start, end) != -1 or not patterns.place_cue(text, start, end):
+            if covered.find(1, start, end) != -1:
+                continue
+            if _named_feature(text, start, end):
+                added.append(_Mention(start, end, MODEL, label="LOC"))  # "the Lez river": whatever the gazetteer holds
+                continue
+            if not patterns.place_cue(text, start, end):
                 continue
             end = _gazetteer_run(text, start, start)
             if end > start and text[start:end].lower() not in text:  # "Split", "split": a word, too
@@ -751,6 +756,7 @@ class _Extraction:
                     any(word in speakers for word in words[1:]) or (len(words) > 2 and " ".join(words[-2:]) in speakers)
                 )
                 and all(word[:1].isupper() or word in _PARTICLES for word in words)
+                and not patterns.the_before(self.text, mention.start)  # "the Ila Touba motorway": no person
             ):
                 mention.kinds = Counter({PERSON: 1})
                 found.add(mention.name)
@@ -787,7 +793,11 @@ class _Extraction:
         for mention in mentions:
             if mention.origin != MODEL or not mention.kinds or " " in mention.name or mention.candidates:
                 continue
+            if canonical.place_noun_after(self.text, mention.end):
+                continue  # "the Segura river" is not the Segura Hydrographic Confederation: the noun says a place
             kind = mention.kinds.most_common(1)[0][0]
+            if _town_of_its_own(mention):
+                continue  # "Apia" beside "Apia Park": a town the model saw as one is a place of its own
             targets = longer.get((mention.name, kind)) or longer.get((mention.name, "generic"))
             if not targets:
                 targets = longer.get((mention.name, "article"))  # "Nassr’s coach" is Al-Nassr's
@@ -1152,6 +1162,23 @@ def _place_parts(text, start, end, label):
             parts.append((position, position + len(part)))
         position += len(part) + 2
     return parts
+
+
+def _town_of_its_own(mention):
+    """True for a one-word name the model labels a town and the gazetteer knows: no short form of a longer
+    name ("Apia" is not "Apia Park")."""
+    return mention.label == "GPE" and gazetteer.is_place(mention.name)
+
+
+def _named_feature(text, start, end):
+    """True for a name between "the" and a lower-case noun that says it is a place ("the Lez river", "the
+    Reventador volcano", "the Ensanche Naco district"): news names rivers, mountains and quarters so."""
+    return (
+        start < end
+        and text[max(0, start - 4) : start] in ("the ", "The ")
+        and canonical.can_start_name(text[start:end].split(" ")[0])
+        and canonical.place_noun_after(text, end)
+    )
 
 
 def _honorific_first(surface):
