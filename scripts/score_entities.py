@@ -109,6 +109,7 @@ RULES = {
     "a town is no short form of a landmark (Apia, Apia Park)": [
         mock.patch.object(extract, "_town_of_its_own", lambda mention: False)
     ],
+    "a list names things of one kind": [mock.patch.object(extract._Extraction, "_list_kinds", lambda self, m: {})],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

@@ -551,3 +551,20 @@ def test_the_people_of_a_place_are_no_entity(vocabulary):
         "Icelanders read more books than anyone."
     )
     assert not {name for name, _ in found(vocabulary, body)} & {"Aucklanders", "Icelanders"}
+
+
+def test_a_list_names_things_of_one_kind(vocabulary):
+    # Three or more names listed together are of one kind: the kind most of them have.
+    body = (
+        "The Kings are third in the table, above the Sylmar Strikers, the Ravi Tigers, Sabal Mirpur and the "
+        "Noakhali Express."
+    )
+    assert ("Sabal Mirpur", "ORG") in found(vocabulary, body)
+    body = "Investors could pay through the mobile money services of Telkora, Ovisa and Mira Tanaka."
+    assert ("Mira Tanaka", "ORG") in found(vocabulary, body)
+    # ", and" after one name joins two clauses, not a list: the cove stays a place.
+    body = (
+        "The route crosses shipping lanes near the terminal in Fairview Cove, and Tallis Marine and Harbour "
+        "Vessa will review the dredging."
+    )
+    assert ("Fairview Cove", "PLACE") in found(vocabulary, body)

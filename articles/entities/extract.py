@@ -976,7 +976,46 @@ class _Extraction:
                 weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
             ):
                 votes[mention.name][context] += weight
+        for name, kind in self._list_kinds(mentions).items():
+            if name in votes:
+                votes[name][kind] += 2
         return votes, cues
+
+    def _list_kinds(self, mentions):
+        """{name: kind} for names whose list says what they are: news lists things of one kind ("the
+        Strikers, the Tigers, Durbar Rajshahi and the Express"; "in Korhogo, Bondoukou and Séguéla"), so in
+        a list of three or more where one kind holds a majority (two or more), a name only the model
+        found, with no head noun of its own ("… Institute of …"), takes it."""
+        found = {}
+        for members in self._lists(mentions):
+            kinds = [m.kind or canonical.kind_from_words(m.name) or _label_kind(m) for m in members]
+            counts = Counter(k for k in kinds if k)
+            (kind, count), *rest = counts.most_common() or [(None, 0)]
+            if count < 2 or (rest and rest[0][1] == count):
+                continue
+            for mention, own in zip(members, kinds, strict=True):
+                if own != kind and not mention.kind and patterns.ALL_HEADS.isdisjoint(mention.name.split()):
+                    found[mention.name] = kind
+        return found
+
+    def _lists(self, mentions):
+        """The lists of three or more names `mentions` hold: "A, B and C", "the A, the B, and the C"; one
+        "and" ends a list, and ", and" closes only a list that commas began ("in Fairview Cove, and Fisheries
+        … will" is two clauses)."""
+        named = [m for m in mentions if not m.dropped and m.name]
+        lists, current, commas, closed = [], named[:1], False, False
+        for previous, mention in zip(named, named[1:], strict=False):
+            gap = _LIST_GAP.fullmatch(self.text, previous.end, mention.start)
+            comma, conjunction = (gap.group(1), gap.group(2)) if gap else (None, None)
+            if gap and (comma or conjunction) and not closed and (commas or not (comma and conjunction)):
+                current.append(mention)
+                commas = commas or not conjunction
+                closed = bool(conjunction)
+            else:
+                lists.append(current)
+                current, commas, closed = [mention], False, False
+        lists.append(current)
+        return [members for members in lists if len(members) >= 3]
 
     def _people_of_a_place(self, name):
         """True for the people of a place, named after it ("Aucklanders", "Icelanders", "Londoners"): a
@@ -1248,6 +1287,14 @@ def _brand_spellings(counts, sources):
             counts[key] += counts.pop((name, kind))
             source = sources.pop((name, kind))
             sources[key] = VOCABULARY if VOCABULARY in (source, sources[key]) else source
+
+
+# Between the names of one list: "A, B and C", "A, the B, and the C".
+_LIST_GAP = re.compile(r"(,)?(?: (and|or|&))? (?:the )?")
+
+
+def _label_kind(mention):
+    return mention.kinds.most_common(1)[0][0] if mention.kinds else None
 
 
 def _kind_by_cues(kind, cues, by_words):

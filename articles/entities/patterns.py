@@ -377,6 +377,8 @@ PLACE_HEADS_FIRST = frozenset(
     """.split()  # noqa: SIM905
 )
 _ALL_PLACE_HEADS = PLACE_HEADS | PLACE_HEADS_FIRST
+# Every head noun that says what a name is, organisation or place.
+ALL_HEADS = ORG_HEADS | ORG_HEADS_FIRST | _ALL_PLACE_HEADS
 _PLACE_NAME_HEAD_FIRST = re.compile(
     rf"(?<![\w’'.-])(?:{'|'.join(sorted(PLACE_HEADS_FIRST))})"
     # "Rua XV de Novembro", "Plaza de Mayo": particles before any word of the name
