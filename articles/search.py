@@ -94,6 +94,8 @@ MARK_START, MARK_STOP = "\ue000", "\ue001"
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 WORD_RE = re.compile(r"\w+")
+# A minus sign where a word may begin (not "x-ray"), before the word or "phrase" it excludes.
+EXCLUSION_RE = re.compile(r'(?<!\w)-[-\s"(]*\w')
 
 
 def clean_query(text):
@@ -345,13 +347,15 @@ class Search:
                     results.cards.append(EntityCard(entities[pk], count, matched))
         if nodes and tree != "T":
             self.tsquery_text = q
+        elif _only_excluded(q, nodes):
+            # "-belarus" asks for the articles without Belarus: never its card or its articles.
+            results.cards = []
+            results.notice = "Add a word to look for: a word after a minus sign (-word) only excludes articles."
         elif results.cards:
             # Only stop words ("WHO"), but they name an entity: show the articles that mention it.
             entity = results.cards[0].entity
             self.filter_ids["entity"].append(entity.pk)
             results.notice = f"“{q}” is too common a word to search for: these are the articles that mention {entity}."
-        elif nodes:
-            results.notice = "Add a word to look for: a word after a minus sign (-word) only excludes articles."
         elif WORD_RE.search(q):
             results.notice = f"“{q}” has only very common words, which every article uses. Try something more specific."
         else:
@@ -759,6 +763,16 @@ def _unmarked(field_name):
 def _opening(body, words=40):
     found = body.split()
     return " ".join(found[:words]) + (" …" if len(found) > words else "")
+
+
+def _only_excluded(q, nodes):
+    """Whether `q` matches nothing by itself, having words after a minus sign (-word, -"a phrase").
+
+    With lexemes (`nodes`), PostgreSQL's parse said so (querytree "T"). With none ("-WHO",
+    "the -WHO": stop words), a minus sign where a word begins says so: whatever is left beside
+    the excluded words is stop words, and the excluded entity is not what the reader asked for.
+    """
+    return bool(nodes) or bool(EXCLUSION_RE.search(q))
 
 
 def _matched_form(query, entity):

@@ -196,6 +196,21 @@ class TestEntityCards:
         assert [a.title for a in found.articles] == ["Dengue warning issued"]
         assert "mention World Health Organization" in found.notice
 
+    @pytest.mark.parametrize("q", ["-belarus", "- Belarus", "-WHO", "the -WHO", '-"World Health Organization"'])
+    def test_a_query_of_only_excluded_words_names_no_entity(self, client, q):
+        # An excluded entity's name (F3: "-belarus") is not a search for it: no card, none of
+        # its articles, and the message a minus sign alone gets, whether or not it is a stop word.
+        belarus = Entity.objects.get(name="Belarus")
+        who = Entity.objects.get(name="World Health Organization")
+        indexed(title="Potash sanctions", entities=[belarus])
+        indexed(title="Dengue warning issued", entities=[who])
+        found = results(client, q=q)
+        assert (found.cards, found.articles, found.searched) == ([], [], False)
+        assert "a word after a minus sign (-word) only excludes articles" in found.notice
+        content = client.get("/search/", {"q": q}).content.decode()
+        assert "Potash sanctions" not in content and "Dengue warning issued" not in content
+        assert "too common" not in content
+
     def test_lower_case_pronoun_is_not_an_acronym(self, client):
         found = results(client, q="who")
         assert found.cards == []
