@@ -359,7 +359,7 @@ class Search:
         elif WORD_RE.search(q):
             results.notice = f"“{q}” has only very common words, which every article uses. Try something more specific."
         else:
-            results.notice = "Type some words to search for: punctuation alone matches nothing."
+            results.notice = "Type some words to search for: punctuation and symbols alone match nothing."
 
     def _where(self):
         """The SQL condition for a hit (over `articles_searchentry AS s`) and its parameters."""

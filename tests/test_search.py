@@ -375,6 +375,21 @@ class TestBadInput:
         assert '<meta name="robots" content="noindex">' in response.content.decode()
 
     @pytest.mark.parametrize(
+        "query, message",
+        [
+            ("!!!", "punctuation and symbols alone match nothing"),
+            ("🙂🙂", "punctuation and symbols alone match nothing"),  # QA: an emoji is no punctuation
+            ("-", "punctuation and symbols alone match nothing"),
+            ("-energy", "a word after a minus sign (-word) only excludes articles"),
+            ("the and of", "has only very common words"),
+        ],
+    )
+    def test_queries_matching_nothing_by_themselves_say_why(self, client, query, message):
+        found = results(client, q=query)
+        assert (found.searched, found.articles) == (False, [])
+        assert message in found.notice
+
+    @pytest.mark.parametrize(
         "params, message",
         [
             ({"q": "x" * 201}, "limited to 200 characters"),
