@@ -110,6 +110,9 @@ RULES = {
         mock.patch.object(extract, "_town_of_its_own", lambda mention: False)
     ],
     "a list names things of one kind": [mock.patch.object(extract._Extraction, "_list_kinds", lambda self, m: {})],
+    "places the model cut at a hyphen (Baden-Württemberg)": [
+        mock.patch.object(extract, "_hyphenated_place", lambda text, start, end: (start, end))
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

@@ -113,6 +113,23 @@ def test_a_town_beside_a_landmark_named_after_it_is_a_place_of_its_own(vocabular
     assert {("Tulcea", "PLACE"), ("Tulcea Park", "PLACE")} <= found(vocabulary, body)
 
 
+def test_a_place_the_model_cut_at_a_hyphen_is_the_whole_compound():
+    from articles.entities.extract import _hyphenated_place
+
+    def widened(text, part):
+        start = text.index(part)
+        new_start, new_end = _hyphenated_place(text, start, start + len(part))
+        return text[new_start:new_end]
+
+    assert widened("The Vorland-Kesselberg government paid.", "Vorland") == "Vorland-Kesselberg"
+    assert widened("Stays in Dravnik-Neretvica County rose.", "Neretvica County") == "Dravnik-Neretvica County"
+    assert widened("Boats left Kerry-on-Vessel at dawn.", "Kerry") == "Kerry-on-Vessel"
+    assert widened("Cases in Vorland-Alpes-Côte d’Ostra rose.", "Vorland") == "Vorland-Alpes-Côte d’Ostra"
+    assert widened("A Vorland-based firm.", "Vorland") == "Vorland"
+    # Two towns the gazetteer knows, joined by a hyphen, are a route.
+    assert widened("Trains on the Stuttgart-Ulm line ran late.", "Stuttgart") == "Stuttgart"
+
+
 def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}

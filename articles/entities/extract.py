@@ -269,6 +269,8 @@ class _Extraction:
                 if any(d_start <= piece_start < d_end for d_start, d_end in datelines):
                     continue  # "AUCKLAND —": a dateline, not a name
                 for part_start, part_end in _place_parts(self.text, piece_start, piece_end, span.label):
+                    if span.label in _PLACE_LABELS:  # "Baden" of "Baden-Württemberg": the whole compound
+                        part_start, part_end = _hyphenated_place(self.text, part_start, part_end)
                     mentions.append(_Mention(part_start, part_end, MODEL, label=span.label))
         mentions = self._join_at_particles(mentions)
         mentions.extend(self._gazetteer_places(mentions, offset))
@@ -757,6 +759,7 @@ class _Extraction:
                 )
                 and all(word[:1].isupper() or word in _PARTICLES for word in words)
                 and not patterns.the_before(self.text, mention.start)  # "the Ila Touba motorway": no person
+                and not gazetteer.is_place(mention.name)  # "Santiago de Querétaro": a city, whatever "Querétaro" did
             ):
                 mention.kinds = Counter({PERSON: 1})
                 found.add(mention.name)
@@ -1201,6 +1204,35 @@ def _place_parts(text, start, end, label):
             parts.append((position, position + len(part)))
         position += len(part) + 2
     return parts
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+# "-Württemberg", "-Alpes-Côte d’Azur", "-on-Wye": capitalised words a hyphen joins on, with the small
+# words of compound place names between them ("Hay-on-Wye", "Châlons-en-Champagne", "Stratford-upon-Avon").
+_HYPHENATED_AFTER = re.compile(
+    r"(?:-(?:(?:on|upon|sur|en|le|la|les|de|du|des|am|an|im|in|under|by)-)?[A-Z][\w’']*)+(?: d[’'][A-Z][\w’']*)?"
+)
+_HYPHENATED_BEFORE = re.compile(r"(?<![\w’'-])[A-Z][\w’']*-$")
+
+
+def _hyphenated_place(text, start, end):
+    """(start, end) of a place span widened to the compound its hyphens join: the model splits words at
+    hyphens ("Baden" of "Baden-Württemberg", "Neretva County" of "Dubrovnik-Neretva County", "Provence" of
+    "Provence-Alpes-Côte d’Azur"). Two places the gazetteer knows joined by a hyphen are a route, not one
+    name ("the Stuttgart-Ulm line"), unless the gazetteer knows the compound too."""
+    after = _HYPHENATED_AFTER.match(text, end)
+    before = _HYPHENATED_BEFORE.search(text, max(0, start - 40), start) if text[start - 1 : start] == "-" else None
+    if after is None and before is None:
+        return start, end
+    new_start = before.start() if before else start
+    new_end = after.end() if after else end
+    if gazetteer.is_place(text[new_start:new_end]):
+        return new_start, new_end
+    first = text[new_start : start - 1] if before else text[start:end]
+    rest = text[end + 1 : new_end] if after else text[start:end]
+    if gazetteer.is_place(first) and gazetteer.is_place(rest):
+        return start, end  # a route between two places
+    return new_start, new_end
 
 
 def _town_of_its_own(mention):
