@@ -24,6 +24,7 @@ from articles.entities.patterns import (
     team_cue,
     who_after,
 )
+from articles.ingest import ingest_paths
 from articles.seed import SeedDocument
 
 
@@ -212,6 +213,41 @@ def test_an_apposition_says_what_a_name_is():
     start = text.index("Ilse Marrow")
     assert person_cue(text, start, start + len("Ilse Marrow"))
     assert not org_cue(text, start, start + len("Ilse Marrow"))
+
+
+@pytest.mark.parametrize(
+    "apposition",
+    ["the state-owned producer", "the mining company", "the state news agency", "the city-owned operator"],
+)
+def test_an_organisation_apposition_is_no_place_whatever_its_modifiers(vocabulary, apposition):
+    # QA F1: "imports from Belaruskali, the state-owned producer," was a place: "state" of "state-owned"
+    # read as the head of a place apposition ("…, the state capital,"), a strong cue against the
+    # organisation noun that heads it.
+    text = f"The EU restricted imports from Zernokali, {apposition}, in 2021. Officials said shipments went on."
+    start = text.index("Zernokali")
+    assert context_kind(text, start, start + len("Zernokali"))[0] != "PLACE"
+    assert ("Zernokali", "ORG") in found(vocabulary, text)
+
+
+@pytest.mark.parametrize("apposition", ["the state capital", "a port city", "a town with a power station"])
+def test_a_place_apposition_with_a_place_noun_at_its_head_still_says_place(apposition):
+    text = f"Prices rose in Zernokali, {apposition}, on Monday."
+    start = text.index("Zernokali")
+    assert context_kind(text, start, start + len("Zernokali")) == ("PLACE", 3.0)
+
+
+@pytest.mark.django_db
+def test_an_organisation_introduced_by_its_apposition_is_listed_as_one(client, tmp_path):
+    (tmp_path / "potash.txt").write_text(
+        "Potash Curbs Tightened\n\nThe bloc closes a loophole.\n\nThe EU first restricted imports from "
+        "Zernokali, the state-owned producer, in 2021, but officials said shipments had continued.\n\n"
+        "Author: Ada Byline\n"
+    )
+    ingest_paths([str(tmp_path)], workers=1)
+    response = client.get("/api/v1/entities/zernokali/")
+    assert (response.status_code, response.json()["kind"]) == (200, "organisation")
+    assert "Zernokali" in client.get("/entities/", {"kind": "organisations"}).content.decode()
+    assert "Zernokali" not in client.get("/entities/", {"kind": "places"}).content.decode()
 
 
 def test_irish_name_particles(vocabulary):

@@ -233,10 +233,17 @@ PLACE_NOUNS_AFTER = (
     r"(?:province|region|oblast|county|district|districts|governorate|prefecture|neighbourhood|neighborhood|"
     r"neighbourhoods|neighborhoods|suburb|suburbs|islands|township|townships)"
 )
+# A place noun before an organisation's noun, or in a compound, does not head the apposition: "…, the
+# state news agency,", "…, the city government", "…, the state-owned producer," are organisations.
+_ORG_NOUN_AFTER_PLACE_NOUN = (
+    r"(?!\s+(?:(?!(?:of|for|at|with|to|in|on|from|by|and|or|the|a|an|that|which|whose|where)\b)[a-z-]+\s+){0,2}?"
+    r"(?:agency|company|companies|firm|utility|producer|operator|monopoly|broadcaster|carrier|airline|bank|"
+    r"lender|group|holding|media|newspaper|government|council|authority|board|assembly|court|office)\b)"
+)
 _PLACE_AFTER = re.compile(  # the noun heads the apposition: not "…, the club of the city"
     r"^(?:,?\s+(?:the|a|an)\s+(?:(?!(?:of|for|at|with|to|in|on|from|by)\b)[\w-]+\s+){0,3}?"
     r"(?:capital|city|town|village|port|region|province|state|county|district|suburb|island|neighbourhood|"
-    r"neighborhood|township)\b(?![’'])"
+    rf"neighborhood|township)\b(?![’'-]){_ORG_NOUN_AFTER_PLACE_NOUN}"
     rf"|\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])(?!\s+(?:council|government|office|court|assembly)\b))",
 )
 _PLACE_NOUN_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])")
