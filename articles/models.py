@@ -1231,7 +1231,8 @@ class RelatedArticles(models.Model):
 
 class ArticleParts(models.Model):
     """The parts of an article's public page that change only when the article (or what it shows
-    of its author, tags, entities and related articles) changes, rendered on write.
+    of its author, tags, entities and related articles) changes, rendered on write; and its card
+    in the listings.
 
     Written only by articles/parts.py, which the change path calls (articles/changes.py).
     `version` names the templates and code that rendered them ('' once marked stale): parts of
@@ -1246,6 +1247,10 @@ class ArticleParts(models.Model):
     meta = models.TextField()
     main = models.TextField()
     keys = ArrayField(models.TextField(), default=list)
+    # The article's card in the listings (home, archive, tag, author and entity pages), with the
+    # page-cache keys of what it shows (the article, its author and tags: a subset of `keys`).
+    card = models.TextField(blank=True, default="")
+    card_keys = ArrayField(models.TextField(), default=list)
     generation = models.BigIntegerField()
     rendered_at = models.DateTimeField()
 

@@ -6,21 +6,24 @@ cheap: `?page=last` or `?page=4000` of a listing ordered by an index would walk 
 from its start past every item before the page; `FromEitherEnd` reads a page in the back
 half of the listing from the other end instead (the order reversed, the offset counted from
 the end) and turns the rows round, so no page walks more than half the listing.
-For article listings it also fetches only the page's rows (`DeferredJoin`).
+Article listings page through their stored cards (cards.CardList), read the same way.
 """
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from .cards import CardList
+
 
 class CountedPaginator(Paginator):
     """A paginator told its total (from the reader statistics or a search's count) instead of counting.
 
-    A QuerySet ordered by an index is read from whichever end is nearer (`FromEitherEnd`).
+    A QuerySet ordered by an index, or a listing's cards, is read from whichever end is nearer
+    (`FromEitherEnd`).
     """
 
     def __init__(self, object_list, per_page, *, count, **kwargs):
-        if hasattr(object_list, "query") or isinstance(object_list, DeferredJoin):
+        if hasattr(object_list, "query") or isinstance(object_list, CardList):
             object_list = FromEitherEnd(object_list, count)
         super().__init__(object_list, per_page, **kwargs)
         self._known_count = count
@@ -30,30 +33,8 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-class DeferredJoin:
-    """An article listing sliced in two steps, in one query: the page's ids first, then their rows.
-
-    `?page=2000` skips 40,000 articles: walking that many entries of the listing's index
-    alone (an index-only scan) takes milliseconds, where fetching the 40,000 wide rows
-    it passes over took a quarter of a second. `ids` lists the listing's article ids in
-    its order from the narrowest table that has them (the tag and entity pages: the public
-    snapshot's dated index, read without touching the articles); by default the
-    QuerySet's own ids.
-    """
-
-    def __init__(self, queryset, ids=None):
-        self.queryset = queryset
-        self.ids = queryset.values("pk") if ids is None else ids
-
-    def __getitem__(self, item):
-        return self.queryset.filter(pk__in=self.ids[item])
-
-    def reverse(self):
-        return DeferredJoin(self.queryset.reverse(), self.ids.reverse())
-
-
 class FromEitherEnd:
-    """A slice of an ordered QuerySet (or DeferredJoin) of `count` items, read from the nearer end.
+    """A slice of an ordered QuerySet (or CardList) of `count` items, read from the nearer end.
 
     The QuerySet must have a total order (a unique last ordering field, as the listings'
     "-published_at", "-id"), so that reversed it lists the same items backwards.

@@ -60,6 +60,8 @@ class Parts:
     meta: str
     main: str
     keys: list
+    card: str = ""  # the article's card in the listings (cards.py reads it)
+    card_keys: list = dataclasses.field(default_factory=list)
 
 
 @functools.cache
@@ -81,8 +83,9 @@ def configured_prefix():
 
 def render(article, *, origin, preview=False):
     """The page parts of `article` (read with Article.objects.for_detail()), their absolute
-    addresses starting with `origin` (scheme://host)."""
+    addresses starting with `origin` (scheme://host), and its card."""
     from .related import related_articles
+    from .templatetags.reader import article_card
 
     mentions = article.entity_mentions
     groups = []
@@ -102,7 +105,7 @@ def render(article, *, origin, preview=False):
     )
     json_ld = structured_data(article, mentions, origin)
     meta = get_template(META_TEMPLATE).render({"article": article, "json_ld": json_ld})
-    return Parts(meta=meta, main=main, keys=keys)
+    return Parts(meta=meta, main=main, keys=keys, card=article_card(article), card_keys=card_keys([article]))
 
 
 def structured_data(article, mentions, origin):
@@ -152,7 +155,7 @@ def render_stored(article_ids):
         for article in Article.objects.for_detail().published().filter(pk__in=ids).order_by("pk"):
             origin = f"https://{secrets.token_hex(12)}.invalid"
             parts = render(article, origin=origin)
-            rows.append((article.pk, origin, parts.meta, parts.main, parts.keys))
+            rows.append((article.pk, origin, parts))
     finally:
         set_script_prefix(previous)
     # One DELETE and one multi-row INSERT (psycopg2's executemany sent a statement per article).
@@ -164,13 +167,15 @@ def render_stored(article_ids):
             article_id=pk,
             version=version(),
             origin=origin,
-            meta=meta,
-            main=main,
-            keys=keys,
+            meta=parts.meta,
+            main=parts.main,
+            keys=parts.keys,
+            card=parts.card,
+            card_keys=parts.card_keys,
             generation=generation,
             rendered_at=now,
         )
-        for pk, origin, meta, main, keys in rows
+        for pk, origin, parts in rows
     )
     return len(rows)
 

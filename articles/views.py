@@ -23,9 +23,10 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import changes, parts
+from .cards import CardList
 from .models import Article, Author, Entity, MonthCount, Tag
-from .pagecache import EVERYTHING, card_keys, depends_on, key
-from .paginator import CountedPaginator, DeferredJoin
+from .pagecache import EVERYTHING, depends_on, key
+from .paginator import CountedPaginator
 from .prepared import PreparedQuery
 from .roles import PREVIEW_PERMISSION
 from .routes import route_path
@@ -70,17 +71,10 @@ class ReaderPageMixin:
         count = self.get_total()
         if count is None:
             return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        if queryset.model is Article:
-            queryset = DeferredJoin(queryset, self.listing_ids())
         return CountedPaginator(queryset, per_page, count=count, allow_empty_first_page=allow_empty_first_page)
 
     def get_total(self):
         """How many items the whole listing has, from the statistics; None to let the paginator count."""
-        return None
-
-    def listing_ids(self):
-        """The ids of an article listing, in its order, from the narrowest table (see DeferredJoin);
-        None for the QuerySet's own."""
         return None
 
     def get_page_title(self):
@@ -133,16 +127,30 @@ class ReaderPageMixin:
 
 
 class ArticleListMixin(ReaderPageMixin):
-    """A paginated list of published articles, newest first, as article cards."""
+    """A paginated list of published articles, newest first, as their stored cards (articles/cards.py).
+
+    Subclasses give `listing_ids()`: the listing's article ids in its order, from the narrowest
+    table that has them (the tag and entity pages: the public snapshot's dated index, read
+    without touching the articles), newest first and ending with the id.
+    """
 
     paginate_by = settings.ARTICLES_PER_PAGE
-    context_object_name = "articles"
+    context_object_name = "cards"
+    heading_level = 2  # of the cards' headlines
 
     def articles(self):
-        return Article.objects.published().newest_first().for_listing().defer("body")
+        """The public articles' ids, newest first (what listing_ids() narrows)."""
+        return Article.objects.published().newest_first().values("pk")
+
+    def listing_ids(self):
+        return self.articles()
+
+    def get_queryset(self):
+        self.card_keys = []
+        return CardList(self.listing_ids(), heading_level=self.heading_level, keys=self.card_keys)
 
     def page_keys(self, context):
-        return [*self.listing_keys(), *card_keys(context.get(self.context_object_name, ()))]
+        return [*self.listing_keys(), *self.card_keys]
 
     def listing_keys(self):
         """The keys of the listing itself (its membership and order)."""
@@ -152,9 +160,6 @@ class ArticleListMixin(ReaderPageMixin):
 class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
     nav = "home"
-
-    def get_queryset(self):
-        return self.articles()
 
     def get_total(self):
         return MonthCount.objects.aggregate(total=Sum("count"))["total"] or 0
@@ -271,8 +276,9 @@ class AuthorDetailView(SlugDetailListView):
     context_name = "author"
     template_name = "articles/author_detail.html"
     nav = "authors"
+    heading_level = 3
 
-    def get_queryset(self):
+    def listing_ids(self):
         return self.articles().filter(author=self.object)
 
     def get_page_title(self):
@@ -290,9 +296,6 @@ class TagDetailView(SlugDetailListView):
     context_name = "tag"
     template_name = "articles/tag_detail.html"
     nav = "tags"
-
-    def get_queryset(self):
-        return Article.objects.published().with_tag(self.object).for_listing().defer("body")
 
     def listing_ids(self):
         return self.object.public_taggings.order_by("-published_at", "-article_id").values("article_id")
@@ -313,9 +316,7 @@ class EntityDetailView(SlugDetailListView):
     template_name = "articles/entity_detail.html"
     nav = "entities"
     appears_with_limit = 12
-
-    def get_queryset(self):
-        return Article.objects.published().mentioning(self.object).for_listing().defer("body")
+    heading_level = 3
 
     def listing_ids(self):
         return self.object.public_mentions.order_by("-published_at", "-article_id").values("article_id")
@@ -533,7 +534,7 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
             raise Http404("No articles in this period")  # so crawlers find no endless empty years
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def listing_ids(self):
         return self.articles().filter(published_at__gte=self.start, published_at__lt=self.end)
 
     def listing_keys(self):

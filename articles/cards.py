@@ -1,0 +1,101 @@
+"""Article cards for the listings (home, archive, tag, author and entity pages), stored ready to serve.
+
+A listing page shows twenty cards: headline, dek, byline, date and tags. Each card is
+rendered when its article's page parts are (articles/parts.py: `ArticleParts.card`, with
+`card_keys`, the page-cache keys of what it shows), so a listing rendered cold reads its
+page of cards in one query and joins them, instead of building twenty articles with their
+authors and tags and formatting each card. A card that is missing or stale (its parts not
+rendered again yet after a change, or rendered by other code or under another script
+prefix) is made now from the same row, by the same `article_card()` that rendered the stored
+one, so the page is the same either way.
+
+SQL on purpose: one statement reads the page's ids (the listing's own QuerySet, sliced),
+their current cards and, only for an article without one, what its card shows (its author
+and its tags, as JSON). The ORM compiled the listing's QuerySet and its tags' subquery on
+every request, which cost more than running it; only the ids' QuerySet is compiled now.
+The visibility rule comes from `models.public_sql()`.
+"""
+
+import functools
+import json
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.urls import get_script_prefix
+from django.utils.safestring import mark_safe
+
+from .models import Article, ArticleParts, Author, PageVersion, Tag, TaggedArticle, public_sql
+from .pagecache import EVERYTHING, card_keys
+from .parts import configured_prefix, version
+from .templatetags.reader import article_card
+
+_HEADING = '<h2 class="card-title">'
+
+
+@functools.cache
+def _cards_sql(descending):
+    article, parts, versions = Article._meta.db_table, ArticleParts._meta.db_table, PageVersion._meta.db_table
+    author, tag, tagging = Author._meta.db_table, Tag._meta.db_table, TaggedArticle._meta.db_table
+    order = "DESC" if descending else "ASC"
+    return f"""
+        SELECT a.id, p.card, p.card_keys, a.title, a.dek, a.slug, a.published_at, au.id, au.name, au.slug,
+               CASE WHEN p.card IS NULL THEN (
+                   SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'slug', t.slug) ORDER BY t.name)
+                     FROM {tagging} ti JOIN {tag} t ON t.id = ti.tag_id
+                    WHERE ti.content_object_id = a.id
+               ) END
+          FROM {article} a
+          LEFT JOIN {author} au ON au.id = a.author_id
+          LEFT JOIN {parts} p
+            ON p.article_id = a.id AND %s AND p.version = %s
+           AND p.generation >= coalesce((SELECT v.version FROM {versions} v WHERE v.key = '{EVERYTHING}'), 0)
+         WHERE a.id IN ({{ids}}) AND {public_sql("a")}
+         ORDER BY a.published_at {order}, a.id {order}
+    """
+
+
+class CardList:
+    """The cards of an article listing, sliced as a paginator slices it: `ids` is the listing's
+    QuerySet of article ids in its order (newest first, ending with the id, so that reversed it
+    lists the same articles backwards: paginator.FromEitherEnd). Each slice is one query; the
+    page-cache keys of the cards read are added to `keys`."""
+
+    def __init__(self, ids, *, heading_level=2, keys=None, descending=True):
+        self.ids = ids
+        self.heading_level = int(heading_level)
+        self.keys = [] if keys is None else keys
+        self.descending = descending
+
+    def reverse(self):
+        return CardList(
+            self.ids.reverse(), heading_level=self.heading_level, keys=self.keys, descending=not self.descending
+        )
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("CardList is read a page (a slice) at a time")
+        alias = router.db_for_read(Article)
+        try:
+            ids_sql, ids_params = self.ids[item].query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:  # an empty slice (an empty listing's page)
+            return []
+        sql = _cards_sql(self.descending).replace("{ids}", ids_sql)
+        stored = get_script_prefix() == configured_prefix()  # cards' links are rendered under that prefix
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [stored, version(), *ids_params])
+            rows = cursor.fetchall()
+        return [self._card(row) for row in rows]
+
+    def _card(self, row):
+        pk, card, keys, title, dek, slug, published_at, author_id, author_name, author_slug, tags = row
+        if card is None:
+            article = Article(id=pk, title=title, dek=dek, slug=slug, published_at=published_at)
+            article.author = Author(id=author_id, name=author_name, slug=author_slug) if author_id else None
+            article.tag_rows = (json.loads(tags) if isinstance(tags, str) else tags) or []
+            self.keys.extend(card_keys([article]))
+            return article_card(article, self.heading_level)
+        self.keys.extend(keys)
+        if self.heading_level != 2:
+            level = self.heading_level
+            card = card.replace(_HEADING, f'<h{level} class="card-title">', 1).replace("</h2>", f"</h{level}>", 1)
+        return mark_safe(card)  # noqa: S308 - rendered by article_card(), which escapes every text
