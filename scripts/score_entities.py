@@ -109,6 +109,19 @@ RULES = {
     "a town is no short form of a landmark (Apia, Apia Park)": [
         mock.patch.object(extract, "_town_of_its_own", lambda mention: False)
     ],
+    "kinds of organisation and their examples (companies such as)": [
+        mock.patch.object(patterns, "_kinds_such_as", lambda words: False)
+    ],
+    "one head noun for two words (Cotton and Cashew Council)": [
+        mock.patch.object(
+            patterns,
+            "_shared_head_start",
+            lambda text, offset, words, first: (
+                first + 2 * (words[first + 1 : first + 2] != [] and words[first + 1].group() in ("and", "&"))
+            ),
+        )
+    ],
+    "two names joined by 'and' stay two": [mock.patch.object(patterns, "_coordinated_names", lambda t, s, e: [(s, e)])],
     "a list names things of one kind": [mock.patch.object(extract._Extraction, "_list_kinds", lambda self, m: {})],
     "places the model cut at a hyphen (Baden-Württemberg)": [
         mock.patch.object(extract, "_hyphenated_place", lambda text, start, end: (start, end))

@@ -621,3 +621,28 @@ def test_a_list_names_things_of_one_kind(vocabulary):
         "Vessa will review the dredging."
     )
     assert ("Fairview Cove", "PLACE") in found(vocabulary, body)
+
+
+def test_kinds_of_organisation_and_their_examples():
+    text = "Graduates join companies such as Veltrix in nearby Hengelo, and telecom groups including Orvana and Pelk."
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["Veltrix", "Orvana", "Pelk"]
+
+
+def test_one_head_noun_for_two_words_and_two_names_joined():
+    def spans(text):
+        return [text[start:end] for start, end in org_head_spans(text)]
+
+    # "A and B Council": one head noun serves both words, one name.
+    assert spans("The price is set through the Sorghum and Millet Council each season.") == [
+        "Sorghum and Millet Council"
+    ]
+    # Two names built on head nouns, joined by "and", stay two.
+    assert spans("A study by the National University of Velmoria and Pelham State University found it.") == [
+        "National University of Velmoria", "Pelham State University"
+    ]  # fmt: skip
+    # "Ministry of Trade, Industry and Energy" is one name: no head noun after the "and".
+    assert spans("The Ministry of Trade, Industry and Energy said so.") == ["Ministry of Trade, Industry and Energy"]
+    # A sentence's first word, a people, the end of a longer name or a head noun alone: not the shared word.
+    assert spans("Officials and Farmers Union leaders met.") == ["Farmers Union"]
+    assert spans("Majority Leader Dana Velk and Assembly Speaker Rob Tam agreed.") == []
+    assert spans("the Kandra Observatory and Seismic Research Institute") == ["Seismic Research Institute"]

@@ -163,7 +163,7 @@ _ORG_NOUNS = (
     r"brokerage|brokerages|broker|brokers|insurers|lenders|carmaker|chipmaker|automaker|conglomerates"
 )
 _ORG_BEFORE = re.compile(
-    rf"(?:\b(?:{_ORG_NOUNS})\s+(?:(?:including|such\s+as|like|called|named)\s+)?"
+    rf"(?:\b(?:{_ORG_NOUNS})s?\s+(?:(?:including|such\s+as|like|called|named)\s+)?"
     r"|\b(?:shares\s+(?:in|of)|stake\s+in|subsidiary\s+of|owner\s+of|editor\s+of|(?:chief\s+executive|"
     r"ceo|chairman|chairwoman|founder|spokesman|spokeswoman|spokesperson)\s+(?:of|for|at))\s+(?:the\s+)?)$",
     re.IGNORECASE,
@@ -342,7 +342,7 @@ _DATE_WORDS = (
 # A legislature "for" a party or a seat ("the Punjab Assembly for the PML-N"): the member's, not its name's.
 _SEAT_FOR = r"(?<=Assembly)\s+for\s|(?<=Parliament)\s+for\s"
 _ORG_NAME = re.compile(
-    rf"(?<![\w’'.-])(?:{_W}\s+){{0,5}}(?:{_HEAD})(?![\w’'-])"
+    rf"(?<![\w’'.-])(?:{_W}\s+(?:and|&)\s+)?(?:{_W}\s+){{0,5}}(?:{_HEAD})(?![\w’'-])"
     rf"(?:(?!{_SEAT_FOR})\s+{_CONNECT}\s+(?:the\s+|la\s+|le\s+|los\s+|las\s+)?(?!{_DATE_WORDS}){_RUN}"
     rf"(?:(?:,\s+{_RUN})*(?:,?\s+(?:and|&|y|e)\s+{_RUN}))*"
     rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_RUN})*)?"
@@ -448,10 +448,7 @@ def introduced_org_spans(text, start=0, runs=None):
         words = text[max(0, name_start - 40) : name_start].split()
         after = text[run_end : run_end + 40]
         if not (
-            (
-                words
-                and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in ("for", "to", "at", "in", "the", "told"))
-            )
+            (words and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in _BEFORE_AN_OUTLET))
             or after.startswith((",", " de", " do", " da", " del", " di", " du", " la", " le", " el", " los"))
             or "report" in after
             or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
@@ -463,6 +460,7 @@ def introduced_org_spans(text, start=0, runs=None):
         name_end = match.end()
         if (
             (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
+            or _kinds_such_as(words)
             or (
                 _writes_for(words, text[max(0, name_start - 160) : name_start]) and _WORKPLACE_END.match(text, name_end)
             )
@@ -474,6 +472,22 @@ def introduced_org_spans(text, start=0, runs=None):
             spans.append((name_start, name_end))
             last_end = name_end
     return spans
+
+
+_BEFORE_AN_OUTLET = frozenset({"for", "to", "at", "in", "the", "told", "including", "like", "as"})
+
+
+def _kinds_such_as(words):
+    """True for words before a name that end with a kind of organisation and its examples: "companies such
+    as", "telecom groups including", "lenders like"."""
+    if len(words) >= 3 and [w.lower() for w in words[-2:]] == ["such", "as"]:
+        kind = words[-3]
+    elif len(words) >= 2 and words[-1] in ("including", "like"):
+        kind = words[-2]
+    else:
+        return False
+    kind = kind.lower()
+    return kind in KIND_NOUNS or kind.removesuffix("s") in KIND_NOUNS or kind.removesuffix("ies") + "y" in KIND_NOUNS
 
 
 # Bios name where a writer works: "has written for the Financial Times and El País", "worked at Wired".
@@ -600,6 +614,7 @@ def org_head_spans(text, start=0):
                     may_open = _may_open_office  # "The Attorney General’s Department": the role opens the name
         while first < len(words) and not may_open(words[first].group()):
             first += 1
+        first = _shared_head_start(text, match.start(), words, first)
         last = len(words)
         for index, word in enumerate(words):
             if index > first and word.group().strip(",") in _ROLES:
@@ -614,12 +629,47 @@ def org_head_spans(text, start=0):
         name_start, name_end = match.start() + words[first].start(), match.start() + words[last - 1].end()
         name = text[name_start:name_end].rstrip(",.")
         if " " in name and not ORG_HEADS.isdisjoint(name.split()):
-            spans.append((name_start, name_start + len(name)))
+            spans.extend(_coordinated_names(text, name_start, name_start + len(name)))
     for line in _lines_with(text, start, ORG_HEADS_FIRST):
         for match in _ORG_NAME_HEAD_FIRST.finditer(text, *line):
             if not any(s < match.end() and match.start() < e for s, e in spans):
                 spans.append(match.span())
     return sorted(spans)
+
+
+def _shared_head_start(text, offset, words, first):
+    """Where a name opening "A and B Council" starts: at A when one head noun serves both words ("Cotton and
+    Cashew Council", "Roads and Transport Authority"); at B when A opens the sentence ("Officials and Farmers
+    Union leaders"), is a people ("Scottish and Welsh ministers"), ends a longer name ("Kandilli Observatory
+    and …") or B is the head alone ("Devin LeMahieu and Assembly Speaker Robin Vos")."""
+    from .canonical import is_demonym
+
+    if first + 2 >= len(words) or words[first + 1].group() not in ("and", "&"):
+        return first
+    word, at = words[first].group(), offset + words[first].start()
+    if (
+        first + 3 >= len(words)
+        or words[first + 2].group() in ORG_HEADS
+        or _opens_sentence(text, at)
+        or is_demonym(word)
+        or word.endswith(("’s", "'s"))
+        or re.search(r"[A-Z][\w’'.-]* $", text[max(0, at - 30) : at])
+    ):
+        return first + 2
+    return first
+
+
+def _coordinated_names(text, start, end):
+    """A name built on a head noun, or two joined by "and" when what follows the "and" has a head noun of
+    its own: "National University of Mongolia and Oregon State University" is two, "Ministry of Trade,
+    Industry and Energy" one."""
+    joint = text.rfind(" and ", start, end)
+    if joint == -1:
+        return [(start, end)]
+    left, right = text[start:joint].split(), text[joint + 5 : end].split()
+    if len(right) < 2 or ORG_HEADS.isdisjoint(right) or ORG_HEADS.isdisjoint(left) or not right[0][:1].isupper():
+        return [(start, end)]
+    return [(start, joint), (joint + 5, end)]
 
 
 # Plurals whose possessive belongs to a name: "People’s National Party", "Women’s Institute".
