@@ -126,6 +126,9 @@ RULES = {
     "places the model cut at a hyphen (Baden-Württemberg)": [
         mock.patch.object(extract, "_hyphenated_place", lambda text, start, end: (start, end))
     ],
+    "AP state abbreviations after a city (Raleigh, N.C.)": [
+        mock.patch.object(gazetteer, "state_after_city", lambda text, start, end: None)
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

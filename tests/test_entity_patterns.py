@@ -131,6 +131,22 @@ def test_a_place_the_model_cut_at_a_hyphen_is_the_whole_compound():
     assert widened("Trains on the Stuttgart-Ulm line ran late.", "Stuttgart") == "Stuttgart"
 
 
+def test_an_ap_state_abbreviation_after_a_city_is_the_state(vocabulary):
+    from articles.entities.gazetteer import state_after_city
+
+    text = "KELVANTON, Wis. — Voters in Orrisburg, N.C. agreed. N.C. State lost."
+    assert state_after_city(text, text.index("Wis."), text.index("Wis.") + 4) == "Wisconsin"
+    assert state_after_city(text, text.index("N.C."), text.index("N.C.") + 4) == "North Carolina"
+    last = text.rindex("N.C.")
+    assert state_after_city(text, last, last + 4) is None  # no city before it
+    body = "The Kelvanton school board voted 7-2 on Tuesday to ban phones, the district said."
+    document = SeedDocument(
+        headline="A Plain Headline", dek="KELVANTON, Wis. — A ban on phones", body=body, author="", bio=""
+    )
+    entities = {(e.name, e.kind) for e in extract_entities(document, vocabulary)}
+    assert ("Wisconsin", "PLACE") in entities and not any(name == "Wis." for name, _ in entities)
+
+
 def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}

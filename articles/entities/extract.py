@@ -599,6 +599,8 @@ class _Extraction:
                 continue
             surface = canonical.collapse(self.text[mention.start : mention.end])
             label_kind = canonical.KIND_BY_LABEL.get(mention.label)
+            if label_kind == PLACE and surface[-1:] == ".":  # "RALEIGH, N.C. —": the state, by its name
+                surface = gazetteer.state_after_city(self.text, mention.start, mention.end) or surface
             if mention.origin == DEFINITION:
                 # "Chama Cha Mapinduzi (CCM)": people are not given acronyms in news, bodies are
                 label_kind = (label_kind if label_kind != PERSON else None) or canonical.kind_from_words(surface) or ORG

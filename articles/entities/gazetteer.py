@@ -5,7 +5,9 @@
   "Novi Sad", "Dire Dawa");
 - `pycountry` (ISO 3166-1 and 3166-2): countries and their first-level
   subdivisions, states, provinces, regions, districts and counties (about
-  5,000: "Sarawak", "Hokkaido", "Western North", "Bushenyi").
+  5,000: "Sarawak", "Hokkaido", "Western North", "Bushenyi");
+- the AP Stylebook's abbreviations of the US states (`AP_STATE_ABBREVIATIONS`), which American
+  copy writes after a city ("RALEIGH, N.C. —"): the state, under its name.
 
 News names far more places than any curated vocabulary holds, and the
 statistical model often takes one it has not seen for a person ("Bushenyi"),
@@ -111,3 +113,28 @@ def is_place(name):
     if len(name) < 3 or name.isupper():
         return False  # "İBB", "ERR": acronyms name bodies, not places (Ibb, the Yemeni city)
     return key(name) in names()
+
+
+# The Associated Press's abbreviations of the US states, as American copy writes them after a city
+# ("RALEIGH, N.C. —", "Las Cruces, N.M."): the state, under its name. The AP Stylebook's list, not
+# pycountry's postal codes (NC, NM), which news writes only in addresses.
+AP_STATE_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois",
+    "Ind.": "Indiana", "Kan.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland",
+    "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi",
+    "Mo.": "Missouri", "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire",
+    "N.J.": "New Jersey", "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina",
+    "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon", "Pa.": "Pennsylvania",
+    "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota", "Tenn.": "Tennessee",
+    "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington", "W.Va.": "West Virginia", "Wis.": "Wisconsin",
+    "Wyo.": "Wyoming",
+}  # fmt: skip
+
+
+def state_after_city(text, start, end):
+    """The US state an AP abbreviation right after a city and a comma stands for ("Raleigh, N.C."), or None."""
+    state = AP_STATE_ABBREVIATIONS.get(text[start:end])
+    if state is None or text[max(0, start - 2) : start] != ", ":
+        return None
+    return state if text[max(0, start - 3) : start - 2].isalpha() else None
