@@ -1155,6 +1155,19 @@ class StoredPage(models.Model):
 SEARCH_CONFIG = "newsroom_english"
 
 
+class PublishedUTC(Func):
+    """timezone('UTC', published_at): a publication time as UTC wall-clock time (a timestamp
+    without time zone), in the same order as the times themselves (UTC has no clock changes).
+
+    The search entries' words index holds it beside the document, so that search finds "these
+    words, published since then" in the index alone (search.published_since()).
+    """
+
+    function = "timezone"
+    template = "%(function)s('UTC', %(expressions)s)"
+    output_field = models.DateTimeField()
+
+
 class SearchEntry(models.Model):
     """An article as full-text search sees it: a narrow row per article (articles/search.py).
 
@@ -1188,7 +1201,15 @@ class SearchEntry(models.Model):
         indexes = [
             # Long pending lists: an ingest appends each document's words to them and the merge
             # into the index happens in bulk, mostly by autovacuum, off the writer's path.
-            GinIndex(fields=["document"], name="searchentry_document_idx", gin_pending_list_limit=BULK_GIN_PENDING_KB),
+            # The words and the publication time (as UTC wall-clock time, btree_gin), so that
+            # "these words, published since then" (the hits search ranks) is found in the index
+            # alone: see search.published_since().
+            GinIndex(
+                F("document"),
+                PublishedUTC(F("published_at")),
+                name="searchentry_words_date_idx",
+                gin_pending_list_limit=BULK_GIN_PENDING_KB,
+            ),
             GinIndex(
                 fields=["document"],
                 condition=Q(bucket__lt=8),

@@ -27,7 +27,8 @@ work per request stays bounded (see scripts/bench_search.py for the numbers):
 - With more, counts and facets come from the hits in 1/8 (or 1/64) of the archive, read
   through a partial index, scaled and marked as estimates; and ranking covers the hits
   published since the date that leaves about RANK_CANDIDATES of them (found by the probe,
-  read through an index on the date), followed by older hits, newest first.
+  read through the words index, which holds each entry's date beside its words, so no
+  document is read), followed by older hits, newest first.
 - Ranking is `ts_rank` over the small vector (headline A, dek and tags B, author and the
   body's twelve most frequent words D), never over the whole body's vector, which would
   be unpacked for every hit. Recency breaks ties.
@@ -36,7 +37,8 @@ work per request stays bounded (see scripts/bench_search.py for the numbers):
 SQL on purpose, and every reader's statement over the search entries is here (the search
 page's, and those of /trends/ and the API; writes.py writes them): `websearch_to_tsquery`,
 ranking over the small vector, facets counted with `unnest` in the statement that ranks the
-page, the bucket samples' partial indexes and row-value keyset conditions are PostgreSQL's,
+page, the bucket samples' partial indexes, the date as the words index holds it
+(published_since()) and row-value keyset conditions are PostgreSQL's,
 beyond what the ORM's SearchQuery says; what the ORM says as well (the filters' look-up,
 the page's articles and headlines) goes through it. The visibility rule is
 `models.public_sql()`, compiled from published().
@@ -68,7 +70,17 @@ from django.views.generic import TemplateView
 
 from .entities.vocabulary import is_acronym
 from .models import SEARCH_CONFIG as CONFIG
-from .models import Article, Author, Entity, EntityStats, SearchEntry, SlugRedirect, Tag, in_use_sql, public_sql
+from .models import (
+    Article,
+    Author,
+    Entity,
+    EntityStats,
+    SearchEntry,
+    SlugRedirect,
+    Tag,
+    in_use_sql,
+    public_sql,
+)
 from .pagecache import depends_on
 from .paginator import CountedPaginator
 from .textcleanup import clean_line
@@ -486,7 +498,7 @@ class Search:
         scale, bucket = sample_for(estimate)
         counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
         self.cutoff = cutoff
-        since = " AND s.published_at >= %s" if cutoff else ""
+        since = f" AND {published_since('s')}" if cutoff else ""
         ranked = f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where}{since}"
         return scale, counted, params, ranked, [*rank_params, *params, *([cutoff] if cutoff else [])]
 
@@ -749,6 +761,20 @@ def sample_for(estimate, exact_up_to=None, eighth_up_to=None):
     return 64, "s.bucket = 0"
 
 
+def published_since(alias, placeholder="%s"):
+    """SQL for "the entry `alias` was published at or after the time given as `placeholder`",
+    for hits of words: only the words-and-date GIN index (searchentry_words_date_idx) matches it.
+
+    Written on published_at itself, the condition would also match the btree index over the
+    date, which the planner prefers for a few thousand rows: it does not count the cost of
+    unpacking each row's stored document (kilobytes, out of line) to test the words, about
+    25 µs a row. The GIN index tests words and date together without reading a document (a
+    common word's 2,000 most recent hits at 10,000 articles: 2 ms instead of 50-150 ms).
+    The index holds the time as UTC wall-clock time (models.PublishedUTC), in the same order.
+    """
+    return f"timezone('UTC', {alias}.published_at) >= timezone('UTC', {placeholder}::timestamptz)"
+
+
 def highlight(marked):
     """HTML for text with ts_headline's sentinel marks: everything escaped, marks as <mark>."""
     html = escape(marked or "")
@@ -928,7 +954,7 @@ def ranked_entry_keys(where, params, q, *, cursor, limit):
     )
     rank_params = [CONFIG, q, CONFIG, q]
     table = SearchEntry._meta.db_table
-    ranked_where, older_where = f"{where} AND s.published_at >= %s", f"{where} AND s.published_at < %s"
+    ranked_where, older_where = f"{where} AND {published_since('s')}", f"{where} AND s.published_at < %s"
     ranked_params, older_params = [*rank_params, *params, cutoff], [*params, cutoff]
     if cutoff is None:  # few hits: rank them all
         ranked_where, ranked_params = where, [*rank_params, *params]

@@ -612,3 +612,22 @@ def test_snippet_shows_a_match_deep_in_a_long_body(client):
     indexed(title="Long report", body=f"{filler}. The São Paulo biennial opened. {filler}")
     found = results(client, q="sao paulo")
     assert "<mark>São</mark> <mark>Paulo</mark>" in str(found.articles[0].snippet_html)
+
+
+def test_recent_hits_of_words_are_found_in_the_words_and_date_index():
+    # The hits search ranks ("these words, published since then") must be read from the GIN
+    # index holding both, never by testing each recent entry's stored document: the condition
+    # search writes is the index's own expression (models.PublishedUTC).
+    indexed(title="Grid story", published_at=days_ago(3))
+    indexed(title="Older grid story", published_at=days_ago(30))
+    since = days_ago(10)
+    condition = f"s.document @@ websearch_to_tsquery('newsroom_english', 'grid') AND {search.published_since('s')}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT s.article_id FROM {SearchEntry._meta.db_table} s WHERE {condition}", [since])
+        assert len(cursor.fetchall()) == 1
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT s.article_id FROM {SearchEntry._meta.db_table} s WHERE {condition}", [since])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "searchentry_words_date_idx" in plan
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "timezone('UTC'::text, published_at)" in index_condition and "document @@" in index_condition
