@@ -24,7 +24,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import changes, parts
 from .cards import CardList
-from .models import Article, Author, Entity, MonthCount, Tag
+from .models import Article, Author, Entity, EntityPair, MonthCount, Tag
 from .pagecache import EVERYTHING, depends_on, key
 from .paginator import CountedPaginator
 from .prepared import PreparedQuery
@@ -241,10 +241,13 @@ class SlugDetailListView(ArticleListMixin, ListView):
     context_name = None
 
     def get(self, request, *args, **kwargs):
+        self.object = self.get_subject(kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_subject(self, slug):
         # Only subjects with public articles have a page: a tag or author known only from
         # drafts stays private, and crawlers find no empty pages.
-        self.object = get_object_or_404(self.model.objects.in_use(), slug=kwargs["slug"])
-        return super().get(request, *args, **kwargs)
+        return get_object_or_404(self.model.objects.in_use(), slug=slug)
 
     def get_total(self):
         return self.object.stats.article_count
@@ -310,13 +313,27 @@ class TagDetailView(SlugDetailListView):
         return f"articles tagged {self.object.name}"
 
 
+# The entity page's subject with its "appears with" and timeline (EntityQuerySet.for_page()), in one
+# query compiled once per process and planned once per connection (articles/prepared.py).
+APPEARS_WITH_LIMIT = 12
+ENTITY_PAGE = PreparedQuery(
+    "entity_page",
+    lambda slug: Entity.objects.in_use().for_page(appears_with=APPEARS_WITH_LIMIT).filter(slug=slug).order_by(),
+)
+
+
 class EntityDetailView(SlugDetailListView):
     model = Entity
     context_name = "entity"
     template_name = "articles/entity_detail.html"
     nav = "entities"
-    appears_with_limit = 12
     heading_level = 3
+
+    def get_subject(self, slug):
+        found = ENTITY_PAGE.fetch(slug)
+        if not found:
+            raise Http404("No entity found matching the query")
+        return found[0]
 
     def listing_ids(self):
         return self.object.public_mentions.order_by("-published_at", "-article_id").values("article_id")
@@ -333,11 +350,14 @@ class EntityDetailView(SlugDetailListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         entity = self.object
-        context["appears_with"] = list(
-            entity.pairs.select_related("other").order_by("-count", "other_id")[: self.appears_with_limit]
-        )
+        context["appears_with"] = [
+            EntityPair(
+                entity=entity, other=Entity(id=pair["id"], name=pair["name"], slug=pair["slug"]), count=pair["count"]
+            )
+            for pair in entity.pair_rows
+        ]
         depends_on(*(key("entity", pair.other_id) for pair in context["appears_with"]))
-        context["months"] = list(entity.months.order_by("month").values_list("month", "count"))
+        context["months"] = list(zip(entity.month_list, entity.count_list, strict=True))
         context["kind_slug"] = {kind: slug for slug, kind in KIND_SLUGS.items()}[entity.kind]
         return context
 

@@ -221,8 +221,8 @@ class TestBrowsePages:
     def test_entity_page(self, client, django_assert_num_queries, count):
         make_articles(count)
         entity = Entity.objects.get(name="Baltic Sea")
-        # page cache state, entity+stats, page with tags, appears-with, timeline
-        with django_assert_num_queries(5):
+        # page cache state, entity with stats, appears-with and timeline (prepared), page of cards
+        with django_assert_num_queries(3):
             response = client.get(entity.get_absolute_url())
         content = page_text(response)
         assert "<h1>Baltic Sea</h1>" in content
@@ -255,7 +255,7 @@ class TestBrowsePages:
                 entities=[baltic, *(EntityFactory() for _ in range(3))],
                 published_at=timezone.now() - datetime.timedelta(days=31 * i + 1),
             )
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(3):
             assert client.get(baltic.get_absolute_url()).status_code == 200
 
     def test_unknown_slug_is_404_with_friendly_page(self, client):
