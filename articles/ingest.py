@@ -262,7 +262,8 @@ def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True, ingested=None):
 
     `ingested`: path -> SHA-256 of files ingested before (`_ingested_before`); a file
     whose text is the one ingested from its path is not analysed (`extracted` False):
-    the writer finds it unchanged.
+    the writer finds it unchanged. An error in analysing the text (the model, the rules) is
+    that file's Failure, logged with its traceback: the other files of the run are stored.
     """
     read = _read(Path(path), max_bytes)
     if isinstance(read, Failure):
@@ -270,9 +271,14 @@ def prepare(path, vocabulary, *, max_bytes=MAX_BYTES, ner=True, ingested=None):
     parsed, document, warnings = read
     if ingested and ingested.get(str(path)) == parsed.sha256:
         return Prepared(str(path), document, parsed.sha256, [], [], warnings, extracted=False)
-    reading = read_document(document) if ner else None
-    entities = extract_entities(document, vocabulary, reading=reading, ner=False)
-    tags = list(document.tags) or derive_tags(document, entities)
+    try:
+        reading = read_document(document) if ner else None
+        entities = extract_entities(document, vocabulary, reading=reading, ner=False)
+        tags = list(document.tags) or derive_tags(document, entities)
+    except Exception as exc:  # noqa: BLE001 -- each file stands alone: a fault with one text fails that file
+        logger.exception("ingest: reading the entities and tags of %s failed", path)
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no message'}"
+        return Failure(str(path), f"reading its entities and tags failed ({reason}); its traceback is in the log")
     return Prepared(str(path), document, parsed.sha256, entities, tags, warnings, reading)
 
 

@@ -97,6 +97,30 @@ def test_the_model_finds_spans_paragraph_by_paragraph():
     assert ("PERSON", 38, 53) in labels
 
 
+def test_a_paragraph_longer_than_the_model_takes_is_read_in_pieces():
+    # spaCy refuses a text over nlp.max_length (1,000,000 characters, error E088); a seed file
+    # or an admin body with single line breaks can make one paragraph that long (QA F6).
+    filler = "x" * (load_model().max_length + 10_000)
+    text = f"Angela Merkel visited Paris. {filler} She met Emmanuel Macron in Berlin."
+    spans = {(s.label, text[s.start : s.end]) for s in find_spans(text)}
+    assert ("PERSON", "Angela Merkel") in spans
+    assert ("PERSON", "Emmanuel Macron") in spans
+
+
+def test_a_long_paragraph_is_cut_at_sentence_ends_then_spaces(monkeypatch):
+    from articles.entities import ner
+
+    monkeypatch.setattr(ner, "MAX_PIECE", 100)
+    paragraph = "Olaf Scholz met Rishi Sunak in Rome. " * 10 + "word " * 60
+    pieces = list(ner._pieces(7, paragraph))
+    assert "".join(piece for _, piece in pieces) == paragraph
+    starts = [7 + sum(len(piece) for _, piece in pieces[:n]) for n in range(len(pieces))]
+    assert [offset for offset, _ in pieces] == starts
+    assert all(len(piece) <= 100 for _, piece in pieces)
+    assert all(piece.endswith("Rome. ") for _, piece in pieces[:3])
+    assert all(piece.endswith(" ") for _, piece in pieces[:-1])
+
+
 # Canonical names.
 
 

