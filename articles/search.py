@@ -29,6 +29,10 @@ work per request stays bounded (see scripts/bench_search.py for the numbers):
   published since the date that leaves about RANK_CANDIDATES of them (found by the probe,
   read through the words index, which holds each entry's date beside its words, so no
   document is read), followed by older hits, newest first.
+- Filters without words (a tag, an entity, a year: /search/?tag=politics) are probed, counted
+  and faceted the same way, through the samples' own indexes over the date; their hits are
+  not ranked but listed newest first, and a page's ids are read in the date's order, as far
+  as the deepest page shown at most.
 - Ranking is `ts_rank` over the small vector (headline A, dek and tags B, author and the
   body's twelve most frequent words D), never over the whole body's vector, which would
   be unpacked for every hit. Recency breaks ties.
@@ -228,6 +232,7 @@ class SearchResults:
     approximate_facets: bool = False
     sample_size: int = 0
     ranked_count: int = 0  # hits ranked by relevance (all, or the most recent when there are many)
+    recent_ranked: bool = False  # whether only the ranked_count most recent hits are ranked by relevance
     shown_limit: int = 0  # articles the MAX_PAGES pages hold, when there are more hits (else 0)
     articles: list = field(default_factory=list)
     page: object = None
@@ -457,7 +462,7 @@ class Search:
         are scaled; ranking covers the hits published since the date that leaves about
         RANK_CANDIDATES of them, and older hits follow, newest first.
         """
-        scale, counted, counted_params, ranked, ranked_params = self._hits_and_ranked()
+        scale, counted, counted_params, ranked, ranked_params = self._hits_and_ranked(offset + limit)
         order = self._rank()[2]
         with connection.cursor() as cursor:
             # For this statement only: no JIT compilation (it costs more than it saves here), and
@@ -476,27 +481,39 @@ class Search:
         results.sample_size = counted
         results.approximate_facets = scale != 1
         results.ranked_count = self.ranked_count if scale != 1 else results.total
-        if scale != 1 and len(page_ids) < limit:
+        results.recent_ranked = self.cutoff is not None and self.request.sort == "relevance"
+        if self.cutoff is not None and len(page_ids) < limit:
             # Past the ranked recent hits: older ones, newest first.
             skip = max(0, offset - self.ranked_count)
             page_ids += self._older_ids(skip, limit - len(page_ids))
         results.facets += self._facets(by_facet, scale)
         return page_ids
 
-    def _hits_and_ranked(self):
+    def _hits_and_ranked(self, through):
         """The SELECTs of the hits to count (all, or a sample) and of those to rank, with their
-        parameters and the sample's scale: (scale, counted, counted_params, ranked, ranked_params)."""
+        parameters and the sample's scale: (scale, counted, counted_params, ranked, ranked_params).
+
+        `through`: how many hits the page needs in order (its offset and its length). Without
+        words (filters only) many hits are listed newest first, not ranked: the first `through`
+        of them in the date's order, whatever their number.
+        """
         where, params = self._where()
         rank, rank_params, _order = self._rank()
         table = SearchEntry._meta.db_table
         columns = "s.article_id AS id, s.author_id, s.published_at, s.tag_ids, s.entity_ids"
-        estimate, cutoff = probe(where, params) if self.tsquery_text is not None else (0, None)
+        self.cutoff = None
+        estimate, cutoff = probe(where, params)
         if estimate <= EXACT_LIMIT:
-            self.cutoff = None
             counted = f"SELECT {columns}, {rank} AS rank FROM {table} s WHERE {where}"
             return 1, counted, [*rank_params, *params], "SELECT id, published_at, rank FROM hits", []
         scale, bucket = sample_for(estimate)
         counted = f"SELECT {columns}, 0 AS rank FROM {table} s WHERE {where} AND {bucket}"
+        if self.tsquery_text is None:
+            newest = (
+                f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where} "
+                "ORDER BY s.published_at DESC, s.article_id DESC LIMIT %s"
+            )
+            return scale, counted, params, newest, [*rank_params, *params, through]
         self.cutoff = cutoff
         since = f" AND {published_since('s')}" if cutoff else ""
         ranked = f"SELECT s.article_id AS id, s.published_at, {rank} AS rank FROM {table} s WHERE {where}{since}"

@@ -325,6 +325,24 @@ class TestFacets:
         assert sorted(seen) == sorted(a.title for a in many)
         assert titles(client, q="grid", page="last") == [f"Grid story {i}" for i in range(60, 64)]
 
+    def test_many_hits_of_filters_without_words_are_sampled_and_listed_newest_first(
+        self, client, many, django_assert_num_queries
+    ):
+        found = results(client, tag="energy")
+        assert found.approximate_facets and found.total == 64 and found.sample_size == 8
+        assert not found.recent_ranked  # nothing is ranked: no words
+        newest_first = [a.title for a in sorted(many, key=lambda a: a.published_at, reverse=True)]
+        assert [a.title for a in found.articles] == newest_first[:20]
+        assert titles(client, tag="energy", page=3) == newest_first[40:60]
+        assert titles(client, tag="energy", page="last") == newest_first[60:]
+        content = client.get("/search/", {"tag": "energy"}).content.decode()
+        assert "About 64 articles with these filters" in content and "ranked by relevance" not in content
+        pagecache.clear()
+        # page cache state; the filter; a probe; hits, facets and the page's ids; articles with tags
+        with django_assert_num_queries(5):
+            assert client.get("/search/", {"tag": "energy", "page": 4}).status_code == 200
+        assert "ranked by relevance" in client.get("/search/", {"q": "grid"}).content.decode()
+
 
 class TestDidYouMean:
     def test_misspelled_entity(self, client):
