@@ -981,7 +981,7 @@ class _Extraction:
                 weight == canonical.STRONG or not (mention.kinds and mention.kinds.get(PERSON))
             ):
                 votes[mention.name][context] += weight
-        for name, kind in self._list_kinds(mentions).items():
+        for name, kind in (self._list_kinds(mentions) if votes else {}).items():
             if name in votes:
                 votes[name][kind] += 2
         return votes, cues
@@ -992,7 +992,10 @@ class _Extraction:
         a list of three or more where one kind holds a majority (two or more), a name only the model
         found, with no head noun of its own ("… Institute of …"), takes it."""
         found = {}
-        for members in self._lists(mentions):
+        named = [m for m in mentions if not m.dropped and m.name]
+        if all(m.kind for m in named):
+            return found  # every name already has its kind (most articles without the model)
+        for members in self._lists(named):
             kinds = [m.kind or canonical.kind_from_words(m.name) or _label_kind(m) for m in members]
             counts = Counter(k for k in kinds if k)
             (kind, count), *rest = counts.most_common() or [(None, 0)]
@@ -1003,14 +1006,13 @@ class _Extraction:
                     found[mention.name] = kind
         return found
 
-    def _lists(self, mentions):
-        """The lists of three or more names `mentions` hold: "A, B and C", "the A, the B, and the C"; one
+    def _lists(self, named):
+        """The lists of three or more names `named` holds: "A, B and C", "the A, the B, and the C"; one
         "and" ends a list, and ", and" closes only a list that commas began ("in Fairview Cove, and Fisheries
         … will" is two clauses)."""
-        named = [m for m in mentions if not m.dropped and m.name]
         lists, current, commas, closed = [], named[:1], False, False
         for previous, mention in zip(named, named[1:], strict=False):
-            gap = _LIST_GAP.fullmatch(self.text, previous.end, mention.start)
+            gap = mention.start - previous.end <= 10 and _LIST_GAP.fullmatch(self.text, previous.end, mention.start)
             comma, conjunction = (gap.group(1), gap.group(2)) if gap else (None, None)
             if gap and (comma or conjunction) and not closed and (commas or not (comma and conjunction)):
                 current.append(mention)
