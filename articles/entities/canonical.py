@@ -386,6 +386,22 @@ _INNER_CUTS = (
 )
 
 
+_SAINT_BEFORE = re.compile(r"(?<![\w’'.-])(?:St\.?|Saint|Sankt)\s+[\w’'-]+$")
+
+
+def _possessive_in_place_name(text, start, end, match):
+    """True for an inner possessive that belongs to a place's name: a saint's ("St Mary’s Church", "St
+    John’s Wood"), or one the gazetteer knows whole ("Cox’s Bazar")."""
+    if match.re is not _POSSESSIVE_INSIDE:
+        return False
+    if _SAINT_BEFORE.search(text, max(start, match.start() - 30), match.start()):
+        return True
+    from . import gazetteer
+
+    word = re.match(r"[\w’'-]+", text[match.end() : end])
+    return bool(word) and gazetteer.is_place(text[start : match.end() + word.end()])
+
+
 def split_span(text, start, end):
     """A model span as name spans: split at line breaks, an inner possessive or spaced dash, an
     unclosed parenthesis, then cleaned.
@@ -403,6 +419,8 @@ def split_span(text, start, end):
         for marks, pattern in _INNER_CUTS:
             if any(mark in line for mark in marks):  # most spans have none: no scan at all
                 inner.extend(pattern.finditer(text, line_start, line_end))
+        if inner and any(mark in line for mark in "’'"):
+            inner = [match for match in inner if not _possessive_in_place_name(text, line_start, line_end, match)]
         for match in sorted(inner, key=lambda m: m.start()):
             cuts.extend([match.start(), match.end()])
         cuts.append(line_end)

@@ -297,6 +297,11 @@ class _Extraction:
         text = self.text
         covered = bytearray(len(text))
         for mention in mentions:
+            if text.startswith(("’s ", "'s "), mention.end) and text[mention.end + 3 : mention.end + 4].isupper():
+                # "Mohale" + "’s Hoek": a place the gazetteer knows with a possessive inside, whatever the label
+                longer = _gazetteer_run(text, mention.start, mention.end)
+                if longer != mention.end:
+                    mention.end, mention.label = longer, "GPE"
             if mention.label in ("NORP", "GPE", "LOC"):
                 # Only a capitalised word right after the span can make it a longer name
                 after = text[mention.end : mention.end + 2]

@@ -575,6 +575,9 @@ def place_head_spans(text, start=0):
     return sorted(spans)
 
 
+_SAINTS = frozenset({"St", "St.", "Saint", "Sankt"})
+
+
 def _name_within(text, match):
     """The span of `match` without the words before it that cannot open a name, or None."""
     from .canonical import can_start_name_word
@@ -582,8 +585,8 @@ def _name_within(text, match):
     words = list(re.finditer(r"\S+", match.group()))
     first = 0
     for index, word in enumerate(words):
-        if word.group().endswith(("’s", "'s")):
-            first = index + 1  # "Manila’s Rizal Park": the possessor is another name
+        if word.group().endswith(("’s", "'s")) and not (index and words[index - 1].group() in _SAINTS):
+            first = index + 1  # "Manila’s Rizal Park": the possessor is another name ("St Peter’s Square" is one)
     while first < len(words) - 1 and not can_start_name_word(words[first].group()):
         first += 1
     if first >= len(words) - 1:
