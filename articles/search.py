@@ -630,7 +630,8 @@ class Search:
                                                          strpos(lower(newsroom_unaccent(b.body)), l) AS p
                                        WHERE p > 0),
                                      1) AS at
-                       FROM (SELECT {Article._meta.db_table}.body) b) w)
+                       FROM (SELECT {Article._meta.db_table}.body) b
+                     OFFSET 0) w)
             """,
             [CONFIG, MARK_START + MARK_STOP, CONFIG, self.tsquery_text, options, prefixes, prefixes],
             output_field=TextField(),
