@@ -24,7 +24,8 @@ readers see a change whole or not at all:
    the changed articles' — here for a few (`PARTS_INLINE_MAX`), by a job for more; an
    ingest (`related_lists=False`) only marks them, and queues one job at its end;
 5. the page cache (`pagecache.invalidate`): the keys of every changed object and
-   listing, so that exactly the cached pages that show them are rendered anew.
+   listing ("articles", the sitemap's list of every address, for any changed article),
+   so that exactly the cached pages that show them are rendered anew.
 
 What the database does by itself, and why (migration 0010_change_path; the SQL is
 in articles/pagecache.py, which owns the keys):
@@ -94,6 +95,8 @@ def apply(*, articles=(), created=(), authors=(), tags=(), entities=(), everythi
         _enqueue_parts(None, "Render the pages of every article")
     elif related_lists:
         render_parts(touched | set(stale))
+    if touched:
+        keys.add("articles")  # the list of every article's address and last change (the sitemap)
     if keys or touched:
         keys.add("search")
     if everything:

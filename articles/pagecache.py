@@ -8,7 +8,8 @@ Keys. A page declares, while it renders, the keys of what it shows
 (`depends_on("article:12", "author:3", "home")`): each object shown ("article:<id>",
 "author:<id>", "tag:<id>", "entity:<id>": the row's own fields) and each listing it
 is ("home", "month:2024-06", "year:2024", "archive", "author-list:<id>",
-"tag-list:<id>", "entity-list:<id>", "tags", "authors", "entities", "search").
+"tag-list:<id>", "entity-list:<id>", "tags", "authors", "entities", "search", and
+"articles": every article's address and last change, the sitemap's).
 The change path (articles/changes.py) marks the keys a write changes; at COMMIT
 they take the new content generation (the database's one counter of committed
 changes). A cached page stores the generation read before it was rendered, and

@@ -109,15 +109,17 @@ SITEMAPS = {
     "entities": EntitySitemap,
 }
 
-# The page-cache key of the listing each section follows (articles/pagecache.py).
-SECTION_KEYS = {"articles": "home", "tags": "tags", "authors": "authors", "entities": "entities"}
+# The page-cache keys each section follows (articles/pagecache.py): the articles section, every
+# public article's address and last change, follows "articles", which the change path marks for
+# any changed article (a new slug, a new lastmod), and "home", which an article going live marks.
+SECTION_KEYS = {"articles": ("home", "articles"), "tags": ("tags",), "authors": ("authors",), "entities": ("entities",)}
 
 
 @require_safe
 def index(request):
     """The sitemap index (Django's view): one entry per section page, with its last change."""
     changes.catch_up(request)
-    depends_on(*SECTION_KEYS.values())
+    depends_on(*(key for keys in SECTION_KEYS.values() for key in keys))
     return sitemap_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap_section")
 
 
@@ -128,7 +130,7 @@ def section(request, section):
     if section not in SITEMAPS:
         raise Http404(f"No sitemap available for section: {section!r}")
     changes.catch_up(request)
-    depends_on(SECTION_KEYS[section])
+    depends_on(*SECTION_KEYS[section])
     site = SITEMAPS[section]()
     try:
         urls = site.get_urls(page=request.GET.get("p", 1), site=RequestSite(request), protocol=request.scheme)

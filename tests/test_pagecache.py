@@ -477,6 +477,23 @@ class TestPerObjectInvalidation:
         assert "Edited" in text(client.get(one.get_absolute_url()))
         assert "Edited" in text(client.get("/"))  # its card is on the home page
 
+    def test_a_new_address_replaces_the_old_one_in_the_cached_sitemap(self, client, staff_client):
+        # QA F13: the articles section followed only the home page's list ("home"), which a slug or
+        # text edit leaves alone, so it kept listing the old address (now a 301) as a cache hit.
+        one = story(title="First story")
+        old = one.get_absolute_url()
+        assert old in text(client.get("/sitemap-articles.xml"))
+        text(client.get("/sitemap.xml"))
+        for path in ("/sitemap-articles.xml", "/sitemap.xml"):
+            assert client.get(path)["X-Cache"] == "hit", path
+        edit = article_form(one, slug="new-address", tags="energy")
+        response = staff_client.post(f"/admin/articles/article/{one.pk}/change/", edit)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        sitemap = text(client.get("/sitemap-articles.xml"))
+        assert "/articles/new-address/</loc>" in sitemap
+        assert f"{old}</loc>" not in sitemap
+        assert client.get("/sitemap.xml")["X-Cache"] == "miss"  # each section's lastmod is in the index
+
     def test_an_ingest_leaves_the_pages_of_articles_it_does_not_touch_cached(
         self, client, seed_dir, django_assert_num_queries
     ):
