@@ -17,7 +17,8 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.jobs.models import Job
+from articles.jobs import runner
+from articles.jobs.models import Job, JobPart, State
 from articles.models import Article, Entity, IngestRun
 from articles.roles import create_editor
 
@@ -258,9 +259,11 @@ class TestQueuedIngest:
         with pytest.raises(SystemExit):  # a file failed: exit status 1
             call_command("ingest_seeds", str(seed_dir.path / "direct"), "--json", "--workers", "1", stdout=direct)
         call_command("ingest_seeds", str(seed_dir.path / "queued"), "--enqueue", "--no-ner", stderr=io.StringIO())
-        call_command("ingest_seeds", "--status", "--json", stdout=status, stderr=io.StringIO())
         text = io.StringIO()
-        call_command("ingest_seeds", "--status", stdout=text, stderr=io.StringIO())  # as a direct run words it
+        for options, out in ((["--json"], status), ([], text)):  # the JSON, and as a direct run words it
+            with pytest.raises(SystemExit) as exit_status:  # a file failed: exit status 1, as a direct ingest's
+                call_command("ingest_seeds", "--status", *options, stdout=out, stderr=io.StringIO())
+            assert exit_status.value.code == 1
         last = text.getvalue().splitlines()[-1]
         assert last.startswith("1 created, 0 updated, 0 unchanged, 0 duplicates, 0 conflicts, 1 failed (2 files in ")
         direct = json.loads(direct.getvalue().splitlines()[-1])
@@ -270,6 +273,48 @@ class TestQueuedIngest:
             **{k: v for k, v in direct.items() if k != "seconds"},
             "failed": [{"path": str(seed_dir.path / "queued/bad.txt"), "error": direct["failed"][0]["error"]}],
         }
+
+    def test_a_failed_part_lists_its_files_as_failed_and_exits_1(self, editor_client, seed_dir, settings, monkeypatch):
+        """QA F10: `--enqueue --wait` said "0 failed" and exited 0 when a part had failed and stored nothing."""
+        settings.JOBS_INLINE, settings.JOB_MAX_ATTEMPTS = False, 1
+        seed_dir.write("a/good.txt", self.SEED)
+        lost = seed_dir.write("b/lost.txt", self.SEED.replace("Tidal barrage", "Tidal lagoon"))
+
+        def worker(_seconds):  # what `manage.py worker` would do, on a host that does not see b/lost.txt
+            lost.unlink(missing_ok=True)
+            while work := [*Job.objects.filter(state=State.QUEUED, parts=0), *JobPart.objects.filter(state="queued")]:
+                for item in work:
+                    runner.plan(item.pk) if isinstance(item, Job) else runner.run_part(item.pk)
+
+        monkeypatch.setattr("articles.management.commands.ingest_seeds.time.sleep", worker)
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(SystemExit) as exit_status:
+            call_command(
+                "ingest_seeds", str(seed_dir.path), "--enqueue", "--wait", "--no-ner", "--batch-size", "1",
+                stdout=out, stderr=err,
+            )  # fmt: skip
+        job = Job.objects.get(kind="ingest")
+        assert exit_status.value.code == 1
+        assert (
+            out.getvalue()
+            .splitlines()[-1]
+            .startswith("1 created, 0 updated, 0 unchanged, 0 duplicates, 0 conflicts, 1 failed (2 files in ")
+        )
+        reason = (
+            "not stored: its part (2 of 2) failed after 1 attempt: "
+            "FileNotFoundError: none of this part's 1 seed files exists on "
+        )
+        assert f"job {job.pk} failed: part 2 of 2 failed after 1 attempt: FileNotFoundError" in err.getvalue()
+        assert f"failed: {lost}: {reason}" in err.getvalue()
+
+        status = io.StringIO()
+        with pytest.raises(SystemExit) as exit_status:
+            call_command("ingest_seeds", "--status", str(job.pk), "--json", stdout=status, stderr=io.StringIO())
+        assert exit_status.value.code == 1
+        [failed] = json.loads(status.getvalue().splitlines()[-1])["summary"]["failed"]
+        assert failed["path"] == str(lost) and failed["error"].startswith(reason)
+        run = IngestRun.objects.get()
+        assert (run.created, run.failed, run.failures) == (1, 1, [failed])
 
     def test_files_this_host_cannot_read_are_refused(self, settings):
         """What the enqueuing host cannot open, a worker (same user, same path) cannot either."""

@@ -38,7 +38,7 @@ from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
 from ..models import Entity, IngestRun
 from ..seed import MAX_BYTES
 from .kinds import Kind, split
-from .models import Job
+from .models import Job, State
 
 SUMMED = ("created", "updated", "unchanged", "duplicates", "conflicts")
 LISTED = ("failed", "warnings", "notes")
@@ -71,12 +71,18 @@ class Ingest(Kind):
         return {**report.as_dict(), "notes": [list(note) for note in report.notes]}
 
     def summarise(self, job, results):
+        """The parts' reports added up; each file of a failed part (its transaction undone: none of
+        them stored) is listed as failed, with the part's reason, as a direct ingest lists a file."""
         summary = dict.fromkeys(SUMMED, 0) | {key: [] for key in LISTED}
         for result in results:
             for key in SUMMED:
                 summary[key] += result.get(key, 0)
             for key in LISTED:
                 summary[key].extend(result.get(key, []))
+        for part in job.part_set.filter(state=State.FAILED).order_by("number"):
+            attempts = ngettext("{n} attempt", "{n} attempts", part.attempts).format(n=part.attempts)
+            reason = f"not stored: its part ({part.number} of {job.parts}) failed after {attempts}: {part.error}"
+            summary["failed"].extend({"path": path, "error": reason} for path in part.params["files"])
         summary["relinked"] = 0  # the follow-up job's (LinkNew), once it has ended
         summary["seconds"] = round((timezone.now() - job.created_at).total_seconds(), 3)
         return summary
@@ -86,10 +92,7 @@ class Ingest(Kind):
         stored articles that name them, in a job of its own."""
         run = IngestRun.objects.filter(pk=job.params.get("ingest_run")).first()
         if run is not None:
-            failed = job.result["failed"]
-            if job.error:
-                failed = [{"path": f"queued job {job.pk}", "error": job.error}, *failed]
-            run.fill({**job.result, "failed": failed}, job.finished_at)
+            run.fill(job.result, job.finished_at)  # a failed part's files are among its failures
             run.save()
         changes.render_missing_parts(f"job {job.pk}")  # related lists and page parts, as a direct run
         follow_up = link_new_after(job, job.params.get("known_entities"), ingest_job=job.pk)

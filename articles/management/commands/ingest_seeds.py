@@ -40,7 +40,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wait",
             action="store_true",
-            help="with --enqueue: follow the job until it ends and print its summary, as a direct ingest does",
+            help="with --enqueue: follow the job until it ends and print its summary and exit status, "
+            "as a direct ingest does",
         )
         parser.add_argument(
             "--status",
@@ -48,7 +49,8 @@ class Command(BaseCommand):
             const=0,
             type=int,
             metavar="JOB",
-            help="how far the queued ingest JOB (default: the latest) is; its summary once it has ended",
+            help="how far the queued ingest JOB (default: the latest) is; its summary once it has ended "
+            "(exit status 1 if any file failed, a failed part's files included)",
         )
         parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
         parser.add_argument(
@@ -163,6 +165,8 @@ class Command(BaseCommand):
         if progress:
             progress(job.done, job.total or 0)
             progress.close()
+        if job.error:
+            self.stderr.write(self.style.ERROR(f"job {job.pk} failed: {job.error}"))
         self.report(_SummaryReport(summary[0], job.result.get("notes", [])), options)
 
     def status(self, job_id, *, json_output):
@@ -194,6 +198,8 @@ class Command(BaseCommand):
             )
         elif final:
             self.write_summary(_SummaryReport(summary, job.result.get("notes", [])), dry_run=False, verbosity=1)
+        if final and summary.get("failed"):
+            sys.exit(1)  # as a direct ingest exits when a file failed
 
     def write_summary(self, report, *, dry_run, verbosity):
         for item in report.failed:
