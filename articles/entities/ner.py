@@ -24,12 +24,16 @@ _NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemm
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s")
+# The model reads up to BATCH_SIZE paragraphs at once, and its memory grows with a batch's
+# characters: a batch holds about BATCH_CHARS at most. spaCy refuses a text over nlp.max_length
+# (1,000,000 characters, error E088), and a paragraph can be longer (a seed file or an admin body
+# with single line breaks only); the model's context is a few words, so a paragraph over MAX_PIECE
+# is read in pieces cut at a sentence's end, or at a space (`_pieces`). A 1,031,000-character
+# paragraph (fixer's measurement, ru_maxrss, load ~6): 100,000-character pieces 64 a batch, 3.8 GB
+# at peak; 10,000-character pieces 8 a batch, 465 MB (the model alone 414 MB).
 BATCH_SIZE = 64
-# The longest piece the model is given. spaCy refuses a text over nlp.max_length (1,000,000
-# characters, error E088), and a paragraph can be longer (a seed file or an admin body with
-# single line breaks only); the model's context is a few words, so a longer paragraph is read
-# in pieces cut at a sentence's end, or at a space (`_pieces`), far below that limit.
-MAX_PIECE = 100_000
+BATCH_CHARS = 80_000
+MAX_PIECE = 10_000
 
 _model = None
 _lock = threading.Lock()
@@ -127,9 +131,10 @@ def find_spans(text):
     """Entity spans the model finds in `text`, with offsets into `text`.
 
     Paragraphs are read separately (the model's context window is a few words,
-    so nothing is lost) and in one batch, which is faster than one long document
+    so nothing is lost) and in batches, which is faster than one long document
     and keeps spans from running across paragraph breaks. A paragraph over
-    MAX_PIECE characters is read in pieces (`_pieces`).
+    MAX_PIECE characters is read in pieces (`_pieces`); a batch holds about
+    BATCH_CHARS characters at most.
     """
     nlp = load_model()
     pieces = [
@@ -138,7 +143,9 @@ def find_spans(text):
         for offset, piece in _pieces(start, paragraph)
         if piece.strip()
     ]
+    longest = max((len(piece) for _, piece in pieces), default=1)
+    batch_size = max(1, min(BATCH_SIZE, BATCH_CHARS // longest))
     spans = []
-    for (offset, _), doc in zip(pieces, nlp.pipe((p for _, p in pieces), batch_size=BATCH_SIZE), strict=True):
+    for (offset, _), doc in zip(pieces, nlp.pipe((p for _, p in pieces), batch_size=batch_size), strict=True):
         spans.extend(NerSpan(offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents)
     return spans
