@@ -16,12 +16,14 @@ every request, which cost more than running it; only the ids' QuerySet is compil
 The visibility rule comes from `models.public_sql()`.
 """
 
+import datetime
 import functools
 import json
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .models import Article, ArticleParts, Author, PageVersion, Tag, TaggedArticle, public_sql
@@ -56,27 +58,60 @@ def _cards_sql(descending):
 
 class CardList:
     """The cards of an article listing, sliced as a paginator slices it: `ids` is the listing's
-    QuerySet of article ids in its order (newest first, ending with the id, so that reversed it
-    lists the same articles backwards: paginator.FromEitherEnd). Each slice is one query; the
-    page-cache keys of the cards read are added to `keys`."""
+    QuerySet of article ids in its order (newest first by `published_at`, ending with the id, so
+    that reversed it lists the same articles backwards: paginator.FromEitherEnd). Each slice is
+    one query; the page-cache keys of the cards read are added to `keys`.
 
-    def __init__(self, ids, *, heading_level=2, keys=None, descending=True):
+    `months`, when the reader statistics count the listing per month ([(first day of the month
+    in the site's time zone, count)], newest first, every month of the listing), let a deep page
+    skip whole months: `?page=2500` of the home page reads the ids from the month holding its
+    first article on (an index range), counting the offset from there, instead of walking the
+    50,000 newer entries of the index.
+    """
+
+    def __init__(self, ids, *, heading_level=2, keys=None, descending=True, months=None):
         self.ids = ids
         self.heading_level = int(heading_level)
         self.keys = [] if keys is None else keys
         self.descending = descending
+        self.months = months or []
 
     def reverse(self):
         return CardList(
-            self.ids.reverse(), heading_level=self.heading_level, keys=self.keys, descending=not self.descending
+            self.ids.reverse(),
+            heading_level=self.heading_level,
+            keys=self.keys,
+            descending=not self.descending,
+            months=self.months[::-1],
         )
+
+    def seek(self, item):
+        """(the ids narrowed to the month holding the slice's first item and those after it, the
+        slice counted from there); the ids and the slice as they are when no month is skipped."""
+        skipped = 0
+        for month, count in self.months:
+            if skipped + count > (item.start or 0):
+                break
+            skipped += count
+        else:
+            return self.ids, item
+        if not skipped:
+            return self.ids, item
+        zone = timezone.get_current_timezone()
+        if self.descending:  # the months newer than this one are skipped: read from its end
+            following = month.replace(day=28) + datetime.timedelta(days=4)
+            ids = self.ids.filter(published_at__lt=datetime.datetime(following.year, following.month, 1, tzinfo=zone))
+        else:  # the older months are skipped: read from this one's start
+            ids = self.ids.filter(published_at__gte=datetime.datetime(month.year, month.month, 1, tzinfo=zone))
+        return ids, slice(item.start - skipped, None if item.stop is None else item.stop - skipped)
 
     def __getitem__(self, item):
         if not isinstance(item, slice):
             raise TypeError("CardList is read a page (a slice) at a time")
         alias = router.db_for_read(Article)
+        ids, item = self.seek(item)
         try:
-            ids_sql, ids_params = self.ids[item].query.get_compiler(using=alias).as_sql()
+            ids_sql, ids_params = ids[item].query.get_compiler(using=alias).as_sql()
         except EmptyResultSet:  # an empty slice (an empty listing's page)
             return []
         sql = _cards_sql(self.descending).replace("{ids}", ids_sql)

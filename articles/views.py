@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -147,7 +146,14 @@ class ArticleListMixin(ReaderPageMixin):
 
     def get_queryset(self):
         self.card_keys = []
-        return CardList(self.listing_ids(), heading_level=self.heading_level, keys=self.card_keys)
+        return CardList(
+            self.listing_ids(), heading_level=self.heading_level, keys=self.card_keys, months=self.listing_months()
+        )
+
+    def listing_months(self):
+        """[(month, count)] of the listing, newest first, when the statistics count it per month
+        (CardList reads deep pages from the month they start in); None otherwise."""
+        return None
 
     def page_keys(self, context):
         return [*self.listing_keys(), *self.card_keys]
@@ -161,8 +167,15 @@ class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
     nav = "home"
 
+    @cached_property
+    def months(self):
+        return list(MonthCount.objects.filter(count__gt=0).order_by("-month").values_list("month", "count"))
+
     def get_total(self):
-        return MonthCount.objects.aggregate(total=Sum("count"))["total"] or 0
+        return sum(count for _, count in self.months)
+
+    def listing_months(self):
+        return self.months
 
     def get_page_title(self):
         return f"{SITE_NAME} — latest articles"
@@ -337,6 +350,9 @@ class EntityDetailView(SlugDetailListView):
 
     def listing_ids(self):
         return self.object.public_mentions.order_by("-published_at", "-article_id").values("article_id")
+
+    def listing_months(self):
+        return list(zip(self.object.month_list[::-1], self.object.count_list[::-1], strict=True))
 
     def get_page_title(self):
         return f"{self.object.name} — {SITE_NAME}"
@@ -573,6 +589,9 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
 
     def get_total(self):
         return sum(m.count for m in self.period_months())
+
+    def listing_months(self):
+        return [(m.month, m.count) for m in self.period_months()]
 
     def label(self):
         return f"{self.start:%B %Y}" if self.month else str(self.year)

@@ -83,3 +83,31 @@ class TestFromEitherEnd:
         title = re.compile(r'">([^<]*)</a></h2>')
         pages = [[title.search(card)[1] for card in paginator.page(n)] for n in paginator.page_range]
         assert pages == [[a.title for a in articles[i : i + 3]] for i in (0, 3, 6)]
+
+
+@pytest.fixture
+def over_months():
+    """70 public articles over six months (3, 17, 25, 1, 14 and 10 of them), one entity, so that pages
+    start inside months and cross them; a draft and a scheduled article besides."""
+    entity = EntityFactory(name="Many Months")
+    made = []
+    for month, count in zip(range(1, 7), (3, 17, 25, 1, 14, 10), strict=True):
+        for i in range(count):
+            when = datetime.datetime(2023, month, 1 + i % 28, 12 - i % 3, tzinfo=datetime.UTC)
+            made.append(ArticleFactory(title=f"Story {month}.{i:02d}", entities=[entity], published_at=when))
+    ArticleFactory(title="A draft", entities=[entity], status=Article.Status.DRAFT)
+    ArticleFactory(title="Later", entities=[entity], published_at=timezone.now() + datetime.timedelta(days=1))
+    expected = [a.title for a in sorted(made, key=lambda a: (a.published_at, a.pk), reverse=True)]
+    return {"entity": entity, "titles": expected}
+
+
+@pytest.mark.parametrize("where", ["/", "entity", "/archive/2023/"])
+def test_deep_pages_read_from_their_month_are_their_slice(client, over_months, where, django_assert_num_queries):
+    path = over_months["entity"].get_absolute_url() if where == "entity" else where
+    titles = over_months["titles"]
+    for page, number in (("1", 1), ("2", 2), ("3", 3), ("4", 4), ("last", 4)):
+        with django_assert_num_queries(3) as captured:
+            shown = card_titles(client.get(path, {"page": page}))
+        assert shown == titles[(number - 1) * PER_PAGE : number * PER_PAGE], page
+        if page == "2":  # starts 20 in: the newest month (10) is skipped, the listing read from the next one's end
+            assert any('"published_at" <' in query["sql"] for query in captured.captured_queries), page
