@@ -133,6 +133,9 @@ RULES = {
         mock.patch.object(canonical, "_possessive_in_place_name", lambda text, start, end, match: False),
         mock.patch.object(patterns, "_SAINTS", frozenset()),
     ],
+    "a place name goes on after a particle (San Pedro del Pinatar)": [
+        mock.patch.object(extract, "_particle_tail", lambda text, end: end)
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

@@ -159,6 +159,16 @@ def test_a_possessive_inside_a_place_name_stays_in_it(vocabulary):
     assert not {name for name, _ in entities} & {"Church", "St Kelvin", "Hoek", "Mohale"}
 
 
+def test_a_place_name_goes_on_after_a_romance_particle(vocabulary):
+    body = (
+        "Marta Quell, an oceanographer at the institute in San Telmo del Varra, said the water was brown. "
+        "She lives in the Santa Orla Vieja do Sorrel neighbourhood and works near Puerto Ilano de Vescas."
+    )
+    places = {name for name, kind in found(vocabulary, body) if kind == "PLACE"}
+    assert {"San Telmo del Varra", "Santa Orla Vieja do Sorrel", "Puerto Ilano de Vescas"} <= places
+    assert not places & {"San Telmo", "Santa Orla Vieja", "Sorrel"}
+
+
 def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}

@@ -271,6 +271,7 @@ class _Extraction:
                 for part_start, part_end in _place_parts(self.text, piece_start, piece_end, span.label):
                     if span.label in _PLACE_LABELS:  # "Baden" of "Baden-Württemberg": the whole compound
                         part_start, part_end = _hyphenated_place(self.text, part_start, part_end)
+                        part_end = _particle_tail(self.text, part_end)  # "San Pedro" + "del Pinatar"
                     mentions.append(_Mention(part_start, part_end, MODEL, label=span.label))
         mentions = self._join_at_particles(mentions)
         mentions.extend(self._gazetteer_places(mentions, offset))
@@ -1242,6 +1243,20 @@ def _hyphenated_place(text, start, end):
     if gazetteer.is_place(first) and gazetteer.is_place(rest):
         return start, end  # a route between two places
     return new_start, new_end
+
+
+# Romance place names go on after a particle: "San Pedro del Pinatar", "Santo Antônio Além do Carmo",
+# "Campo de Cartagena"; the model often stops before it.
+_PARTICLE_TAIL = re.compile(r" (?:del|de la|de las|de los|de|do|da|dos|das|di|della|du|des) [A-Z][\w’'-]*(?![\w’'-])")
+
+
+def _particle_tail(text, end):
+    """The end of a place span that a particle and a capitalised word continue ("San Pedro| del Pinatar"),
+    else `end` (also when the word is a possessor: "… de Ana’s" names someone else's thing)."""
+    match = _PARTICLE_TAIL.match(text, end)
+    if match is None or text[match.end() : match.end() + 2] in ("’s", "'s"):
+        return end
+    return match.end()
 
 
 def _town_of_its_own(mention):
