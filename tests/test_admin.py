@@ -745,6 +745,25 @@ class TestCurationForms:
         assert why in errors and "Goodname" not in errors
         assert not Entity.objects.filter(name__in=[name, "Good Name"]).exists()
 
+    @pytest.mark.parametrize("alias", ["Monday", "Police", "March", "Officials"])
+    def test_a_common_word_is_no_alias_whatever_the_kind(self, editor_client, alias):
+        """QA F18: "Monday" as Jerome Powell's alias linked him to every story that says "on Monday"."""
+        data = {
+            "name": "Ilse Marwick",
+            "slug": "ilse-marwick",
+            "kind": "PERSON",
+            "aliases": f"Ilse M. Marwick\r\n{alias}",
+        }
+        response = editor_client.post("/admin/articles/entity/add/", data)
+        assert response.status_code == 200
+        errors = str(response.context["adminform"].form.errors["aliases"])
+        assert f"“{alias}”: a common word, which would link this entity to every article that writes it" in errors
+        assert not Entity.objects.filter(name="Ilse Marwick").exists()
+        response = editor_client.post(
+            "/admin/articles/entity/add/", {**data, "aliases": "Ilse M. Marwick\r\nMs Marwick"}
+        )
+        assert response.status_code == 302
+
     def test_a_taken_address_says_whose_it_is_and_what_is_free(self, editor_client):
         EntityFactory(name="Warsaw", slug="warsaw", kind=Entity.Kind.PLACE)
         data = {"name": "Warsaw", "slug": "warsaw", "kind": "ORG", "aliases": ""}

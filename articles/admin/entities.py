@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .. import history, jobs
-from ..entities.junk import junk_reason
+from ..entities.junk import alias_junk_reason
 from ..entities.vocabulary import form_identity
 from ..models import Entity, Mention
 from ..textcleanup import clean_line
@@ -87,7 +87,7 @@ class EntityAdminForm(forms.ModelForm):
                 free_slug(self, "articles:entity_detail", lambda e: f"“{e.name}” ({e.get_kind_display().lower()})")
             except ValidationError as error:
                 self.add_error("slug", error)
-        junk = [(a, junk_reason(a, kind)) for a in cleaned.get("aliases", [])]
+        junk = [(a, alias_junk_reason(a, kind)) for a in cleaned.get("aliases", [])]
         junk = [f"“{Truncator(a).chars(40)}”: {reason}" for a, reason in junk if reason is not None]
         if junk:
             self.add_error("aliases", f"Not names readers could look up: {'; '.join(junk)}.")

@@ -132,3 +132,22 @@ def junk_reason(name, kind=None):
 
 def is_junk(name, kind=None):
     return junk_reason(name, kind) is not None
+
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
+)
+
+
+def alias_junk_reason(alias, kind=None):
+    """Why `alias` cannot be another name of an entity of `kind` (a short phrase), or None.
+
+    What `junk_reason` refuses, and a single common word or a month whatever the kind: the
+    vocabulary matches an alias wherever it is written with a capital, so "Monday" as a
+    person's alias would link them to every story that says "on Monday". (A person's own
+    name may be such a word: "Sunday" is a surname; as an alias it is no lookup.)
+    """
+    reason = junk_reason(alias, kind)
+    if reason is None and len(alias.split()) == 1 and alias.strip().lower() in COMMON_WORDS | _MONTHS:
+        return "a common word, which would link this entity to every article that writes it"
+    return reason
