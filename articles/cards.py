@@ -89,7 +89,7 @@ class CardList:
         """(the ids narrowed to the month holding the slice's first item and those after it, the
         slice counted from there); the ids and the slice as they are when no month is skipped."""
         skipped = 0
-        for month, count in self.months:
+        for month, count in self.months:  # noqa: B007 - month is read after the loop
             if skipped + count > (item.start or 0):
                 break
             skipped += count
