@@ -122,6 +122,11 @@ RULES = {
         )
     ],
     "two names joined by 'and' stay two": [mock.patch.object(patterns, "_coordinated_names", lambda t, s, e: [(s, e)])],
+    "teams: 'X, who are', 'X of Town 3-1'": [
+        mock.patch.object(patterns, "_WHO_ARE_AFTER", _NEVER),
+        mock.patch.object(patterns, "_OF_TOWN", ""),
+        mock.patch.object(patterns, "_TEAM_OF_BEFORE", _NEVER),
+    ],
     "a list names things of one kind": [mock.patch.object(extract._Extraction, "_list_kinds", lambda self, m: {})],
     "places the model cut at a hyphen (Baden-Württemberg)": [
         mock.patch.object(extract, "_hyphenated_place", lambda text, start, end: (start, end))

@@ -684,3 +684,17 @@ def test_one_head_noun_for_two_words_and_two_names_joined():
     assert spans("Officials and Farmers Union leaders met.") == ["Farmers Union"]
     assert spans("Majority Leader Dana Velk and Assembly Speaker Rob Tam agreed.") == []
     assert spans("the Kandra Observatory and Seismic Research Institute") == ["Seismic Research Institute"]
+
+
+def test_a_team_takes_a_plural_verb_and_plays_for_a_town(vocabulary):
+    text = "Porto travel to Barcelos on Saturday to face Vila Mendes, who are 11th. Kestra Ilves, who is 24, scored."
+    start = text.index("Vila Mendes")
+    assert team_cue(text, start, start + len("Vila Mendes"))
+    start = text.index("Kestra Ilves")
+    assert not team_cue(text, start, start + len("Kestra Ilves"))
+    # "Neptūnas of Klaipėda 3-1": the team, then its town, which is no team.
+    text = "Rytas beat Vaidotas of Marvela 3-1 in the semi-finals."
+    start = text.index("Vaidotas")
+    assert team_cue(text, start, start + len("Vaidotas"))
+    start = text.index("Marvela")
+    assert not team_cue(text, start, start + len("Marvela"))

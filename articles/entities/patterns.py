@@ -213,12 +213,19 @@ _CLAUSE_BEFORE = re.compile(
     r"(?:^|[.!?:;”\"]\s+|\n|[—–]\s+|\b(?:while|and|but|as|when|after|before|since|because|whereas|then)\s+)"
     r"(?:[Tt]he\s+)?$"
 )
+# "Neptūnas of Klaipėda": a team, then the town it plays for.
+_OF_TOWN = r"(?:\s+of\s+[A-Z][\w’'.-]*)?"
 _TEAM_AFTER = re.compile(
-    rf"^\s+(?:{_SCORE}"  # "… beat Ajax 3-1"
-    rf"|(?:{_WON})\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s+){{1,4}}{_SCORE}"  # "Feyenoord beat Ajax 3-1"
-    rf"|(?:drew|lost|won|led|trailed)\s+{_SCORE}"  # "The Crusaders led 24-17"
-    rf"|(?:a|an)\s+{_SCORE}\s+(?:{_RESULT}))"  # "gave Raja a 2-1 win"
+    rf"^(?:{_OF_TOWN}\s+{_SCORE}"  # "… beat Ajax 3-1", "… beat Neptūnas of Klaipėda 3-1"
+    # "Feyenoord beat Ajax 3-1", "Rytas beat Neptūnas of Klaipėda 3-1"
+    rf"|\s+(?:{_WON})\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s+){{1,4}}(?:of\s+[A-Z][\w’'.-]*\s+)?{_SCORE}"
+    rf"|\s+(?:drew|lost|won|led|trailed)\s+{_SCORE}"  # "The Crusaders led 24-17"
+    rf"|\s+(?:a|an)\s+{_SCORE}\s+(?:{_RESULT}))"  # "gave Raja a 2-1 win"
 )
+# "Gil Vicente, who are 11th": a singular name with a plural verb is a team (a person "is").
+_WHO_ARE_AFTER = re.compile(r"^,\s+who\s+(?:are|were)\s+(?!been\b)")
+# "Neptūnas of Klaipėda 3-1": the town after "of" is the team's, not a team.
+_TEAM_OF_BEFORE = re.compile(r"[A-Z][\w’'.-]*\s+of\s+$")
 # "the Ajax coach": a person has a coach of their own ("Alcaraz’s coach"), not "the … coach".
 _STAFF_AFTER = re.compile(
     r"^\s+(?:coach|manager|head\s+coach|fans|supporters|squad|captain|goalkeeper|striker|midfielder|"
@@ -236,9 +243,11 @@ def the_before(text, start):
 def team_cue(text, start, end):
     """True for a name a match report gives as a team ("Feyenoord beat Ajax 3-1", "the Ajax coach")."""
     after = text[end : end + 80]
-    if _TEAM_AFTER.match(after):
-        return True
     before = text[max(0, start - 40) : start]
+    if _TEAM_AFTER.match(after):
+        return not _TEAM_OF_BEFORE.search(before)
+    if _WHO_ARE_AFTER.match(after) and not _SUBJECTS_BEFORE.search(before):
+        return True  # "… to face Gil Vicente, who are 11th", "the Riders, who were"; not "Ana and Rui, who are"
     if (
         _PLURAL_VERB_AFTER.match(after)
         and _CLAUSE_BEFORE.search(before)
@@ -743,8 +752,8 @@ def not_a_name_in(text, name, start=0):
     spots = _word_spots(text, name, start)
     if not spots:
         return None
-    if all(_OF_TITLE_AFTER.match(text, end) for _, end in spots):
-        return "cut from a longer title"
+    if all(_OF_TITLE_AFTER.match(text, end) for _, end in spots) and not any(team_cue(text, s, e) for s, e in spots):
+        return "cut from a longer title"  # not a team and its town: "beat Neptūnas of Klaipėda 3-1"
     if all(_THING_NOUN_AFTER.match(text, end) for _, end in spots):
         return "a kind of thing its next word names"
     if " " not in name and _common_word_opening_sentences(text, name, spots):
