@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -94,6 +96,27 @@ def test_a_query_must_use_its_value_once_and_have_a_name_of_its_own():
     for name in ("article_page", "not an identifier"):
         with pytest.raises(ValueError, match="a name of its own"):
             PreparedQuery(name, lambda value: Article.objects.filter(slug=value))
+
+
+def test_several_values_each_used_once_or_more():
+    first, second = ArticleFactory(slug="first-one", title="Grid"), ArticleFactory(slug="second-one", title="Port")
+    query = PreparedQuery(
+        "several_values",
+        lambda slugs, title: (
+            Article.objects.filter(slug__in=RawSQL("SELECT unnest(%s::text[])", [slugs]))
+            .filter(Q(title=title) | Q(dek=title))
+            .order_by("pk")
+        ),
+        values=2,
+    )
+    assert [a.pk for a in query.fetch(["first-one", "second-one"], "Grid")] == [first.pk]
+    assert [a.pk for a in query.fetch(["second-one"], "Port")] == [second.pk]  # now as EXECUTE
+    assert query.fetch([], "Grid") == []
+    with pytest.raises(TypeError):
+        query.fetch(["first-one"])
+    unused = PreparedQuery("unused_value", lambda slug, other: Article.objects.filter(slug=slug), values=2)
+    with pytest.raises(ValueError, match="each of its values"):
+        unused.fetch("first-one", "x")
 
 
 def test_a_first_run_that_fails_leaves_the_connection_able_to_run_it():
