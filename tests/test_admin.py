@@ -518,6 +518,64 @@ class TestEntitiesChangedWhileEditing:
         assert article.dek != "A new dek."
 
 
+class TestTwoEditorsOnOneArticle:
+    """QA F12: a save from a page opened before another editor's save never reverts that save."""
+
+    @pytest.fixture
+    def other_client(self):
+        other = create_editor("desk", email="desk@example.org", password=PASSWORD)
+        client = Client()
+        client.force_login(other)
+        return client
+
+    def shown(self, client, article):
+        """What a page opened now posts back: its fields as shown, and what it showed."""
+        page = client.get(f"/admin/articles/article/{article.pk}/change/")
+        assert 'type="hidden" name="shown"' in page.content.decode()
+        form = page.context["adminform"].form
+        return article_form(article, tags=form["tags"].value(), shown=form["shown"].value())
+
+    def test_each_editor_s_own_change_is_kept(self, editor_client, other_client):
+        article = ArticleFactory(title="Harbour reopens", dek="The old dek.", tags=["ports"])
+        url = f"/admin/articles/article/{article.pk}/change/"
+        mine, theirs = self.shown(editor_client, article), self.shown(other_client, article)
+        assert other_client.post(url, {**theirs, "dek": "Their dek."}).status_code == 302
+        response = editor_client.post(url, {**mine, "title": "Harbour reopens at last"}, follow=True)
+        assert response.status_code == 200
+        article.refresh_from_db()
+        assert (article.title, article.dek) == ("Harbour reopens at last", "Their dek.")
+        said = " ".join(str(message) for message in response.context["messages"])
+        assert "desk changed the dek after you opened this page: their changes are kept, with yours." in said
+        entry = LogEntry.objects.filter(object_id=str(article.pk), user__username="editor").latest("pk")
+        assert entry.get_change_message() == "Headline: “Harbour reopens” → “Harbour reopens at last”"
+
+    def test_a_field_both_changed_is_refused_until_saved_again(self, editor_client, other_client):
+        article = ArticleFactory(title="Harbour reopens", dek="The old dek.")
+        url = f"/admin/articles/article/{article.pk}/change/"
+        mine, theirs = self.shown(editor_client, article), self.shown(other_client, article)
+        assert other_client.post(url, {**theirs, "dek": "Their dek.", "title": "Port reopens"}).status_code == 302
+        response = editor_client.post(url, {**mine, "dek": "My dek."})
+        assert response.status_code == 200
+        error = " ".join(errors_of(response)["dek"])
+        assert "desk changed the dek" in error and "“Their dek.”" in error
+        article.refresh_from_db()
+        assert (article.title, article.dek) == ("Port reopens", "Their dek.")
+        form = response.context["adminform"].form
+        assert form["dek"].value() == "My dek."  # kept in the form, to save again
+        again = {**mine, "dek": "My dek.", "shown": form["shown"].value()}
+        assert editor_client.post(url, again).status_code == 302
+        article.refresh_from_db()
+        assert (article.title, article.dek) == ("Port reopens", "My dek.")  # their headline stays
+
+    def test_a_form_that_does_not_say_what_it_showed_saves_as_posted(self, editor_client):
+        article = ArticleFactory(dek="The old dek.")
+        Article.objects.filter(pk=article.pk).update(dek="Changed meanwhile.")
+        url = f"/admin/articles/article/{article.pk}/change/"
+        assert editor_client.post(url, article_form(article, title="Renamed")).status_code == 302
+        article.refresh_from_db()
+        assert (article.title, article.dek) == ("Renamed", "The old dek.")
+
+
 class TestBulkActions:
     URL = "/admin/articles/article/"
 

@@ -1,6 +1,9 @@
 """Articles in the admin: the list, its filters, the change form and the bulk actions."""
 
+import datetime
 import functools
+import hashlib
+import json
 import re
 
 from django import forms
@@ -58,8 +61,23 @@ from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag
 FILTER_CHOICES = 30  # how many authors or tags a list filter offers (the most published), besides the chosen one
 
 
+def fingerprint(value):
+    """A short digest of a field's value as the change form shows it (a row by its key, tags by
+    their names in any order, a date to the second), to tell which fields a save changed."""
+    if hasattr(value, "pk"):
+        value = value.pk
+    elif isinstance(value, list | tuple):
+        value = sorted(str(getattr(item, "name", item)).casefold() for item in value)
+    elif isinstance(value, datetime.datetime):
+        value = int(value.timestamp())
+    return hashlib.sha256(repr("" if value is None else value).encode()).hexdigest()[:16]
+
+
 class ArticleAdminForm(forms.ModelForm):
     tags = TagNamesField()
+    # What the page showed, a fingerprint per field, posted back: a save from a page opened before
+    # another editor's save writes only the fields this editor changed (`_merge_changes_meanwhile`).
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Article
@@ -78,6 +96,13 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False  # left empty, it is made from the headline
+        self.kept_meanwhile = []  # fields another editor changed since the page was shown, kept as they are
+        if self.instance.pk and not self.is_bound:
+            self.initial["shown"] = json.dumps(self._fingerprints())
+
+    def _fingerprints(self):
+        """{field: fingerprint} of the article as stored (the form's initial values)."""
+        return {name: fingerprint(self.initial.get(name)) for name in self._meta.fields if name in self.fields}
 
     def clean_title(self):
         title = clean_line(self.cleaned_data["title"])
@@ -135,6 +160,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk:
+            self._merge_changes_meanwhile(cleaned)
+        cleaned.pop("shown", None)  # not the article's: no History line, nothing saved
         if self.instance.pk and "published_at" in cleaned and "published_at" not in self.changed_data:
             # The form shows whole seconds: an untouched date keeps its stored fraction of a second.
             cleaned["published_at"] = self.instance.published_at
@@ -146,6 +174,49 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["published_at"] = timezone.now()  # publishing without a date means now
             self.instance.published_at = cleaned["published_at"]
         return cleaned
+
+    def _merge_changes_meanwhile(self, cleaned):
+        """When another save came after this page was shown: the fields this editor left alone take
+        their stored values (that save's), and a field both changed is an error that shows theirs;
+        the page then counts as showing it, so saving again keeps this editor's version. A form
+        that does not say what it showed (a script) is saved as posted."""
+        try:
+            shown = json.loads(cleaned.get("shown") or "{}")
+        except ValueError:
+            shown = {}
+        stored = self._fingerprints()
+        theirs = [name for name in stored if name in shown and stored[name] != shown[name]]
+        mine = [name for name in theirs if name in cleaned and fingerprint(cleaned[name]) != shown[name]]
+        for name in theirs:
+            if name not in mine:
+                value = self.initial.get(name)
+                cleaned[name] = [tag.name for tag in value] if name == "tags" else getattr(self.instance, name)
+                self.kept_meanwhile.append(name)
+        if mine:
+            who, when = self.instance.edited_by or "someone", self.instance.edited_at or self.instance.updated_at
+            at = date_format(timezone.localtime(when), "j M H:i")
+            for name in mine:
+                label = str(self.fields[name].label).lower()
+                self.add_error(
+                    name,
+                    f"{who} changed the {label} at {at}, after you opened this page: it is now "
+                    f"“{self._stored_text(name)}”. Your version is in the field: save again to keep it.",
+                )
+            self.data = self.data.copy()
+            self.data["shown"] = json.dumps({**shown, **{name: stored[name] for name in mine}})
+
+    def _stored_text(self, name):
+        """A field's stored value as an editor reads it: names, not keys; a date as the admin writes it."""
+        if name == "tags":
+            return ", ".join(tag.name for tag in self.initial.get("tags") or [])
+        value = getattr(self.instance, name)
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "j M Y H:i")
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if name == "status":
+            return self.instance.get_status_display()
+        return Truncator("—" if value in (None, "") else str(value)).chars(200)
 
     def _save_m2m(self):
         # Tags are written through writes.replace_tags, the one write path that matches
@@ -414,7 +485,7 @@ class ArticleAdmin(ChangePathAdmin):
     inlines = [MentionInline]
     actions = ["publish", "unpublish", "reextract_entities", "add_tag", "delete_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "body", "author", "tags"]}),
+        (None, {"fields": ["title", "slug", "dek", "body", "author", "tags", "shown"]}),
         (
             "Publication",
             {
@@ -441,6 +512,15 @@ class ArticleAdmin(ChangePathAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            return fieldsets
+        # Nothing to merge on an add page, nothing saved from a read-only one: no "Shown" row.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "shown"]}) for name, options in fieldsets
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         """Articles whose headline or dek contains the text (any case), or whose words match it.
@@ -567,6 +647,13 @@ class ArticleAdmin(ChangePathAdmin):
         return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
+        if form.kept_meanwhile:
+            fields = ", ".join(str(form.fields[name].label).lower() for name in form.kept_meanwhile)
+            messages.info(
+                request,
+                f"{obj.edited_by or 'Someone'} changed the {fields} after you opened this page: "
+                "their changes are kept, with yours.",
+            )
         old_slug = form.initial.get("slug") if change else None
         was_public = change and _public(form.initial.get("status"), form.initial.get("published_at"))
         obj.edited_at = timezone.now()
