@@ -81,6 +81,35 @@ def test_the_extractor_reads_where_a_name_stands():
     assert not found & {"Coastal", "Global State", "Reef Restoration and Credit-Sharing"}
 
 
+def test_a_common_word_written_only_where_sentences_start_is_no_name():
+    """QA F11: "Commuters faced…", "Unions said…" became organisations with pages of their own."""
+    document = SeedDocument(
+        headline="Commuters Face Delays as Rail Strike Hits Leeds",
+        dek="Services were cut on Monday.",
+        body="LEEDS — Commuters faced long queues on Monday as a strike by signal workers cut services. "
+        "Unions said talks with Network Rail had broken down.\n\n"
+        "Pensioners were told to travel later. Reuters said the dispute would last a week, "
+        "and rents rose. Tenants said so. Shares in Boots fell; Boots said sales rose.",
+        author="Tomás Ribeiro",
+    )
+    found = {e.name: e.kind for e in extract_entities(document, starter_vocabulary())}
+    assert not found.keys() & {"Commuters", "Unions", "Pensioners", "Tenants"}
+    assert found.get("Network Rail") == "ORG" and "Leeds" in found
+    assert "Boots" in found  # also written where no sentence starts: a name
+
+
+@pytest.mark.parametrize(
+    "word, common",
+    [("Commuters", True), ("Unions", True), ("Strikers", True), ("Motorists", True), ("Landlords", True),
+     ("Reuters", False), ("Google", False), ("Brussels", False), ("Mercedes", False), ("Opta", False),
+     ("UNIONS", False), ("unions", False)],
+)  # fmt: skip
+def test_common_words_are_those_more_often_written_in_lower_case(word, common):
+    from articles.entities.patterns import is_common_word
+
+    assert is_common_word(word) is common
+
+
 @pytest.mark.django_db
 def test_writers_refuse_junk():
     ids = find_or_create(Entity, {"time": ("2:07:55", "PLACE"), "city": ("Lagos", "PLACE")}, fallback_prefix="entity")

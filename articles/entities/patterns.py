@@ -26,7 +26,9 @@ article:
   becomes an entity of its own.
 """
 
+import functools
 import re
+from pathlib import Path
 
 from .canonical import ORG_HEADS_FIRST
 from .junk import SOCIAL_NETWORKS
@@ -747,7 +749,11 @@ def not_a_name_in(text, name, start=0):
       Access and Benefit-Sharing (PABS) system" is a system, not an organisation;
     - a single word that opens a sentence or quote before the lower-case noun it
       modifies, and that the article also writes in lower case, is a common word:
-      "“Marine ecosystems can cope…” (and "a marine research institute").
+      "“Marine ecosystems can cope…” (and "a marine research institute");
+    - a single common English word (`is_common_word`: "Commuters", "Unions") that the
+      article writes only where a sentence, a quote or a dateline's paragraph starts
+      is capitalised by its place, not as a name. (Names of the vocabulary, and people,
+      are not second-guessed: `extract` asks only about the model's other names.)
     """
     spots = _word_spots(text, name, start)
     if not spots:
@@ -758,7 +764,28 @@ def not_a_name_in(text, name, start=0):
         return "a kind of thing its next word names"
     if " " not in name and _common_word_opening_sentences(text, name, spots):
         return "a common word opening a sentence"
+    if " " not in name and is_common_word(name) and all(_starts_sentence(text, begin) for begin, _ in spots):
+        return "a common word, written only where a sentence starts"
     return None
+
+
+@functools.cache
+def _common_words():
+    path = Path(__file__).with_name("common_words.txt")
+    return frozenset(line for line in path.read_text(encoding="utf-8").split() if not line.startswith("#"))
+
+
+def is_common_word(word):
+    """Whether `word`, capitalised ("Commuters"), is a common English word: its lower-case spelling
+    is more frequent than this one in the model's word table (common_words.txt, from
+    scripts/common_words.py), as "unions" is and "reuters" is not."""
+    return word[:1].isupper() and word[1:].islower() and word.lower() in _common_words()
+
+
+def _starts_sentence(text, position):
+    """A sentence, a quote or the paragraph after a dateline ("MANCHESTER — Commuters…") starts here."""
+    before = text[max(0, position - 2) : position]
+    return _opens_sentence(text, position) or before[-1:] in '“‘"' or before in ("— ", "– ")
 
 
 def _word_spots(text, word, start=0):
