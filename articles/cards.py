@@ -11,8 +11,10 @@ one, so the page is the same either way.
 
 SQL on purpose: one statement reads the page's ids (the listing's own QuerySet, sliced),
 their current cards and, only for an article without one, what its card shows (its author
-and its tags, as JSON). The ORM compiled the listing's QuerySet and its tags' subquery on
-every request, which cost more than running it; only the ids' QuerySet is compiled now.
+and its tags, as JSON: each tag read by its primary key, as for_listing() reads them, where a
+join hashed the whole tags table once per card). The ORM compiled the listing's QuerySet and
+its tags' subquery on every request, which cost more than running it; only the ids' QuerySet
+is compiled now.
 The visibility rule comes from `models.public_sql()`.
 """
 
@@ -42,9 +44,11 @@ def _cards_sql(descending):
     return f"""
         SELECT a.id, p.card, p.card_keys, a.title, a.dek, a.slug, a.published_at, au.id, au.name, au.slug,
                CASE WHEN p.card IS NULL THEN (
-                   SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'slug', t.slug) ORDER BY t.name)
-                     FROM {tagging} ti JOIN {tag} t ON t.id = ti.tag_id
-                    WHERE ti.content_object_id = a.id
+                   SELECT json_agg(x.tag ORDER BY x.tag->>'name') FROM (
+                       SELECT (SELECT json_build_object('id', t.id, 'name', t.name, 'slug', t.slug)
+                                 FROM {tag} t WHERE t.id = ti.tag_id) AS tag
+                         FROM {tagging} ti WHERE ti.content_object_id = a.id
+                   ) x
                ) END
           FROM {article} a
           LEFT JOIN {author} au ON au.id = a.author_id
@@ -88,15 +92,14 @@ class CardList:
     def seek(self, item):
         """(the ids narrowed to the month holding the slice's first item and those after it, the
         slice counted from there); the ids and the slice as they are when no month is skipped."""
-        skipped = 0
-        for month, count in self.months:  # noqa: B007 - month is read after the loop
-            if skipped + count > (item.start or 0):
-                break
+        skipped, start = 0, item.start or 0
+        for month, count in self.months:
+            if skipped + count > start:
+                return self._from_month(month, skipped, item) if skipped else (self.ids, item)
             skipped += count
-        else:
-            return self.ids, item
-        if not skipped:
-            return self.ids, item
+        return self.ids, item
+
+    def _from_month(self, month, skipped, item):
         zone = timezone.get_current_timezone()
         if self.descending:  # the months newer than this one are skipped: read from its end
             following = month.replace(day=28) + datetime.timedelta(days=4)
