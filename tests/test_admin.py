@@ -651,6 +651,23 @@ class TestBulkActions:
         assert response.status_code == 302
         assert not any(a.is_public for a in Article.objects.all())
 
+    def test_publishing_everything_through_select_all_is_confirmed_first(self, editor_client):
+        # QA F9: "Select all" + Publish went live at once, where unpublish and delete confirm first.
+        now = timezone.now()
+        drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(2)]
+        later = ArticleFactory(status=Article.Status.DRAFT, published_at=now + datetime.timedelta(days=2))
+        public = ArticleFactory()
+        chosen = [*drafts, later, public]
+        page = action(editor_client, self.URL, "publish", chosen, select_across="1")
+        assert page.status_code == 200
+        assert "Publish the 3 selected drafts?" in page.text and drafts[0].title in page.text
+        assert "2 go live now and 1 is scheduled for its date" in page.text
+        assert "1 of the selected articles is published already" in page.text
+        assert not Article.objects.filter(pk__in=[d.pk for d in drafts], status="published").exists()
+        response = action(editor_client, self.URL, "publish", chosen, select_across="1", post="yes")
+        assert response.status_code == 302
+        assert Article.objects.filter(status="published").count() == 4
+
     def test_delete_confirms_with_the_count_and_logs_each_article(self, editor_client, editor):
         articles = [ArticleFactory(), ArticleFactory()]
         kept = ArticleFactory()

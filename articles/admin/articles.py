@@ -13,7 +13,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.formsets import (
     INITIAL_FORM_COUNT,
@@ -445,6 +445,17 @@ class AddTagForm(forms.Form):
         return existing_spellings([name])[0]
 
 
+def _publish_counts(queryset):
+    """What publishing these articles does, for its confirmation: drafts that go live now, drafts
+    scheduled for their later date, and articles published already. One query."""
+    now, draft = timezone.now(), Q(status=Article.Status.DRAFT)
+    return queryset.order_by().aggregate(
+        live_now=Count("pk", filter=draft & (Q(published_at__isnull=True) | Q(published_at__lte=now))),
+        scheduled=Count("pk", filter=draft & Q(published_at__gt=now)),
+        already=Count("pk", filter=~draft),
+    )
+
+
 def _public(status, published_at):
     """Article.is_public for values read from a form's initial data."""
     return Article(status=status, published_at=published_at).is_public
@@ -721,6 +732,9 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
+        if request.POST.get("select_across") == "1" and request.POST.get("post") != "yes":
+            # "Select all" may put every draft a filter found on the site: confirmed first, as unpublish is.
+            return self._confirmation(request, queryset, "publish", "Publish articles", extra=_publish_counts(queryset))
         ids = list(queryset.filter(status=Article.Status.DRAFT).values_list("id", flat=True))
         already = queryset.count() - len(ids)
         already = (
@@ -849,8 +863,9 @@ class ArticleAdmin(ChangePathAdmin):
             return None
         return self._confirmation(request, queryset, "delete_selected", "Delete articles")
 
-    def _confirmation(self, request, queryset, action, title, form=None):
-        """The page that confirms a bulk action over the selected articles (a form for its input, if any).
+    def _confirmation(self, request, queryset, action, title, form=None, extra=None):
+        """The page that confirms a bulk action over the selected articles (a form for its input, if
+        any; `extra`: more for its template).
 
         "Select all" over a filtered list is carried as select_across (the list's filters are in
         the address the form posts to), not as thousands of ids; a page of headlines is shown."""
@@ -869,5 +884,6 @@ class ArticleAdmin(ChangePathAdmin):
             "action": action,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media if form is not None else self.media,
+            **(extra or {}),
         }
         return TemplateResponse(request, f"admin/articles/article/{action}.html", context)
