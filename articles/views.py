@@ -632,7 +632,10 @@ class ArchivePeriodView(ArchiveMixin, ArticleListMixin, ListView):
 def robots_txt(request):
     depends_on(EVERYTHING)  # nothing in it changes with the content: cached until any outside write
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    # Searches and charts link to every combination of their filters, a space of addresses without
+    # end (and their pages say noindex, which stops no crawler from following their links).
+    closed = [reverse("admin:index"), reverse("articles:search"), reverse("articles:trends")]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in closed), f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

@@ -211,3 +211,9 @@ class TestSitemaps:
         assert "User-agent: *" in text
         assert "Disallow: /admin/" in text
         assert "Sitemap: http://testserver/sitemap.xml" in text
+
+    def test_robots_txt_keeps_crawlers_out_of_searches_and_charts(self, client):
+        # QA F2: every search facet and every /trends/ combination links to more of them, a space
+        # of addresses a crawler walks without end; the pages carry noindex, which stops no crawler.
+        lines = client.get("/robots.txt").content.decode().splitlines()
+        assert {"Disallow: /search/", "Disallow: /trends/"} <= set(lines)
