@@ -749,6 +749,21 @@ class TestMergingInTheAdmin:
         assert "Choose the tag to keep" in page.content.decode()
         assert Tag.objects.filter(pk__in=[a.pk, b.pk]).count() == 2
 
+    @pytest.mark.parametrize("url", ["/admin/articles/entity/", "/admin/articles/tag/", "/admin/articles/author/"])
+    def test_no_row_is_chosen_to_keep_until_the_editor_chooses(self, editor_client, url):
+        # QA F4: the first row's radio was checked, so "Merge" without a look merged into it.
+        factory = {"entity": EntityFactory, "tag": TagFactory, "author": AuthorFactory}[url.split("/")[3]]
+        rows = [factory(name="Twitter"), factory(name="X")]
+        page = action(editor_client, url, "merge_selected", rows)
+        assert page.status_code == 200
+        assert 'name="survivor"' in page.text and " checked" not in page.text
+        again = action(editor_client, url, "merge_selected", rows, confirm="yes")  # "Merge" with no choice
+        assert again.status_code == 200 and "to keep." in again.text
+        assert " checked" not in again.text
+        assert type(rows[0]).objects.filter(pk__in=[row.pk for row in rows]).count() == 2
+        chosen = action(editor_client, url, "merge_selected", rows, confirm="yes", survivor="999999")
+        assert chosen.status_code == 200 and " checked" not in chosen.text
+
 
 class TestCurationForms:
     def test_entity_aliases_are_one_per_line_and_may_hold_commas(self, editor_client):

@@ -158,7 +158,9 @@ def merge_action(model_admin, request, queryset, *, count_label):
         "title": f"Merge {opts.verbose_name_plural}",
         "opts": opts,
         "rows": rows,
-        "survivor_pk": rows[0].pk,
+        # None chosen until the editor chooses (a merge is not undone from the admin): "Merge" alone
+        # is refused; a choice that failed (another row not kept) is shown again.
+        "survivor_pk": next((row.pk for row in rows if str(row.pk) == request.POST.get("survivor")), None),
         "count_label": count_label[1],
         "kinds_differ": len({getattr(row, "kind", None) for row in rows}) > 1,
         "error": error,
