@@ -127,6 +127,9 @@ RULES = {
         mock.patch.object(patterns, "_OF_TOWN", ""),
         mock.patch.object(patterns, "_TEAM_OF_BEFORE", _NEVER),
     ],
+    "a body named in full, then by its first or last words": [
+        mock.patch.object(extract._Extraction, "_names_in_part", lambda self, mentions: None)
+    ],
     "a list names things of one kind": [mock.patch.object(extract._Extraction, "_list_kinds", lambda self, m: {})],
     "places the model cut at a hyphen (Baden-Württemberg)": [
         mock.patch.object(extract, "_hyphenated_place", lambda text, start, end: (start, end))

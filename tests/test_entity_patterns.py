@@ -698,3 +698,13 @@ def test_a_team_takes_a_plural_verb_and_plays_for_a_town(vocabulary):
     assert team_cue(text, start, start + len("Vaidotas"))
     start = text.index("Marvela")
     assert not team_cue(text, start, start + len("Marvela"))
+
+
+def test_a_body_named_in_full_then_by_its_first_or_last_words(vocabulary):
+    body = (
+        "The Marovia Supreme Court heard the case on Monday. The case was brought directly to the Supreme Court, "
+        "lawyers for the Tallin Valley Farmworkers Council said. The Tallin Valley Farmworkers said they would appeal."
+    )
+    names = found(vocabulary, body)
+    assert ("Marovia Supreme Court", "ORG") in names and ("Supreme Court", "ORG") not in names
+    assert ("Tallin Valley Farmworkers Council", "ORG") in names and ("Tallin Valley Farmworkers", "ORG") not in names

@@ -175,6 +175,7 @@ class _Extraction:
         if model:
             self._short_forms(mentions)
             self._shortened_names(mentions)
+            self._names_in_part(mentions)
             self._known_as(mentions)
         self._resolve_ambiguous(mentions)
         self._vote_kinds(mentions)
@@ -847,6 +848,28 @@ class _Extraction:
             if mention.name in renamed and mention.origin == MODEL:
                 mention.name = renamed[mention.name]
 
+    def _names_in_part(self, mentions):
+        """A body named in full once, then by its first or last words, is one body: "the Supreme Court"
+        after "the Wisconsin Supreme Court", "Lviv Polytechnic" after "Lviv Polytechnic National University"
+        (the one longer organisation of the article that begins or ends with those words)."""
+        names = {
+            m.name for m in mentions if m.origin == MODEL and not (m.dropped or m.candidates) and _open_kind(m) == ORG
+        }
+        longer = [name.split() for name in names if name.count(" ") >= 2]
+        if not longer:
+            return  # the usual case
+        renamed = {}
+        for name in names:
+            words = name.split()
+            if len(words) < 2:
+                continue
+            targets = [w for w in longer if len(w) > len(words) and words in (w[: len(words)], w[-len(words) :])]
+            if len(targets) == 1:
+                renamed[name] = " ".join(targets[0])
+        for mention in mentions:
+            if mention.origin == MODEL and mention.name in renamed and _open_kind(mention) == ORG:
+                mention.name = renamed[mention.name]  # "Ha Tinh" read as a place stays the province
+
     def _known_as(self, mentions):
         """A body's other name given right after its full name is an alias of it: "the Commission to
         Investigate Allegations of Bribery or Corruption, known as the Bribery Commission"."""
@@ -1347,6 +1370,11 @@ def _brand_spellings(counts, sources):
 
 # Between the names of one list: "A, B and C", "A, the B, and the C".
 _LIST_GAP = re.compile(r"(,)?(?: (and|or|&))? (?:the )?")
+
+
+def _open_kind(mention):
+    """The kind a mention has or leads with so far (its vocabulary kind, else its first vote), or None."""
+    return mention.kind or (mention.kinds.most_common(1)[0][0] if mention.kinds else None)
 
 
 def _label_kind(mention):
