@@ -31,7 +31,7 @@ from django.db.models.functions import Now
 
 from . import changes, writes
 from .entities.vocabulary import form_identity
-from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle
+from .models import Article, Author, Entity, Mention, SlugRedirect, Tag, TaggedArticle, keep_former_name
 from .textcleanup import clean_line
 
 
@@ -188,6 +188,11 @@ def _finish(survivor, others, moved, article_ids, *, survivor_changed=False):
     """Redirect the merged rows' addresses to the survivor, then delete them."""
     SlugRedirect.objects.repoint(others, survivor)
     old = [(o.slug, o.name) for o in others]
+    carried = [name for o in others for name in getattr(o, "former_names", ())]
+    if carried:  # names the merged rows were renamed from: the survivor's now (ingest files them under it)
+        for name in carried:
+            keep_former_name(survivor, name)
+        survivor.save(update_fields=["former_names"])
     type(survivor).objects.filter(pk__in=[o.pk for o in others]).delete()
     for slug, name in old:
         SlugRedirect.objects.record(slug, survivor, old_name=name)

@@ -180,6 +180,14 @@ class Author(models.Model):
         blank=True,
         help_text="Without the @. Filled from the bio when it carries an @handle.",
     )
+    former_names = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        db_default=Func(template="'{}'"),  # rows inserted by raw SQL (writes.find_or_create) have none too
+        blank=True,
+        editable=False,
+        help_text="Names an editor renamed the author from: a seed file's byline in one of them is theirs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -311,6 +319,15 @@ class TagQuerySet(models.QuerySet):
 
 class Tag(TagBase):
     """A topic label; names are unique regardless of case."""
+
+    former_names = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        db_default=Func(template="'{}'"),  # rows inserted by raw SQL (writes.find_or_create) have none too
+        blank=True,
+        editable=False,
+        help_text="Names an editor renamed the tag from: a seed file's tag in one of them is this one.",
+    )
 
     objects = TagQuerySet.as_manager()
 
@@ -817,6 +834,16 @@ class IngestRun(models.Model):
         self.failed = len(failed)
         self.failures = failed[:INGEST_FAILURES_KEPT]
         self.finished_at = finished_at
+
+
+def keep_former_name(row, old_name):
+    """Before saving an author or tag an editor renamed from `old_name`: keep the old name in its
+    `former_names` (ingest files a seed file that still uses it under this row), and drop the new
+    one from them. Case alone is no rename: names are compared regardless of case."""
+    names = [n for n in row.former_names if n.lower() != row.name.lower()]
+    if old_name and old_name.lower() != row.name.lower() and old_name.lower() not in {n.lower() for n in names}:
+        names.append(old_name)
+    row.former_names = names
 
 
 class SlugRedirectQuerySet(models.QuerySet):

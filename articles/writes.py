@@ -266,12 +266,31 @@ def _create(model, wanted, keys, *, fallback_prefix, slug_length):
 
 def _merged_into(model, wanted):
     """Keys of `wanted` whose name is the old name of an author or tag that editors merged
-    into another: key -> the survivor's id. Used only where no row has the name itself."""
+    into another, or renamed (`former_names`): key -> the row's id. Used only where no row
+    has the name itself."""
     kind = {Author: SlugRedirect.Kind.AUTHOR, Tag: SlugRedirect.Kind.TAG}.get(model)
     if kind is None:
         return {}
-    merged = SlugRedirect.objects.names_merged_into(kind, [name for name, _ in wanted.values()])
+    names = [name for name, _ in wanted.values()]
+    merged = SlugRedirect.objects.names_merged_into(kind, names)
+    merged.update(_renamed_from(model, names))
     return {key: merged[name.lower()] for key, (name, _) in wanted.items() if name.lower() in merged}
+
+
+def _renamed_from(model, names):
+    """lower(former name) -> id of the author or tag an editor renamed from it, for `names`.
+    (Raw SQL: a case-blind match inside an array; the few renamed rows are read.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT lower(former.name), t.id
+              FROM {model._meta.db_table} AS t, unnest(t.former_names) AS former(name)
+             WHERE t.former_names <> '{{}}' AND lower(former.name) = ANY(%s::text[])
+             ORDER BY t.id
+            """,
+            [sorted({name.lower() for name in names})],
+        )
+        return dict(reversed(cursor.fetchall()))  # the oldest row, should two share a former name
 
 
 def _extra_columns(model):

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.entities.relink import reextract
+from articles.ingest import ingest_paths
 from articles.models import Article, Author, Entity, Mention, SlugRedirect, Tag
 from articles.roles import EDITOR_PERMISSIONS, EDITORS_GROUP, create_editor
 
@@ -853,6 +854,31 @@ class TestCurationForms:
             "/admin/articles/entity/add/", {**data, "aliases": "Ilse M. Marwick\r\nMs Marwick"}
         )
         assert response.status_code == 302
+
+    def test_a_renamed_tag_or_author_keeps_its_old_name_for_later_ingests(self, editor_client, seed_dir):
+        """QA F14: after "economy" became "Economics", a seed file's "Tags: economy" made a second tag."""
+        tag, author = TagFactory(name="economy", slug="economy"), AuthorFactory(name="Ellie Hart", slug="ellie-hart")
+        for url, data in (
+            (f"/admin/articles/tag/{tag.pk}/change/", {"name": "Economics", "slug": "economy"}),
+            (f"/admin/articles/author/{author.pk}/change/", {"name": "Eleanor Hart", "slug": "ellie-hart", "bio": ""}),
+        ):
+            response = editor_client.post(url, {"twitter": "", **data})
+            assert response.status_code == 302, response.context["adminform"].form.errors
+        seed_dir.write("a.txt", "Rates Rise\n\nA dek.\n\nA body.\n\nAuthor: ellie hart\nTags: Economy, energy\n")
+        assert ingest_paths([str(seed_dir.path)], workers=1, ner=False).created == 1
+        article = Article.objects.get(title="Rates Rise")
+        assert (article.author_id, sorted(article.tags.names())) == (author.pk, ["Economics", "energy"])
+        assert (
+            Tag.objects.filter(name__iexact="economy").count()
+            == Author.objects.filter(name__iexact="ellie hart").count()
+            == 0
+        )
+        tag.refresh_from_db()
+        assert tag.former_names == ["economy"]
+        # Renamed back, the name is its own again, not a former one.
+        editor_client.post(f"/admin/articles/tag/{tag.pk}/change/", {"name": "Economy", "slug": "economy"})
+        tag.refresh_from_db()
+        assert (tag.name, tag.former_names) == ("Economy", ["Economics"])
 
     def test_a_taken_address_says_whose_it_is_and_what_is_free(self, editor_client):
         EntityFactory(name="Warsaw", slug="warsaw", kind=Entity.Kind.PLACE)

@@ -83,6 +83,12 @@ class TestMergeTags:
         assert not Tag.objects.filter(pk=other.pk).exists()
         assert result.moved == 2
 
+    def test_the_names_a_merged_tag_was_renamed_from_go_to_the_survivor(self):
+        keep, other = TagFactory(name="Ukraine"), TagFactory(name="Ukraine war", former_names=["war in ukraine"])
+        merge_tags(keep, [other])
+        keep.refresh_from_db()
+        assert keep.former_names == ["war in ukraine"]
+
     def test_an_ingest_that_meets_the_old_name_uses_the_survivor(self, seed_dir):
         keep, other = TagFactory(name="Ukraine"), TagFactory(name="Ukraine war")
         merge_tags(keep, [other])

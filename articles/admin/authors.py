@@ -13,6 +13,7 @@ from ..models import TWITTER_HANDLE_RE, Author, Entity
 from ..textcleanup import clean_line, clean_prose
 from .curation import (
     ChangePathAdmin,
+    KeepsFormerNames,
     RecordsSlugChanges,
     articles_link,
     clash_error,
@@ -56,7 +57,7 @@ class AuthorAdminForm(forms.ModelForm):
 
 
 @admin.register(Author)
-class AuthorAdmin(RecordsSlugChanges, ChangePathAdmin):
+class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
     change_kind = "authors"
     ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = AuthorAdminForm

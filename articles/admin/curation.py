@@ -29,6 +29,7 @@ from ..models import (
     SearchEntry,
     SlugRedirect,
     TagStats,
+    keep_former_name,
     taken_slugs,
     unique_slug,
 )
@@ -209,6 +210,16 @@ class RecordsSlugChanges:
         super().save_model(request, obj, form, change)
         if old_slug and old_slug != obj.slug:
             SlugRedirect.objects.record(old_slug, obj)
+
+
+class KeepsFormerNames:
+    """A renamed author or tag keeps its old name (`models.keep_former_name`): the next ingest
+    files a seed file that still uses it under this row, as it does a merged row's name."""
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            keep_former_name(obj, form.initial.get("name"))
+        super().save_model(request, obj, form, change)
 
 
 def name_clash(model, name, instance, **extra):

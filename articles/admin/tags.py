@@ -17,6 +17,7 @@ from ..seed import MAX_TAGS
 from ..textcleanup import clean_line
 from .curation import (
     ChangePathAdmin,
+    KeepsFormerNames,
     RecordsSlugChanges,
     articles_link,
     clash_error,
@@ -151,7 +152,7 @@ class TagAdminForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(RecordsSlugChanges, ChangePathAdmin):
+class TagAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
     change_kind = "tags"
     ordering = ["name", "pk"]  # also for autocomplete, whose paging needs a stable order
     form = TagAdminForm
