@@ -98,6 +98,10 @@ def test_morning_desk_publish_and_history(page, live_server, screenshot):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_article_list_and_form_fit(page, live_server, screenshot, width):
     newsroom_morning()
+    # QA F7: one headline with a long unbroken word widened its column for every row.
+    days_ago = timezone.now() - datetime.timedelta(days=3)
+    ArticleFactory(title="Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft Reports")
+    ArticleFactory(title="x" * 300, published_at=days_ago)
     page.set_default_timeout(15_000)
     log_in(page, live_server)
     page.set_viewport_size({"width": width, "height": 1000})
