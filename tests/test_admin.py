@@ -631,6 +631,24 @@ class TestBulkActions:
         assert too_long.status_code == 200
         assert "too long" in too_long.content.decode()
 
+    def test_a_tag_name_with_html_is_kept_with_the_warning_a_headline_gets(self, editor_client):
+        # QA F5: "<b>t</b>" became a tag shown literally as typed, with no word about it.
+        articles = [ArticleFactory(), ArticleFactory()]
+        warning = "The tag “&lt;b&gt;t&lt;/b&gt;” contains HTML (&lt;b&gt;). Readers see it exactly as typed"
+        chosen = [article.pk for article in articles]
+        data = {"action": "add_tag", "_selected_action": chosen, "apply": "yes", "tag": "<b>t</b>"}
+        response = editor_client.post(self.URL, data, follow=True)
+        assert warning in response.text
+        saved = editor_client.post(
+            f"{self.URL}{articles[0].pk}/change/", article_form(articles[0], tags="<b>t</b>, energy"), follow=True
+        )
+        assert warning in saved.text
+        tag = Tag.objects.get(name="<b>t</b>")
+        renamed = editor_client.post(
+            f"/admin/articles/tag/{tag.pk}/change/", {"name": "<i>u</i>", "slug": tag.slug}, follow=True
+        )
+        assert "The tag “&lt;i&gt;u&lt;/i&gt;” contains HTML (&lt;i&gt;)" in renamed.text
+
     @pytest.mark.parametrize(
         "tag, why",
         [("bulk-qa, second", "cannot contain a comma"), ("!!!", "needs a letter or a digit"), ("???", "a letter")],

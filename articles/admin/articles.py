@@ -56,7 +56,14 @@ from ..writes import replace_tags
 from . import desk, imports
 from .curation import ChangePathAdmin
 from .jobs import jobs_link, reextract_in_background
-from .tags import TAG_NAME_MAX_LENGTH, TagNamesField, TagSuggestInput, clean_tag_name, existing_spellings
+from .tags import (
+    TAG_NAME_MAX_LENGTH,
+    TagNamesField,
+    TagSuggestInput,
+    clean_tag_name,
+    existing_spellings,
+    warn_of_markup,
+)
 
 FILTER_CHOICES = 30  # how many authors or tags a list filter offers (the most published), besides the chosen one
 
@@ -655,6 +662,7 @@ class ArticleAdmin(ChangePathAdmin):
                     f"The {label.lower()} contains HTML ({tag}). Readers see it exactly as typed, tags "
                     "included: every field is plain text. Remove the markup unless it is meant to be read.",
                 )
+        warn_of_markup(request, form.cleaned_data.get("tags") or [])
         return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
@@ -835,6 +843,7 @@ class ArticleAdmin(ChangePathAdmin):
         if form.is_bound and form.is_valid():
             name = form.cleaned_data["tag"]
             new = " (a new tag)" if not bulk.tag_exists(name) else ""
+            warn_of_markup(request, [name])
             ids = list(queryset.values_list("id", flat=True))
             done = self._bulk(request, "add_tag", ids, ("Tagging {n} article", "Tagging {n} articles"), new, tag=name)
             if done is not None:

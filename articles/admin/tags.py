@@ -3,7 +3,7 @@
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 
 from ..models import Tag
 from ..seed import MAX_TAGS
-from ..textcleanup import clean_line
+from ..textcleanup import clean_line, markup_in
 from .curation import (
     ChangePathAdmin,
     KeepsFormerNames,
@@ -133,6 +133,19 @@ class TagNamesField(forms.CharField):
         return sorted(map(same_name, before)) != sorted(map(same_name, after))
 
 
+def warn_of_markup(request, names):
+    """Warn, as the article form does for a headline, of tag names with HTML typed into them:
+    they are kept, and readers see them exactly as typed."""
+    for name in names:
+        tag = markup_in(name)
+        if tag:
+            messages.warning(
+                request,
+                f"The tag “{name}” contains HTML ({tag}). Readers see it exactly as typed, tags included: "
+                "a tag's name is plain text. Rename the tag unless the markup is meant to be read.",
+            )
+
+
 # The tag list.
 
 
@@ -164,6 +177,10 @@ class TagAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(count=Count("taggings"))
+
+    def save_form(self, request, form, change):
+        warn_of_markup(request, [form.cleaned_data["name"]])
+        return super().save_form(request, form, change)
 
     @admin.display(ordering="count", description="articles")
     def article_count(self, obj):
