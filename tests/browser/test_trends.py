@@ -91,6 +91,10 @@ def test_phone_and_dark_scheme(browser, live_server, archive, screenshot):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         label_size = page.evaluate("document.querySelector('.trends-period').getBoundingClientRect().height")
         assert label_size >= 11
+        # QA F8: the box opens on the newest months (the chart's right end), usually the point.
+        ends = "[...document.querySelectorAll('.trends-scroll, .trends-chart')].map(e => e.getBoundingClientRect())"
+        box, chart = page.evaluate(f"{ends}.map(r => [r.left, r.right])")
+        assert chart[0] < box[0] and abs(chart[1] - box[1]) <= 1, (box, chart)
         screenshot(page, "phone-trends-dark")
         assert_no_violation(page)
     finally:
