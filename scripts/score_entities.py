@@ -130,6 +130,9 @@ RULES = {
     "a body named in full, then by its first or last words": [
         mock.patch.object(extract._Extraction, "_names_in_part", lambda self, mentions: None)
     ],
+    "brand-cased names introduced by what they are (bKash, the … company)": [
+        mock.patch.object(patterns, "_introduced_brands", lambda text, start: [])
+    ],
     "a list names things of one kind": [mock.patch.object(extract._Extraction, "_list_kinds", lambda self, m: {})],
     "places the model cut at a hyphen (Baden-Württemberg)": [
         mock.patch.object(extract, "_hyphenated_place", lambda text, start, end: (start, end))

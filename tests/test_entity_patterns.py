@@ -708,3 +708,8 @@ def test_a_body_named_in_full_then_by_its_first_or_last_words(vocabulary):
     names = found(vocabulary, body)
     assert ("Marovia Supreme Court", "ORG") in names and ("Supreme Court", "ORG") not in names
     assert ("Tallin Valley Farmworkers Council", "ORG") in names and ("Tallin Valley Farmworkers", "ORG") not in names
+
+
+def test_brand_cased_names_introduced_by_what_they_are():
+    text = "The news site iKorvo first reported it. Sponsors include mPelo, the mobile payments company. It is iffy."
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["iKorvo", "mPelo"]

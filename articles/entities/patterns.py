@@ -482,6 +482,23 @@ def introduced_org_spans(text, start=0, runs=None):
         ):
             spans.append((name_start, name_end))
             last_end = name_end
+    return sorted(spans + _introduced_brands(text, start))
+
+
+# A name written as brands are, a lower-case letter before a capital: "bKash", "iROZHLAS", "eKobo".
+_BRAND = re.compile(r"(?<![\w’'.@/-])[a-z]{1,3}[A-Z][\w’'-]*")
+
+
+def _introduced_brands(text, start):
+    """(start, end) of brand-cased names introduced by what they are, which no capitalised run holds:
+    "The news site iROZHLAS first reported", "bKash, the mobile payments company"."""
+    spans = []
+    for match in _BRAND.finditer(text, start):
+        words = text[max(0, match.start() - 40) : match.start()].split()
+        if (
+            words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]}
+        ) or _KIND_AFTER.match(text, match.end()):
+            spans.append(match.span())
     return spans
 
 
