@@ -784,6 +784,22 @@ class TestMergingInTheAdmin:
         assert chosen.status_code == 200 and " checked" not in chosen.text
 
 
+class TestDeletingAnAuthor:
+    def test_the_confirmation_says_their_articles_lose_the_byline(self, editor_client):
+        # QA F17: the page listed only "Authors: 1"; the articles then lost their byline unannounced.
+        author = AuthorFactory(name="Oksana Vireleigh")
+        ArticleFactory(author=author)
+        ArticleFactory(author=author, status=Article.Status.DRAFT, published_at=None)
+        said = "“Oksana Vireleigh” has 2 articles (1 public): they stay, with no byline"
+        page = editor_client.get(f"/admin/articles/author/{author.pk}/delete/")
+        assert page.status_code == 200 and said in page.text.replace("&quot;", '"')
+        selected = action(editor_client, "/admin/articles/author/", "delete_selected", [author])
+        assert said in selected.text
+        done = action(editor_client, "/admin/articles/author/", "delete_selected", [author], post="yes")
+        assert done.status_code == 302
+        assert "no byline" not in editor_client.get("/admin/articles/author/").text
+
+
 class TestCurationForms:
     def test_entity_aliases_are_one_per_line_and_may_hold_commas(self, editor_client):
         entity = EntityFactory(name="Zembla Bank", kind=Entity.Kind.ORG)

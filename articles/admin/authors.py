@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from .. import changes, jobs
 from ..entities.vocabulary import form_identity
-from ..models import TWITTER_HANDLE_RE, Author, Entity
+from ..models import TWITTER_HANDLE_RE, Article, Author, Entity
 from ..textcleanup import clean_line, clean_prose
 from .curation import (
     ChangePathAdmin,
@@ -74,6 +74,29 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
     @admin.display(ordering="count", description="articles")
     def article_count(self, obj):
         return articles_link(obj, obj.count, "author")
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a delete takes (the delete page and the action's confirmation),
+        and, on the confirmation only, a warning that the authors' articles stay without a byline."""
+        if request.POST.get("post") != "yes":
+            articles = Article.objects.filter(author__in=list(objs))
+            totals = dict(articles.values_list("author").annotate(n=Count("pk")).order_by())
+            public = dict(articles.published().values_list("author").annotate(n=Count("pk")).order_by())
+            for author in objs:
+                if totals.get(author.pk):
+                    n, shown = totals[author.pk], public.get(author.pk, 0)
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "“{author}” has {n:,} article ({shown:,} public): it stays, with no byline, and "
+                            "readers see it without an author.",
+                            "“{author}” has {n:,} articles ({shown:,} public): they stay, with no byline, and "
+                            "readers see them without an author.",
+                            n,
+                        ).format(author=author, n=n, shown=shown)
+                        + " To give them another author's byline instead, select both authors and choose Merge.",
+                    )
+        return super().get_deleted_objects(objs, request)
 
     def save_model(self, request, obj, form, change):
         old_name = form.initial.get("name") if change else None
