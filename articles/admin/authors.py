@@ -121,11 +121,13 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
             messages.info(
                 request,
                 format_html(
-                    "{}Re-linking the author’s {} articles in the background; you’ll see the result under {}.",
+                    "{}{} in the background; you’ll see the result under {}.",
                     f"The person “{old_name}” is now “{person}” (“{old_name}” kept as another name). "
                     if person
                     else "",
-                    f"{len(ids):,}",
+                    ngettext(
+                        "Re-linking the author’s article", "Re-linking the author’s {n:,} articles", len(ids)
+                    ).format(n=len(ids)),
                     jobs_link(),
                 ),
             )
