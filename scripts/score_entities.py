@@ -33,6 +33,10 @@ def _old_name_words(name):
     return [extract._ARABIC_ARTICLE.sub("", word) for word in name.split()]
 
 
+_NEW_PLACE_FIRST_WORDS = canonical.wordset(
+    "Largo Ensanche Barrio Bairro Rione Corso Vicolo Carrer Avinguda Lough Loch Glen Ben"
+)
+
 # Each rule, and how to switch it off (patches for the length of one scoring run).
 RULES = {
     "junk filter (numbers, handles, letters)": [mock.patch.object(junk, "is_junk", lambda name, kind=None: False)],
@@ -146,6 +150,21 @@ RULES = {
     ],
     "a place name goes on after a particle (San Pedro del Pinatar)": [
         mock.patch.object(extract, "_particle_tail", lambda text, end: end)
+    ],
+    "street and quarter head words (Largo, Ensanche, Lough, -straße)": [
+        mock.patch.object(canonical, "PLACE_FIRST_WORDS", canonical.PLACE_FIRST_WORDS - _NEW_PLACE_FIRST_WORDS),
+        mock.patch.object(canonical, "_PLACE_WORD_ENDINGS", ("\0",)),
+        mock.patch.object(
+            patterns,
+            "_PLACE_NAME_HEAD_FIRST",
+            re.compile(
+                re.sub(
+                    r"\b(?:Avinguda|Carrer|Corso|Ensanche|Largo|Lough|Rione)\|",
+                    "",
+                    patterns._PLACE_NAME_HEAD_FIRST.pattern,
+                )
+            ),
+        ),
     ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),

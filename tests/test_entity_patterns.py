@@ -169,6 +169,18 @@ def test_a_place_name_goes_on_after_a_romance_particle(vocabulary):
     assert not places & {"San Telmo", "Santa Orla Vieja", "Sorrel"}
 
 
+def test_street_and_quarter_head_words_in_several_languages(vocabulary):
+    body = (
+        "Protesters gathered on Vorlandstraße and in the Ensanche Kelvo district, and the Largo do Tesserim "
+        "was full by noon. Lough Varragh, known in Irish as Loch Varrach, is low, said the Varragh Fishermen’s "
+        "Co-operative."
+    )
+    entities = found(vocabulary, body)
+    places = {name for name, kind in entities if kind == "PLACE"}
+    assert {"Vorlandstraße", "Ensanche Kelvo", "Largo do Tesserim", "Lough Varragh"} <= places
+    assert "Loch Varrach" not in places and "Varragh Fishermen’s Co-operative" not in places
+
+
 def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}

@@ -169,7 +169,7 @@ ORG_LAST_WORDS = wordset(
     Laboratory Laboratories Labs Media Studios Motors Pharmaceuticals Pharma Systems Technologies Industries
     Partners Capital Dispatch Magazine Review Observer Guardian Mail Express Standard Chronicle Inquirer
     Bancorp Insurance Airline Railways Railway Authority Inc Ltd plc LLC AG SA NV SpA Society Institute
-    Academy Conservatory Museum Library Orchestra Ensemble Team Council Cooperative Federation Consortium
+    Academy Conservatory Museum Library Orchestra Ensemble Team Council Cooperative Co-operative Federation Consortium
     Secretariat Directorate Inspectorate Regiment Battalion Division Command Unit Mission Programme
     Electric Electronics Energy Power Mining Minerals Resources Metals Nickel Lithium Copper Steel Cement Oil
     Petroleum Gas Telecom Telecoms Communications Mobile Motors Automotive Foods Beverages Brewery Breweries
@@ -198,8 +198,12 @@ PLACE_FIRST_WORDS = wordset(
     Stade Estádio Stadio Stadion Théâtre Theatre Wat Palacio Palais Palazzo Vía
     Bandar Kampung Kampong Kota Taman Bukit Pulau Sungai Tanjung Kuala Ciudad Bab Wadi Jebel Jabal Ras Sidi
     Playa Punta Cabo Sierra Bahía Laguna Lagoa Ponta Praia
+    Largo Ensanche Barrio Bairro Rione Corso Vicolo Carrer Avinguda Lough Loch Glen Ben
     """
 )
+# German and Dutch streets, squares and quarters are one word with the head at its end: "Königstraße",
+# "Marienplatz", "Kurfürstendamm", "Damrak" (not: too short to say), "Leidseplein".
+_PLACE_WORD_ENDINGS = ("straße", "strasse", "platz", "gasse", "allee", "damm", "ufer", "plein", "gracht", "straat")
 _DENOMINATIONS = wordset(
     "Orthodox Catholic Anglican Methodist Presbyterian Lutheran Baptist Pentecostal Coptic Evangelical Reformed"
     " Apostolic Episcopal Adventist"
@@ -656,6 +660,8 @@ def kind_from_words(name):
     words = name.split()
     if len(words) == 1 and is_brand_word(name):
         return ORG
+    if len(words) == 1 and name.lower().endswith(_PLACE_WORD_ENDINGS) and name[:1].isupper():
+        return PLACE  # "Königstraße", "Alexanderplatz"
     if len(words) < 2:
         return None
     last = words[-1].lower().rstrip(".")

@@ -869,8 +869,9 @@ class _Extraction:
                 mention.name = renamed[mention.name]  # "Ha Tinh" read as a place stays the province
 
     def _known_as(self, mentions):
-        """A body's other name given right after its full name is an alias of it: "the Commission to
-        Investigate Allegations of Bribery or Corruption, known as the Bribery Commission"."""
+        """A body's or a place's other name given right after its full name is an alias of it: "the Commission
+        to Investigate Allegations of Bribery or Corruption, known as the Bribery Commission", "Lough Neagh,
+        known in Irish as Loch nEathach"."""
         previous = None
         for mention in mentions:
             if mention.dropped or not mention.name:
@@ -879,7 +880,12 @@ class _Extraction:
                 previous is not None
                 and mention.origin == MODEL
                 and not mention.candidates
-                and (previous.kind or (previous.kinds and previous.kinds.most_common(1)[0][0])) == ORG
+                and (
+                    previous.kind
+                    or canonical.kind_from_words(previous.name)  # "Lough Neagh", whatever the model's label
+                    or (previous.kinds and previous.kinds.most_common(1)[0][0])
+                )
+                in (ORG, PLACE)
                 and canonical.known_as(self.text, previous.end, mention.start)
             ):
                 mention.name, mention.kind, mention.kinds = previous.name, previous.kind, previous.kinds

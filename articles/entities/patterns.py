@@ -384,7 +384,8 @@ _PLACE_NAME = re.compile(
 PLACE_HEADS_FIRST = frozenset(
     """
     Stade Estadio Estádio Stadio Stadion Teatro Théâtre Theatre Wat Place Plaza Praça Piazza Parque Avenida
-    Rua Calle Vía Jalan Palacio Palais Palazzo Puente Ponte Pont Quai Rue
+    Rua Calle Vía Jalan Palacio Palais Palazzo Puente Ponte Pont Quai Rue Largo Ensanche Rione Corso Carrer
+    Avinguda Lough
     """.split()  # noqa: SIM905
 )
 _ALL_PLACE_HEADS = PLACE_HEADS | PLACE_HEADS_FIRST
