@@ -799,6 +799,20 @@ class TestDeletingAnAuthor:
         assert done.status_code == 302
         assert "no byline" not in editor_client.get("/admin/articles/author/").text
 
+    def test_the_byline_leaves_the_article_page_and_search_at_once(self, editor_client, client):
+        # The change path was told only the author's id, after the delete had emptied their articles'
+        # author: the search entries kept the byline.
+        author = AuthorFactory(name="Oksana Vireleigh")
+        article = ArticleFactory(author=author, title="Potash quotas tighten")
+        assert "Oksana Vireleigh" in client.get(article.get_absolute_url()).text  # cached now
+        assert article.title in client.get("/search/?q=vireleigh").text
+        response = editor_client.post(f"/admin/articles/author/{author.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.author is None
+        assert "Oksana Vireleigh" not in client.get(article.get_absolute_url()).text
+        assert article.title not in client.get("/search/?q=vireleigh").text
+
 
 class TestCurationForms:
     def test_entity_aliases_are_one_per_line_and_may_hold_commas(self, editor_client):
@@ -1034,44 +1048,3 @@ class TestAuthorRename:
         assert Entity.objects.filter(kind=Entity.Kind.PERSON, name__icontains="Okafor").count() == 1
         assert set(article.entities.values_list("name", flat=True)) >= {"Daniel O. Okafor"}
         assert "Daniel O. Okafor" in set(other.entities.values_list("name", flat=True))  # the old name still links
-
-
-class TestAuthorDelete:
-    """QA F17: an author's articles outlive them, without a byline: the confirmation says so."""
-
-    URL = "/admin/articles/author/"
-
-    def test_the_confirmation_says_how_many_articles_lose_their_byline_and_offers_a_merge(self, editor_client):
-        author = AuthorFactory(name="Oksana Vireleigh")
-        for status in ("published", "published", "draft"):
-            ArticleFactory(author=author, status=status)
-        for page in (
-            editor_client.get(f"{self.URL}{author.pk}/delete/"),
-            action(editor_client, self.URL, "delete_selected", [author]),
-        ):
-            assert page.status_code == 200
-            text = " ".join(page.text.split())
-            assert "3 articles by this author are kept, without a byline: 2 of them are public" in text
-            assert "Merge selected authors" in text
-        assert Author.objects.filter(pk=author.pk).exists()
-
-    def test_one_public_article_and_an_author_without_any(self, editor_client):
-        author, unused = AuthorFactory(name="Oksana Vireleigh"), AuthorFactory(name="Nobody Yet")
-        ArticleFactory(author=author)
-        text = " ".join(editor_client.get(f"{self.URL}{author.pk}/delete/").text.split())
-        assert "1 article by this author is kept, without a byline: it is public" in text
-        page = action(editor_client, self.URL, "delete_selected", [author, unused])
-        assert "1 article by these authors is kept, without a byline" in " ".join(page.text.split())
-        assert "without a byline" not in editor_client.get(f"{self.URL}{unused.pk}/delete/").text
-
-    def test_the_byline_leaves_the_article_page_and_search_at_once(self, editor_client, client):
-        author = AuthorFactory(name="Oksana Vireleigh")
-        article = ArticleFactory(author=author, title="Potash quotas tighten")
-        assert "Oksana Vireleigh" in client.get(article.get_absolute_url()).text  # cached now
-        assert article.title in client.get("/search/?q=vireleigh").text
-        response = editor_client.post(f"{self.URL}{author.pk}/delete/", {"post": "yes"})
-        assert response.status_code == 302
-        article.refresh_from_db()
-        assert article.author is None
-        assert "Oksana Vireleigh" not in client.get(article.get_absolute_url()).text
-        assert article.title not in client.get("/search/?q=vireleigh").text

@@ -2,10 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
@@ -67,7 +65,7 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "bio", "twitter"]
-    actions = ["merge_selected", "delete_selected"]
+    actions = ["merge_selected"]
     list_per_page = 100
 
     def get_queryset(self, request):
@@ -134,18 +132,6 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
                 ),
             )
 
-    def render_delete_form(self, request, context):
-        context["byline_warning"] = byline_warning(Author.objects.filter(pk=context["object"].pk))
-        return super().render_delete_form(request, context)
-
-    @admin.action(description="Delete selected authors", permissions=["delete"])
-    def delete_selected(self, request, queryset):
-        """Django's action, its confirmation saying what becomes of the authors' articles."""
-        response = delete_selected(self, request, queryset)
-        if response is not None:  # the confirmation page; None once deleted
-            response.context_data["byline_warning"] = byline_warning(queryset)
-        return response
-
     def delete_model(self, request, obj):
         self.delete_queryset(request, Author.objects.filter(pk=obj.pk))
 
@@ -161,37 +147,6 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
     def merge_selected(self, request, queryset):
         # A job; once done it re-extracts the moved articles (the byline is a person of each).
         return merge_action(self, request, queryset, count_label=("article", "articles"))
-
-
-def byline_warning(authors):
-    """What deleting `authors` (a QuerySet) does to their articles, for the delete confirmation:
-    they are kept without a byline, public ones in readers' sight; "" when there are none."""
-    articles = Article.objects.filter(author__in=authors)
-    total = articles.count()
-    if not total:
-        return ""
-    public = articles.published().count()
-    whose = "this author" if authors.count() == 1 else "these authors"
-    kept = ngettext("{n:,} article by {whose} is kept", "{n:,} articles by {whose} are kept", total)
-    if not public:
-        seen = "it is not public" if total == 1 else "none of them is public"
-    elif total == 1:
-        seen = "it is public, and readers will see it with no author from now on"
-    else:
-        seen = ngettext(
-            "{n:,} of them is public, and readers will see it with no author from now on",
-            "{n:,} of them are public, and readers will see them with no author from now on",
-            public,
-        ).format(n=public)
-    return format_html(
-        "{}, without a byline: {}. To give {} another author’s byline instead, merge {} into that author: "
-        'tick them together in the <a href="{}">list of authors</a> and choose “Merge selected authors…”.',
-        kept.format(n=total, whose=whose),
-        seen,
-        "it" if total == 1 else "them",
-        whose,
-        reverse("admin:articles_author_changelist"),
-    )
 
 
 def byline_person_follows(old_name, new_name):
