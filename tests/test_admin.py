@@ -454,6 +454,20 @@ class TestEditingArticles:
         assert article.entities_pinned
         assert list(Mention.objects.filter(article=article).values_list("entity__name", flat=True)) == ["Paris"]
 
+    def test_invisible_characters_typed_are_removed_with_a_word_about_it(self, editor_client):
+        # QA: the form removed zero-width characters and soft hyphens silently, where ingest warns.
+        article = ArticleFactory(body="First paragraph.\n\nSecond paragraph.")
+        typed = article_form(article, title="Zero\u200bWidth Head\u00adline", body="First paragraph.\r\n\r\nSecond.")
+        response = editor_client.post(f"/admin/articles/article/{article.pk}/change/", typed, follow=True)
+        said = " ".join(str(m) for m in response.context["messages"])
+        assert (
+            "Invisible characters (zero-width spaces, soft hyphens, direction controls) were removed from the headline"
+            in said
+        )
+        assert "from the body" not in said  # a browser's line breaks are no invisible characters
+        article.refresh_from_db()
+        assert article.title == "ZeroWidth Headline"
+
     def test_history_shows_who_changed_what(self, editor_client):
         article = ArticleFactory()
         editor_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(article, title="Renamed"))

@@ -663,6 +663,17 @@ class ArticleAdmin(ChangePathAdmin):
                     "included: every field is plain text. Remove the markup unless it is meant to be read.",
                 )
         warn_of_markup(request, form.cleaned_data.get("tags") or [])
+        # As ingest warns of them: invisible characters typed or pasted in are removed, with a word.
+        typed = {
+            name: form.data.get(name, "").replace("\r\n", "\n").replace("\r", "\n") for name in ("title", "dek", "body")
+        }
+        removed = [str(form.fields[name].label).lower() for name, text in typed.items() if clean_prose(text) != text]
+        if removed:
+            messages.warning(
+                request,
+                "Invisible characters (zero-width spaces, soft hyphens, direction controls) were removed from "
+                f"the {' and '.join(removed)}: readers would not see them, but they split words for search.",
+            )
         return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
