@@ -181,6 +181,14 @@ def test_street_and_quarter_head_words_in_several_languages(vocabulary):
     assert "Loch Varrach" not in places and "Varragh Fishermen’s Co-operative" not in places
 
 
+def test_a_countrys_place_in_an_apposition_is_a_place():
+    text = "Many came from Varuvai, Zembla’s largest island, on the ferry. Orrin, Zembla’s biggest bank, said so."
+    start = text.index("Varuvai")
+    assert context_kind(text, start, start + len("Varuvai"))[0] == "PLACE"
+    start = text.index("Orrin")
+    assert context_kind(text, start, start + len("Orrin"))[0] != "PLACE"
+
+
 def test_post_nominals_are_not_part_of_a_name(vocabulary):
     body = "Aisling Nic Dhonncha SC, for the family, told the court the settlement was fair. Nic Dhonncha said so."
     people = {name for name, kind in found(vocabulary, body) if kind == "PERSON"}

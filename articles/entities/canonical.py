@@ -248,6 +248,9 @@ _PLACE_AFTER = re.compile(  # the noun heads the apposition: not "…, the club 
     r"^(?:,?\s+(?:the|a|an)\s+(?:(?!(?:of|for|at|with|to|in|on|from|by)\b)[\w-]+\s+){0,3}?"
     r"(?:capital|city|town|village|port|region|province|state|county|district|suburb|island|neighbourhood|"
     rf"neighborhood|township)\b(?![’'-]){_ORG_NOUN_AFTER_PLACE_NOUN}"
+    # "Savaiʻi, Samoa’s largest island,", "Lagos, Nigeria’s biggest city": a place's own place
+    r"|,\s+[A-Z][\w’'-]*[’']s\s+(?:[a-z][\w-]*\s+){0,2}?(?:capital|city|town|port|island|region|province|state)"
+    r"(?=\s*[,.;:)]|\s+(?:and|in|on|where|which|since)\b)"
     rf"|\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])(?!\s+(?:council|government|office|court|assembly)\b))",
 )
 _PLACE_NOUN_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?{PLACE_NOUNS_AFTER}\b(?![’'])")
