@@ -828,6 +828,27 @@ class TestDeletingAnAuthor:
         assert article.title not in client.get("/search/?q=vireleigh").text
 
 
+class TestDeletingATag:
+    def test_the_tag_leaves_its_articles_search_entries_and_counts_at_once(self, editor_client, client):
+        # The change path was told only the tag's id, after the delete had removed its taggings: the
+        # articles' search entries kept the tag's name (QA F20, as F17 for authors).
+        tag = TagFactory(name="Geothermalia")
+        article = ArticleFactory(title="Potash quotas tighten", tags=[tag])
+        assert article.title in client.get("/search/?q=geothermalia").text
+        response = editor_client.post(f"/admin/articles/tag/{tag.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302 and not Tag.objects.filter(pk=tag.pk).exists()
+        assert article.title not in client.get("/search/?q=geothermalia").text
+        assert "Geothermalia" not in client.get(article.get_absolute_url()).text
+
+    def test_deleting_selected_tags_too(self, editor_client, client):
+        tags = [TagFactory(name="Geothermalia"), TagFactory(name="Tidalia")]
+        article = ArticleFactory(title="Potash quotas tighten", tags=tags)
+        done = action(editor_client, "/admin/articles/tag/", "delete_selected", tags, post="yes")
+        assert done.status_code == 302 and not Tag.objects.filter(pk__in=[t.pk for t in tags]).exists()
+        for word in ("geothermalia", "tidalia"):
+            assert article.title not in client.get(f"/search/?q={word}").text
+
+
 class TestCurationForms:
     def test_entity_aliases_are_one_per_line_and_may_hold_commas(self, editor_client):
         entity = EntityFactory(name="Zembla Bank", kind=Entity.Kind.ORG)

@@ -71,15 +71,23 @@ class ChangePathAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         pk = obj.pk
+        articles = self.articles_of([pk])
         super().delete_model(request, obj)
         if self.change_kind:
-            changes.apply(**{self.change_kind: [pk]})
+            changes.apply(articles=articles, **{self.change_kind: [pk]})
 
     def delete_queryset(self, request, queryset):
         pks = list(queryset.values_list("pk", flat=True))
+        articles = self.articles_of(pks)
         super().delete_queryset(request, queryset)
         if self.change_kind:
-            changes.apply(**{self.change_kind: pks})
+            changes.apply(articles=articles, **{self.change_kind: pks})
+
+    def articles_of(self, pks):
+        """The articles a delete of these rows changes, named before the delete forgets them (their
+        taggings or mentions go with the rows): apply() brings their search entries, counts and pages
+        up to date. None by default."""
+        return ()
 
     def get_deleted_objects(self, objs, request):
         """What the delete confirmation lists: what editors know (the entity, its mentions, old

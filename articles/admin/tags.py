@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from .. import writes
 from ..models import Tag
 from ..seed import MAX_TAGS
 from ..textcleanup import clean_line, markup_in
@@ -204,6 +205,10 @@ class TagAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
             .values_list("name", "n")[:10]
         )
         return JsonResponse({"results": [{"name": name, "articles": n} for name, n in tags]})
+
+    def articles_of(self, pks):
+        # A tag's name is in its articles' search entries, and it is counted in their statistics.
+        return writes.articles_of(tags=pks)
 
     @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
