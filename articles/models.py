@@ -170,6 +170,19 @@ class AuthorQuerySet(models.QuerySet):
         return self.filter(stats__article_count__gt=0).select_related("stats")
 
 
+def former_names_field(max_length, help_text):
+    """The names an editor renamed a row from (authors and tags), kept so that later ingests file a
+    seed's old name under the renamed row (writes.find_or_create)."""
+    return ArrayField(
+        models.CharField(max_length=max_length),
+        default=list,
+        db_default=Func(template="'{}'"),  # rows inserted by raw SQL (writes.find_or_create) have none too
+        blank=True,
+        editable=False,
+        help_text=help_text,
+    )
+
+
 class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH + 10, unique=True)
@@ -180,13 +193,8 @@ class Author(models.Model):
         blank=True,
         help_text="Without the @. Filled from the bio when it carries an @handle.",
     )
-    former_names = ArrayField(
-        models.CharField(max_length=200),
-        default=list,
-        db_default=Func(template="'{}'"),  # rows inserted by raw SQL (writes.find_or_create) have none too
-        blank=True,
-        editable=False,
-        help_text="Names an editor renamed the author from: a seed file's byline in one of them is theirs.",
+    former_names = former_names_field(
+        200, "Names an editor renamed the author from: a seed file's byline in one of them is theirs."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -320,13 +328,8 @@ class TagQuerySet(models.QuerySet):
 class Tag(TagBase):
     """A topic label; names are unique regardless of case."""
 
-    former_names = ArrayField(
-        models.CharField(max_length=100),
-        default=list,
-        db_default=Func(template="'{}'"),  # rows inserted by raw SQL (writes.find_or_create) have none too
-        blank=True,
-        editable=False,
-        help_text="Names an editor renamed the tag from: a seed file's tag in one of them is this one.",
+    former_names = former_names_field(
+        100, "Names an editor renamed the tag from: a seed file's tag in one of them is this one."
     )
 
     objects = TagQuerySet.as_manager()
