@@ -170,6 +170,24 @@ RULES = {
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),
     ],
+    # Organisations (issue 13's fifth pass).
+    "shares in a name make it an organisation (Shares in Mowi, the … farmer)": [
+        mock.patch.object(patterns, "_OWNED_BEFORE", _NEVER)
+    ],
+    "bodies introduced as one (…, the industry association)": [
+        mock.patch.object(patterns, "KIND_NOUNS", patterns.KIND_NOUNS - patterns.BODY_NOUNS),
+        mock.patch.object(
+            patterns, "_KIND_AFTER", patterns.kind_after_pattern(patterns.KIND_NOUNS - patterns.BODY_NOUNS)
+        ),
+    ],
+    "a field opens a body's name (Education and Youth Board)": [
+        mock.patch.object(patterns, "_FIELDS", frozenset()),
+        mock.patch.object(
+            patterns,
+            "_name_word_before",
+            lambda text, at: bool(re.search(r"[A-Z][\w’'.-]* $", text[max(0, at - 30) : at])),
+        ),
+    ],
 }
 
 

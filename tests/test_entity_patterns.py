@@ -12,6 +12,7 @@ from articles.entities.evaluate import starter_vocabulary
 from articles.entities.gazetteer import is_place
 from articles.entities.ner import load_model
 from articles.entities.patterns import (
+    cue,
     dateline_spans,
     introduced_org_spans,
     org_cue,
@@ -733,3 +734,30 @@ def test_a_body_named_in_full_then_by_its_first_or_last_words(vocabulary):
 def test_brand_cased_names_introduced_by_what_they_are():
     text = "The news site iKorvo first reported it. Sponsors include mPelo, the mobile payments company. It is iffy."
     assert [text[start:end] for start, end in introduced_org_spans(text)] == ["iKorvo", "mPelo"]
+
+
+def test_shares_in_a_name_make_it_an_organisation_whatever_its_apposition_says():
+    text = "Shares in Trelvik, the region’s largest trout farmer, fell 4%. Trelvik said it would comply."
+    start = text.index("Trelvik")
+    assert cue(text, start, start + len("Trelvik")) == "ORG"  # not a farmer the person
+    text = "Ola Brenn, 52, a trout farmer, said the price fell."
+    assert cue(text, 0, len("Ola Brenn")) == "PERSON"
+
+
+def test_bodies_introduced_as_an_association_or_an_office():
+    text = (
+        "Exports rose 9%, according to Kartvel, the national statistics office. Fiskenor, the industry "
+        "association, said the rules were fair. Tam Orr, the office manager, said little."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["Kartvel", "Fiskenor"]
+
+
+def test_a_field_opens_the_name_of_a_body_but_a_role_after_it_is_no_body():
+    def spans(text):
+        return [text[start:end] for start, end in org_head_spans(text)]
+
+    assert spans("The Education and Youth Board, known as Harvo, sent mentors.") == ["Education and Youth Board"]
+    assert spans("Data from the Chief Inspectorate of Water Quality show it.") == [
+        "Chief Inspectorate of Water Quality"
+    ]
+    assert spans("Education Minister Mari Velk told the Pellin Council so.") == ["Pellin Council"]

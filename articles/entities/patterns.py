@@ -164,9 +164,13 @@ _ORG_NOUNS = (
     r"exporters|supplier|suppliers|manufacturer|manufacturers|chain|pollster|fintech|fintechs|giant|"
     r"brokerage|brokerages|broker|brokers|insurers|lenders|carmaker|chipmaker|automaker|conglomerates"
 )
+# "shares in Mowi", "a stake in Tbilvino": only an organisation is owned in shares, whatever an apposition
+# after it says ("Shares in Mowi, the world’s largest salmon farmer, fell": a farmer here is a company).
+_SHARES_IN = r"shares\s+(?:in|of)|stake\s+in|subsidiary\s+of"
+_OWNED_BEFORE = re.compile(rf"\b(?:{_SHARES_IN})\s+(?:the\s+)?$", re.IGNORECASE)
 _ORG_BEFORE = re.compile(
     rf"(?:\b(?:{_ORG_NOUNS})s?\s+(?:(?:including|such\s+as|like|called|named)\s+)?"
-    r"|\b(?:shares\s+(?:in|of)|stake\s+in|subsidiary\s+of|owner\s+of|editor\s+of|(?:chief\s+executive|"
+    rf"|\b(?:{_SHARES_IN}|owner\s+of|editor\s+of|(?:chief\s+executive|"
     r"ceo|chairman|chairwoman|founder|spokesman|spokeswoman|spokesperson)\s+(?:of|for|at))\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
@@ -410,6 +414,16 @@ KIND_NOUNS = frozenset(
     exporter distributor network brokerage broker carmaker chipmaker automaker
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
+# Public and private bodies are introduced the same way: "Fiskenor, the industry association, said",
+# "according to Kartvel, the national statistics office". Only as the apposition's head ("the office
+# manager" is a person's calling).
+BODY_NOUNS = frozenset(
+    """
+    association federation office authority watchdog ministry institute council committee commission foundation
+    organisation organization cooperative trust fund university hospital school league consortium court tribunal
+    """.split()  # noqa: SIM905
+)
+KIND_NOUNS |= BODY_NOUNS
 _OUTLET_WORD = r"[A-Z](?:[\w’'/&-]|\.(?=\w))*"  # "Página/12", "S.Paulo"; a full stop ends it
 # Slavic papers are an adjective and a lower-case noun: "Jutarnji list", "Lidové noviny", "Dubrovački vjesnik".
 _OUTLET_NOUNS = r"list|listy|noviny|novine|vjesnik|vestnik|vjesti|vijesti|dnevnik|glasnik|gazeta|vesti|novosti"
@@ -417,12 +431,19 @@ _OUTLET = re.compile(
     rf"{_OUTLET_WORD}(?: (?:(?:de|del|da|do|di|du|la|le|el|los|las) )?{_OUTLET_WORD}){{0,4}}"
     rf"(?: (?:{_OUTLET_NOUNS})(?![\w’'-]))?"
 )
+
+
 # The noun must head the apposition: "ASOS, the online fashion retailer," but not "Ada Obi, a union official".
-_KIND_AFTER = re.compile(
-    r",\s+(?:the|a|an)\s+(?:(?!(?:for|of|at|with|to|in|on|from|by)\b)[\w’'-]+\s+){0,3}?"
-    rf"(?:{'|'.join(sorted(KIND_NOUNS, key=len, reverse=True))})"
-    r"(?=\s*[,.;:)]|\s+(?:that|which|who|whose|based|owned|run|known|with|in|of|for|and|said|says)\b)"
-)
+def kind_after_pattern(nouns):
+    """The apposition after a name whose head is one of `nouns`."""
+    return re.compile(
+        r",\s+(?:the|a|an)\s+(?:(?!(?:for|of|at|with|to|in|on|from|by)\b)[\w’'-]+\s+){0,3}?"
+        rf"(?:{'|'.join(sorted(nouns, key=len, reverse=True))})"
+        r"(?=\s*[,.;:)]|\s+(?:that|which|who|whose|based|owned|run|known|with|in|of|for|and|said|says)\b)"
+    )
+
+
+_KIND_AFTER = kind_after_pattern(KIND_NOUNS)
 # "Kompas reported on Monday that", "Kauppalehti first reported the size of the round"
 _REPORTS_AFTER = re.compile(
     r"\s+(?:(?:first|also|earlier|previously|later)\s+reported\s+the\b|(?:reported|reports)(?:\s+[a-z]+){0,3}?\s+(?:that|on)\b)"
@@ -633,11 +654,14 @@ def org_head_spans(text, start=0):
     """
     from .canonical import can_start_name_word
 
+    def may_open_field(word):
+        return can_start_name_word(word) or word in _FIELDS
+
     spans = []
     for match in (m for line in _lines_with(text, start, ORG_HEADS) for m in _ORG_NAME.finditer(text, *line)):
         words = list(re.finditer(r"\S+", match.group()))
         first = 0
-        may_open = can_start_name_word
+        may_open = may_open_field
         for index, word in enumerate(words):
             if word.group().endswith(("’s", "'s")):
                 if not _owner_in_name(word.group()[:-2], words[index + 1 :]):
@@ -685,10 +709,22 @@ def _shared_head_start(text, offset, words, first):
         or _opens_sentence(text, at)
         or is_demonym(word)
         or word.endswith(("’s", "'s"))
-        or re.search(r"[A-Z][\w’'.-]* $", text[max(0, at - 30) : at])
+        or _name_word_before(text, at)
     ):
         return first + 2
     return first
+
+
+_WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*) $")
+
+
+def _name_word_before(text, at):
+    """True for a capitalised word right before `at` that may end a name ("Kandilli Observatory and …"), not
+    an article or a pronoun opening the sentence ("The Education and Youth Board", "Its Roads and …")."""
+    from .canonical import can_start_name_word
+
+    match = _WORD_BEFORE.search(text, max(0, at - 30), at)
+    return bool(match) and can_start_name_word(match.group(1))
 
 
 def _coordinated_names(text, start, end):
@@ -704,6 +740,15 @@ def _coordinated_names(text, start, end):
     return [(start, joint), (joint + 5, end)]
 
 
+# Words that stand before a role ("Education Minister", "Chief Justice") and open the names of bodies too:
+# "Education and Youth Board", "Chief Inspectorate of Environmental Protection", "State Council". A role
+# after them is no head noun, so "Education Minister Kallas" is never taken for a body.
+_FIELDS = frozenset(
+    """
+    Defence Defense Foreign Finance Interior Health Home Economy Trade Agriculture Energy Environment Education
+    Transport Justice Labour State Chief
+    """.split()  # noqa: SIM905
+)
 # Plurals whose possessive belongs to a name: "People’s National Party", "Women’s Institute".
 _PLURAL_OWNERS = frozenset({"People", "Women", "Children", "Men", "Workers"})
 # The office a role holds: "Attorney General’s Department", "Minnesota Attorney General’s Office".
@@ -733,6 +778,8 @@ def _joins(word):
 def cue(text, start, end):
     """What the words around a mention say it is: "PERSON", "ORG", "thing" (an organisation or a
     place), "speaker" (a person or an organisation), "PLACE", or None; the first that holds."""
+    if _OWNED_BEFORE.search(text, max(0, start - 30), start):
+        return "ORG"  # "shares in Mowi, the world’s largest salmon farmer,": owned in shares, so no person
     if person_cue(text, start, end):
         return "PERSON"
     if org_cue(text, start, end):
