@@ -67,6 +67,7 @@ from .models import (
     Article,
     Author,
     Entity,
+    RejectedName,
     SearchEntry,
     SeedFile,
     free_slugs,
@@ -320,7 +321,8 @@ def _needs_model(files, ingested, max_bytes):
 
 
 def load_vocabulary(up_to=None):
-    """The curated vocabulary: every Entity with its aliases (`up_to`: those with an id up to it).
+    """The curated vocabulary: every Entity with its aliases (`up_to`: those with an id up to it),
+    and the names editors rejected (`RejectedName`), which extraction never makes entities.
 
     `up_to` gives the vocabulary as it was when a run began, without the entities the
     run has created since: every part of a queued ingest reads its files with it, as
@@ -329,7 +331,7 @@ def load_vocabulary(up_to=None):
     entities = Entity.objects.order_by("pk").values_list("name", "kind", "aliases")
     if up_to is not None:
         entities = entities.filter(pk__lte=up_to)
-    return Vocabulary(entities.iterator(chunk_size=5000))
+    return Vocabulary(entities.iterator(chunk_size=5000), rejected=RejectedName.objects.values_list("name", flat=True))
 
 
 # Worker processes keep their vocabulary in a module global set by the pool initialiser.

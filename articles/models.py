@@ -319,6 +319,31 @@ class Entity(models.Model):
             raise ValidationError({"name": f"Not a name readers could look up: {reason}."})
 
 
+class RejectedName(models.Model):
+    """A name editors deleted as no entity: extraction never makes an entity of it again.
+
+    Deleting an entity alone does not last: the next re-link or ingest finds the name in
+    the same text and creates it anew. The admin's delete records the name here (its
+    confirmation offers it), and extraction reads these names with the vocabulary
+    (`ingest.load_vocabulary`, `Vocabulary.is_rejected`). An entity of the name wins:
+    adding or renaming one in the admin lifts the rejection.
+    """
+
+    name = models.CharField(
+        max_length=200,
+        help_text="Found in articles, never made an entity (whatever its case). "
+        "Delete the row to let extraction find it again.",
+    )
+    rejected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="rejectedname_unique_name_ci")]
+
+    def __str__(self):
+        return self.name
+
+
 class TagQuerySet(models.QuerySet):
     def in_use(self):
         """Tags on public articles, each with `stats` (article_count) loaded."""

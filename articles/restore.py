@@ -10,9 +10,9 @@ provenance that lets a later ingest recognise unchanged files. Then the reader
 statistics are rebuilt and the search entries written, as ingest would.
 
 Not in an export, so not restored: user accounts (`edited_by` is left empty), the
-admin's history, old addresses (slug redirects) and entities no article mentions
-(the starter vocabulary comes back with the migrations). A `pg_dump` backup holds
-those (docs/operations.md).
+admin's history, old addresses (slug redirects), rejected names and entities no
+article mentions (the starter vocabulary comes back with the migrations). A
+`pg_dump` backup holds those (docs/operations.md).
 
 The whole import is one transaction: a malformed line stops it with its line number
 and nothing is written. Exports from before these fields existed (issue 2's fields

@@ -1,7 +1,8 @@
 """Who may do what in the admin: the Editors group and the accounts in it.
 
 The group itself is created by migration 0003_admin (with the permissions listed
-here then; 0014_preview_permission adds articles.preview_article); `create_editor`
+here then; 0014_preview_permission adds articles.preview_article, 0016_jobs
+viewing jobs, 0029_rejected_names the rejected names); `create_editor`
 is what `manage.py createeditor` calls.
 """
 
@@ -19,7 +20,7 @@ PREVIEW_PERMISSION = "articles.preview_article"  # see drafts and scheduled arti
 EDITOR_PERMISSIONS = sorted(
     [
         f"articles.{action}_{model}"
-        for model in ("article", "author", "entity", "tag", "mention")
+        for model in ("article", "author", "entity", "tag", "mention", "rejectedname")
         for action in ("add", "change", "delete", "view")
     ]
     + [

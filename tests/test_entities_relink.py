@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from articles.entities import Vocabulary, extract_entities
 from articles.entities.relink import reextract, relink
 from articles.ingest import ingest_paths
-from articles.models import Article, Entity, Mention
+from articles.models import Article, Entity, Mention, RejectedName
+from articles.seed import SeedDocument
 
 from .conftest import test_database_url
 from .factories import ArticleFactory, AuthorFactory, EntityFactory
@@ -189,3 +191,55 @@ def test_reextraction_keeps_the_rows_of_the_entities_that_stay():
     after = {m.entity.name: m for m in Mention.objects.filter(article=article).select_related("entity")}
     assert "Paris" not in after and "Berlin" in after
     assert after["Moscow"].id == before["Moscow"] and after["Moscow"].count == 1  # recounted in place
+
+
+def test_a_deleted_entity_whose_name_was_rejected_never_comes_back(client, seed_dir):
+    """QA F15 (last session): the admin deleted a junk entity; the next re-link found the name in the
+    same text and created it again. The delete's confirmation offers to reject the name, and every
+    extraction (re-link, re-extraction, ingest) reads the rejected names."""
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "irrelevant-in-tests")
+    client.force_login(editor)
+    body = "Kazimierz Nowak-Zielny met officials in Minsk. Nowak-Zielny said the Kremlin agreed."
+    ingest_paths([seed_dir.write("a.txt", seed("Talks in Minsk", body))], workers=1)
+    article = Article.objects.get()
+    entity = Entity.objects.get(name="Kazimierz Nowak-Zielny")
+    page = client.get(f"/admin/articles/entity/{entity.pk}/delete/").content.decode()
+    assert 'name="reject_names" value="yes" checked' in page and "Rejected names" in page
+
+    response = client.post(f"/admin/articles/entity/{entity.pk}/delete/", {"post": "yes", "reject_names": "yes"})
+    assert response.status_code == 302
+    assert list(RejectedName.objects.values_list("name", flat=True)) == ["Kazimierz Nowak-Zielny"]
+    assert relink(workers=1).changed == 0  # the stored reading still finds him: he is dropped
+    reextract([article.pk])  # the model reads the text again
+    ingest_paths([seed_dir.write("b.txt", seed("More talks", "Kazimierz Nowak-Zielny flew home."))], workers=1)
+    assert not Entity.objects.filter(name__iexact="Kazimierz Nowak-Zielny").exists()
+    assert ("Minsk", "PLACE") in mentions(article)
+
+    # An entity an editor adds under the name wins, and lifts the rejection.
+    data = {"name": "Kazimierz Nowak-Zielny", "slug": "kazimierz-nowak-zielny", "kind": "PERSON", "aliases": ""}
+    assert client.post("/admin/articles/entity/add/", data).status_code == 302
+    assert not RejectedName.objects.exists()
+    assert mentions(article)[("Kazimierz Nowak-Zielny", "PERSON")][0] == 2
+
+
+def test_deleting_entities_in_bulk_offers_the_rejection_too(client):
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "irrelevant-in-tests")
+    client.force_login(editor)
+    selected = {"action": "delete_selected", "_selected_action": [EntityFactory(name="Zorvograd").pk]}
+    page = client.post("/admin/articles/entity/", selected).content.decode()
+    assert 'name="reject_names" value="yes" checked' in page and "“Zorvograd”" in page
+    assert client.post("/admin/articles/entity/", {**selected, "post": "yes"}).status_code == 302
+    assert not RejectedName.objects.exists()  # the box was unticked
+    selected = {"action": "delete_selected", "_selected_action": [EntityFactory(name=n).pk for n in ("A1 Co", "B2 Co")]}
+    assert client.post("/admin/articles/entity/", {**selected, "post": "yes", "reject_names": "yes"}).status_code == 302
+    assert sorted(RejectedName.objects.values_list("name", flat=True)) == ["A1 Co", "B2 Co"]
+
+
+def test_rejected_names_are_compared_whatever_their_case_and_spacing():
+    vocabulary = Vocabulary([("Moscow", "PLACE", ())], rejected=["twitter", "Moscow"])
+    assert vocabulary.is_rejected("Twitter") and vocabulary.is_rejected(" TWITTER ")
+    assert not vocabulary.is_rejected("Moscow")  # an entity of the name wins
+    bio = "Follow her on Twitter @ada."
+    document = SeedDocument(headline="Talks", dek="", body="Talks went on.", author="", bio=bio)
+    assert {e.name for e in extract_entities(document, Vocabulary(), ner=False)} == {"Twitter"}
+    assert not extract_entities(document, vocabulary, ner=False)

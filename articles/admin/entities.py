@@ -1,17 +1,18 @@
-"""Entities in the admin: names, kinds and aliases, and merges."""
+"""Entities in the admin: names, kinds and aliases, merges, and the names editors rejected."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .. import history, jobs
 from ..entities.junk import alias_junk_reason
 from ..entities.vocabulary import form_identity
-from ..models import Entity, Mention
+from ..models import Entity, Mention, RejectedName
 from ..textcleanup import clean_line
 from .curation import (
     ChangePathAdmin,
@@ -141,11 +142,38 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
     def save_model(self, request, obj, form, change):
         vocabulary_changed = not change or {"name", "kind", "aliases"} & set(form.changed_data)
         super().save_model(request, obj, form, change)
+        if vocabulary_changed and lift_rejection(obj.name):
+            messages.info(request, f"“{obj.name}” was a rejected name; it no longer is, now that an entity has it.")
         if vocabulary_changed:
             # A new entity, name or alias links the stored articles that use it, and a removed
             # alias unlinks them: a background job (tens of thousands of articles for a frequent
             # entity), enqueued in this request's transaction.
             messages.info(request, relink_in_background(request, obj))
+
+    def delete_model(self, request, obj):
+        self._reject_names(request, [obj.name])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._reject_names(request, queryset.values_list("name", flat=True))
+        super().delete_queryset(request, queryset)
+
+    def _reject_names(self, request, names):
+        """Record the names of the entities being deleted as rejected, when the confirmation's box
+        was left ticked: the next re-link would otherwise find them in the same text again."""
+        if request.POST.get("reject_names") != "yes":
+            return
+        names = sorted(set(names))
+        reject_names(names)
+        messages.info(
+            request,
+            format_html(
+                "{} will not be made {} again; lift a rejection under {}.",
+                ", ".join(f"“{name}”" for name in names),
+                "an entity" if len(names) == 1 else "entities",
+                format_html('<a href="{}">Rejected names</a>', reverse("admin:articles_rejectedname_changelist")),
+            ),
+        )
 
     def construct_change_message(self, request, form, formsets, add=False):
         """What changed, from → to ("Aliases: + Ayia Napa"), not Django's "Changed aliases."."""
@@ -176,3 +204,38 @@ def relink_in_background(request, entity):
         f"{mentioning:,}",
         jobs_link(),
     )
+
+
+def reject_names(names):
+    """Record `names` as rejected (those already are stay as they were)."""
+    RejectedName.objects.bulk_create([RejectedName(name=name) for name in names], ignore_conflicts=True)
+
+
+def lift_rejection(name):
+    """Forget the rejection of `name` (an entity now has it); returns whether there was one."""
+    return RejectedName.objects.filter(name__iexact=" ".join(name.split())).delete()[0] > 0
+
+
+@admin.register(RejectedName)
+class RejectedNameAdmin(admin.ModelAdmin):
+    """Names deleted as no entity, which extraction never makes entities again: an editor may add
+    one before it is ever found, or delete one to let extraction find it again."""
+
+    list_display = ["name", "rejected_at"]
+    search_fields = ["name"]
+    fields = ["name"]
+    list_per_page = 100
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        messages.info(request, _LIFTED)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        messages.info(request, _LIFTED)
+
+
+_LIFTED = (
+    "Extraction may find the name again: articles that use it link it when they are next "
+    "re-linked (relink_entities), re-extracted or saved."
+)

@@ -22,7 +22,8 @@ Steps, for one article:
    the vocabulary's canonical name and kind.
 4. A name several vocabulary entities share ("Amazon") is read in context: the
    words around it, the words of each candidate's aliases, the model's label.
-5. Noise (fragments, generic words, demonyms, events) is dropped; the kind of
+5. Noise (fragments, generic words, demonyms, events, junk, names editors
+   rejected: `Vocabulary.is_rejected`) is dropped; the kind of
    a name only the model found is voted by its labels, its own words ("…
    River", "… Bank") and its surroundings ("the town of …").
 6. Every remaining entity is counted wherever its forms occur, the headline
@@ -1163,6 +1164,7 @@ class _Extraction:
             FoundEntity(name, kind, count, sources[(name, kind)])
             for (name, kind), count in counts.items()
             if not junk.is_junk(name, kind)
+            and not self.vocabulary.is_rejected(name)  # editors deleted it as no entity
             # A name the vocabulary holds is curated, not second-guessed: the path without the model
             # (ingest --no-ner, relinking), where nearly every name is one, keeps its speed.
             and (kind == PERSON or name in curated or not patterns.not_a_name_in(self.text, name, self.body_start))

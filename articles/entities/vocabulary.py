@@ -146,6 +146,11 @@ def normal_form(form):
     return form if WORD_RE.search(form) else ""
 
 
+def rejection_key(name):
+    """A rejected name as compared with what extraction finds: spacing and case do not count."""
+    return normal_form(name).lower()
+
+
 def form_identity(form):
     """What decides which text a name or alias matches: two forms with one identity match the same.
 
@@ -163,8 +168,10 @@ def form_identity(form):
 class Vocabulary:
     """Surface forms (names and aliases) mapped to canonical entities."""
 
-    def __init__(self, entries=()):
-        """`entries`: iterable of (canonical name, kind, aliases)."""
+    def __init__(self, entries=(), *, rejected=()):
+        """`entries`: iterable of (canonical name, kind, aliases); `rejected`: names editors
+        rejected, which extraction never makes entities (`is_rejected`)."""
+        self._rejected = {rejection_key(name) for name in rejected}
         self._forms = {}  # padded key -> list of (form, acronym?, entry)
         self._words = {}  # entry -> set of folded words in its name and aliases
         self._entries = {}  # entry -> tuple of its forms
@@ -212,6 +219,14 @@ class Vocabulary:
     def words(self, entry):
         """Folded words of the entry's name and aliases: its signature for telling namesakes apart."""
         return self._words.get(entry, set())
+
+    def is_rejected(self, name):
+        """Whether editors rejected `name` (whatever its case and spacing) and no entry of the
+        vocabulary is named so: an entity of the name wins."""
+        if not self._rejected:
+            return False
+        key = rejection_key(name)
+        return key in self._rejected and not any(rejection_key(e.name) == key for e in self.lookup(name))
 
     def lookup(self, surface):
         """Entries `surface` refers to on its own (same rules as in running text), or ()."""
