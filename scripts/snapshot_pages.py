@@ -10,7 +10,10 @@ The pages, chosen from the archive in DATABASE_URL (only read; pages rendered go
 article pages (a reproducible random sample, --seed), and for the home list, the most used
 tags, the authors with most articles and the most mentioned entities their first, second,
 a middle and last page; the archive index and the busiest month; searches for common words
-(first, second and last page) and with a filter; the index pages; the feeds and sitemaps.
+(first, second and last page) and with a filter; the index pages; the feeds and sitemaps;
+the JSON API's article lists (newest, oldest, the second page, with bodies, filtered by each of
+those tags, authors and entities, searched), its first 100 sampled articles and its lists and
+details of tags, authors and entities.
 Each is requested through Django's full stack (the test client) with the page cache
 emptied first, so it is rendered by the code checked out. The bodies are written to
 --output (one file per page, and manifest.json: path -> SHA-256 and status).
@@ -38,6 +41,7 @@ COMMON_WORDS = ["government", "minister", "market"]
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["API_RATE_LIMIT"] = str(10**9)  # one client asks the API hundreds of times
     import django
 
     django.setup()
@@ -68,9 +72,16 @@ def choose_pages(articles, seed):
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
     pages = [f"/articles/{slug}/" for slug in rng.sample(slugs, min(articles, len(slugs)))]
     pages += listing_pages("/", len(slugs), per_page)
-    for model in (Tag, Author, Entity):
+    api = ["/api/v1/articles/", "/api/v1/articles/?page_size=100", "/api/v1/articles/?order=oldest"]
+    api += ["/api/v1/articles/?fields=body&page_size=5", "/api/v1/articles/?from=2020-01-01&to=2021-06-30"]
+    api += [f"/api/v1/articles/?page_size=7&cursor={cursor}" for cursor in api_cursors()]
+    api += [f"/api/v1{page}" for page in pages[:100]]  # /api/v1/articles/<slug>/
+    for model, plural in ((Tag, "tags"), (Author, "authors"), (Entity, "entities")):
+        name = model._meta.model_name
         for row in model.objects.in_use().order_by("-stats__article_count", "pk")[:3]:
             pages += listing_pages(row.get_absolute_url(), row.stats.article_count, per_page)
+            api += [f"/api/v1/articles/?{name}={row.slug}", f"/api/v1/{plural}/{row.slug}/"]
+        api += [f"/api/v1/{plural}/", f"/api/v1/{plural}/?page=2"]
     busiest = MonthCount.objects.order_by("-count", "-month").first()
     if busiest:
         pages += listing_pages(archive_path(busiest.month.year, busiest.month.month), busiest.count, per_page)
@@ -78,9 +89,22 @@ def choose_pages(articles, seed):
     for word in COMMON_WORDS:
         pages += [f"/search/?q={word}", f"/search/?q={word}&page=2", f"/search/?q={word}&page=last"]
         pages.append(f"/search/?q={word}&sort=newest")
+        api += [f"/api/v1/articles/?q={word}", f"/api/v1/articles/?q={word}&order=newest"]
     pages += ["/archive/", "/tags/", "/authors/", "/entities/", "/entities/?kind=people", "/entities/?kind=places"]
     pages += ["/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-articles.xml", "/robots.txt"]
-    return pages
+    return pages + api
+
+
+def api_cursors():
+    """The cursors of the API's second pages of 7 articles, newest and oldest first (as its `next` links give them)."""
+    from articles.api.queries import encode_cursor
+    from articles.models import Article
+
+    cursors = []
+    for order, fields in (("newest", ("-published_at", "-id")), ("oldest", ("published_at", "id"))):
+        seventh = Article.objects.published().order_by(*fields).values_list("published_at", "pk")[6:7]
+        cursors += [encode_cursor(order, row) + ("&order=oldest" if order == "oldest" else "") for row in seventh]
+    return cursors
 
 
 def render(pages, output):
