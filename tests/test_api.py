@@ -222,6 +222,19 @@ class TestCursor:
         assert self.walk(client, page_size=3) == expected
         assert self.walk(client, page_size=3, order="oldest") == expected[::-1]
 
+    @pytest.mark.parametrize("prepared", [True, False])  # PREPARED_STATEMENTS=0: behind PgBouncer
+    def test_pages_between_two_days_with_or_without_prepared_statements(self, client, settings, prepared):
+        settings.PREPARED_STATEMENTS = prepared
+        noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0) - datetime.timedelta(days=1)
+        articles = [ArticleFactory(published_at=noon - datetime.timedelta(days=i)) for i in range(7)]
+        days = {
+            "from": f"{noon - datetime.timedelta(days=5):%Y-%m-%d}",
+            "to": f"{noon - datetime.timedelta(days=1):%Y-%m-%d}",
+        }
+        inside = [a.slug for a in articles[1:6]]
+        assert self.walk(client, page_size=2, **days) == inside
+        assert self.walk(client, page_size=2, order="oldest", **days) == inside[::-1]
+
     def test_relevance_pages_follow_the_ranking(self, client):
         for i in range(7):
             ArticleFactory(title=f"Copper {'copper ' * (i % 3)}news {i}", published_at=days_ago(i))

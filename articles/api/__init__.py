@@ -76,7 +76,7 @@ class Links:
 
     def __init__(self, request):
         self.origin = f"{request.scheme}://{request.get_host()}"
-        self._slug_paths = {}  # view name -> routes.slug_paths(view name), for this request
+        self._slug_paths = {}  # view name -> (slug -> its address), for this request
 
     def site(self, path):
         return self.origin + path
@@ -91,13 +91,33 @@ class Links:
             return self.origin + route_path(f"{NAMESPACE}:{name}")
         return self._with_slug(f"{NAMESPACE}:{name}", slug)
 
+    def pages(self, name):
+        """page(name, ·) for many slugs: a page of 100 articles links about 2,000 authors, tags and
+        entities, two addresses each."""
+        return self._slugs(f"articles:{name}_detail")
+
+    def apis(self, name):
+        """api(name, ·) for many slugs."""
+        return self._slugs(f"{NAMESPACE}:{name}")
+
     def _with_slug(self, view_name, slug):
-        """origin + slug_path(view_name, slug), the route looked up once per request: a page of 100
-        articles links about 2,000 authors, tags and entities, two addresses each."""
-        path = self._slug_paths.get(view_name)
-        if path is None:
-            path = self._slug_paths[view_name] = slug_paths(view_name)
-        return self.origin + path(slug)
+        return self._slugs(view_name)(slug)
+
+    def _slugs(self, view_name):
+        """origin + slug_path(view_name, ·), the route looked up once per request; each address made
+        once per request (the same entities recur across a page's articles)."""
+        address = self._slug_paths.get(view_name)
+        if address is None:
+            origin, path, made = self.origin, slug_paths(view_name), {}
+
+            def address(slug):
+                url = made.get(slug)
+                if url is None:
+                    url = made[slug] = origin + path(slug)
+                return url
+
+            self._slug_paths[view_name] = address
+        return address
 
 
 from . import endpoints  # noqa: E402 - registers the routes on `api`

@@ -114,7 +114,7 @@ def articles(
     if next_cursor:
         params = [(name, value) for name, value in request.GET.lists() for value in value if name != "cursor"]
         next_url = links.api("articles") + "?" + urlencode([*params, ("cursor", next_cursor)])
-    return {"items": items, "next": next_url, "next_cursor": next_cursor}
+    return built(request, {"items": items, "next": next_url, "next_cursor": next_cursor})
 
 
 @api.api_operation(
@@ -129,7 +129,15 @@ def article(request, slug: str):
     changes.catch_up()
     item, keys = queries.article_detail(slug, Links(request))
     depends_on(*keys)  # as the article's page does: it, its author, tags, entities and related articles
-    return item
+    return built(request, item)
+
+
+def built(request, data):
+    """The answer `data`, built by queries.py in the shape of the route's schema, as JSON without
+    pydantic validating it again (tests/test_api.py checks every route's answers against their
+    schemas): for a page of 20 articles and their 400 tags, entities and authors, validating and
+    dumping took about 2 ms, as long as reading the page."""
+    return api.create_response(request, data, status=200)
 
 
 def _page(request, queryset, item, *, page, page_size, links):

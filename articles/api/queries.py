@@ -1,23 +1,25 @@
 """What the API reads, built from the site's own public QuerySets (articles/models.py).
 
 Nothing here writes a visibility condition of its own: articles come from
-`Article.objects.published()` (and, where the search entries pick them, through
-`public_sql()`, the same rule compiled to SQL), and authors, tags and entities from their
+`Article.objects.published()` or, in the one statement of its own (the page of articles,
+_article_statement(): SQL prepared once per connection) and where the search entries pick
+them, through `public_sql()`, the same rule compiled to SQL; authors, tags and entities from their
 `in_use()` QuerySets (rows with public articles, counted by the reader
 statistics), so a draft, a scheduled article, or a name known only from them
 never appears, and a filter naming one is answered as if it did not exist.
 Full-text matching uses the search entries and the search syntax of
 articles/search.py (`websearch_to_tsquery`: words, "phrase", OR, -word), whose
-statements read them (`entry_condition`, `entry_keys`, `ranked_entry_keys`): this
-module runs no SQL of its own.
+statements read them (`entry_condition`, `entry_keys`, `ranked_entry_keys`).
 
-Each function returns plain data (dicts and lists) that the endpoints give to
-their response schemas, in a fixed number of queries whatever the page size.
+Each function returns plain data (dicts and lists) in the shape of the route's response
+schema (the articles' routes render it as built: endpoints.built()), in a fixed number of
+queries whatever the page size.
 """
 
 import base64
 import binascii
 import datetime
+import functools
 import json
 import re
 import zoneinfo
@@ -25,10 +27,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import F, Func, OuterRef, Q, TextField, Value
-from django.db.models.functions import JSONObject
+from django.db import connections, router
+from django.db.models import F, Func, Q, TextField, Value
 
 from .. import search
 from ..models import (
@@ -41,8 +42,10 @@ from ..models import (
     SlugRedirect,
     Tag,
     TaggedArticle,
+    public_sql,
 )
 from ..pagecache import key
+from ..prepared import PreparedStatement
 from ..related import related_articles
 from ..search import CONTROL_RE, MAX_FILTERS, MAX_QUERY_LENGTH, SLUG_RE
 
@@ -234,71 +237,122 @@ def article_page(filters, links):
     Without words or filters (dates aside), the page is read from the articles' own listing
     index, as the home page is. Otherwise, as the search page does, its ids are picked from
     the narrow search entries (one query), then the articles are read by id. Either way the
-    articles come in one query with their tags and entities beside them (with_link_rows()).
+    articles come in one prepared statement with their tags and entities beside them
+    (_article_rows()).
     """
     size = filters.page_size
-    articles = with_link_rows(Article.objects.published().select_related("author"))
-    if not filters.with_body:
-        articles = articles.defer("body")
     if _uses_search_entries(filters):
         keys = _matching_keys(filters, _resolve(filters), size + 1)
-        by_id = {a.pk: a for a in articles.filter(pk__in=[k[-1] for k in keys])}
+        by_id = (
+            {row[0]: row for row in _article_rows("ids", [[k[-1] for k in keys]], filters.with_body)} if keys else {}
+        )
         rows = [(key, by_id[key[-1]]) for key in keys if key[-1] in by_id]
     else:
-        rows = [((a.published_at, a.pk), a) for a in _ordered(articles, filters)[: size + 1]]
+        start, end = _date_range(filters)
+        oldest = filters.order == "oldest"
+        after = filters.cursor or (("-infinity", 0) if oldest else ("infinity", 0))
+        values = [start or "-infinity", end or "infinity", *after, size + 1]
+        rows = [((row[4], row[0]), row) for row in _article_rows(filters.order, values, filters.with_body)]
     more = len(rows) > size
-    shown = [article for _key, article in rows[:size]]
-    items = [article_item(article, links, with_body=filters.with_body) for article in shown]
+    shown = [row for _key, row in rows[:size]]
+    items, keys = article_items(shown, links, with_body=filters.with_body)
     next_cursor = encode_cursor(filters.order, rows[size - 1][0]) if more else None
-    return items, next_cursor, page_keys(shown)
+    return items, next_cursor, keys
 
 
-def with_link_rows(articles):
-    """Each article with its tags (`tag_rows`) and entities with their counts (`mention_rows`) as
-    arrays of JSON objects beside it, in the article's own query, the shape for_detail() reads:
-    a page of 100 articles links about 1,500 entities, and a query of their own with a model
-    object for each cost more than everything else the page did."""
-    tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).order_by("tag__name")
-    mentions = Mention.objects.filter(article=OuterRef("pk")).order_by("-count", "entity__name")
-    return articles.annotate(
-        tag_rows=ArraySubquery(tags.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug"))),
-        mention_rows=ArraySubquery(
-            mentions.values(
-                json=JSONObject(
-                    entity_id="entity_id", count="count", name="entity__name", slug="entity__slug", kind="entity__kind"
-                )
-            )
-        ),
-    )
+# The API's page of articles in SQL, on purpose (as cards.py's listings): one statement, prepared
+# once per connection (articles/prepared.py), for the listing's index or the ids the search
+# entries picked. Compiling the ORM's version (the author join and the tags' and entities' JSON
+# subqueries) and building a model instance per article cost more than PostgreSQL's work; and each
+# tag and entity is read by its primary key (a scalar subquery), where a join hashed the whole
+# tags table once per article. The visibility rule comes from `models.public_sql()`.
+_SELECTIONS = {
+    # (published_at, id) strictly past the cursor's, between two instants, in the listing's order.
+    "newest": "a.published_at >= %s AND a.published_at < %s AND (a.published_at, a.id) < (%s, %s) "
+    "ORDER BY a.published_at DESC, a.id DESC LIMIT %s",
+    "oldest": "a.published_at >= %s AND a.published_at < %s AND (a.published_at, a.id) > (%s, %s) "
+    "ORDER BY a.published_at, a.id LIMIT %s",
+    "ids": "a.id = ANY(%s)",  # in no order: the caller has the search entries' order
+}
 
 
-def page_keys(articles):
-    """The page-cache keys of articles shown with their author and tags."""
-    keys = []
-    for article in articles:
-        keys.append(key("article", article.pk))
-        if article.author_id:
-            keys.append(key("author", article.author_id))
-        keys.extend(key("tag", tag["id"]) for tag in article.tag_rows)
-    return keys
+@functools.cache
+def _article_statement(selection, with_body):
+    article, author, tag, tagging = (m._meta.db_table for m in (Article, Author, Tag, TaggedArticle))
+    mention, entity = Mention._meta.db_table, Entity._meta.db_table
+    sql = f"""
+        SELECT a.id, a.slug, a.title, a.dek, a.published_at, {"a.body" if with_body else "NULL"},
+               a.author_id, au.name, au.slug,
+               (SELECT json_agg(x.tag ORDER BY x.tag->>1) FROM (
+                    SELECT (SELECT json_build_array(t.id, t.name, t.slug) FROM {tag} t WHERE t.id = ti.tag_id) AS tag
+                      FROM {tagging} ti WHERE ti.content_object_id = a.id) x),
+               (SELECT json_agg(x.entity ORDER BY x.count DESC, x.entity->>0) FROM (
+                    SELECT m.count, (SELECT json_build_array(e.name, e.kind, e.slug, m.count, e.id)
+                                       FROM {entity} e WHERE e.id = m.entity_id) AS entity
+                      FROM {mention} m WHERE m.article_id = a.id) x)
+          FROM {article} a
+          LEFT JOIN {author} au ON au.id = a.author_id
+         WHERE {public_sql("a")} AND {_SELECTIONS[selection]}
+    """
+    return PreparedStatement(f"api_articles_{selection}{'_body' if with_body else ''}"), sql
 
 
-def _ordered(articles, filters):
-    """The articles from the dates and past the cursor, in the asked order (newest or oldest)."""
-    start, end = _date_range(filters)
-    if start:
-        articles = articles.filter(published_at__gte=start)
-    if end:
-        articles = articles.filter(published_at__lt=end)
-    if filters.order == "oldest":
-        if filters.cursor:
-            when, pk = filters.cursor
-            articles = articles.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
-        return articles.order_by("published_at", "id")
-    if filters.cursor:
-        when, pk = filters.cursor
-        articles = articles.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
-    return articles.order_by("-published_at", "-id")
+def _article_rows(selection, values, with_body):
+    """Rows (id, slug, title, dek, published_at, body or None, author id, name and slug, tags as
+    [[id, name, slug]] by name, entities as [[name, kind, slug, mentions, id]] most mentioned first)."""
+    statement, sql = _article_statement(selection, with_body)
+    db = connections[router.db_for_read(Article)]
+    with db.cursor() as cursor:
+        statement.execute(db, cursor, sql, values)
+        return cursor.fetchall()
+
+
+def article_items(rows, links, *, with_body=False):
+    """The articles of _article_rows() as lists show them (headline, dek, date, author, tags and
+    entities), and the page-cache keys they show (each article with its author and tags)."""
+    article_url, article_api = links.pages("article"), links.apis("article")
+    author_url, author_api = links.pages("author"), links.apis("author")
+    tag_url, tag_api = links.pages("tag"), links.apis("tag")
+    entity_url, entity_api = links.pages("entity"), links.apis("entity")
+    items, keys = [], []
+    for pk, slug, title, dek, published_at, body, author_id, author_name, author_slug, tags, mentions in rows:
+        tags = tags or []
+        item = {
+            "slug": slug,
+            "url": article_url(slug),
+            "api_url": article_api(slug),
+            "title": title,
+            "dek": dek,
+            "published_at": published_at,
+            "author": None,
+            "tags": [{"name": n, "slug": s, "url": tag_url(s), "api_url": tag_api(s)} for _id, n, s in tags],
+            "entities": [
+                {
+                    "name": n,
+                    "kind": KIND_NAMES[k],
+                    "slug": s,
+                    "url": entity_url(s),
+                    "api_url": entity_api(s),
+                    "mentions": c,
+                }
+                for n, k, s, c, _id in mentions or ()
+            ],
+        }
+        if author_id is not None:
+            item["author"] = {
+                "name": author_name,
+                "slug": author_slug,
+                "url": author_url(author_slug),
+                "api_url": author_api(author_slug),
+            }
+        if with_body:
+            item["body"] = body
+        items.append(item)
+        keys.append(key("article", pk))
+        if author_id is not None:
+            keys.append(key("author", author_id))
+        keys.extend(key("tag", tag[0]) for tag in tags)
+    return items, keys
 
 
 def _matching_keys(filters, ids, limit):
@@ -318,54 +372,41 @@ def _matching_keys(filters, ids, limit):
     return search.entry_keys(where, params, oldest_first=filters.order == "oldest", after=filters.cursor, limit=limit)
 
 
-def article_item(article, links, *, with_body=False):
-    """An article as lists show it: headline, dek, date, author, tags and entities (read from `tag_rows`
-    and `mention_rows`, see with_link_rows())."""
-    item = {
-        "slug": article.slug,
-        "url": links.page("article", article.slug),
-        "api_url": links.api("article", article.slug),
-        "title": article.title,
-        "dek": article.dek,
-        "published_at": article.published_at,
-        "author": author_ref(article.author.name, article.author.slug, links) if article.author else None,
-        "tags": [tag_ref(t["name"], t["slug"], links) for t in article.tag_rows],
-        "entities": [
-            entity_ref(m["name"], m["kind"], m["slug"], links, mentions=m["count"]) for m in article.mention_rows
-        ],
-    }
-    if with_body:
-        item["body"] = article.body
-    return item
-
-
 def article_detail(slug, links):
     """The whole public article with `slug`, its entities with counts and related articles; NotFound if none.
 
     Returns (item, page-cache keys)."""
-    article = Article.objects.published().for_detail().filter(slug=slug).first()  # one query, as the page
-    if article is None:
+    from ..views import PUBLIC_ARTICLE  # the article page's own query, prepared
+
+    found = PUBLIC_ARTICLE.fetch(slug)  # one query, as the page
+    if not found:
         raise NotFound(f"There is no public article “{slug[:100]}”.", "slug")
-    item = article_item(article, links, with_body=True)
+    article = found[0]
+    author = article.author
+    row = (
+        *(article.pk, article.slug, article.title, article.dek, article.published_at, article.body),
+        *(article.author_id, author and author.name, author and author.slug),
+        [(t["id"], t["name"], t["slug"]) for t in article.tag_rows],
+        [(m["name"], m["kind"], m["slug"], m["count"], m["entity_id"]) for m in article.mention_rows],
+    )
+    (item,), keys = article_items([row], links, with_body=True)
     item["updated_at"] = article.updated_at
-    if article.author:
-        item["author"].update(bio=article.author.bio, twitter=article.author.twitter or None)
+    if author:
+        item["author"].update(bio=author.bio, twitter=author.twitter or None)
     related = related_articles(article)  # as the article's page shows them
+    article_url, article_api = links.pages("article"), links.apis("article")
     item["related"] = [
         {
             "slug": row.slug,
-            "url": links.page("article", row.slug),
-            "api_url": links.api("article", row.slug),
+            "url": article_url(row.slug),
+            "api_url": article_api(row.slug),
             "title": row.title,
             "published_at": row.published_at,
         }
         for row in related
     ]
-    keys = [
-        *page_keys([article]),
-        *(key("entity", m["entity_id"]) for m in article.mention_rows),
-        *(key("article", row.pk) for row in related),
-    ]
+    keys += [key("entity", m["entity_id"]) for m in article.mention_rows]
+    keys += [key("article", row.pk) for row in related]
     return item, keys
 
 
