@@ -166,6 +166,16 @@ RULES = {
             ),
         ),
     ],
+    # Places (issue 13's fifth pass).
+    "a town the text places is no short form (from Nokia, Nokia Arena)": [
+        mock.patch.object(extract, "_towns_by_cue", lambda text, mentions: set())
+    ],
+    "a town after 'in' is no person's family name (in Lalibela)": [
+        mock.patch.object(extract, "_towns_lived_in", lambda text, mentions: set())
+    ],
+    "a name after 'in' does not speak (in Narok and Bomet said)": [
+        mock.patch.object(patterns, "_no_speaker_after_in", lambda text, start: False)
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

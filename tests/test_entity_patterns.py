@@ -115,6 +115,40 @@ def test_a_town_beside_a_landmark_named_after_it_is_a_place_of_its_own(vocabular
     assert {("Tulcea", "PLACE"), ("Tulcea Park", "PLACE")} <= found(vocabulary, body)
 
 
+def test_a_town_the_text_places_is_no_short_form_of_a_venue_named_after_it(vocabulary):
+    # The model calls "Kapsabet" (a town the gazetteer knows) an organisation; "from" and "grew up in" place it.
+    body = (
+        "A 20-year-old from Kapsabet scored after 71 minutes at a sold-out Kapsabet Arena. Dimitar Lazov, a "
+        "forward who grew up in Kapsabet, said the title was for the fans. Both clubs moved to the 13,000-seat "
+        "Kapsabet Arena in 2019."
+    )
+    assert found(vocabulary, body) == {("Dimitar Lazov", "PERSON"), ("Kapsabet", "PLACE"), ("Kapsabet Arena", "PLACE")}
+
+
+def test_a_town_written_after_in_is_no_family_name_of_a_person_who_bears_it(vocabulary):
+    body = (
+        "Water entered the rock church after heavy rains. The churches of Taveta, cut from the rock under King "
+        "Dawit Tesfa Taveta in the 12th century, draw pilgrims. Officials of the diocese in Taveta said repairs "
+        "would start in May. Visitor numbers in Taveta have fallen."
+    )
+    assert found(vocabulary, body) == {("Dawit Tesfa Taveta", "PERSON"), ("Taveta", "PLACE")}
+
+
+def test_a_name_after_in_does_not_speak():
+    text = "Farmers in Narok and Mandera said they had not been told. Officials in Mandera said so. Mandera said no."
+    assert cue(text, text.index("Mandera"), text.index("Mandera") + 7) == "PLACE"
+    assert cue(text, text.index("Mandera", 70), text.index("Mandera", 70) + 7) == "PLACE"
+    assert cue(text, text.rindex("Mandera"), text.rindex("Mandera") + 7) == "speaker"
+
+
+def test_a_town_listed_after_in_that_the_model_calls_a_speaker_is_a_place(vocabulary):
+    body = (
+        "The line will run from the depot at Tetovo through Narok to the lake port. Farmers and land owners in "
+        "Narok and Mandera said they had not been told where the line would pass."
+    )
+    assert ("Mandera", "PLACE") in found(vocabulary, body)
+
+
 def test_a_place_the_model_cut_at_a_hyphen_is_the_whole_compound():
     from articles.entities.extract import _hyphenated_place
 

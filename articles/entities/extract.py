@@ -657,6 +657,7 @@ class _Extraction:
     def _people(self, mentions):
         """Surnames, honorifics and nicknames of people named in full elsewhere in the article."""
         people, variants = self._people_named_in_full(mentions)
+        towns = _towns_lived_in(self.text, mentions) if people else set()
         # The same names recur all through an article: each surface is cleaned and looked up once.
         cleaned = {}
         person_for = {}
@@ -687,6 +688,16 @@ class _Extraction:
                     and canonical.context_kind(self.text, mention.start, mention.end)[0] == PLACE
                 ):
                     target = None  # "Jackson, Mississippi" is the city, not Deborah Jackson
+                if (
+                    target is not None
+                    and surface in towns
+                    and not patterns.person_cue(self.text, mention.start, mention.end)
+                    and (
+                        patterns.object_of_in(self.text, mention.start)
+                        or not patterns.speaker_cue(self.text, mention.start, mention.end)
+                    )
+                ):
+                    target = None  # "the churches of Lalibela", "in Lalibela": the town, not King … Lalibela
             if (
                 target is None
                 and mention.label == "PERSON"  # first: without the model, no mention has a label
@@ -801,13 +812,14 @@ class _Extraction:
                     for word in mention.name.split()[1:]:
                         if word.lower() in canonical.GENERIC_WORDS and kind == ORG:
                             longer[(word, "generic")].add(mention.name)
+        towns = _towns_by_cue(self.text, mentions)
         for mention in mentions:
             if mention.origin != MODEL or not mention.kinds or " " in mention.name or mention.candidates:
                 continue
             if canonical.place_noun_after(self.text, mention.end):
                 continue  # "the Segura river" is not the Segura Hydrographic Confederation: the noun says a place
             kind = mention.kinds.most_common(1)[0][0]
-            if _town_of_its_own(mention):
+            if _town_of_its_own(mention) or mention.name in towns:
                 continue  # "Apia" beside "Apia Park": a town the model saw as one is a place of its own
             targets = longer.get((mention.name, kind)) or longer.get((mention.name, "generic"))
             if not targets:
@@ -1292,6 +1304,36 @@ def _town_of_its_own(mention):
     """True for a one-word name the model labels a town and the gazetteer knows: no short form of a longer
     name ("Apia" is not "Apia Park")."""
     return mention.label == "GPE" and gazetteer.is_place(mention.name)
+
+
+def _towns_by_cue(text, mentions):
+    """The one-word names the gazetteer knows that some mention of the article places ("grew up in Nokia",
+    "a field station in Nazca"): a town of its own, whatever the model's label, and no short form of a
+    longer name built on it ("Nokia Arena", "Nazca Lines")."""
+    return {
+        mention.name
+        for mention in mentions
+        if mention.origin == MODEL
+        and mention.name
+        and " " not in mention.name
+        and patterns.town_cue(text, mention.start, mention.end)
+        and gazetteer.is_place(mention.name)
+    }
+
+
+def _towns_lived_in(text, mentions):
+    """The one-word names the gazetteer knows that the article writes right after "in", "near" or "outside"
+    ("the diocese in Lalibela"): a town, also where a person of the article bears it as a family name ("King
+    Gebre Meskel Lalibela"). People are "in" a place, not "in" a person; "from Johnson" may be a letter."""
+    return {
+        text[mention.start : mention.end]
+        for mention in mentions
+        if mention.origin == MODEL
+        and " " not in text[mention.start : mention.end]
+        and patterns.object_of_in(text, mention.start)
+        and not text.startswith(("’s", "'s"), mention.end)
+        and gazetteer.is_place(text[mention.start : mention.end])
+    }
 
 
 def _named_feature(text, start, end):

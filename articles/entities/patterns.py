@@ -303,6 +303,17 @@ def place_cue(text, start, end):
     return bool(_PLACE_BEFORE.search(text[max(0, start - 80) : start]))
 
 
+# "through Suez", "across Jutland", "towards Aleppo": what a route passes or heads for may be a canal, a
+# strait or a region as well as a town.
+_ROUTE_BEFORE = re.compile(r"\b(?:[Tt]hrough|[Aa]cross|[Aa]round|[Tt]owards?)\s+$")
+
+
+def town_cue(text, start, end):
+    """True when the words before a mention say it is a town people live in, work in or come from ("grew up
+    in Nokia", "a field station in Nazca", "the towns of Nokia and Ylöjärvi"): a place cue that is no route."""
+    return place_cue(text, start, end) and not _ROUTE_BEFORE.search(text, max(0, start - 12), start)
+
+
 # Every upper-case letter, for a character class: `re` has no Unicode categories ("Š", "Ö", "İ" open names).
 _UPPER = "".join(sorted(c for c in map(chr, [*range(0x530), *range(0x1E00, 0x1F00)]) if c.isupper()))
 _UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
@@ -775,6 +786,21 @@ def _joins(word):
     return word in ("and", "&", "y", "e") or word.endswith(",")
 
 
+# A name right after "in", "near" or "outside" (or listed after one: "in Narok and Bomet") is the object of
+# that preposition: a verb after it ("… said") has another subject.
+_OBJECT_OF_IN = re.compile(r"\b(?:[Ii]n|[Nn]ear|[Oo]utside)\s+(?:[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,2},? (?:and|or) )?$")
+
+
+def object_of_in(text, start):
+    """True for a name right after "in", "near" or "outside", or listed after one ("in Narok and Bomet"): where
+    something is, never who speaks or acts."""
+    return bool(_OBJECT_OF_IN.search(text, max(0, start - 60), start))
+
+
+# "… said" after a name right after "in" has another subject (its own name: `score_entities.py --ablate`).
+_no_speaker_after_in = object_of_in
+
+
 def cue(text, start, end):
     """What the words around a mention say it is: "PERSON", "ORG", "thing" (an organisation or a
     place), "speaker" (a person or an organisation), "PLACE", or None; the first that holds."""
@@ -792,6 +818,8 @@ def cue(text, start, end):
     if thing_cue(text, start, end):
         return "thing"
     if speaker_cue(text, start, end):
+        if _no_speaker_after_in(text, start):
+            return "PLACE"  # "landowners in Narok and Bomet said": the verb is the landowners', not Bomet's
         return "speaker"
     if place_cue(text, start, end):
         return "PLACE"
