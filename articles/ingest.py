@@ -61,13 +61,14 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from . import changes, writes
-from .entities import Vocabulary, extract_entities, read_document
+from .entities import extract_entities, read_document
 from .entities.ner import load_model
+from .entities.relink import articles_naming, relink
+from .entities.stored import load_vocabulary
 from .models import (
     Article,
     Author,
     Entity,
-    RejectedName,
     SearchEntry,
     SeedFile,
     free_slugs,
@@ -320,20 +321,6 @@ def _needs_model(files, ingested, max_bytes):
     return False
 
 
-def load_vocabulary(up_to=None):
-    """The curated vocabulary: every Entity with its aliases (`up_to`: those with an id up to it),
-    and the names editors rejected (`RejectedName`), which extraction never makes entities.
-
-    `up_to` gives the vocabulary as it was when a run began, without the entities the
-    run has created since: every part of a queued ingest reads its files with it, as
-    every file of a direct ingest is read with the vocabulary of its start.
-    """
-    entities = Entity.objects.order_by("pk").values_list("name", "kind", "aliases")
-    if up_to is not None:
-        entities = entities.filter(pk__lte=up_to)
-    return Vocabulary(entities.iterator(chunk_size=5000), rejected=RejectedName.objects.values_list("name", flat=True))
-
-
 # Worker processes keep their vocabulary in a module global set by the pool initialiser.
 _worker_state = {}
 
@@ -457,8 +444,6 @@ def link_new_entities(known_entities, *, workers=1):
     whatever its place in the run. `workers`: processes that extract (as relink() uses
     them). Returns how many articles were rewritten.
     """
-    from .entities.relink import articles_naming, relink
-
     changed = 0
     for _round in range(LINK_ROUNDS):
         latest = Entity.objects.aggregate(last=Max("id"))["last"] or 0

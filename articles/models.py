@@ -325,7 +325,7 @@ class RejectedName(models.Model):
     Deleting an entity alone does not last: the next re-link or ingest finds the name in
     the same text and creates it anew. The admin's delete records the name here (its
     confirmation offers it), and extraction reads these names with the vocabulary
-    (`ingest.load_vocabulary`, `Vocabulary.is_rejected`). An entity of the name wins:
+    (`entities.stored.load_vocabulary`, `Vocabulary.is_rejected`). An entity of the name wins:
     adding or renaming one in the admin lifts the rejection.
     """
 

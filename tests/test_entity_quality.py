@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from articles.entities.evaluate import KINDS, extract_set, format_table, load_gold, score
-from articles.ingest import load_vocabulary
+from articles.entities.stored import load_vocabulary
 from articles.seed import parse_seed
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -35,6 +35,7 @@ from ..writes import find_or_create, mention_counts, replace_mentions, write_men
 from .extract import MODEL, VOCABULARY, extract_entities, model_text, read_document
 from .junk import is_junk
 from .ner import Reading
+from .stored import load_vocabulary
 
 CHUNK_SIZE = 1000
 
@@ -77,8 +78,6 @@ def relink(
     could mention the entities). Without either, every article whose entities
     are not pinned is. `progress(done, total)` is called after each chunk.
     """
-    from ..ingest import load_vocabulary
-
     started = time.monotonic()
     report = RelinkReport()
     articles = _articles(entity_ids, article_ids)
@@ -338,8 +337,6 @@ def reextract(article_ids, *, vocabulary=None, ner=True):
     entities editors pinned are skipped. Writes the mentions only: the caller, inside
     `changes.atomic()`, then calls `changes.apply(articles=...)` with the returned ids.
     """
-    from ..ingest import load_vocabulary
-
     articles = list(Article.objects.filter(id__in=list(article_ids), entities_pinned=False).select_related("author"))
     if not articles:
         return []

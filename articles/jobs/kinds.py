@@ -77,7 +77,7 @@ class Relink(Kind):
 
     def run(self, job, params):
         from ..entities.relink import relink
-        from ..ingest import load_vocabulary
+        from ..entities.stored import load_vocabulary
 
         report = relink(article_ids=params["ids"], vocabulary=load_vocabulary())
         return report.as_dict()
