@@ -5,7 +5,8 @@ empty database exactly. Besides the fields issue 2 named (slug, title, dek, body
 status, published_at, author, tags, entities with mention counts, source), each line
 carries what an exact restore needs: the article's times (`created_at`, `updated_at`,
 `ingested_at`, `edited_at`, to the microsecond), `entities_pinned`, `tag_slugs`
-(name -> slug), each entity's `slug`, `aliases` and the mention's `source`, and the
+(name -> slug), each entity's `slug`, `aliases` and the mention's `source` and
+`byline_only` (named only by the byline and the author's bio), and the
 ingest provenance of every seed file that produced the article (`seed_files`).
 """
 
@@ -45,6 +46,7 @@ def article_record(article):
                 "kind": m.entity.kind,
                 "mentions": m.count,
                 "source": m.source,
+                "byline_only": m.byline_only,
                 "slug": m.entity.slug,
                 "aliases": list(m.entity.aliases),
             }

@@ -738,6 +738,9 @@ class Mention(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     count = models.PositiveIntegerField(default=1, help_text="How many times the article mentions the entity.")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.EDITOR, editable=False)
+    # "Follow her on X @…": named only by the byline and the author's bio, not by the headline, dek or
+    # body. The entity's page lists the article; "appears with" and related articles leave it out.
+    byline_only = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -1038,6 +1041,7 @@ class PublicMention(models.Model):
         Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_mentions", db_index=False
     )
     published_at = models.DateTimeField()
+    byline_only = models.BooleanField(default=False, db_default=False)  # as Mention.byline_only
 
     class Meta:
         indexes = [

@@ -1,7 +1,8 @@
 """Related articles, chosen when an article is written and stored ready to serve.
 
 An article's related articles are the public articles sharing the most entities and
-tags with it, newest first among equals: the ranking is `candidates_sql()`, which
+tags with it (entities its text names: not one only its byline and the author's bio
+give, as "follow her on X"), newest first among equals: the ranking is `candidates_sql()`, which
 `ArticleQuerySet.related_to()` runs live for one article and `choose_related()` for
 many. Working that out reads a hundred index entries per entity and tag, a few
 milliseconds: most of what an uncached article page cost. So the change
@@ -56,7 +57,7 @@ def candidates_sql(article, limit):
                         ORDER BY published_at DESC, article_id DESC
                         LIMIT %(per_facet)s
                  ) p
-                 WHERE m.article_id = {article}
+                 WHERE m.article_id = {article} AND NOT m.byline_only  -- "find her on X": not what it is about
                 UNION ALL
                 SELECT p.article_id, p.published_at
                   FROM {TaggedArticle._meta.db_table} t

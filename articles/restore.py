@@ -5,8 +5,8 @@
 Everything the export holds comes back as it was: slugs, statuses (drafts and
 scheduled articles included), publication and edit times to the microsecond,
 authors with bios and handles, tags with their slugs, entities with kinds, slugs,
-aliases, mention counts and sources, pinned entity lists, and the seed-file
-provenance that lets a later ingest recognise unchanged files. Then the reader
+aliases, mention counts, sources and byline-only flags, pinned entity lists, and the
+seed-file provenance that lets a later ingest recognise unchanged files. Then the reader
 statistics are rebuilt and the search entries written, as ingest would.
 
 Not in an export, so not restored: user accounts (`edited_by` is left empty), the
@@ -241,7 +241,8 @@ class _Writer:
         for record in batch:
             for entity in record.get("entities", []):
                 key = (article_ids[record["slug"]], entity_ids[(self.lower[entity["name"]], entity["kind"])])
-                mentions[key] = (entity["mentions"], entity.get("source", Mention.Source.EDITOR))
+                source = entity.get("source", Mention.Source.EDITOR)
+                mentions[key] = (entity["mentions"], source, bool(entity.get("byline_only", False)))
         seed_files = [
             (f["path"], f["sha256"], article_ids[r["slug"]], f["ingested_at"] or self.now)
             for r in batch

@@ -209,13 +209,14 @@ def _read_links(cursor, params):
     _temp(
         cursor,
         "reader_old_m",
-        f"SELECT p.article_id, p.entity_id FROM {PublicMention._meta.db_table} p JOIN reader_ids USING (article_id)",
+        f"""SELECT p.article_id, p.entity_id, p.byline_only FROM {PublicMention._meta.db_table} p
+            JOIN reader_ids USING (article_id)""",
         params,
     )
     _temp(
         cursor,
         "reader_new_m",
-        f"SELECT m.article_id, m.entity_id FROM {_MENTION} m JOIN reader_new_a USING (article_id)",
+        f"SELECT m.article_id, m.entity_id, m.byline_only FROM {_MENTION} m JOIN reader_new_a USING (article_id)",
         params,
     )
     _temp(
@@ -339,13 +340,17 @@ _ENTITY_MONTH_DELTA = f"""
     GROUP BY x.entity_id, x.month HAVING sum(x.d) <> 0
 """
 
+# "Appears with": two entities the article's text names (not only its byline and the author's bio, which
+# would pair "Twitter" of "follow her on Twitter" with everything the author writes about).
 _ENTITY_PAIR_DELTA = f"""
     SELECT x.entity_id, x.other_id, sum(x.d) AS d FROM (
         SELECT a.entity_id, b.entity_id AS other_id, -1 AS d
           FROM reader_old_m a JOIN reader_old_m b ON a.article_id = b.article_id AND a.entity_id <> b.entity_id
+         WHERE NOT a.byline_only AND NOT b.byline_only
         UNION ALL
         SELECT a.entity_id, b.entity_id, 1
           FROM reader_new_m a JOIN reader_new_m b ON a.article_id = b.article_id AND a.entity_id <> b.entity_id
+         WHERE NOT a.byline_only AND NOT b.byline_only
     ) x
     JOIN {_ENTITY} e ON e.id = x.entity_id
     JOIN {_ENTITY} o ON o.id = x.other_id
@@ -362,8 +367,8 @@ def _replace_snapshot(cursor):
             SELECT article_id, published_at, month, author_id FROM reader_new_a"""
     )
     cursor.execute(
-        f"""INSERT INTO {PublicMention._meta.db_table} (entity_id, article_id, published_at)
-            SELECT m.entity_id, m.article_id, a.published_at
+        f"""INSERT INTO {PublicMention._meta.db_table} (entity_id, article_id, published_at, byline_only)
+            SELECT m.entity_id, m.article_id, a.published_at, m.byline_only
               FROM reader_new_m m JOIN reader_new_a a USING (article_id)"""
     )
     cursor.execute(

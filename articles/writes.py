@@ -103,7 +103,8 @@ def replace_mentions(entities_by_article, readings=None):
     without the model) are stored with them: re-linking replays them. Articles whose entities an
     editor pinned are left exactly as they are. Entities are found or created by
     case-blind name and kind. Each mention records whether the vocabulary found it
-    or only the model did. Returns the ids of the articles written.
+    or only the model did, and whether only the byline and bio name it. Returns the ids
+    of the articles written.
     """
     if not entities_by_article:
         return []
@@ -118,26 +119,32 @@ def replace_mentions(entities_by_article, readings=None):
     rows = []
     for article_id, found in targets.items():
         counts = mention_counts(found, lambda entity: entity_ids.get((entity.name, entity.kind)))
-        rows.extend((article_id, entity_id, count, source) for entity_id, (count, source) in counts.items())
+        rows.extend((article_id, entity_id, *stored) for entity_id, stored in counts.items())
     write_mentions(list(targets), rows)
     write_readings({pk: (readings or {}).get(pk) for pk in targets})
     return list(targets)
 
 
 def mention_counts(found, entity_id):
-    """{entity id: (count, source)} for FoundEntity items; `entity_id(item)` is None for a refused (junk) name.
+    """{entity id: (count, source, byline_only)} for FoundEntity items; `entity_id(item)` is None for a
+    refused (junk) name.
 
-    Two names of one entity add up; the vocabulary's source wins over the model's.
-    Ingest, re-extraction and re-linking all store what this gives.
+    Two names of one entity add up; the vocabulary's source wins over the model's, and a name in
+    the article's text over one only its byline and bio give. Ingest, re-extraction and
+    re-linking all store what this gives.
     """
     counts = {}
     for entity in found:
         pk = entity_id(entity)
         if pk is None:
             continue
-        count, source = counts.get(pk, (0, None))
+        count, source, byline_only = counts.get(pk, (0, None, True))
         found_by = getattr(entity, "source", VOCABULARY)
-        counts[pk] = (count + entity.count, VOCABULARY if VOCABULARY in (source, found_by) else found_by)
+        counts[pk] = (
+            count + entity.count,
+            VOCABULARY if VOCABULARY in (source, found_by) else found_by,
+            byline_only and getattr(entity, "byline_only", False),
+        )
     return counts
 
 
@@ -155,13 +162,19 @@ def write_readings(readings_by_article):
     )
 
 
-MENTION_COLUMNS = {"article_id": "bigint", "entity_id": "bigint", "count": "int", "source": "text"}
+MENTION_COLUMNS = {
+    "article_id": "bigint",
+    "entity_id": "bigint",
+    "count": "int",
+    "source": "text",
+    "byline_only": "boolean",
+}
 
 
 def write_mentions(article_ids, rows):
-    """Set the mentions of `article_ids` to `rows` of (article id, entity id, count, source).
+    """Set the mentions of `article_ids` to `rows` of (article id, entity id, count, source, byline_only).
 
-    A pair that stays keeps its row and id, its count and source updated in place; only pairs no
+    A pair that stays keeps its row and id, its count, source and byline_only updated in place; only pairs no
     longer found are deleted, and new ones inserted. The ids matter: an editor's change form posts
     them, and a re-extraction between two saves of one page must not make them vanish (the form
     would fail on rows that no longer exist). The articles' rows are locked first, in id order: two
@@ -178,8 +191,10 @@ def write_mentions(article_ids, rows):
         Mention.objects.filter(id__in=gone).delete()
     table = Mention._meta.db_table
     recount = (
-        "ON CONFLICT ON CONSTRAINT mention_unique_pair DO UPDATE SET count = EXCLUDED.count, source = EXCLUDED.source "
-        f"WHERE ({table}.count, {table}.source) IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.source)"
+        "ON CONFLICT ON CONSTRAINT mention_unique_pair DO UPDATE "
+        "SET count = EXCLUDED.count, source = EXCLUDED.source, byline_only = EXCLUDED.byline_only "
+        f"WHERE ({table}.count, {table}.source, {table}.byline_only) "
+        "IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.source, EXCLUDED.byline_only)"
     )
     insert_rows(Mention, MENTION_COLUMNS, rows, then=recount)
 
@@ -497,20 +512,24 @@ def move_mentions(survivor_id, other_ids, article_ids):
 
     One row per article: the counts of every merged entity are added to the survivor's own,
     and a moved mention keeps the strongest provenance it had: an editor's, then the
-    vocabulary's (SQL: an INSERT … SELECT … GROUP BY that adds to rows already there)."""
+    vocabulary's, and is only the byline's if every merged one was (SQL: an INSERT … SELECT …
+    GROUP BY that adds to rows already there)."""
     table = Mention._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {table} (article_id, entity_id, count, source)
+            INSERT INTO {table} (article_id, entity_id, count, source, byline_only)
             SELECT article_id, %s, SUM(count),
                    CASE WHEN bool_or(source = 'editor') THEN 'editor'
                         WHEN bool_or(source = 'vocabulary') THEN 'vocabulary'
-                        ELSE 'model' END
+                        ELSE 'model' END,
+                   bool_and(byline_only)
               FROM {table}
              WHERE entity_id = ANY(%s) AND article_id = ANY(%s)
              GROUP BY article_id
-            ON CONFLICT (article_id, entity_id) DO UPDATE SET count = {table}.count + EXCLUDED.count
+            ON CONFLICT (article_id, entity_id) DO UPDATE
+               SET count = {table}.count + EXCLUDED.count,
+                   byline_only = {table}.byline_only AND EXCLUDED.byline_only
             """,
             [survivor_id, list(other_ids), list(article_ids)],
         )

@@ -48,6 +48,7 @@ def test_one_article_per_line_with_every_field():
                 "kind": "PLACE",
                 "mentions": 3,
                 "source": "editor",
+                "byline_only": False,
                 "slug": "baltic-sea",
                 "aliases": [],
             }

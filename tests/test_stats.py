@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles.entities.relink import relink
 from articles.ingest import ingest_paths
 from articles.models import (
     Article,
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 TABLES = {
     PublicArticle: ["article_id", "published_at", "month", "author_id"],
-    PublicMention: ["entity_id", "article_id", "published_at"],
+    PublicMention: ["entity_id", "article_id", "published_at", "byline_only"],
     PublicTagging: ["tag_id", "article_id", "published_at"],
     MonthCount: ["month", "count"],
     AuthorStats: ["author_id", "article_count"],
@@ -171,3 +172,42 @@ def test_rebuild_command_reports_the_public_articles():
     out = io.StringIO()
     call_command("rebuild_reader_stats", stdout=out)
     assert "Counted 1 public articles" in out.getvalue()
+
+
+def test_names_only_the_byline_and_bio_give_appear_with_nothing(client, seed_dir):
+    """QA F3 (last session's F16): "follow her on Twitter @…" in an author's bio made Twitter, and the
+    author, appear with everything she writes about, near the top of every "appears with" list,
+    in Trends' suggestions and in related articles. They stay mentions of her articles (Twitter's
+    page lists them), but count for none of these."""
+    bio = "Marta Kowalska covers Europe from Brussels. Follow her on Twitter @mk_bxl."
+    bodies = {
+        "a.txt": ("Talks In Warsaw", "Envoys met in Warsaw and flew to Berlin."),
+        "b.txt": ("Warsaw Vote", "Voters in Warsaw backed the plan, as in Berlin."),
+        "c.txt": ("Lisbon Port", "Dockers in Lisbon went on strike."),
+    }
+    for name, (headline, body) in bodies.items():
+        seed_dir.write(name, f"{headline}\n\nA dek.\n\n{body}\n\nAuthor: Marta Kowalska\n\n{bio}\n")
+    ingest_paths([seed_dir.path], workers=1, ner=False)
+    first = Article.objects.get(title="Talks In Warsaw")
+    flags = dict(first.mentions.values_list("entity__name", "byline_only"))
+    assert flags == {
+        "Warsaw": False,
+        "Berlin": False,
+        "Twitter": True,
+        "Marta Kowalska": True,  # the byline
+        "Brussels": True,
+        "Europe": True,
+    }
+    warsaw = Entity.objects.get(name="Warsaw")
+    pairs = dict(EntityPair.objects.filter(entity=warsaw).values_list("other__name", "count"))
+    assert pairs == {"Berlin": 2}
+    appears_with = client.get(f"/api/v1/entities/{warsaw.slug}/").json()["appears_with"]
+    assert [e["name"] for e in appears_with] == ["Berlin"]
+    twitter = Entity.objects.get(name="Twitter")
+    assert EntityStats.objects.get(entity=twitter).article_count == 3  # her articles mention it
+    assert not EntityPair.objects.filter(entity=twitter).exists()
+    lisbon = Article.objects.get(title="Lisbon Port")  # shares only her byline and bio with the others
+    assert [a.title for a in Article.objects.related_to(lisbon)] == []
+    assert [a.title for a in Article.objects.related_to(first)] == ["Warsaw Vote"]
+    assert relink(workers=1, dry_run=True).changed == 0  # re-linking finds what ingest stored
+    assert_matches_rebuild()

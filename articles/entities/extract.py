@@ -72,6 +72,9 @@ class FoundEntity:
     kind: str
     count: int
     source: str = VOCABULARY  # VOCABULARY: found without the model; MODEL: only the model found it
+    # Named only by the byline and the author's bio ("find him on X @…"), not by headline, dek or body:
+    # a mention of the article, but no sign of what the article is about ("appears with", related articles).
+    byline_only: bool = False
 
 
 # Origins of a mention, in the order they win a tie for the same words.
@@ -131,17 +134,19 @@ def extract_entities(document, vocabulary, *, ner=True, reading=None):
     rest = model_text(document)
     text = f"{headline}\n\n{rest}" if rest else headline
     body_start = len(headline) + 2
+    bio_start = len(text) - len(getattr(document, "bio", "") or "")  # the bio ends the text
     if reading is None and ner:
         reading = read_document(document)
     elif reading is not None and not reading.fits(rest):
         raise ValueError("the model's reading is of another text than this document's")
-    return _Extraction(text, body_start, vocabulary, document.author or "", reading).run()
+    return _Extraction(text, body_start, vocabulary, document.author or "", reading, bio_start).run()
 
 
 class _Extraction:
-    def __init__(self, text, body_start, vocabulary, author, reading):
+    def __init__(self, text, body_start, vocabulary, author, reading, bio_start=None):
         self.text = text
         self.body_start = body_start
+        self.bio_start = len(text) if bio_start is None else bio_start
         self.vocabulary = vocabulary
         self.author = canonical.collapse(author)
         self.reading = reading  # the model's spans in text[body_start:], or None: no model
@@ -1155,9 +1160,12 @@ class _Extraction:
     def _count(self, mentions):
         counts = Counter()
         sources = {}
+        in_text = set()  # names found in headline, dek or body (the others: only in the byline and bio)
         for mention in mentions:
             key = (mention.name, mention.kind)
             counts[key] += 1
+            if mention.start < self.bio_start:
+                in_text.add(key)
             if mention.origin != MODEL or sources.get(key) == VOCABULARY:
                 sources[key] = VOCABULARY
             else:
@@ -1169,11 +1177,11 @@ class _Extraction:
             author = _Mention(0, 0, VOCABULARY, name=person.name, kind=PERSON)
             counts[(person.name, PERSON)] += 1  # the byline
             sources[(person.name, PERSON)] = VOCABULARY
-        self._count_other_forms(mentions, counts, author)
-        _brand_spellings(counts, sources)
+        self._count_other_forms(mentions, counts, author, in_text)
+        _brand_spellings(counts, sources, in_text)
         curated = {m.name for m in mentions if m.origin == VOCABULARY}  # names the vocabulary matched
         found = [
-            FoundEntity(name, kind, count, sources[(name, kind)])
+            FoundEntity(name, kind, count, sources[(name, kind)], byline_only=(name, kind) not in in_text)
             for (name, kind), count in counts.items()
             if not junk.is_junk(name, kind)
             and not self.vocabulary.is_rejected(name)  # editors deleted it as no entity
@@ -1187,8 +1195,10 @@ class _Extraction:
     def _stands_as_no_name(self, name, kind):
         return kind != PERSON and patterns.not_a_name_in(self.text, name, self.body_start) is not None
 
-    def _count_other_forms(self, mentions, counts, author=None):
-        """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author."""
+    def _count_other_forms(self, mentions, counts, author=None, in_text=None):
+        """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author.
+
+        Adds to `in_text` the entities one of them names before the bio."""
         owners = defaultdict(set)
         # Forms the vocabulary automaton already looked for everywhere need no second look.
         fresh = set()
@@ -1243,6 +1253,8 @@ class _Extraction:
             if covered.find(1, start, end) == -1:
                 counts[forms[form]] += 1
                 covered[start:end] = b"\x01" * (end - start)
+                if in_text is not None and start < self.bio_start:
+                    in_text.add(forms[form])
 
 
 def _place_parts(text, start, end, label):
@@ -1399,10 +1411,11 @@ def _gazetteer_run(text, start, end):
     return best
 
 
-def _brand_spellings(counts, sources):
+def _brand_spellings(counts, sources, in_text):
     """ "EBay" opening a sentence is the "eBay" the article writes elsewhere: one name, as the brand spells it.
 
-    `counts` and `sources` are keyed by (name, kind); the capitalised spelling's count joins the brand's.
+    `counts` and `sources` are keyed by (name, kind); the capitalised spelling's count joins the brand's,
+    and where it stands (`in_text`: the keys named before the bio) too.
     """
     brands = {name: kind for name, kind in counts if name[:1].islower() and " " not in name}
     if not brands:
@@ -1414,6 +1427,8 @@ def _brand_spellings(counts, sources):
             counts[key] += counts.pop((name, kind))
             source = sources.pop((name, kind))
             sources[key] = VOCABULARY if VOCABULARY in (source, sources[key]) else source
+            if (name, kind) in in_text:
+                in_text.add(key)
 
 
 # Between the names of one list: "A, B and C", "A, the B, and the C".

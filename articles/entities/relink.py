@@ -177,7 +177,7 @@ def _init_worker(vocabulary):
 
 
 def _match_rows(rows):
-    """(article id, [(name, kind, count, source)], replayed) for each row.
+    """(article id, [(name, kind, count, source, byline_only)], replayed) for each row.
 
     `replayed`: the article's stored reading is of its current text, and the whole
     extraction ran with it; otherwise the vocabulary alone was matched.
@@ -190,7 +190,7 @@ def _match_rows(rows):
         if reading is not None and not reading.fits(model_text(document)):
             reading = None  # read before an edit: the spans are not this text's
         found = extract_entities(document, vocabulary, reading=reading, ner=False)
-        results.append((pk, [(e.name, e.kind, e.count, e.source) for e in found], reading is not None))
+        results.append((pk, [(e.name, e.kind, e.count, e.source, e.byline_only) for e in found], reading is not None))
     return results
 
 
@@ -200,6 +200,7 @@ class _Found:
     kind: str
     count: int
     source: str
+    byline_only: bool
 
 
 class _MentionWriter:
@@ -218,10 +219,10 @@ class _MentionWriter:
             return
         article_ids = [pk for pk, _, _ in results]
         stored = {}
-        for article_id, entity_id, count, source in Mention.objects.filter(article_id__in=article_ids).values_list(
-            "article_id", "entity_id", "count", "source"
+        for article_id, entity_id, *mention in Mention.objects.filter(article_id__in=article_ids).values_list(
+            "article_id", "entity_id", "count", "source", "byline_only"
         ):
-            stored.setdefault(article_id, {})[entity_id] = (count, source)
+            stored.setdefault(article_id, {})[entity_id] = tuple(mention)
         self._learn_new_entities(results)
 
         rows, changed = [], []
@@ -233,27 +234,28 @@ class _MentionWriter:
                 self.report.added += len(new.keys() - old.keys())
                 self.report.removed += len(old.keys() - new.keys())
                 self.report.updated += sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
-                rows.extend((article_id, entity_id, count, source) for entity_id, (count, source) in new.items())
+                rows.extend((article_id, entity_id, *mention) for entity_id, mention in new.items())
         self.report.changed += len(changed)
         if changed and not self.dry_run:
             _replace(changed, rows)
 
     def _new_mentions(self, found, old, replayed):
-        """{entity id: (count, source)}: what extraction found, and what it does not decide.
+        """{entity id: (count, source, byline_only)}: what extraction found, and what it does not decide.
 
         Mentions editors added stay (with the larger count). Without a reading, so do
         those only the model found: the vocabulary alone cannot tell whether they hold.
         """
         new = mention_counts([_Found(*item) for item in found], lambda e: self.entity_ids.get((e.name.lower(), e.kind)))
         if not replayed:
-            new = {pk: (count, VOCABULARY) for pk, (count, _) in new.items()}
-        for entity_id, (count, source) in old.items():
+            new = {pk: (count, VOCABULARY, byline_only) for pk, (count, _, byline_only) in new.items()}
+        for entity_id, (count, source, byline_only) in old.items():
             if source == VOCABULARY or (replayed and source == MODEL):
                 continue  # what extraction finds now replaces it
             if entity_id in new:
-                new[entity_id] = (max(count, new[entity_id][0]), source)
+                new_count, _, new_byline_only = new[entity_id]
+                new[entity_id] = (max(count, new_count), source, byline_only and new_byline_only)
             else:
-                new[entity_id] = (count, source)
+                new[entity_id] = (count, source, byline_only)
         return new
 
     def _learn_new_entities(self, results):
@@ -261,7 +263,7 @@ class _MentionWriter:
         missing = {
             (name, kind)
             for _, found, _ in results
-            for name, kind, _, _ in found
+            for name, kind, *_ in found
             if (name.lower(), kind) not in self.entity_ids and not is_junk(name, kind)
         }
         if not missing:

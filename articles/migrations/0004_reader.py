@@ -7,6 +7,10 @@ from django.db import migrations, models
 def count_existing_articles(apps, schema_editor):
     # Fill the new tables from the articles already stored. Uses the same code as
     # the write paths, so a database migrated with data serves correct counts at once.
+    # A fresh database has nothing to count; and today's code reads columns later
+    # migrations add (0030: PublicMention.byline_only), so it is not run there.
+    if not apps.get_model("articles", "Article").objects.exists():
+        return
     from articles.stats import rebuild_reader_stats
 
     rebuild_reader_stats()
