@@ -10,10 +10,11 @@ The pages, chosen from the archive in DATABASE_URL (only read; pages rendered go
 article pages (a reproducible random sample, --seed), and for the home list, the most used
 tags, the authors with most articles and the most mentioned entities their first, second,
 a middle and last page; the archive index and the busiest month; searches for common words
-(first, second and last page) and with a filter; the index pages; the feeds and sitemaps;
-the JSON API's article lists (newest, oldest, the second page, with bodies, filtered by each of
-those tags, authors and entities, searched), its first 100 sampled articles and its lists and
-details of tags, authors and entities.
+(first, second and last page) and with a filter; the index pages; the feeds (the site's and
+those tags', authors' and entities') and sitemaps; the JSON API's article lists (newest,
+oldest, the second page, with bodies, filtered by each of those tags, authors and entities,
+searched), its first 100 sampled articles and its lists and details of tags, authors and
+entities.
 Each is requested through Django's full stack (the test client) with the page cache
 emptied first, so it is rendered by the code checked out. The bodies are written to
 --output (one file per page, and manifest.json: path -> SHA-256 and status).
@@ -62,6 +63,7 @@ def listing_pages(path, total, per_page):
 
 def choose_pages(articles, seed):
     from django.conf import settings
+    from django.urls import reverse
 
     from articles.models import Article, Author, Entity, MonthCount, Tag
     from articles.views import archive_path
@@ -81,6 +83,7 @@ def choose_pages(articles, seed):
         for row in model.objects.in_use().order_by("-stats__article_count", "pk")[:3]:
             pages += listing_pages(row.get_absolute_url(), row.stats.article_count, per_page)
             api += [f"/api/v1/articles/?{name}={row.slug}", f"/api/v1/{plural}/{row.slug}/"]
+            pages += [reverse(f"articles:{name}_feed_{kind}", kwargs={"slug": row.slug}) for kind in ("rss", "atom")]
         api += [f"/api/v1/{plural}/", f"/api/v1/{plural}/?page=2"]
     busiest = MonthCount.objects.order_by("-count", "-month").first()
     if busiest:
