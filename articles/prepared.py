@@ -35,7 +35,7 @@ _PLACEHOLDER = "\x00prepared-query-value\x00"  # stands for the value while comp
 
 def _placeholders(count):
     """What stands for each of `count` values while compiling (the first is _PLACEHOLDER)."""
-    return [_PLACEHOLDER] + [f"\x00prepared-query-value-{number}\x00" for number in range(1, count)]
+    return ([_PLACEHOLDER] if count else []) + [f"\x00prepared-query-value-{number}\x00" for number in range(1, count)]
 
 
 PREPARED, UNSURE = "prepared", "unsure"  # what a connection has of a statement
@@ -57,7 +57,7 @@ class PreparedStatement:
     def execute(self, connection, cursor, sql, params):
         """Run `sql` (the statement's SQL; the same every time) with `params` on `cursor` of `connection`."""
         raw = connection.connection
-        arguments = ", ".join(["%s"] * len(params))
+        arguments = f"({', '.join(['%s'] * len(params))})" if params else ""  # EXECUTE name, without values
         if not settings.PREPARED_STATEMENTS:
             cursor.execute(sql, params)
             return
@@ -67,13 +67,13 @@ class PreparedStatement:
             cursor.execute("SELECT EXISTS (SELECT FROM pg_prepared_statements WHERE name = %s)", [self.name])
             self._prepared_on[raw] = PREPARED if cursor.fetchone()[0] else None
         if self._prepared_on.get(raw) == PREPARED:
-            cursor.execute(f"EXECUTE {self.name}({arguments})", params)
+            cursor.execute(f"EXECUTE {self.name}{arguments}", params)
             return
         # $1, $2…: their types are inferred from their use.
         numbered = sql % tuple(f"${number}" for number in range(1, len(params) + 1))
         prepare = f"PREPARE {self.name} AS {numbered}".replace("%", "%%")
         self._prepared_on[raw] = UNSURE
-        cursor.execute(f"{prepare}; EXECUTE {self.name}({arguments})", params)
+        cursor.execute(f"{prepare}; EXECUTE {self.name}{arguments}", params)
         self._prepared_on[raw] = PREPARED
 
 
@@ -82,7 +82,8 @@ class PreparedQuery:
     `.fetch(slug)` returns the model instances the QuerySet would.
 
     With `values=N`, `make_queryset` takes N values and `.fetch(a, b, …)` passes them; each must
-    be used at least once (a value used twice is sent twice). A value that is a list is best
+    be used at least once (a value used twice is sent twice). With `values=0` the QuerySet takes
+    none (the site's feed: the same query every time, only planned once). A value that is a list is best
     used as one array parameter (`= ANY(%s)`), not through `__in`, which makes one per item.
     """
 

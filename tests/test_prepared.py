@@ -141,3 +141,16 @@ def test_a_prepare_that_fails_is_tried_again():
     for _ in range(2):
         with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic(), connection.cursor() as cursor:
             statement.execute(connection, cursor, "SELECT * FROM no_such_table WHERE id = %s", [1])
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_query_without_values_percent_signs_kept(settings, prepared):
+    settings.PREPARED_STATEMENTS = prepared
+    query = PreparedQuery(f"no_values_{prepared}", lambda: Article.objects.filter(title__contains="50%"), values=0)
+    article = ArticleFactory(title="A 50% rise")
+    ArticleFactory(title="A 50 rise")
+    with CaptureQueriesContext(connection) as captured:
+        assert [a.pk for a in query.fetch()] == [article.pk]  # prepared, then run: EXECUTE name
+        assert [a.pk for a in query.fetch()] == [article.pk]
+    if prepared:
+        assert captured.captured_queries[1]["sql"] == f"EXECUTE no_values_{prepared}"
