@@ -198,6 +198,28 @@ RULES = {
             lambda text, at: bool(re.search(r"[A-Z][\w’'.-]* $", text[max(0, at - 30) : at])),
         ),
     ],
+    "generic words heading a body of something (Council of State)": [
+        mock.patch.object(canonical, "generic_body_of", lambda words: False)
+    ],
+    "a brand named after its domain (SciDev.Net)": [
+        mock.patch.object(junk, "junk_reason", junk.junk_reason.__wrapped__),
+        mock.patch.object(
+            junk,
+            "_HANDLE",
+            re.compile(r"(?:^|\s)@[\w.]+|https?://|www\.|\b[\w-]+\.(?:com|org|net|co|io|social|news|substack)\b", re.I),
+        ),
+    ],
+    "an acronym ends no full stop (told S4C.)": [
+        mock.patch.object(canonical, "without_sentence_stop", lambda text, start, end: end)
+    ],
+    "a listing is no name (UNESCO World Heritage site)": [
+        mock.patch.object(canonical, "_LISTING_AFTER", _NEVER),
+        mock.patch.object(
+            canonical,
+            "NOT_ENTITY_MATCHER",
+            canonical.Vocabulary((n, "", ()) for n in canonical._NOT_ENTITY_NAMES if "Heritage" not in n),
+        ),
+    ],
 }
 
 

@@ -29,7 +29,7 @@ def test_junk_names(name):
     [("X", "ORG"), ("M23", "ORG"), ("G7", "ORG"), ("COP30", "ORG"), ("Formula 1", "ORG"), ("Prince", "PERSON"),
      ("Chiefs", "ORG"), ("Labour", "ORG"), ("eBay", "ORG"), ("Łódź", "PLACE"), ("F-16", "ORG"),
      ("G20", "ORG"), ("A380", "ORG"), ("US", "PLACE"), ("IT", "ORG"), ("The Hague", "PLACE"),
-     ("The Standard", "ORG"), ("Dhaka", "PLACE"), ("RMIT", "ORG")],
+     ("The Standard", "ORG"), ("Dhaka", "PLACE"), ("RMIT", "ORG"), ("SciDev.Net", "ORG"), ("Booking.com", "ORG")],
 )  # fmt: skip
 def test_names_that_are_not_junk(name, kind):
     assert junk_reason(name, kind) is None

@@ -7,7 +7,7 @@ vocabulary or model has seen.
 import pytest
 
 from articles.entities import Vocabulary, extract_entities
-from articles.entities.canonical import context_kind
+from articles.entities.canonical import clean_name, context_kind, is_noise
 from articles.entities.evaluate import starter_vocabulary
 from articles.entities.gazetteer import is_place
 from articles.entities.ner import load_model
@@ -795,3 +795,19 @@ def test_a_field_opens_the_name_of_a_body_but_a_role_after_it_is_no_body():
         "Chief Inspectorate of Water Quality"
     ]
     assert spans("Education Minister Mari Velk told the Pellin Council so.") == ["Pellin Council"]
+
+
+def test_generic_words_name_a_body_of_something_but_never_a_role():
+    assert not is_noise("Council of State", "ORG")  # Belgium's, France's, Greece's highest administrative court
+    assert is_noise("Secretary of State", "ORG") and is_noise("Council", "ORG") and is_noise("State Council", "ORG")
+
+
+def test_an_acronym_ends_no_full_stop_and_a_listing_is_no_name(vocabulary):
+    assert clean_name("S4C.") == "S4C" and clean_name("U.S.") == "U.S." and clean_name("Dana J.") == "Dana J."
+    body = (
+        "The Velmora terraces became a UNESCO World Heritage site in 1994. “We will reopen in May,” the "
+        "guide Tovan Erk told TVK2.\n\nThe terraces are on the World Heritage List."
+    )
+    names = found(vocabulary, body)
+    assert ("UNESCO", "ORG") in names and ("TVK2", "ORG") in names
+    assert not {name for name, _ in names if "Heritage" in name or name.endswith(".")}

@@ -343,6 +343,10 @@ def clean_span(text, start, end):
             end = start + len(piece[:space].rstrip())
             piece = text[start:end]
         end = start + _without_handle_or_quantity(piece)
+        end = without_sentence_stop(text, start, end) if end > start else end
+        match = _LISTING_AFTER.search(text, start, end)
+        if match and match.start() > start:
+            end = match.start()  # "UNESCO World Heritage site": the body, then the listing it keeps
         if (start, end) == before:
             return start, end
 
@@ -367,6 +371,19 @@ def _without_handle_or_quantity(piece):
 def _keeps_final_mark(text, start, end):
     # A closing parenthesis that closes one inside the name ("Visma (team)") stays, as does nothing else.
     return text[end - 1] == ")" and "(" in text[start : end - 1]
+
+
+# A listing an organisation keeps is no part of its name: "a UNESCO World Heritage site" names UNESCO.
+_LISTING_AFTER = re.compile(r"\s+World\s+Heritage(?:\s+(?:Site|List))?$")
+_UNDOTTED_ACRONYM_STOP = re.compile(r"(?<![\w.])(?=[A-Z0-9&]*[A-Z])[A-Z0-9&]{2,}\.$")
+
+
+def without_sentence_stop(text, start, end):
+    """`end` without a full stop the model took in after an acronym: "he told S4C." is `S4C` (an acronym
+    written without stops ends none; "U.S." and "Jr." keep theirs)."""
+    if _UNDOTTED_ACRONYM_STOP.search(text, start, end):
+        return end - 1  # not an initial ("John J.")
+    return end
 
 
 # "the Bank’s Monetary Policy Committee" holds two names, "People’s Daily" one: a plural's possessive
@@ -510,6 +527,7 @@ _NOT_ENTITY_NAMES = [
     iPhone|iPad|ChatGPT|Gemini|Copilot|Starlink|Windows|Android|Ozempic|Wegovy|Prime Day
     Dow Jones|FTSE 100|S&P 500|Nasdaq Composite|Nikkei|DAX|CAC 40|Hang Seng
     Christmas|Easter|Ramadan|Eid|Diwali|Hanukkah|Thanksgiving|Lent
+    World Heritage|World Heritage Site|World Heritage List
     """.replace("\n", "|").split("|")
     if name.strip()
 ]
@@ -606,7 +624,7 @@ def is_noise(name, kind):
     if len(words) == 1 and (name.lower() in GENERIC_WORDS or name.lower() in DEMONYMS):
         return True  # "Welsh", "Dutch": a people, even where the model saw a person
     if all(w.lower() in GENERIC_WORDS or w.lower() in _NAME_PARTICLES for w in words):
-        return True
+        return not generic_body_of(words)
     if kind == PERSON:
         if any(c.isdigit() for c in name):
             return True
@@ -615,6 +633,23 @@ def is_noise(name, kind):
         if len(words) == 1 and name.lower() in TITLES:
             return True
     return len(words) == 1 and kind != PERSON and is_demonym(name)
+
+
+# Generic words that head the name of a body (not a role: "Secretary of State", "President of the Republic").
+_BODY_WORDS = wordset(
+    """
+    Council Commission Committee Government Parliament Ministry Department Agency Authority Board Court Bank Fund
+    Union Assembly Office Bureau Service Administration Institute University College Federation Foundation
+    Trust Association Organisation Organization Alliance Coalition
+    """
+)
+
+
+def generic_body_of(words):
+    """True for a body named by generic words, a head noun and what it is of: "Council of State" (Belgium's,
+    France's, Greece's highest administrative court), "Court of Justice", "Department of State"; never a
+    role ("Secretary of State") or generic words side by side ("State Council" in "the State Council")."""
+    return len(words) >= 3 and words[0].lower() in _BODY_WORDS and words[1] in ("of", "for")
 
 
 def _common_word(word):

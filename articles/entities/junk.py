@@ -38,7 +38,11 @@ _QUANTITY = re.compile(
 # An amount written with a currency's letters before it and a magnitude after: "TSh180bn", "USh2.5m", "Rwf40bn"
 # (not "M23" or "G20": no magnitude).
 _AMOUNT = re.compile(r"^[A-Z][A-Za-z]{0,3}\$?\d[\d.,]*(?:bn|m|mn|tn|trn|k)$")
-_HANDLE = re.compile(r"(?:^|\s)@[\w.]+|https?://|www\.|\b[\w-]+\.(?:com|org|net|co|io|social|news|substack)\b", re.I)
+# An address is written in lower case ("ifeomaokafor.com"); a brand named after its domain is written as a
+# name, a capital first ("SciDev.Net", "Booking.com").
+_HANDLE = re.compile(
+    r"(?:^|\s)@[\w.]+|(?i:https?://|www\.)|(?<![\w-])[a-z0-9][\w-]*\.(?i:com|org|net|co|io|social|news|substack)\b"
+)
 _HANDLE_TAIL = re.compile(r"\s+(?:(?:at|as|via)\s+)?@[\w.]+.*$|\s+(?:https?://|www\.)\S*$")
 # Words for groups of people and kinds of institution that sentence starts capitalise: a name of
 # one such word names no one thing ("Detectives said", "Hospitals in Karachi"). Singular titles
