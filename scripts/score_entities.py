@@ -220,6 +220,9 @@ RULES = {
             canonical.Vocabulary((n, "", ()) for n in canonical._NOT_ENTITY_NAMES if "Heritage" not in n),
         ),
     ],
+    "an acronym that speaks or is spoken to (told NHK, PVDA said)": [
+        mock.patch.object(patterns, "_acronym_addressed", lambda text, words, name, end: False)
+    ],
 }
 
 

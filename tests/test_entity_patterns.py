@@ -811,3 +811,12 @@ def test_an_acronym_ends_no_full_stop_and_a_listing_is_no_name(vocabulary):
     names = found(vocabulary, body)
     assert ("UNESCO", "ORG") in names and ("TVK2", "ORG") in names
     assert not {name for name, _ in names if "Heritage" in name or name.endswith(".")}
+
+
+def test_an_acronym_that_speaks_or_is_spoken_to_is_an_organisation(vocabulary):
+    text = (
+        "“We will comply,” the mayor told KVR2 on a visit. The plan was backed by Groen, and PVLA said it "
+        "wanted free buses, according to DRAN. She said so in an interview with TVK24."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["KVR2", "PVLA", "DRAN", "TVK24"]
+    assert introduced_org_spans("The GDP grew. Analysts told reporters the CEO said nothing.") == []

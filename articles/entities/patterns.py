@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .canonical import ORG_HEADS_FIRST
 from .junk import SOCIAL_NETWORKS
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, is_acronym
 
 # Social networks, matched with the vocabulary in its one pass over the text (`NETWORK_MATCHER`); the
 # words around each say whether it is named as a place to follow someone.
@@ -495,6 +495,7 @@ def introduced_org_spans(text, start=0, runs=None):
             (words and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in _BEFORE_AN_OUTLET))
             or after.startswith((",", " de", " do", " da", " del", " di", " du", " la", " le", " el", " los"))
             or "report" in after
+            or after.startswith(" said")
             or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
         ):
             continue
@@ -512,6 +513,7 @@ def introduced_org_spans(text, start=0, runs=None):
             or _KIND_AFTER.match(text, name_end)
             or _listed_after(text, last_end, name_start, name_end)
             or (_opens_sentence(text, run_start) and _REPORTS_AFTER.match(text, name_end))
+            or _acronym_addressed(text, words, match.group(), name_end)
         ):
             spans.append((name_start, name_end))
             last_end = name_end
@@ -535,7 +537,29 @@ def _introduced_brands(text, start):
     return spans
 
 
-_BEFORE_AN_OUTLET = frozenset({"for", "to", "at", "in", "the", "told", "including", "like", "as"})
+_BEFORE_AN_OUTLET = frozenset({"for", "to", "at", "in", "the", "told", "including", "like", "as", "with"})
+_SAID_AFTER = re.compile(r"\s+(?:said|says|told|reported|reports|announced|added|warned)\b")
+
+
+def _acronym_addressed(text, words, name, end):
+    """True for an acronym that speaks or is spoken to: "PVDA said", "told NHK in the interview room",
+    "in an interview with TVN24", "according to DIAN". News names no person by capitals alone, and places
+    do not speak: an acronym the vocabulary does not know that does is an organisation (a broadcaster,
+    a party, an agency)."""
+    if not is_acronym(name) or len(name) > 8:
+        return False
+    before = [w.lower() for w in words[-2:]]
+    return (
+        (before[-1:] == ["told"])
+        or before in (["interview", "with"], ["according", "to"])
+        or (bool(_SAID_AFTER.match(text, end)) and _opens_clause(text, end - len(name)))
+    )
+
+
+def _opens_clause(text, position):
+    """True where a subject may stand: a sentence's or a clause's start ("…, and PVDA said")."""
+    before = text[max(0, position - 6) : position]
+    return _opens_sentence(text, position) or before.endswith((", ", " and ", " but ", "“", '"'))
 
 
 def _kinds_such_as(words):
