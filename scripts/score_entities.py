@@ -223,6 +223,9 @@ RULES = {
     "an acronym that speaks or is spoken to (told NHK, PVDA said)": [
         mock.patch.object(patterns, "_acronym_addressed", lambda text, words, name, end: False)
     ],
+    "a body named by its field, then its country (Health Canada)": [
+        mock.patch.object(patterns, "national_body_spans", lambda text, start, is_country, org_spans=(): [])
+    ],
 }
 
 

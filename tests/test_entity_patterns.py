@@ -820,3 +820,13 @@ def test_an_acronym_that_speaks_or_is_spoken_to_is_an_organisation(vocabulary):
     )
     assert [text[start:end] for start, end in introduced_org_spans(text)] == ["KVR2", "PVLA", "DRAN", "TVK24"]
     assert introduced_org_spans("The GDP grew. Analysts told reporters the CEO said nothing.") == []
+
+
+def test_a_body_named_by_its_field_then_its_country(vocabulary):
+    body = (
+        "Warnings come from Oceans and Weather Canada, which issued 23 alerts. Figures from Rural Health "
+        "Scotland show 14 births on the road. Visiting Canada last year, Ilse Varn met officials in Norway."
+    )
+    names = found(vocabulary, body)
+    assert {("Oceans and Weather Canada", "ORG"), ("Rural Health Scotland", "ORG")} <= names
+    assert ("Canada", "PLACE") in names and not {name for name, _ in names if name.startswith("Visiting")}

@@ -282,6 +282,12 @@ class _Extraction:
                     mentions.append(_Mention(part_start, part_end, MODEL, label=span.label))
         mentions = self._join_at_particles(mentions)
         mentions.extend(self._gazetteer_places(mentions, offset))
+        # "Public Health" + "Scotland", "Environment and Climate Change Canada": a body, its field, its country.
+        org_spans = [(m.start, m.end) for m in mentions if m.label == "ORG"]
+        mentions.extend(
+            _Mention(start, end, MODEL, label="ORG")
+            for start, end in patterns.national_body_spans(self.text, offset, gazetteer.is_country, org_spans)
+        )
         mentions.extend(self._outlets(mentions, offset))
         # Organisations named by a head noun, whole: "Law Society of Kenya", not "Law Society" and "Kenya".
         mentions.extend(

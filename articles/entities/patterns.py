@@ -644,6 +644,49 @@ def _opens_sentence(text, position):
     return position == 0 or before[-1:] == "\n" or before in (". ", "” ", "? ", "! ")
 
 
+# A body named by its field, then its country: "Health Canada", "Environment and Climate Change Canada",
+# "Public Health Scotland", "Natural Resources Wales". The nations of the United Kingdom are no countries to
+# the gazetteer, and name such bodies as often as countries do.
+_NATIONS = frozenset({"Scotland", "Wales", "England"})
+_FIELD_THEN_COUNTRY = re.compile(
+    r"(?<![\w’'.-])((?:[A-Z][a-z]+ ){1,4}?(?:and (?:[A-Z][a-z]+ ){1,3})?)([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w’'-])"
+)
+
+
+def national_body_spans(text, start, is_country, org_spans=()):
+    """(start, end) of bodies named by their field (words of common English: "Public Health", "Fisheries and
+    Oceans") and then a country, from `start` on: "Public Health Scotland", "Environment and Climate Change
+    Canada". Where nothing else says so (two fields joined by "and", an organisation the model saw in the
+    field's words: `org_spans`, or the words around the whole), "Visiting Canada" is only a sentence."""
+    from .canonical import GENERIC_WORDS, can_start_name_word
+
+    spans = []
+    for match in _FIELD_THEN_COUNTRY.finditer(text, start):
+        field, country = match.group(1).split(), match.group(2)
+        field_start, field_end = match.span(1)
+        if " " in country and not is_country(country):  # "Public" + "Health Scotland"
+            first, country = country.split()
+            field.append(first)
+            field_end += len(first) + 1
+        if not (country in _NATIONS or is_country(country)):
+            continue
+        words = [w for w in field if w != "and"]
+        if (
+            not (can_start_name_word(field[0]) or field[0] in _FIELDS)
+            or field[0].lower() in GENERIC_WORDS
+            or not all(is_common_word(word) for word in words)
+            or is_country(" ".join(field + [country]))
+        ):
+            continue
+        if (
+            "and" in field
+            or any(s <= field_start and field_end - 1 <= e for s, e in org_spans)
+            or cue(text, match.start(), match.end()) in ("ORG", "thing", "speaker")
+        ):
+            spans.append(match.span())
+    return spans
+
+
 def place_head_spans(text, start=0):
     """(start, end) of landmarks named by a head noun ("Black Star Square", "Stade Mohammed V"), from `start` on."""
     spans = []
