@@ -830,3 +830,10 @@ def test_a_body_named_by_its_field_then_its_country(vocabulary):
     names = found(vocabulary, body)
     assert {("Oceans and Weather Canada", "ORG"), ("Rural Health Scotland", "ORG")} <= names
     assert ("Canada", "PLACE") in names and not {name for name, _ in names if name.startswith("Visiting")}
+
+
+def test_a_possessive_owner_is_no_part_of_the_body_it_owns(vocabulary):
+    body = "The surveyors asked Peru’s Ministry of Culture to fence the lines. Tova Renn said the fence was late."
+    names = found(vocabulary, body)
+    assert {("Ministry of Culture", "ORG"), ("Peru", "PLACE")} <= names
+    assert not {name for name, _ in names if "’s" in name}

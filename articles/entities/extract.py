@@ -314,7 +314,7 @@ class _Extraction:
             if text.startswith(("’s ", "'s "), mention.end) and text[mention.end + 3 : mention.end + 4].isupper():
                 # "Mohale" + "’s Hoek": a place the gazetteer knows with a possessive inside, whatever the label
                 longer = _gazetteer_run(text, mention.start, mention.end)
-                if longer != mention.end:
+                if longer != mention.end and " " in text[mention.end : longer]:  # not "Peru’s" alone
                     mention.end, mention.label = longer, "GPE"
             if mention.label in ("NORP", "GPE", "LOC"):
                 # Only a capitalised word right after the span can make it a longer name
@@ -462,6 +462,8 @@ class _Extraction:
             word = self.text[first.start : first.end]
             if " " in word or not canonical.can_start_name(word) or not _LETTERS_ONLY.fullmatch(word):
                 continue  # "A$6m. Jeremy Rockliff": an amount is no first name
+            if word.endswith(_POSSESSIVES):
+                continue  # "Peru’s Ministry of Culture": the owner is a name of its own
             if first.origin == MODEL and first.label == second.label and second.label != "PERSON":
                 continue  # two places or two orgs side by side are usually two names
             joined.append(_Mention(first.start, second.end, MODEL, label=second.label))
@@ -1514,6 +1516,7 @@ def _alternation(forms):
 
 
 _PARTICLES = canonical.PERSON_PARTICLES
+_POSSESSIVES = ("’s", "'s")
 # Demonyms of a whole country's party, not a region's branch: "British Labour" is Labour.
 _NATIONS = {"British", "American", "English"}
 # Words that open the names of landmarks and organisations, as other languages write them.
