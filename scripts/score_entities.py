@@ -226,6 +226,13 @@ RULES = {
     "a body named by its field, then its country (Health Canada)": [
         mock.patch.object(patterns, "national_body_spans", lambda text, start, is_country, org_spans=(): [])
     ],
+    "a body's head noun before 'of'/'for' (International Fund for Saving the Aral Sea)": [
+        mock.patch.object(canonical, "_org_head_of", lambda words: False)
+    ],
+    "a Municipality is the council (Vestland County Municipality)": [
+        mock.patch.object(canonical, "ORG_LAST_WORDS", canonical.ORG_LAST_WORDS - {"municipality"}),
+        mock.patch.object(canonical, "PLACE_LAST_WORDS", canonical.PLACE_LAST_WORDS | {"municipality"}),
+    ],
 }
 
 

@@ -7,7 +7,7 @@ vocabulary or model has seen.
 import pytest
 
 from articles.entities import Vocabulary, extract_entities
-from articles.entities.canonical import clean_name, context_kind, is_noise
+from articles.entities.canonical import clean_name, context_kind, is_noise, kind_from_words
 from articles.entities.evaluate import starter_vocabulary
 from articles.entities.gazetteer import is_place
 from articles.entities.ner import load_model
@@ -837,3 +837,10 @@ def test_a_possessive_owner_is_no_part_of_the_body_it_owns(vocabulary):
     names = found(vocabulary, body)
     assert {("Ministry of Culture", "ORG"), ("Peru", "PLACE")} <= names
     assert not {name for name, _ in names if "’s" in name}
+
+
+def test_a_bodys_head_noun_and_a_municipality_say_organisation():
+    assert kind_from_words("Intercity Fund for Saving the Tarnow Sea") == "ORG"
+    assert kind_from_words("Velmar Fund for Development") == "ORG"
+    assert kind_from_words("Dovra County Municipality") == "ORG"  # the council that issues licences
+    assert kind_from_words("Bay of Velmar") != "ORG" and kind_from_words("Tarnow Sea") == "PLACE"

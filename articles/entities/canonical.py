@@ -170,7 +170,7 @@ ORG_LAST_WORDS = wordset(
     Partners Capital Dispatch Magazine Review Observer Guardian Mail Express Standard Chronicle Inquirer
     Bancorp Insurance Airline Railways Railway Authority Inc Ltd plc LLC AG SA NV SpA Society Institute
     Academy Conservatory Museum Library Orchestra Ensemble Team Council Cooperative Co-operative Federation Consortium
-    Secretariat Directorate Inspectorate Regiment Battalion Division Command Unit Mission Programme
+    Secretariat Directorate Inspectorate Regiment Battalion Division Command Unit Mission Programme Municipality
     Electric Electronics Energy Power Mining Minerals Resources Metals Nickel Lithium Copper Steel Cement Oil
     Petroleum Gas Telecom Telecoms Communications Mobile Motors Automotive Foods Beverages Brewery Breweries
     Chemicals Logistics Shipping Entertainment Records Pictures Films Broadcasting Cricket Rugby Football
@@ -183,7 +183,7 @@ PLACE_LAST_WORDS = wordset(
     Island Islands Isles Peninsula Coast Basin Delta Forest Rainforest Park Square Street Avenue Road
     Boulevard Lane Bridge Airport Stadium Arena Palace Castle Cathedral Tower Plaza Province Region County
     District Oblast Prefecture Canal Falls Glacier Reef Highway Harbour Harbor Heights Beach Peak Plateau
-    Plain Plains Steppe Archipelago Territory Territories Governorate Borough Parish Township Municipality
+    Plain Plains Steppe Archipelago Territory Territories Governorate Borough Parish Township
     Oasis Dam Crossing Pass Gate Quay Wharf Pier Terminal Field Fields Gardens Garden Hall Abbey Temple
     Mosque Church Basilica Monastery Fortress Citadel Wall Mall Market Estate Camp Base Reservoir Springs
     Plant Refinery Mine Courts Parque Estadio Stadion Stadio Layout Nagar Green Junction Station Terminus
@@ -710,6 +710,8 @@ def kind_from_words(name):
         return ORG  # "Ethiopian Orthodox Tewahedo Church", "Catholic Church": the institution, not a building
     if last in ORG_LAST_WORDS:
         return ORG
+    if _org_head_of(words):
+        return ORG  # "International Fund for Saving the Aral Sea": a body, whatever it is for
     if last in PLACE_LAST_WORDS or first in PLACE_FIRST_WORDS:
         return PLACE
     if words[0] in ORG_HEADS_FIRST:
@@ -719,6 +721,15 @@ def kind_from_words(name):
     if is_brand_word(words[0]):
         return ORG  # "myNet Broadband", "NovaAndino Litio": a brand's name, never a person's or a place's
     return None
+
+
+def _org_head_of(words):
+    """True for a name whose head noun, before its first "of" or "for", names a body: "Abu Dhabi Fund for
+    Development", "International Fund for Saving the Aral Sea" (a place after the "for" is what it is for)."""
+    for index, word in enumerate(words[1:-1], start=1):
+        if word in ("of", "for"):
+            return words[index - 1].lower() in ORG_LAST_WORDS
+    return False
 
 
 STRONG, WEAK = 3.0, 0.75
