@@ -233,6 +233,9 @@ RULES = {
         mock.patch.object(canonical, "ORG_LAST_WORDS", canonical.ORG_LAST_WORDS - {"municipality"}),
         mock.patch.object(canonical, "PLACE_LAST_WORDS", canonical.PLACE_LAST_WORDS | {"municipality"}),
     ],
+    "a language is no entity (Sinhala, Tamil, Wolof; pycountry's ISO 639-1 names)": [
+        mock.patch.object(canonical, "is_language", lambda name: False)
+    ],
 }
 
 

@@ -844,3 +844,11 @@ def test_a_bodys_head_noun_and_a_municipality_say_organisation():
     assert kind_from_words("Velmar Fund for Development") == "ORG"
     assert kind_from_words("Dovra County Municipality") == "ORG"  # the council that issues licences
     assert kind_from_words("Bay of Velmar") != "ORG" and kind_from_words("Tarnow Sea") == "PLACE"
+
+
+def test_a_language_is_no_entity(vocabulary):
+    body = "New signs at the Kelvora market are in Sinhala, Tamil and English, said Ravi Perenna, who sells spices."
+    names = found(vocabulary, body)
+    assert ("Ravi Perenna", "PERSON") in names
+    assert not {name for name, _ in names if name in ("Sinhala", "Tamil", "English")}
+    assert not is_noise("Tonga", "PLACE")  # a language, and a country the gazetteer knows

@@ -9,6 +9,7 @@ surroundings suggest (`context_kind`); and which acronyms an article defines
 ("the Office for National Statistics (ONS)", `acronym_definitions`).
 """
 
+import functools
 import re
 
 from . import junk
@@ -623,6 +624,8 @@ def is_noise(name, kind):
         return True
     if len(words) == 1 and (name.lower() in GENERIC_WORDS or name.lower() in DEMONYMS):
         return True  # "Welsh", "Dutch": a people, even where the model saw a person
+    if len(words) == 1 and is_language(name):
+        return True  # "signs in Sinhala and Tamil": a language is no entity
     if all(w.lower() in GENERIC_WORDS or w.lower() in _NAME_PARTICLES for w in words):
         return not generic_body_of(words)
     if kind == PERSON:
@@ -650,6 +653,23 @@ def generic_body_of(words):
     France's, Greece's highest administrative court), "Court of Justice", "Department of State"; never a
     role ("Secretary of State") or generic words side by side ("State Council" in "the State Council")."""
     return len(words) >= 3 and words[0].lower() in _BODY_WORDS and words[1] in ("of", "for")
+
+
+@functools.cache
+def _languages():
+    import pycountry
+
+    return frozenset(language.name for language in pycountry.languages if hasattr(language, "alpha_2"))
+
+
+def is_language(name):
+    """True for the name of a language (ISO 639-1, from pycountry: "Sinhala", "Tamil", "Wolof") that is no
+    place the gazetteer knows ("Tonga" is also a country)."""
+    if name not in _languages():
+        return False
+    from . import gazetteer
+
+    return not gazetteer.is_place(name)
 
 
 def _common_word(word):
