@@ -813,6 +813,24 @@ class TestDeletingAnAuthor:
         assert done.status_code == 302
         assert "no byline" not in editor_client.get("/admin/articles/author/").text
 
+    def test_the_byline_person_leaves_their_articles(self, editor_client, client):
+        # QA F7: the person the byline made stayed on the article (its entity list, JSON-LD, the
+        # person's page) until some later re-link, which then reported the article changed.
+        from articles.entities.relink import relink
+
+        author = AuthorFactory(name="Samuel Ashworth")
+        article = ArticleFactory(author=author, body="Lelei broke the course record in Zurich.")
+        relink(article_ids=[article.pk])  # the byline makes the person
+        person = Entity.objects.get(kind=Entity.Kind.PERSON, name="Samuel Ashworth")
+        assert client.get(person.get_absolute_url()).status_code == 200
+        assert "Samuel Ashworth" in client.get(article.get_absolute_url()).text  # cached now
+        response = editor_client.post(f"/admin/articles/author/{author.pk}/delete/", {"post": "yes"}, follow=True)
+        assert relink(dry_run=True).changed == 0  # the job re-linked the article
+        assert "Re-linking the author’s article in the background" in response.text
+        assert not article.mentions.filter(entity=person).exists()
+        assert "Samuel Ashworth" not in client.get(article.get_absolute_url()).text
+        assert client.get(person.get_absolute_url()).status_code == 404  # no public article names him
+
     def test_the_byline_leaves_the_article_page_and_search_at_once(self, editor_client, client):
         # The change path was told only the author's id, after the delete had emptied their articles'
         # author: the search entries kept the byline.

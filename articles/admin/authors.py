@@ -106,16 +106,7 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
             # rename (else the next re-link made a second one), and the articles are re-linked.
             person = byline_person_follows(old_name, obj.name)
             ids = sorted(obj.articles.values_list("pk", flat=True))
-            if ids:
-                jobs.enqueue(
-                    "relink",
-                    description=ngettext(
-                        "Re-link the {n:,} article by “{author}”", "Re-link the {n:,} articles by “{author}”", len(ids)
-                    ).format(n=len(ids), author=obj),
-                    params={"entity_ids": None, "article_ids": ids},
-                    requested_by=request.user,
-                    target=obj,
-                )
+            relink_articles_of(request, obj, ids, target=obj)
             if not (person or ids):
                 return
             messages.info(
@@ -125,9 +116,7 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
                     f"The person “{old_name}” is now “{person}” (“{old_name}” kept as another name). "
                     if person
                     else "",
-                    ngettext(
-                        "Re-linking the author’s article", "Re-linking the author’s {n:,} articles", len(ids)
-                    ).format(n=len(ids)),
+                    _relinking(len(ids), 1),
                     jobs_link(),
                 ),
             )
@@ -138,15 +127,55 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
     def delete_queryset(self, request, queryset):
         # The articles stay, their author set to NULL: their search entries (which hold the
         # byline) and pages follow through the change path, named before the delete forgets them.
-        pks = list(queryset.values_list("pk", flat=True))
-        articles = list(Article.objects.filter(author__in=pks).values_list("pk", flat=True))
+        # The byline was a person of each article: they are re-linked without it (a job, as after
+        # a rename), else that person stayed until some later re-link removed it.
+        authors = {author.pk: str(author) for author in queryset}
+        by_author = {}
+        for pk, author_id in Article.objects.filter(author__in=list(authors)).values_list("pk", "author"):
+            by_author.setdefault(author_id, []).append(pk)
         queryset.delete()
-        changes.apply(articles=articles, authors=pks)
+        changes.apply(articles=[pk for ids in by_author.values() for pk in ids], authors=list(authors))
+        for author_id, ids in sorted(by_author.items()):
+            relink_articles_of(request, authors[author_id], sorted(ids))
+        if by_author:
+            messages.info(
+                request,
+                format_html(
+                    "{} in the background, without the byline’s person; you’ll see the result under {}.",
+                    _relinking(sum(len(ids) for ids in by_author.values()), len(by_author)),
+                    jobs_link(),
+                ),
+            )
 
     @admin.action(description="Merge selected authors…", permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
         # A job; once done it re-extracts the moved articles (the byline is a person of each).
         return merge_action(self, request, queryset, count_label=("article", "articles"))
+
+
+def relink_articles_of(request, author, ids, *, target=None):
+    """Enqueue the re-linking of `ids`, the articles of `author` (a row, or the name of a deleted one)."""
+    if not ids:
+        return
+    jobs.enqueue(
+        "relink",
+        description=ngettext(
+            "Re-link the {n:,} article by “{author}”", "Re-link the {n:,} articles by “{author}”", len(ids)
+        ).format(n=len(ids), author=author),
+        params={"entity_ids": None, "article_ids": ids},
+        requested_by=request.user,
+        target=target,
+    )
+
+
+def _relinking(articles, authors):
+    if authors == 1:
+        return ngettext("Re-linking the author’s article", "Re-linking the author’s {n:,} articles", articles).format(
+            n=articles
+        )
+    return ngettext("Re-linking the authors’ article", "Re-linking the authors’ {n:,} articles", articles).format(
+        n=articles
+    )
 
 
 def byline_person_follows(old_name, new_name):
