@@ -176,6 +176,12 @@ RULES = {
     "a name after 'in' does not speak (in Narok and Bomet said)": [
         mock.patch.object(patterns, "_no_speaker_after_in", lambda text, start: False)
     ],
+    "towns of 1,000 people or more for a name the model found (Grindavík)": [
+        mock.patch.object(gazetteer, "is_town", lambda name: False)
+    ],
+    "the agent of a passive verb is no place (produced by Toho)": [
+        mock.patch.object(patterns, "_AGENT_BEFORE", _NEVER)
+    ],
     "distances are between places (25km from)": [
         mock.patch.object(canonical, "_DISTANCE_BEFORE", _NEVER),
         mock.patch.object(canonical, "_DISTANCE_AFTER", _NEVER),

@@ -419,6 +419,31 @@ def test_the_gazetteer_knows_cities_and_regions_not_common_words():
     assert not any(is_place(name) for name in ("Western", "Council", "Monday", "ERR", "İBB", "Ka"))
 
 
+def test_the_towns_list_holds_towns_too_small_for_the_city_list():
+    from articles.entities.gazetteer import is_town
+
+    assert all(is_town(name) for name in ("Tobermory", "Sodankyla", "Sodankylä", "Alyth"))
+    assert not any(is_place(name) for name in ("Tobermory", "Sodankylä", "Alyth"))  # not in the city list
+    assert not any(is_town(name) for name in ("Kuching", "Council", "Monday", "ERR", "Ka"))
+
+
+def test_a_town_too_small_for_the_city_list_settles_the_kind_the_model_gave(vocabulary):
+    # The model calls Tobermory an organisation (two place cues) and Sodankylä a person (no cue).
+    body = (
+        "Residents were told to leave on Monday. The road through Tobermory was closed, and the school in "
+        "Tobermory shut as the storm came in."
+    )
+    assert found(vocabulary, body) == {("Tobermory", "PLACE")}
+    body = "Snow closed the airport at Sodankylä on Monday. Sodankylä lies north of the Arctic Circle."
+    assert ("Sodankylä", "PLACE") in found(vocabulary, body)
+
+
+def test_the_agent_of_a_passive_verb_is_no_place():
+    text = "It is produced by Alyth, with money from Netflix. It was filmed in Alyth by Alyth."
+    assert cue(text, text.index("Alyth"), text.index("Alyth") + 5) == "speaker"
+    assert cue(text, text.index("Alyth", 60), text.index("Alyth", 60) + 5) == "PLACE"
+
+
 def test_places_the_gazetteer_knows_are_places(vocabulary):
     body = (
         "The operator grew by buying small rivals in Terengganu and Kelantan, and opened an office in "

@@ -1502,7 +1502,11 @@ def _gazetteer_says_place(name, cues, votes):
         return False
     if not (cues[PLACE] or (votes.get(PERSON) and not votes.get(ORG))):
         return False
-    return gazetteer.is_place(name)
+    if gazetteer.is_place(name):
+        return True
+    # A town too small for the city list ("in Grindavík", "Rosendal" the model took for a person); a word of
+    # three letters is more often an abbreviation or a word that opens a sentence ("Que.", "Ash fell").
+    return (cues[PLACE] or len(name) > 3) and gazetteer.is_town(name)
 
 
 def _word_char_at(text, position):

