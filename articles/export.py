@@ -6,8 +6,14 @@ status, published_at, author, tags, entities with mention counts, source), each 
 carries what an exact restore needs: the article's times (`created_at`, `updated_at`,
 `ingested_at`, `edited_at`, to the microsecond), `entities_pinned`, `tag_slugs`
 (name -> slug), each entity's `slug`, `aliases` and the mention's `source` and
-`byline_only` (named only by the byline and the author's bio), and the
-ingest provenance of every seed file that produced the article (`seed_files`).
+`byline_only` (named only by the byline and the author's bio), the author's
+`former_names` and `tag_former_names` (tag name -> its former names: names editors
+renamed the author or tag from or merged into it, so that a later ingest files a seed
+file that still uses one under it), and the ingest provenance of every seed file that
+produced the article (`seed_files`).
+
+Not exported (a `pg_dump` backup holds them): old addresses (`SlugRedirect`),
+entities and tags no article uses, rejected names, accounts and the admin's history.
 """
 
 import datetime
@@ -15,7 +21,7 @@ import json
 
 from django.db.models import Prefetch
 
-from .models import Article, Mention
+from .models import Article, Mention, SlugRedirect
 from .seed import SeedDocument, render_seed
 
 CHUNK_SIZE = 500
@@ -25,10 +31,30 @@ def _time(value):
     return value.isoformat() if value else None
 
 
-def article_record(article):
-    """The exported form of one article (its tags, mentions and seed files prefetched)."""
+def former_names():
+    """{("author" or "tag", id): names of the rows editors merged into it}, from the old addresses
+    the merges left (their `old_name`); `_former_names` adds each row's own `former_names`."""
+    names = {}
+    redirects = SlugRedirect.objects.filter(kind__in=[SlugRedirect.Kind.AUTHOR, SlugRedirect.Kind.TAG])
+    for kind, author_id, tag_id, old_name in redirects.exclude(old_name="").values_list(
+        "kind", "author", "tag", "old_name"
+    ):
+        names.setdefault((kind, author_id or tag_id), set()).add(old_name)
+    return names
+
+
+def _former_names(row, kind, merged):
+    names = {*row.former_names, *merged.get((kind, row.pk), ())}
+    return sorted(names, key=lambda name: (name.lower(), name))
+
+
+def article_record(article, merged=None):
+    """The exported form of one article (its tags, mentions and seed files prefetched); `merged`:
+    `former_names()`, read once for a whole export."""
+    merged = former_names() if merged is None else merged
     author = article.author
     tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
+    tag_former_names = {tag.name: names for tag in tags if (names := _former_names(tag, "tag", merged))}
     return {
         "slug": article.slug,
         "title": article.title,
@@ -37,7 +63,15 @@ def article_record(article):
         "status": article.status,
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "author": (
-            {"name": author.name, "slug": author.slug, "bio": author.bio, "twitter": author.twitter} if author else None
+            {
+                "name": author.name,
+                "slug": author.slug,
+                "bio": author.bio,
+                "twitter": author.twitter,
+                "former_names": _former_names(author, "author", merged),
+            }
+            if author
+            else None
         ),
         "tags": [tag.name for tag in tags],
         "entities": [
@@ -54,6 +88,7 @@ def article_record(article):
         ],
         "source": {"path": article.source_path, "sha256": article.source_sha256},
         "tag_slugs": {tag.name: tag.slug for tag in tags},
+        **({"tag_former_names": tag_former_names} if tag_former_names else {}),
         "entities_pinned": article.entities_pinned,
         "created_at": _time(article.created_at),
         "updated_at": _time(article.updated_at),
@@ -78,8 +113,9 @@ def export_articles(out, queryset=None):
         ),
     )
     count = 0
+    merged = former_names()
     for article in articles.iterator(chunk_size=CHUNK_SIZE):
-        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        out.write(json.dumps(article_record(article, merged), ensure_ascii=False) + "\n")
         count += 1
     return count
 

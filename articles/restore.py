@@ -4,9 +4,10 @@
 
 Everything the export holds comes back as it was: slugs, statuses (drafts and
 scheduled articles included), publication and edit times to the microsecond,
-authors with bios and handles, tags with their slugs, entities with kinds, slugs,
-aliases, mention counts, sources and byline-only flags, pinned entity lists, and the
-seed-file provenance that lets a later ingest recognise unchanged files. Then the reader
+authors with bios, handles and former names, tags with their slugs and former names
+(names renamed from or merged in: later ingests file them as before), entities with
+kinds, slugs, aliases, mention counts, sources and byline-only flags, pinned entity
+lists, and the seed-file provenance that lets a later ingest recognise unchanged files. Then the reader
 statistics are rebuilt and the search entries written, as ingest would.
 
 Not in an export, so not restored: user accounts (`edited_by` is left empty), the
@@ -128,6 +129,9 @@ def parse_record(line, number):
     tag_slugs = record.get("tag_slugs") or {}
     if not isinstance(tag_slugs, dict):
         fail("tag_slugs must be an object (name -> slug)")
+    tag_former_names = record.get("tag_former_names", {})
+    if not isinstance(tag_former_names, dict) or not all(map(_names, tag_former_names.values())):
+        fail("tag_former_names must be an object (name -> list of names)")
     _check_entities(record.get("entities", []), fail)
     source = record.get("source") or {}
     if not isinstance(source, dict):
@@ -169,6 +173,12 @@ def _check_author(author, fail):
             fail(f"author {key} must be a string")
     if len(author["name"]) > 200 or len(author.get("twitter", "")) > 15:
         fail("the author's name or handle is too long")
+    if not _names(author.get("former_names", [])):
+        fail("the author's former_names must be a list of names")
+
+
+def _names(value):
+    return isinstance(value, list) and all(isinstance(name, str) and name.strip() for name in value)
 
 
 def _check_entities(entities, fail):
@@ -293,6 +303,7 @@ class _Writer:
                     slug=_free_slug(Author, a.get("slug"), a["name"], "author", taken),
                     bio=a.get("bio", ""),
                     twitter=a.get("twitter", ""),
+                    former_names=list(a.get("former_names", [])),
                 )
                 for a in missing
             )
@@ -305,15 +316,17 @@ class _Writer:
         wanted = {}
         for record in batch:
             for name in record.get("tags", []):
-                wanted.setdefault(self.lower[name], (name, record["tag_slugs"].get(name)))
+                former = record.get("tag_former_names", {}).get(name, [])
+                wanted.setdefault(self.lower[name], (name, record["tag_slugs"].get(name), former))
         ids = dict(_by_lower_name(Tag, wanted).values_list("lower_name", "id"))
         missing = [value for key, value in wanted.items() if key not in ids]
         if missing:
             taken = set(
-                Tag.objects.filter(slug__in=[slug for _, slug in missing if slug]).values_list("slug", flat=True)
+                Tag.objects.filter(slug__in=[slug for _, slug, _ in missing if slug]).values_list("slug", flat=True)
             )
             created = Tag.objects.bulk_create(
-                Tag(name=name, slug=_free_slug(Tag, slug, name, "tag", taken)) for name, slug in missing
+                Tag(name=name, slug=_free_slug(Tag, slug, name, "tag", taken), former_names=list(former))
+                for name, slug, former in missing
             )
             ids.update({self.lower[tag.name]: tag.pk for tag in created})
             self.report.tags += len(created)

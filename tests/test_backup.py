@@ -30,6 +30,7 @@ from articles.models import (
     SeedFile,
     Tag,
     TagStats,
+    keep_former_name,
 )
 from articles.restore import RestoreError, import_articles
 from articles.roles import create_editor
@@ -153,6 +154,33 @@ class TestExportImport:
         import_articles(io.StringIO(first))
         report = ingest_paths([str(PROJECT_SEEDS)], workers=1)
         assert (report.created, report.updated, report.unchanged) == (0, 0, 14)
+
+    def test_renamed_and_merged_names_still_file_later_ingests_under_their_row(self, seed_dir):
+        """QA F9: after a restore, a seed file's "Author: Daniel Okafor" (renamed "Dan Okafor") made a
+        second author, and so did the names of merged authors and tags: the names were not exported."""
+        from articles.merge import merge_authors, merge_tags
+
+        dan, other = AuthorFactory(name="Daniel Okafor"), AuthorFactory(name="D. Okafor")
+        economy, inflation = TagFactory(name="economy"), TagFactory(name="inflation")
+        ArticleFactory(author=dan, tags=[economy])
+        ArticleFactory(author=other, tags=[inflation])
+        dan.name = "Dan Okafor"
+        keep_former_name(dan, "Daniel Okafor")
+        dan.save()
+        merge_authors(dan, [other])
+        merge_tags(economy, [inflation])
+        first = export()
+        assert '"former_names": ["D. Okafor", "Daniel Okafor"]' in first
+        assert '"tag_former_names": {"economy": ["inflation"]}' in first
+        empty_the_archive()
+        import_articles(io.StringIO(first))
+        assert export() == first
+        seed_dir.write("a.txt", "Rates Rise\n\nA dek.\n\nA body.\n\nAuthor: Daniel Okafor\nTags: inflation\n")
+        seed_dir.write("b.txt", "Rates Fall\n\nA dek.\n\nA body.\n\nAuthor: D. Okafor\n")
+        assert ingest_paths([str(seed_dir.path)], workers=1, ner=False).created == 2
+        assert list(Author.objects.filter(name__icontains="Okafor").values_list("name", flat=True)) == ["Dan Okafor"]
+        assert set(Article.objects.get(title="Rates Rise").tags.names()) == {"economy"}
+        assert not Tag.objects.filter(name="inflation").exists()
 
     def test_an_export_from_issue_2_imports_too(self):
         record = {

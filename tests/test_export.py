@@ -40,6 +40,7 @@ def test_one_article_per_line_with_every_field():
             "slug": article.author.slug,
             "bio": article.author.bio,
             "twitter": "",
+            "former_names": [],
         },
         "tags": ["energy"],
         "entities": [
