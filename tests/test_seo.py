@@ -217,3 +217,19 @@ class TestSitemaps:
         # of addresses a crawler walks without end; the pages carry noindex, which stops no crawler.
         lines = client.get("/robots.txt").content.decode().splitlines()
         assert {"Disallow: /search/", "Disallow: /trends/"} <= set(lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Short dek.", "x" * 200, "x" * 201, "é" * 199 + "e\u0301", "e\u0301" * 150, "word " * 70, HOSTILE * 5],
+)
+@pytest.mark.parametrize("length", [200, 300])
+def test_descriptions_are_cut_as_truncatechars_cuts_them(text, length):
+    """base.html's `truncated` (a fast path for short texts) gives truncatechars' text, safe or not."""
+    from django.template.defaultfilters import truncatechars
+    from django.utils.safestring import SafeString, mark_safe
+
+    from articles.templatetags.site import truncated
+
+    assert truncated(text, length) == truncatechars(text, length)
+    assert isinstance(truncated(mark_safe(text), length), SafeString)  # noqa: S308 - a test of the filter
