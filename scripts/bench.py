@@ -21,8 +21,9 @@
    stores: the real work) and "warm" as served; median and p95 ms, and the query count
    and SQL time of one cold request.
    Pages: home, a deep home page and its last, an article mentioning the most frequent
-   entity, the most used tag (and its last page), the author with most articles, the most
-   frequent entity (timeline and "appears with"; and a page three quarters deep), its
+   entity, the most used tag (and its last and middle pages), the author with most articles
+   (and its middle page: listings are read from the nearer end, so the middle is the deepest),
+   the most frequent entity (timeline and "appears with"; and a page three quarters deep), its
    busiest month's archive, a search for a common word (and its 50th, deepest, page and
    ?page=last), the feed, the API, the trends of the five most frequent entities and of the
    common word. --skip-latency leaves this step out.
@@ -172,6 +173,9 @@ def bench_pages():
     article = published.filter(mentions__entity=entity).newest_first().first()
     deep = max(1, math.ceil(total / settings.ARTICLES_PER_PAGE) // 2)
     entity_deep = max(1, math.ceil(entity.stats.article_count / settings.ARTICLES_PER_PAGE) * 3 // 4)
+    # Tag and author pages read from the nearer end (paginator.FromEitherEnd): the middle is the deepest.
+    tag_middle = max(1, math.ceil(tag.stats.article_count / settings.ARTICLES_PER_PAGE) // 2)
+    author_middle = max(1, math.ceil(author.stats.article_count / settings.ARTICLES_PER_PAGE) // 2)
     search_deep = deepest_search_page(COMMON_WORD)
     pages = {
         "home": "/",
@@ -180,7 +184,11 @@ def bench_pages():
         "article (mentions top entity)": article.get_absolute_url(),
         "tag (most used)": tag.get_absolute_url(),
         "tag (most used), page=last": f"{tag.get_absolute_url()}?page=last",
+        f"tag (most used), page {tag_middle:,} (the middle)": f"{tag.get_absolute_url()}?page={tag_middle}",
         "author (most articles)": author.get_absolute_url(),
+        f"author (most articles), page {author_middle:,} (the middle)": (
+            f"{author.get_absolute_url()}?page={author_middle}"
+        ),
         "entity (most frequent)": entity.get_absolute_url(),
         f"entity (most frequent), page {entity_deep:,}": f"{entity.get_absolute_url()}?page={entity_deep}",
         "month archive (busiest)": archive_path(busiest.month.year, busiest.month.month),
