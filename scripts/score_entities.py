@@ -242,6 +242,15 @@ RULES = {
     "a language is no entity (Sinhala, Tamil, Wolof; pycountry's ISO 639-1 names)": [
         mock.patch.object(canonical, "is_language", lambda name: False)
     ],
+    "a source told an outlet where it spoke (told Yle in the corridor)": [
+        mock.patch.object(
+            patterns,
+            "_TOLD_END",
+            re.compile(
+                r"(?:\.(?!\w)|,?\s+that\b|\s+by\s+(?:tele)?phone\b|\s+in\s+an\s+interview\b|\s+on\s+[A-Z][a-z]+day\b)"
+            ),
+        )
+    ],
 }
 
 

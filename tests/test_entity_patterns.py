@@ -877,3 +877,11 @@ def test_a_language_is_no_entity(vocabulary):
     assert ("Ravi Perenna", "PERSON") in names
     assert not {name for name, _ in names if name in ("Sinhala", "Tamil", "English")}
     assert not is_noise("Tonga", "PLACE")  # a language, and a country the gazetteer knows
+
+
+def test_a_source_told_an_outlet_where_it_spoke():
+    text = (
+        "“I did not see it,” he told Velko in the corridor. She told Radio Tarn outside the courtroom. "
+        "He told Ana Lisk, who left."
+    )
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["Velko", "Radio Tarn"]

@@ -619,7 +619,9 @@ def _writes_for(words, before=""):
 # "he told Il Mattino.", "told ORF that", "she told Kestrel by telephone": news is told to outlets and
 # bodies, and names a person it quotes ("told Ursula von der Leyen, who") otherwise.
 _TOLD_END = re.compile(
-    r"(?:\.(?!\w)|,?\s+that\b|\s+by\s+(?:tele)?phone\b|\s+in\s+an\s+interview\b|\s+on\s+[A-Z][a-z]+day\b)"
+    r"(?:\.(?!\w)|,?\s+that\b|\s+by\s+(?:tele)?phone\b|\s+in\s+an\s+interview\b|\s+on\s+[A-Z][a-z]+day\b"
+    # "told Yle in the corridor", "told Radio Kestrel outside the courtroom": where the source spoke
+    r"|\s+(?:in|at|on|outside|during|after)\s+(?:the|a|an|his|her|its|their)\s+[a-z])"
 )
 
 
