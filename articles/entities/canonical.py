@@ -382,7 +382,7 @@ _UNDOTTED_ACRONYM_STOP = re.compile(r"(?<![\w.])(?=[A-Z0-9&]*[A-Z])[A-Z0-9&]{2,}
 def without_sentence_stop(text, start, end):
     """`end` without a full stop the model took in after an acronym: "he told S4C." is `S4C` (an acronym
     written without stops ends none; "U.S." and "Jr." keep theirs)."""
-    if _UNDOTTED_ACRONYM_STOP.search(text, start, end):
+    if text[end - 1] == "." and _UNDOTTED_ACRONYM_STOP.search(text, start, end):
         return end - 1  # not an initial ("John J.")
     return end
 
@@ -746,6 +746,8 @@ def kind_from_words(name):
 def _org_head_of(words):
     """True for a name whose head noun, before its first "of" or "for", names a body: "Abu Dhabi Fund for
     Development", "International Fund for Saving the Aral Sea" (a place after the "for" is what it is for)."""
+    if "of" not in words and "for" not in words:
+        return False  # most names: no loop
     for index, word in enumerate(words[1:-1], start=1):
         if word in ("of", "for"):
             return words[index - 1].lower() in ORG_LAST_WORDS

@@ -495,7 +495,7 @@ def introduced_org_spans(text, start=0, runs=None):
             (words and (words[-1].lower() in KIND_NOUNS or words[-1].lower() in _BEFORE_AN_OUTLET))
             or after.startswith((",", " de", " do", " da", " del", " di", " du", " la", " le", " el", " los"))
             or "report" in after
-            or after.startswith(" said")
+            or (after.startswith(" said") and text[name_start:run_end].isupper())
             or (last_end >= 0 and text[last_end:name_start] in _LIST_JOINS)
         ):
             continue
@@ -546,7 +546,7 @@ def _acronym_addressed(text, words, name, end):
     "in an interview with TVN24", "according to DIAN". News names no person by capitals alone, and places
     do not speak: an acronym the vocabulary does not know that does is an organisation (a broadcaster,
     a party, an agency)."""
-    if not is_acronym(name) or len(name) > 8:
+    if len(name) > 8 or not name.isupper() or not is_acronym(name):
         return False
     before = [w.lower() for w in words[-2:]]
     return (
