@@ -179,6 +179,9 @@ RULES = {
     "towns of 1,000 people or more for a name the model found (Grindavík)": [
         mock.patch.object(gazetteer, "is_town", lambda name: False)
     ],
+    "a town the model read as no name, after a place cue (in Thurso: a date)": [
+        mock.patch.object(extract, "_placed_town", lambda text, start, end: False)
+    ],
     "the agent of a passive verb is no place (produced by Toho)": [
         mock.patch.object(patterns, "_AGENT_BEFORE", _NEVER)
     ],

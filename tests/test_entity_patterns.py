@@ -438,6 +438,19 @@ def test_a_town_too_small_for_the_city_list_settles_the_kind_the_model_gave(voca
     assert ("Sodankylä", "PLACE") in found(vocabulary, body)
 
 
+def test_a_town_the_model_read_as_no_name_is_a_place_after_a_place_cue(vocabulary):
+    # The model reads "Monifieth" (a town of the towns' list) as an ordinal number.
+    body = "A mother in labour in Monifieth is now two hours from a delivery unit, campaigners said on Monday."
+    assert found(vocabulary, body) == {("Monifieth", "PLACE")}
+    from articles.entities.extract import _placed_town
+
+    text = "It opens in March in Monifieth, through Monifieth, for voters from Malay homes."
+    assert _placed_town(text, text.index("Monifieth"), text.index("Monifieth") + 9)
+    assert not _placed_town(text, text.index("March"), text.index("March") + 5)  # a month
+    assert not _placed_town(text, text.rindex("Monifieth"), text.rindex("Monifieth") + 9)  # a route
+    assert not _placed_town(text, text.index("Malay"), text.index("Malay") + 5)  # a language
+
+
 def test_the_agent_of_a_passive_verb_is_no_place():
     text = "It is produced by Alyth, with money from Netflix. It was filmed in Alyth by Alyth."
     assert cue(text, text.index("Alyth"), text.index("Alyth") + 5) == "speaker"

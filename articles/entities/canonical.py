@@ -662,10 +662,21 @@ def _languages():
     return frozenset(language.name for language in pycountry.languages if hasattr(language, "alpha_2"))
 
 
+@functools.cache
+def _language_names():
+    return frozenset(re.sub(r" \(.*\)$", "", name) for name in _languages())  # "Malay (macrolanguage)"
+
+
+def names_a_language(name):
+    """True for the name of a language (ISO 639-1, from pycountry; "Malay" of "Malay (macrolanguage)"),
+    whether or not a place bears it too."""
+    return name in _language_names()
+
+
 def is_language(name):
     """True for the name of a language (ISO 639-1, from pycountry: "Sinhala", "Tamil", "Wolof") that is no
     place the gazetteer knows ("Tonga" is also a country)."""
-    if name not in _languages():
+    if not names_a_language(name):
         return False
     from . import gazetteer
 

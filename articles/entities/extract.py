@@ -311,6 +311,8 @@ class _Extraction:
         text = self.text
         covered = bytearray(len(text))
         for mention in mentions:
+            if mention.label in _NO_NAME_LABELS and _placed_town(text, mention.start, mention.end):
+                mention.label = "GPE"  # "in Thurso" read as a date, "in Turbo" as a product: a town the text places
             if text.startswith(("’s ", "'s "), mention.end) and text[mention.end + 3 : mention.end + 4].isupper():
                 # "Mohale" + "’s Hoek": a place the gazetteer knows with a possessive inside, whatever the label
                 longer = _gazetteer_run(text, mention.start, mention.end)
@@ -1324,6 +1326,31 @@ def _town_of_its_own(mention):
     """True for a one-word name the model labels a town and the gazetteer knows: no short form of a longer
     name ("Apia" is not "Apia Park")."""
     return mention.label == "GPE" and gazetteer.is_place(mention.name)
+
+
+# The model's labels for what is no name of a person, place or organisation (a date, a product, a people).
+_NO_NAME_LABELS = frozenset(
+    {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "PRODUCT", "EVENT", "WORK_OF_ART", "NORP"}
+)
+_CALENDAR = canonical.wordset(
+    """january february march april may june july august september october november december monday tuesday
+    wednesday thursday friday saturday sunday christmas easter"""
+)
+_ALL_CAPITALISED = re.compile(r"[^\W\d_][^\s\d]*(?: [^\W\d_][^\s\d]*)*")
+
+
+def _placed_town(text, start, end):
+    """True for a span the model gave a label for no name ("Thurso" a date, "Turbo" a product, "Gurjaani" a
+    people) that is a town the gazetteer knows, written after a place cue ("in Thurso", "near Turbo"), made
+    of capitalised words, and no month, weekday, demonym or language ("in March", "in Malay")."""
+    surface = text[start:end]
+    if not (_ALL_CAPITALISED.fullmatch(surface) and all(word[:1].isupper() for word in surface.split())):
+        return False
+    if surface.lower() in _CALENDAR or canonical.is_demonym(surface) or canonical.names_a_language(surface):
+        return False  # "in March", "in Malay" (written in a language, not in the Malaysian town)
+    if not patterns.town_cue(text, start, end):
+        return False
+    return gazetteer.is_place(surface) or gazetteer.is_town(surface)
 
 
 def _towns_by_cue(text, mentions):
