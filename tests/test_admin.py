@@ -598,14 +598,14 @@ class TestBulkActions:
         client = Client()  # anonymous
         drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(2)]
         future = ArticleFactory(status=Article.Status.DRAFT, published_at=timezone.now() + datetime.timedelta(days=1))
-        response = action(editor_client, self.URL, "publish", [*drafts, future])
+        response = action(editor_client, self.URL, "publish", [*drafts, future], post="yes")
         assert response.status_code == 302
         assert all(a.is_public for a in Article.objects.filter(pk__in=[d.pk for d in drafts]))
         future.refresh_from_db()
         assert future.status == "published" and not future.is_public  # scheduled
         assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 3
 
-        response = action(editor_client, self.URL, "unpublish", drafts)
+        response = action(editor_client, self.URL, "unpublish", drafts, post="yes")
         assert not Article.objects.filter(pk__in=[d.pk for d in drafts], status="published").exists()
         assert LogEntry.objects.filter(user=editor, action_flag=CHANGE).count() == 5
         assert client.get(drafts[0].get_absolute_url()).status_code == 404
@@ -700,6 +700,26 @@ class TestBulkActions:
         response = action(editor_client, self.URL, "publish", chosen, select_across="1", post="yes")
         assert response.status_code == 302
         assert Article.objects.filter(status="published").count() == 4
+
+    def test_a_few_ticked_articles_are_published_or_unpublished_only_once_confirmed(self, editor_client):
+        # QA F9 (old): only "Select all" asked first; two ticked drafts went live at once, where
+        # delete asks for any selection.
+        drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(2)]
+        page = action(editor_client, self.URL, "publish", drafts)
+        assert page.status_code == 200
+        assert "Publish the 2 selected drafts?" in page.text and drafts[1].title in page.text
+        assert "2 go live now and 0 are scheduled" in page.text
+        assert 'name="select_across"' not in page.text  # the ticked rows, carried as ids
+        assert not Article.objects.filter(status="published").exists()
+        assert action(editor_client, self.URL, "publish", drafts, post="yes").status_code == 302
+        assert all(a.is_public for a in Article.objects.all())
+
+        page = action(editor_client, self.URL, "unpublish", drafts[:1])
+        assert page.status_code == 200
+        assert "Unpublish the 1 selected article? It goes back to draft" in page.text
+        assert Article.objects.filter(status="published").count() == 2
+        assert action(editor_client, self.URL, "unpublish", drafts[:1], post="yes").status_code == 302
+        assert Article.objects.filter(status="published").count() == 1
 
     def test_delete_confirms_with_the_count_and_logs_each_article(self, editor_client, editor):
         articles = [ArticleFactory(), ArticleFactory()]

@@ -101,12 +101,12 @@ class TestPluralForms:
     )
     def test_publish_message(self, editor_client, count, expected):
         drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(count)]
-        response = action(editor_client, ARTICLES, "publish", drafts, follow=True)
+        response = action(editor_client, ARTICLES, "publish", drafts, follow=True, post="yes")
         assert expected in response.content.decode()
 
     def test_publish_with_one_already_published(self, editor_client):
         articles = [ArticleFactory(status=Article.Status.DRAFT, published_at=None), ArticleFactory()]
-        response = action(editor_client, ARTICLES, "publish", articles, follow=True)
+        response = action(editor_client, ARTICLES, "publish", articles, follow=True, post="yes")
         assert "Published 1 article; 1 was published already." in response.content.decode()
 
     @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ class TestPluralForms:
     )
     def test_unpublish_message(self, editor_client, count, expected):
         articles = [ArticleFactory() for _ in range(count)]
-        response = action(editor_client, ARTICLES, "unpublish", articles, follow=True)
+        response = action(editor_client, ARTICLES, "unpublish", articles, follow=True, post="yes")
         assert expected in response.content.decode()
 
     def test_add_tag_message(self, editor_client):
@@ -261,13 +261,13 @@ class TestHistory:
         settings.TIME_ZONE = "UTC"
         undated = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
         dated = ArticleFactory(status=Article.Status.DRAFT)
-        action(editor_client, ARTICLES, "publish", [undated, dated])
+        action(editor_client, ARTICLES, "publish", [undated, dated], post="yes")
         undated.refresh_from_db()
         assert history_of(dated) == ["Status: Draft → Published"]
         assert history_of(undated) == [
             f"Status: Draft → Published; Publication date: — → {history.when(undated.published_at)}"
         ]
-        action(editor_client, ARTICLES, "unpublish", [dated])
+        action(editor_client, ARTICLES, "unpublish", [dated], post="yes")
         assert history_of(dated)[-1] == "Status: Published → Draft"
 
     def test_bulk_tag(self, editor_client):
@@ -277,7 +277,7 @@ class TestHistory:
 
     def test_history_page_shows_the_words(self, editor_client):
         article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
-        action(editor_client, ARTICLES, "publish", [article])
+        action(editor_client, ARTICLES, "publish", [article], post="yes")
         content = editor_client.get(f"{ARTICLES}{article.pk}/history/").content.decode()
         assert "Status: Draft → Published" in content
 

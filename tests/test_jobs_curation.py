@@ -116,7 +116,7 @@ def test_bulk_publish_above_the_threshold_is_queued_and_each_article_gets_its_hi
     settings.JOB_BULK_INLINE_MAX = 2
     drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(5)]
     published = ArticleFactory()
-    response = admin_action(editor_client, "/admin/articles/article/", "publish", [*drafts, published])
+    response = admin_action(editor_client, "/admin/articles/article/", "publish", [*drafts, published], post="yes")
     assert any(
         "Publishing 5 articles in the background; 1 was published already" in m for m in messages_of(response)
     ), messages_of(response)
@@ -133,7 +133,7 @@ def test_bulk_publish_above_the_threshold_is_queued_and_each_article_gets_its_hi
     assert all(history_of(a)[0].startswith("Status: Draft → Published; Publication date: — → ") for a in drafts)
     assert all(len(history_of(a)) == 1 for a in drafts) and history_of(published) == []
 
-    response = admin_action(editor_client, "/admin/articles/article/", "unpublish", drafts[:4])
+    response = admin_action(editor_client, "/admin/articles/article/", "unpublish", drafts[:4], post="yes")
     assert any("Unpublishing 4 articles in the background" in m for m in messages_of(response))
     assert not Article.objects.filter(status=Article.Status.DRAFT).exists()
     run_worker("--concurrency", "1")
@@ -216,7 +216,7 @@ def refusing_updates_of(article):
 def test_a_failed_part_of_a_bulk_publish_is_shown_failed_with_its_reason(editor_client, settings):
     settings.JOB_BULK_INLINE_MAX = 2
     drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(6)]
-    admin_action(editor_client, "/admin/articles/article/", "publish", drafts)
+    admin_action(editor_client, "/admin/articles/article/", "publish", drafts, post="yes")
     with refusing_updates_of(drafts[-1]):
         run_worker("--concurrency", "1", JOB_BULK_PART=2, JOB_MAX_ATTEMPTS=2)
     job = Job.objects.get()
@@ -298,7 +298,7 @@ def test_a_merge_whose_part_failed_stops_and_merging_again_finishes_it(editor_us
 def test_a_worker_killed_mid_part_of_a_bulk_publish_writes_each_history_line_once(editor_client, settings):
     settings.JOB_BULK_INLINE_MAX = 2
     drafts = [ArticleFactory(status=Article.Status.DRAFT, published_at=None) for _ in range(6)]
-    admin_action(editor_client, "/admin/articles/article/", "publish", drafts)
+    admin_action(editor_client, "/admin/articles/article/", "publish", drafts, post="yes")
     job = Job.objects.get()
     with holding_the_stats_lock() as waiting:
         worker = start_worker("--concurrency", "1", JOB_RETRY_SECONDS=4, JOB_BULK_PART=3)

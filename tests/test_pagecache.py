@@ -179,7 +179,7 @@ class TestInvalidation:
         assert response.status_code == 302, response.content.decode()[:2000]
         assert "After the edit" in text(client.get("/"))
         response = staff_client.post(
-            "/admin/articles/article/", {"action": "unpublish", "_selected_action": [article.pk]}
+            "/admin/articles/article/", {"action": "unpublish", "_selected_action": [article.pk], "post": "yes"}
         )
         assert response.status_code == 302
         assert "After the edit" not in text(client.get("/"))

@@ -751,8 +751,9 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        if request.POST.get("select_across") == "1" and request.POST.get("post") != "yes":
-            # "Select all" may put every draft a filter found on the site: confirmed first, as unpublish is.
+        if request.POST.get("post") != "yes":
+            # Readers, feeds and search engines see it at once: confirmed first, for a few ticked
+            # drafts as for every draft "Select all" found, as delete is.
             return self._confirmation(request, queryset, "publish", "Publish articles", extra=_publish_counts(queryset))
         ids = list(queryset.filter(status=Article.Status.DRAFT).values_list("id", flat=True))
         already = queryset.count() - len(ids)
@@ -773,8 +774,8 @@ class ArticleAdmin(ChangePathAdmin):
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        if request.POST.get("select_across") == "1" and request.POST.get("post") != "yes":
-            # "Select all" may take the whole archive off the site: confirmed first, as a delete is.
+        if request.POST.get("post") != "yes":
+            # Takes articles off the site (the whole archive, with "Select all"): confirmed first, as a delete is.
             return self._confirmation(request, queryset, "unpublish", "Unpublish articles")
         ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("id", flat=True))
         done = self._bulk(request, "unpublish", ids, ("Unpublishing {n} article", "Unpublishing {n} articles"))

@@ -55,6 +55,8 @@ def test_editor_writes_tags_and_publishes_an_article(page, reader, live_server):
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "publish")
     page.click("button[name=index]")
+    assert "Publish the 1 selected draft?" in page.text_content("#content")  # confirmed first (QA F9)
+    page.click("input[type=submit][value='Yes, I’m sure']")
     assert "Published 1 article" in page.text_content(".messagelist")
 
     article = Article.objects.get(title="Tidal power comes of age")
