@@ -32,7 +32,8 @@ work per request stays bounded (see scripts/bench_search.py for the numbers):
 - Filters without words (a tag, an entity, a year: /search/?tag=politics) are probed, counted
   and faceted the same way, through the samples' own indexes over the date; their hits are
   not ranked but listed newest first, and a page's ids are read in the date's order, as far
-  as the deepest page shown at most.
+  as the deepest page shown at most. Words that only exclude (?q=-nuclear&tag=energy) are one
+  more condition on such a listing; alone, with no filter, they search nothing.
 - Ranking is `ts_rank` over the small vector (headline A, dek and tags B, author and the
   body's twelve most frequent words D), never over the whole body's vector, which would
   be unpacked for every hit. Recency breaks ties.
@@ -254,6 +255,7 @@ class Search:
     def __init__(self, request):
         self.request = request
         self.tsquery_text = None  # the words to match, or None for "no text condition"
+        self.excluded_text = None  # words that only exclude (-word), beside a filter: a condition, not ranked
         self.filter_ids = {"author": [], "tag": [], "entity": []}
         self.lexemes = []  # the words of the query as stored (stemmed, unaccented), for snippets
         self.cutoff = None  # with many hits: the date from which on hits are ranked
@@ -369,7 +371,15 @@ class Search:
         elif _only_excluded(q, nodes):
             # "-belarus" asks for the articles without Belarus: never its card or its articles.
             results.cards = []
-            results.notice = "Add a word to look for: a word after a minus sign (-word) only excludes articles."
+            if nodes and self.request.has_filters:
+                # Beside a filter it narrows the filter's articles, listed as a filter's are (newest first).
+                self.excluded_text = q
+                results.notice = (
+                    "A word after a minus sign (-word) only excludes: these are the articles with these "
+                    "filters without it."
+                )
+            else:
+                results.notice = "Add a word to look for: a word after a minus sign (-word) only excludes articles."
         elif results.cards:
             # Only stop words ("WHO"), but they name an entity: show the articles that mention it.
             entity = results.cards[0].entity
@@ -389,7 +399,7 @@ class Search:
             if self.request.year < 9999:  # the last year a date holds has no next one
                 end = datetime.datetime(self.request.year + 1, 1, 1, tzinfo=tz)
         return entry_condition(
-            q=self.tsquery_text,
+            q=self.tsquery_text or self.excluded_text,  # "-word" alone is `document @@ !'word'`
             author_ids=self.filter_ids["author"],
             tag_ids=self.filter_ids["tag"],
             entity_ids=self.filter_ids["entity"],

@@ -80,6 +80,19 @@ class TestMatching:
         assert titles(client, q="energy -nuclear") == ["Energy plan: wind only"]
         assert set(titles(client, q="nuclear OR gas")) == {"Energy plan: nuclear and wind", "Gas prices"}
 
+    @pytest.mark.parametrize("q", ["-nuclear", '-"nuclear power"', "-nuclear -coal"])
+    def test_a_filter_and_only_excluded_words_lists_the_filters_articles_without_them(self, client, q):
+        # QA (search, old): ?q=-nuclear&tag=energy listed every energy article, nuclear ones included.
+        energy = TagFactory(name="energy")
+        indexed(title="Wind farm opens", tags=[energy], published_at=days_ago(2))
+        indexed(title="Reactor restarts", body="Nuclear power is back.", tags=[energy], published_at=days_ago(1))
+        indexed(title="Solar tariffs", tags=[energy], published_at=days_ago(3))
+        indexed(title="Nuclear talks", body="Nuclear power again.")  # not tagged
+        found = results(client, q=q, tag=energy.slug)
+        assert [a.title for a in found.articles] == ["Wind farm opens", "Solar tariffs"]  # newest first
+        assert found.total == 2 and found.cards == []
+        assert "only excludes: these are the articles with these filters without" in found.notice
+
     def test_accents_do_not_matter(self, client):
         indexed(title="Biennial opens in São Paulo")
         indexed(title="Zurich marathon record", body="Runners crossed Zurich.")
