@@ -50,6 +50,13 @@ class TestBranding:
         assert 'href="/static/admin/newsroom.css"' in content
         assert 'id="nav-sidebar"' not in content
 
+    def test_the_index_lists_one_tags_model_for_a_superuser_too(self, admin_client):
+        # QA F1: django-taggit's own admin added an empty "Taggit › Tags" beside the project's Tags.
+        content = admin_client.get("/admin/").content.decode()
+        assert 'href="/admin/articles/tag/"' in content
+        assert "/admin/taggit/" not in content and "Taggit" not in content
+        assert admin_client.get("/admin/taggit/tag/").status_code == 404
+
     def test_lockout_page_is_branded_too(self, client):
         create_editor("someone", password="plum-kettle-harbour-42")
         for _ in range(6):
