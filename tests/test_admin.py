@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -560,7 +561,7 @@ class TestTwoEditorsOnOneArticle:
         article.refresh_from_db()
         assert (article.title, article.dek) == ("Harbour reopens at last", "Their dek.")
         said = " ".join(str(message) for message in response.context["messages"])
-        assert "desk changed the dek after you opened this page: their changes are kept, with yours." in said
+        assert "After you opened this page, desk changed the dek: their changes are kept, with yours." in said
         entry = LogEntry.objects.filter(object_id=str(article.pk), user__username="editor").latest("pk")
         assert entry.get_change_message() == "Headline: “Harbour reopens” → “Harbour reopens at last”"
 
@@ -577,10 +578,56 @@ class TestTwoEditorsOnOneArticle:
         assert (article.title, article.dek) == ("Port reopens", "Their dek.")
         form = response.context["adminform"].form
         assert form["dek"].value() == "My dek."  # kept in the form, to save again
-        again = {**mine, "dek": "My dek.", "shown": form["shown"].value()}
+        again = {**mine, "title": form["title"].value(), "dek": "My dek.", "shown": form["shown"].value()}
         assert editor_client.post(url, again).status_code == 302
         article.refresh_from_db()
         assert (article.title, article.dek) == ("Port reopens", "My dek.")  # their headline stays
+
+    def test_a_refused_save_shows_the_other_editor_s_fields_as_they_are_now(self, editor_client, other_client):
+        # QA F12 (old): the page shown again with the refusal had the headline and tags the editor
+        # first saw, not the other editor's, whose save would then look reverted on screen.
+        article = ArticleFactory(title="Harbour reopens", dek="The old dek.", tags=["ports"])
+        url = f"/admin/articles/article/{article.pk}/change/"
+        mine, theirs = self.shown(editor_client, article), self.shown(other_client, article)
+        later = (article.published_at + datetime.timedelta(days=1)).replace(microsecond=0)
+        shown_date = timezone.localtime(later)  # as the form writes it
+        changed = {
+            "title": "Port reopens",
+            "dek": "Their dek.",
+            "tags": "ports, shipping",
+            "published_at_0": f"{shown_date:%Y-%m-%d}",
+            "published_at_1": f"{shown_date:%H:%M:%S}",
+        }
+        assert other_client.post(url, {**theirs, **changed}).status_code == 302
+        response = editor_client.post(url, {**mine, "dek": "My dek."})
+        assert response.status_code == 200 and "desk changed the dek" in " ".join(errors_of(response)["dek"])
+        form = response.context["adminform"].form
+        assert form["title"].value() == "Port reopens"
+        assert form["tags"].value() == "ports, shipping"
+        assert form["dek"].value() == "My dek."  # the field both changed: this editor's version, to save again
+        page = response.content.decode()
+        assert 'value="Port reopens"' in page and 'value="Harbour reopens"' not in page
+        said = [str(message) for message in response.context["messages"]]
+        note = "After you opened this page, desk changed the headline, tags and publication date: the page shows their"
+        assert any(message.startswith(note) for message in said), said
+        dates = re.compile(r'<input[^>]*name="published_at_[01]"[^>]*>')
+        now_shown = dates.findall(other_client.get(url).content.decode())  # a page opened after their save
+        assert len(now_shown) == 2 and dates.findall(page) == now_shown
+
+        # Saving the page as shown keeps their fields and this editor's dek.
+        again = {
+            **mine,
+            "title": form["title"].value(),
+            "tags": form["tags"].value(),
+            "dek": form["dek"].value(),
+            "published_at_0": f"{shown_date:%Y-%m-%d}",
+            "published_at_1": f"{shown_date:%H:%M:%S}",
+            "shown": form["shown"].value(),
+        }
+        assert editor_client.post(url, again).status_code == 302
+        article.refresh_from_db()
+        assert (article.title, article.dek, article.published_at) == ("Port reopens", "My dek.", later)
+        assert sorted(article.tags.names()) == ["ports", "shipping"]
 
     def test_a_form_that_does_not_say_what_it_showed_saves_as_posted(self, editor_client):
         article = ArticleFactory(dek="The old dek.")

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.boundfield import BoundField
 from django.forms.formsets import (
     INITIAL_FORM_COUNT,
     MAX_NUM_FORM_COUNT,
@@ -80,7 +81,18 @@ def fingerprint(value):
     return hashlib.sha256(repr("" if value is None else value).encode()).hexdigest()[:16]
 
 
+class ShownAsStoredBoundField(BoundField):
+    """A field another editor changed after this page was shown, and this editor did not: a page
+    shown again (a refused save) shows it as stored now, theirs, not as the stale page posted it."""
+
+    def value(self):
+        if self.name in self.form.kept_meanwhile:
+            return self.field.prepare_value(self.initial)
+        return super().value()
+
+
 class ArticleAdminForm(forms.ModelForm):
+    bound_field_class = ShownAsStoredBoundField
     tags = TagNamesField()
     # What the page showed, a fingerprint per field, posted back: a save from a page opened before
     # another editor's save writes only the fields this editor changed (`_merge_changes_meanwhile`).
@@ -186,7 +198,9 @@ class ArticleAdminForm(forms.ModelForm):
         """When another save came after this page was shown: the fields this editor left alone take
         their stored values (that save's), and a field both changed is an error that shows theirs;
         the page then counts as showing it, so saving again keeps this editor's version. A form
-        that does not say what it showed (a script) is saved as posted."""
+        that does not say what it showed (a script) is saved as posted. Shown again (a refused
+        save), the page shows the other editor's values in the fields this editor left alone
+        (ShownAsStoredBoundField) and counts as showing what is stored now in every field they changed."""
         try:
             shown = json.loads(cleaned.get("shown") or "{}")
         except ValueError:
@@ -203,14 +217,22 @@ class ArticleAdminForm(forms.ModelForm):
             who, when = self.instance.edited_by or "someone", self.instance.edited_at or self.instance.updated_at
             at = date_format(timezone.localtime(when), "j M H:i")
             for name in mine:
-                label = str(self.fields[name].label).lower()
+                label = str(self[name].label).lower()
                 self.add_error(
                     name,
                     f"{who} changed the {label} at {at}, after you opened this page: it is now "
                     f"“{self._stored_text(name)}”. Your version is in the field: save again to keep it.",
                 )
+        if theirs:
             self.data = self.data.copy()
-            self.data["shown"] = json.dumps({**shown, **{name: stored[name] for name in mine}})
+            self.data["shown"] = json.dumps({**shown, **{name: stored[name] for name in theirs}})
+
+    def changed_meanwhile(self):
+        """Who changed which of the fields this editor left alone, for a message. It does not start
+        with the username, which the admin's messages would capitalise ("Qa changed")."""
+        names = [str(self[name].label).lower() for name in self.kept_meanwhile]
+        fields = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        return f"After you opened this page, {self.instance.edited_by or 'another editor'} changed the {fields}"
 
     def _stored_text(self, name):
         """A field's stored value as an editor reads it: names, not keys; a date as the admin writes it."""
@@ -678,12 +700,7 @@ class ArticleAdmin(ChangePathAdmin):
 
     def save_model(self, request, obj, form, change):
         if form.kept_meanwhile:
-            fields = ", ".join(str(form.fields[name].label).lower() for name in form.kept_meanwhile)
-            messages.info(
-                request,
-                f"{obj.edited_by or 'Someone'} changed the {fields} after you opened this page: "
-                "their changes are kept, with yours.",
-            )
+            messages.info(request, f"{form.changed_meanwhile()}: their changes are kept, with yours.")
         old_slug = form.initial.get("slug") if change else None
         was_public = change and _public(form.initial.get("status"), form.initial.get("published_at"))
         obj.edited_at = timezone.now()
@@ -741,6 +758,9 @@ class ArticleAdmin(ChangePathAdmin):
         changes.apply(articles=pks)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if form.is_bound and form.errors and getattr(form, "kept_meanwhile", None):
+            messages.info(request, f"{form.changed_meanwhile()}: the page shows their version, which saving keeps.")
         if obj is not None and obj.pk:
             context["is_public"] = obj.is_public
             if obj.is_public or request.user.has_perm(PREVIEW_PERMISSION):
