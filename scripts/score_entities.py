@@ -254,6 +254,9 @@ RULES = {
             ),
         )
     ],
+    "a kind noun after a longer description (the tax and customs agency DIAN)": [
+        mock.patch.object(patterns, "KIND_NOUN_REACH", 3)
+    ],
 }
 
 

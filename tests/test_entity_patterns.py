@@ -898,3 +898,8 @@ def test_a_source_told_an_outlet_where_it_spoke():
         "He told Ana Lisk, who left."
     )
     assert [text[start:end] for start, end in introduced_org_spans(text)] == ["Velko", "Radio Tarn"]
+
+
+def test_a_kind_noun_after_a_longer_description_still_introduces_the_body():
+    text = "A scanner operated by the tax and customs agency DRAVO flagged four containers."
+    assert [text[start:end] for start, end in introduced_org_spans(text)] == ["DRAVO"]

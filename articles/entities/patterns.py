@@ -475,6 +475,10 @@ def _listed_after(text, last_end, name_start, name_end):
     return join in _LIST_JOINS
 
 
+# How many words before the kind noun its article may stand: "the tax and customs agency DIAN".
+KIND_NOUN_REACH = 5
+
+
 def introduced_org_spans(text, start=0, runs=None):
     """(start, end) of the organisations `text` introduces by what they are, from `start` on.
 
@@ -504,7 +508,11 @@ def introduced_org_spans(text, start=0, runs=None):
             continue  # "from January, the state power company said", "working for American families"
         name_end = match.end()
         if (
-            (words and words[-1].lower() in KIND_NOUNS and {"the", "a", "an"} & {w.lower() for w in words[-4:-1]})
+            (
+                words
+                and words[-1].lower() in KIND_NOUNS
+                and {"the", "a", "an"} & {w.lower() for w in words[-1 - KIND_NOUN_REACH : -1]}
+            )
             or _kinds_such_as(words)
             or (
                 _writes_for(words, text[max(0, name_start - 160) : name_start]) and _WORKPLACE_END.match(text, name_end)
