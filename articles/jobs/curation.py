@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from .. import bulk, merge
 from ..models import Author, Entity, Tag
-from .kinds import Kind, split
+from .base import Kind, split
 from .models import State
 
 MODELS = {"entity": Entity, "tag": Tag, "author": Author}

@@ -37,7 +37,7 @@ from .. import changes
 from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
 from ..models import Entity, IngestRun
 from ..seed import MAX_BYTES
-from .kinds import Kind, split
+from .base import Kind, split
 from .models import Job, State
 
 SUMMED = ("created", "updated", "unchanged", "duplicates", "conflicts")

@@ -9,34 +9,7 @@ from django.conf import settings
 from django.utils.translation import ngettext
 
 from .. import changes
-
-
-class Kind:
-    """One kind of job. `plan` returns the parts, [(params, size)]; `run` does one and returns its result."""
-
-    name = ""
-
-    def plan(self, job):
-        raise NotImplementedError
-
-    def run(self, job, params):
-        raise NotImplementedError
-
-    def summarise(self, job, results):
-        """The job's result: the parts' numbers added up."""
-        total = {}
-        for result in results:
-            for key, value in result.items():
-                if isinstance(value, int | float):
-                    total[key] = total.get(key, 0) + value
-        return total
-
-    def history(self, job):
-        """The line the job's target gets in its History when the job ends (None: none)."""
-        return None
-
-    def after(self, job):
-        """What follows the job's end, in the transaction of its last part (another job, say)."""
+from .base import Kind, split
 
 
 def entity_names(article_ids):
@@ -49,11 +22,6 @@ def entity_names(article_ids):
     ):
         names.setdefault(article_id, set()).add(name)
     return names
-
-
-def split(ids, size):
-    ids = list(ids)
-    return [({"ids": ids[start : start + size]}, len(ids[start : start + size])) for start in range(0, len(ids), size)]
 
 
 class Relink(Kind):
