@@ -48,6 +48,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import pagecache, parts, related, stats, writes
+from .jobs.queue import enqueue
 
 
 @contextlib.contextmanager
@@ -125,9 +126,7 @@ def render_missing_parts(after):
 def _enqueue_parts(ids, description):
     """Queue the job that renders page parts (jobs kind "parts"): of `ids`, or (None) of every article
     whose parts are missing or stale when a worker plans it."""
-    from . import jobs
-
-    return jobs.enqueue("parts", description=description, params={} if ids is None else {"ids": ids})
+    return enqueue("parts", description=description, params={} if ids is None else {"ids": ids})
 
 
 def choose_related(article_ids, *, only_missing=False):

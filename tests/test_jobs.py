@@ -143,6 +143,22 @@ def test_an_alias_added_in_the_admin_is_queued_and_a_worker_relinks(editor_clien
     assert "5/5 articles" in listing.text and "Done" in listing.text
 
 
+def test_a_job_with_nothing_to_do_is_closed_by_a_worker():
+    """A re-link whose entity was deleted before a worker planned it has no parts (its plan closes
+    it); a job enqueued with its parts known, and none, is closed by a `finish` task (the queue
+    names the runner's tasks, never imports them). Both end done with nothing counted."""
+    gone = EntityFactory(name="Nobody Atall", kind="PERSON")
+    planned = jobs.enqueue("relink", description="Re-link Nobody", params={"entity_ids": [gone.pk]})
+    gone.delete()
+    known = jobs.enqueue("relink", description="Re-link no article", params={"entity_ids": None}, parts=[])
+    assert (planned.state, known.state) == (State.QUEUED, State.QUEUED)
+    run_worker("--concurrency", "1")
+    for job in (planned, known):
+        job.refresh_from_db()
+        assert (job.state, job.parts, job.total, job.done, job.error) == (State.DONE, 0, 0, 0, "")
+        assert job.finished_at is not None
+
+
 def test_a_worker_killed_mid_part_leaves_the_part_to_run_again_with_nothing_doubled():
     """SIGKILL while a part is half-way through its transaction: the queue hands the task out
     again after JOB_RETRY_SECONDS, the part runs from its start, and every count is right."""

@@ -9,46 +9,23 @@ runs the workers, on any number of hosts against one database.
     job = jobs.enqueue("relink", description="Re-link articles that mention “Twitter”",
                        params={"entity_ids": [12]}, requested_by=request.user, target=entity)
 
-A job is split into parts, each one transaction (articles/jobs/runner.py); what
-each kind of job does is in articles/jobs/kinds.py (re-linking, re-extraction, imports),
-articles/jobs/curation.py (merges, bulk actions over articles) and
-articles/jobs/ingest.py (queued ingest). The admin's Jobs list shows them.
+Two layers, one either side of the change path (articles/changes.py):
+- below it, the queue (`queue.py`, with the rows in `models.py`): `enqueue` creates a
+  Job and hands its tasks to django-q2. Anything may ask for a job, the change path
+  included (`changes.render_parts` queues the rendering of many pages);
+- above it, what a job does: `runner.py` runs each task (a job is split into parts,
+  each one transaction), and the kinds say what a part does: `kinds.py` (re-linking,
+  re-extraction, imports, page parts), `curation.py` (merges, bulk actions over
+  articles) and `ingest.py` (queued ingest), all on `base.py`'s `Kind`. They call
+  ingest, merges and re-linking, which end with `changes.apply()`.
+The queue names the runner's tasks by their dotted path, as django-q2 does, and never
+imports it. The admin's Jobs list shows the jobs.
 
 With the setting JOBS_INLINE (tests, and scripts that must not depend on a worker),
 a job runs at once in the process that enqueues it, through the same runner.
 """
 
 from .models import Job, JobFile, JobPart, State
+from .queue import enqueue
 
 __all__ = ["Job", "JobFile", "JobPart", "State", "enqueue"]
-
-
-def enqueue(kind, *, description, params=None, requested_by=None, target=None, parts=None, unit="articles", files=()):
-    """Create a job and enqueue it; returns the Job.
-
-    `parts` ([(params, size)]) when the caller already knows them (a queued ingest's
-    file batches); otherwise a worker plans them (the kind's `plan`). `target`: the
-    object whose History gets the result. `files` ([(name, bytes)]): uploads the job
-    reads (JobFile rows, in the database every worker reads).
-    """
-    from django.contrib.contenttypes.models import ContentType
-
-    from . import runner
-
-    job = Job.objects.create(
-        kind=kind,
-        description=description[:300],
-        params=params or {},
-        requested_by=requested_by if requested_by is not None and requested_by.pk else None,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=str(target.pk) if target is not None else "",
-        unit=unit,
-    )
-    JobFile.objects.bulk_create(JobFile(job=job, name=name, data=data) for name, data in files)
-    if parts is None:
-        runner.submit("plan", job.pk)
-    else:
-        job.state = State.QUEUED
-        runner.create_parts(job, parts)
-    job.refresh_from_db()
-    return job

@@ -15,12 +15,14 @@ that the admin calls for a small selection.
 
 from django.conf import settings
 from django.contrib.admin.models import DELETION, LogEntry
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import ngettext
 
 from .. import bulk, merge
 from ..models import Author, Entity, Tag
 from .base import Kind, split
 from .models import State
+from .queue import enqueue
 
 MODELS = {"entity": Entity, "tag": Tag, "author": Author}
 MOVED = {  # what a merge moves, singular and plural
@@ -34,8 +36,6 @@ def enqueue_merge(survivor, others, *, requested_by=None):
     """Queue the merge of `others` into `survivor`; returns (the Job, how many articles it moves).
 
     Raises MergeError when there is nothing to merge."""
-    from . import enqueue
-
     model = type(survivor)
     key = next(name for name, m in MODELS.items() if m is model)
     others = sorted((o for o in others if o.pk != survivor.pk), key=lambda o: o.pk)
@@ -116,8 +116,6 @@ def _rows(job):
 def _follow_up(job, survivor, last_moved):
     """What a merge sets off once done: an entity's survivor is re-linked (its new aliases), an
     author's moved articles re-extracted (the byline is a person of each); both write its History."""
-    from . import enqueue
-
     requested_by = job.requested_by if job.requested_by_id else None
     if isinstance(survivor, Entity):
         enqueue(
@@ -157,8 +155,6 @@ BULK_WORDS = {  # the job's description: (singular, plural), with {n} and {tag}
 
 def enqueue_bulk(action, article_ids, *, user, now, **options):
     """Queue one of articles/bulk.py's ACTIONS over `article_ids` for the account `user`; returns the Job."""
-    from . import enqueue
-
     ids = sorted({int(pk) for pk in article_ids})
     description = ngettext(*BULK_WORDS[action], len(ids)).format(n=len(ids), **options)
     params = {"action": action, "ids": ids, "user": user.pk, "now": now.isoformat(), "options": options}
@@ -174,8 +170,6 @@ class Bulk(Kind):
         return split(job.params["ids"], settings.JOB_BULK_PART)
 
     def run(self, job, params):
-        from django.utils.dateparse import parse_datetime
-
         p = job.params
         now = parse_datetime(p["now"])
         return bulk.run(p["action"], params["ids"], user=p["user"], now=now, **p.get("options", {}))

@@ -34,11 +34,13 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .. import changes
-from ..ingest import BATCH_SIZE, IngestUsageError, ingest_files, iter_seed_files
+from ..entities.relink import articles_naming, relink
+from ..ingest import BATCH_SIZE, LINK_ROUNDS, IngestUsageError, ingest_files, iter_seed_files
 from ..models import Entity, IngestRun
 from ..seed import MAX_BYTES
 from .base import Kind, split
 from .models import Job, State
+from .queue import enqueue
 
 SUMMED = ("created", "updated", "unchanged", "duplicates", "conflicts")
 LISTED = ("failed", "warnings", "notes")
@@ -111,9 +113,6 @@ def link_new_after(job, known, *, rounds=1, ingest_job=None):
     linking. `ingest_job`: the id of the queued ingest it follows, whose summary adds
     up what it re-linked.
     """
-    from ..ingest import LINK_ROUNDS
-    from . import enqueue
-
     if known is None or rounds > LINK_ROUNDS or not Entity.objects.filter(id__gt=known).exists():
         return None
     return enqueue(
@@ -131,16 +130,12 @@ class LinkNew(Kind):
     name = "link_new"
 
     def plan(self, job):
-        from ..entities.relink import articles_naming
-
         job.params["planned_up_to"] = Entity.objects.aggregate(last=Max("id"))["last"] or 0
         job.save(update_fields=["params"])
         new = list(Entity.objects.filter(id__gt=job.params["known_entities"]).values_list("id", flat=True))
         return split(articles_naming(new, not_mentioning=True) if new else [], settings.JOB_RELINK_PART)
 
     def run(self, job, params):
-        from ..entities.relink import relink
-
         return {"relinked": relink(article_ids=params["ids"]).changed}
 
     def after(self, job):
@@ -166,8 +161,6 @@ def enqueue_ingest(paths, *, force=False, ner=True, max_bytes=MAX_BYTES, batch_s
     worker can write. Raises IngestUsageError for a path that does not exist, a folder with no *.txt file or files
     this host cannot read.
     """
-    from . import enqueue
-
     files = list(iter_seed_files(paths))
     unreadable = [path for path in files if not os.path.islink(path) and not _readable(path)]
     if unreadable:

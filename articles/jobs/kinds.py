@@ -5,17 +5,28 @@ articles/entities/relink.py, extraction, ingest), inside the transaction the run
 opens for it, and those end with the change path (articles/changes.py).
 """
 
+import dataclasses
+import io
+
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.utils.translation import ngettext
 
-from .. import changes
+from .. import changes, pagecache, parts, related
+from ..entities.relink import articles_to_relink, reextract, relink
+from ..entities.stored import load_vocabulary
+from ..history import entity_change, join
+from ..models import Article, Entity, Mention
+from ..parts import missing_or_stale
+from ..restore import import_articles
 from .base import Kind, split
+from .curation import Bulk, Merge
+from .ingest import Ingest, LinkNew, link_new_after
+from .models import JobFile
 
 
 def entity_names(article_ids):
     """{article id: set of the names of the entities it mentions}."""
-    from ..models import Mention
-
     names = {}
     for article_id, name in Mention.objects.filter(article_id__in=list(article_ids)).values_list(
         "article_id", "entity__name"
@@ -32,8 +43,6 @@ class Relink(Kind):
     name = "relink"
 
     def plan(self, job):
-        from ..entities.relink import articles_to_relink
-
         if job.params.get("article_ids") is not None:
             return split(sorted(job.params["article_ids"]), settings.JOB_RELINK_PART)
         articles = articles_to_relink(job.params.get("entity_ids"))
@@ -44,9 +53,6 @@ class Relink(Kind):
         return split(articles, settings.JOB_RELINK_PART)
 
     def run(self, job, params):
-        from ..entities.relink import relink
-        from ..entities.stored import load_vocabulary
-
         report = relink(article_ids=params["ids"], vocabulary=load_vocabulary())
         return report.as_dict()
 
@@ -76,16 +82,12 @@ class Reextract(Kind):
     name = "reextract"
 
     def plan(self, job):
-        from ..models import Entity
-
         # The entities the model finds now are linked to other stored articles when the job ends.
         job.params["known_entities"] = Entity.objects.order_by("-id").values_list("id", flat=True).first() or 0
         job.save(update_fields=["params"])
         return split(sorted(job.params["ids"]), settings.JOB_REEXTRACT_PART)
 
     def run(self, job, params):
-        from ..entities.relink import reextract
-
         ids = params["ids"]
         before = entity_names(ids)
         done = reextract(ids)
@@ -96,11 +98,6 @@ class Reextract(Kind):
 
     def log(self, job, done, before, after):
         """Each article's History line: what its entities became (an article's save said the rest)."""
-        from django.contrib.admin.models import CHANGE, LogEntry
-
-        from ..history import entity_change, join
-        from ..models import Article
-
         for article in Article.objects.filter(id__in=done).order_by("pk"):
             change = entity_change(before.get(article.pk, ()), after.get(article.pk, ()))
             if job.params.get("log"):
@@ -110,8 +107,6 @@ class Reextract(Kind):
 
     def after(self, job):
         """Entities this extraction created, linked to the other stored articles that name them (`link_new`)."""
-        from .ingest import link_new_after
-
         follow_up = link_new_after(job, job.params.get("known_entities"))
         if follow_up is not None:
             job.refresh_from_db(fields=["result"])
@@ -146,15 +141,6 @@ class Import(Kind):
         return [({"file": upload.pk}, job.params.get("lines", 0))]
 
     def run(self, job, params):
-        import dataclasses
-        import io
-
-        from django.contrib.admin.models import ADDITION, LogEntry
-
-        from ..models import Article
-        from ..restore import import_articles
-        from .models import JobFile
-
         upload = JobFile.objects.get(pk=params["file"])
         report = import_articles(io.StringIO(bytes(upload.data).decode("utf-8")))
         if job.requested_by_id:
@@ -178,14 +164,10 @@ class Parts(Kind):
     name = "parts"
 
     def plan(self, job):
-        from ..parts import missing_or_stale
-
         ids = job.params.get("ids")
         return split(missing_or_stale() if ids is None else ids, settings.JOB_PARTS_PART)
 
     def run(self, job, params):
-        from .. import pagecache, parts, related
-
         # In the part's transaction (the runner's changes.atomic()).
         chosen = related.choose_related(related.without_list(params["ids"]))
         rendered = parts.render_stored(params["ids"])
@@ -194,9 +176,6 @@ class Parts(Kind):
 
 
 def kinds():
-    from .curation import Bulk, Merge
-    from .ingest import Ingest, LinkNew
-
     every = (Relink(), Reextract(), Import(), Ingest(), LinkNew(), Merge(), Bulk(), Parts())
     return {kind.name: kind for kind in every}
 

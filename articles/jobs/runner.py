@@ -1,6 +1,7 @@
 """Running jobs: what a worker does with each task the queue hands it.
 
-Two kinds of task reach the queue (django-q2, with PostgreSQL as its broker):
+The tasks reach the queue (django-q2, with PostgreSQL as its broker) through
+articles/jobs/queue.py, which names them by their dotted path (`articles.jobs.runner.plan`):
 
 - `plan(job_id)`: the job's kind splits the work into parts (reading what it must
   from the database, which a web request should not wait for), creates them and
@@ -9,7 +10,9 @@ Two kinds of task reach the queue (django-q2, with PostgreSQL as its broker):
   and adds it to the job's progress. The part's row stays locked while it runs,
   so a second delivery of the same task (the queue hands a task out again when
   its worker has not acknowledged it within `JOB_RETRY_SECONDS`) waits, then finds
-  the part done and does nothing.
+  the part done and does nothing;
+- `finish(job_id)`: a job enqueued with its parts known, and none of them, is closed
+  (a planned job with none is closed by `plan`).
 
 A worker killed mid-part (SIGKILL, out of memory, the host lost) rolls nothing
 forward: its transaction is undone by PostgreSQL, the queue hands the task out
@@ -27,6 +30,7 @@ import socket
 import traceback
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,34 +39,9 @@ from django.utils.translation import ngettext
 from .. import changes
 from .kinds import kind_of
 from .models import Job, JobPart, State
+from .queue import create_parts, submit
 
 logger = logging.getLogger(__name__)
-
-
-def submit(function, pk):
-    """Hand `function(pk)` to the queue (in the caller's transaction), or run it now with JOBS_INLINE."""
-    if settings.JOBS_INLINE:
-        globals()[function](pk)
-        return
-    from django_q.tasks import async_task
-
-    async_task(f"{__name__}.{function}", pk, ack_failure=True, task_name=f"{function}-{pk}")
-
-
-def create_parts(job, parts):
-    """Store `parts` ([(params, size)]) as the job's parts and enqueue them; finish an empty job."""
-    rows = JobPart.objects.bulk_create(
-        JobPart(job=job, number=number, params=params, size=size) for number, (params, size) in enumerate(parts, 1)
-    )
-    total = sum(size for _, size in parts)
-    Job.objects.filter(pk=job.pk).update(parts=len(rows), total=total)
-    job.parts, job.total = len(rows), total
-    if not rows:
-        with transaction.atomic():
-            _finish(Job.objects.select_for_update().get(pk=job.pk))
-        return
-    for part in rows:
-        submit("run_part", part.pk)
 
 
 def plan(job_id):
@@ -80,8 +59,20 @@ def plan(job_id):
             return "failed"
         job.state, job.started_at = State.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])
-        create_parts(job, parts)
+        if not create_parts(job, parts):
+            with transaction.atomic():
+                _finish(Job.objects.select_for_update().get(pk=job.pk))  # nothing to do
     return ngettext("{n} part", "{n} parts", len(parts)).format(n=len(parts))
+
+
+def finish(job_id):
+    """Close a job enqueued with no parts (nothing to do): its kind sums up and follows up as for any job."""
+    with changes.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id, finished_at__isnull=True).first()
+        if job is None:
+            return "finished before"  # a second delivery
+        _finish(job)
+    return "finished"
 
 
 def run_part(part_id):
@@ -189,8 +180,6 @@ def _finish(job):
     kind.after(job)
     message = kind.history(job)
     if message and job.requested_by_id and job.target_type_id:
-        from django.contrib.admin.models import CHANGE, LogEntry
-
         target = job.target
         if target is not None:
             if job.state == State.FAILED:

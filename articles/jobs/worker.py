@@ -16,6 +16,11 @@ import signal
 import time
 
 from django.db import close_old_connections
+from django_q.cluster import Cluster
+from django_q.conf import Conf
+from django_q.models import OrmQ
+
+from ..entities.ner import load_model
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +29,6 @@ IDLE_CHECKS = 3  # consecutive empty looks at the queue before a burst worker st
 
 def configure(concurrency):
     """Set the cluster's size before it starts (django-q2 reads its settings once, at import)."""
-    from django_q.conf import Conf
-
     Conf.WORKERS = concurrency
     # Tasks waiting in the cluster's own queue are taken from the table (and hidden from other
     # hosts for JOB_RETRY_SECONDS): keep no more than one per worker waiting.
@@ -34,9 +37,6 @@ def configure(concurrency):
 
 def queue_empty():
     """No task queued and none being worked on (a task's row goes when it is acknowledged)."""
-    from django_q.conf import Conf
-    from django_q.models import OrmQ
-
     close_old_connections()
     return not OrmQ.objects.using(Conf.ORM).exists()
 
@@ -47,12 +47,8 @@ def run(concurrency, *, burst=False, poll=1.0, preload_model=True):
     `preload_model`: load the statistical model before the worker processes are forked, so
     they share its memory and none spends seconds loading it at its first extraction.
     """
-    from django_q.cluster import Cluster
-
     configure(concurrency)
     if preload_model:
-        from ..entities.ner import load_model
-
         load_model()
     cluster = Cluster()
     cluster.start()
