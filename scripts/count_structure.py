@@ -25,6 +25,11 @@ schema, the database at DATABASE_URL, migrated. What each line counts, exactly:
   a date (`<`, `<=`, `>`, `>=`, or a `published_at__lt/__lte/__gt/__gte` lookup); or a
   SQL string (a literal or f-string) with `status = 'published'` (or `status = %s`) and an
   ordering comparison of `published_at`. The definition itself (models.py) is one of them.
+- **imports inside functions**: `import`/`from … import` statements whose scope is a
+  function or method rather than the module. They hide an arrow of the import graph from a
+  reader (and, when one dodges a circle, the circle too: the layers in pyproject.toml, which
+  `make lint` checks, say which way imports go). The ones left load something costly only
+  when it is needed (the statistical model, the gazetteer's data) or sit in entity modules.
 
 Exit status 0; 2 if the database cannot be read (the code counts are still printed).
 """
@@ -87,6 +92,22 @@ def long_functions(tree):
                 yield node.lineno, node.name, length
 
 
+def imports_in_functions(tree):
+    """(line, function, module imported) of each import statement inside a function or method."""
+
+    def visit(node, function):
+        for child in ast.iter_child_nodes(node):
+            scope = child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else function
+            if function and isinstance(child, ast.Import):
+                yield from ((child.lineno, function, alias.name) for alias in child.names)
+            elif function and isinstance(child, ast.ImportFrom):
+                names = "" if child.module else " (" + ", ".join(alias.name for alias in child.names) + ")"
+                yield child.lineno, function, "." * child.level + (child.module or "") + names
+            yield from visit(child, scope)
+
+    yield from visit(tree, None)
+
+
 def _names_published_status(node):
     for child in ast.walk(node):
         if isinstance(child, ast.Attribute) and child.attr == "PUBLISHED":
@@ -130,7 +151,7 @@ def visibility_rule_places(tree):
 
 
 def count_code():
-    result = {"raw_sql": {}, "long_functions": [], "visibility_rule": []}
+    result = {"raw_sql": {}, "long_functions": [], "visibility_rule": [], "imports_in_functions": []}
     for path in python_files():
         name = module_name(path)
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=name)
@@ -141,6 +162,10 @@ def count_code():
             {"where": f"{name}:{line}", "function": fn, "lines": n} for line, fn, n in long_functions(tree)
         ]
         result["visibility_rule"] += [f"{name}:{line}" for line in visibility_rule_places(tree)]
+        result["imports_in_functions"] += [
+            {"where": f"{name}:{line}", "function": fn, "imports": module}
+            for line, fn, module in imports_in_functions(tree)
+        ]
     result["long_functions"].sort(key=lambda f: -f["lines"])
     return result
 
@@ -196,11 +221,20 @@ def report(code, schema, listing):
     print(f"places the visibility rule is written: {len(code['visibility_rule'])}")
     for place in code["visibility_rule"]:
         print(f"       {place}")
+    imports = code["imports_in_functions"]
+    print(f"imports inside functions in articles/: {len(imports)}")
+    if listing:
+        for found in imports:
+            print(f"       {found['where']} {found['function']}(): {found['imports']}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--list", action="store_true", help="also list each raw-SQL line, trigger and SQL function")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="also list each raw-SQL line, trigger, SQL function and import in a function",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--no-database", action="store_true", help="count the code only (no triggers, functions)")
     args = parser.parse_args(argv)

