@@ -48,9 +48,11 @@ node_modules/.installed: package.json package-lock.json
 		echo "npm not found: the HTML and accessibility checkers will be skipped"; \
 	fi
 
+## lint: ruff (lint and format), and the import layers of articles/ (pyproject.toml's [tool.importlinter])
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -1,4 +1,4 @@
-"""Project-level guarantees: migrations, settings, static files."""
+"""Project-level guarantees: migrations, settings, static files, the import layers."""
 
 import io
 import os
@@ -18,6 +18,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_no_pending_migrations():
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+
+def test_imports_follow_the_layers():
+    """pyproject.toml's [tool.importlinter] contract (what `make lint` runs): no module of articles/
+    imports from a layer above its own, imports inside functions included."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [lint_imports, "--no-cache", "--no-logo"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " kept, 0 broken" in result.stdout
 
 
 def run_python(code, **env):
