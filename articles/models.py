@@ -196,6 +196,9 @@ class Author(models.Model):
     former_names = former_names_field(
         200, "Names an editor renamed the author from: a seed file's byline in one of them is theirs."
     )
+    # Set when an editor changes the bio or handle in the admin: ingest then keeps them (a seed
+    # file's bio no longer replaces what an editor wrote).
+    bio_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -401,7 +401,8 @@ def ingest_candidates(*, paths, shas, titles):
 
 def update_bios(rows):
     """Give authors the bio of their latest article: rows of (author id, bio, twitter handle or "").
-    A handle already set is kept."""
+    A handle already set is kept, and so are the bio and handle of an author an editor edited them
+    for (`bio_edited_at`)."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -412,7 +413,8 @@ def update_bios(rows):
                    twitter = CASE WHEN a.twitter = '' THEN v.twitter ELSE a.twitter END,
                    updated_at = now()
               FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, bio, twitter)
-             WHERE a.id = v.id AND (a.bio IS DISTINCT FROM v.bio OR (a.twitter = '' AND v.twitter <> ''))
+             WHERE a.id = v.id AND a.bio_edited_at IS NULL
+               AND (a.bio IS DISTINCT FROM v.bio OR (a.twitter = '' AND v.twitter <> ''))
             """,
             [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
         )

@@ -1048,6 +1048,21 @@ class TestCurationForms:
         tag.refresh_from_db()
         assert (tag.name, tag.former_names) == ("Economy", ["Economics"])
 
+    def test_an_ingest_keeps_the_bio_an_editor_wrote(self, editor_client, seed_dir):
+        """QA F13: a seed file's bio replaced the one an editor had written in the admin."""
+        author = AuthorFactory(name="Daniel Okafor", bio="Old bio.")
+        bio = "Dan Okafor covers markets; find him on X @dokafor_econ."
+        data = {"name": "Dan Okafor", "slug": author.slug, "bio": bio, "twitter": ""}
+        assert editor_client.post(f"/admin/articles/author/{author.pk}/change/", data).status_code == 302
+        other = AuthorFactory(name="Ellie Hart", bio="Old.")
+        for name, byline in (("a.txt", "Daniel Okafor"), ("b.txt", "Ellie Hart")):
+            seed_dir.write(name, f"Story by {byline}\n\nA dek.\n\nA body.\n\nAuthor: {byline}\n\n{byline} writes.\n")
+        assert ingest_paths([str(seed_dir.path)], workers=1, ner=False).created == 2
+        author.refresh_from_db()
+        other.refresh_from_db()
+        assert (author.bio, author.twitter) == (bio, "dokafor_econ")
+        assert other.bio == "Ellie Hart writes."  # no editor wrote hers: the latest article's bio
+
     def test_a_taken_address_says_whose_it_is_and_what_is_free(self, editor_client):
         EntityFactory(name="Warsaw", slug="warsaw", kind=Entity.Kind.PLACE)
         data = {"name": "Warsaw", "slug": "warsaw", "kind": "ORG", "aliases": ""}

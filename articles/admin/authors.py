@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
@@ -100,6 +101,8 @@ class AuthorAdmin(KeepsFormerNames, RecordsSlugChanges, ChangePathAdmin):
 
     def save_model(self, request, obj, form, change):
         old_name = form.initial.get("name") if change else None
+        if {"bio", "twitter"} & set(form.changed_data):
+            obj.bio_edited_at = timezone.now()  # ingest keeps what an editor wrote (writes.update_bios)
         super().save_model(request, obj, form, change)
         if old_name and old_name != obj.name:
             # The byline is a person of each of the author's articles: that person follows the
