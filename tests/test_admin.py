@@ -1004,6 +1004,16 @@ class TestCurationForms:
         assert why in errors and "Goodname" not in errors
         assert not Entity.objects.filter(name__in=[name, "Good Name"]).exists()
 
+    def test_an_entity_name_or_alias_with_html_is_kept_with_the_warning_a_headline_gets(self, editor_client):
+        # QA F8: "<b>Bold Org</b>" was added without a word, where a headline or a tag name is warned of.
+        data = {"name": "<b>Bold Org</b>", "slug": "bold-org", "kind": "ORG", "aliases": "Bold\r\n<i>BO</i> Group"}
+        response = editor_client.post("/admin/articles/entity/add/", data, follow=True)
+        assert response.redirect_chain, errors_of(response)
+        said = " ".join(str(message) for message in response.context["messages"])
+        assert "The name “<b>Bold Org</b>” contains HTML (<b>). Readers see it exactly as typed" in said
+        assert "The alias “<i>BO</i> Group” contains HTML (<i>)" in said and "“Bold”" not in said
+        assert Entity.objects.filter(name="<b>Bold Org</b>").exists()
+
     @pytest.mark.parametrize("alias", ["Monday", "Police", "March", "Officials"])
     def test_a_common_word_is_no_alias_whatever_the_kind(self, editor_client, alias):
         """QA F18: "Monday" as Jerome Powell's alias linked him to every story that says "on Monday"."""

@@ -13,7 +13,7 @@ from .. import history, jobs
 from ..entities.junk import alias_junk_reason
 from ..entities.vocabulary import form_identity
 from ..models import Entity, Mention, RejectedName
-from ..textcleanup import clean_line
+from ..textcleanup import clean_line, markup_in
 from .curation import (
     ChangePathAdmin,
     RecordsSlugChanges,
@@ -115,6 +115,19 @@ class EntityAdminForm(forms.ModelForm):
             super().validate_unique()
 
 
+def warn_of_markup(request, entity):
+    """Warn, as the article form does for a headline, of names with HTML typed into them: they are
+    kept, and readers see them exactly as typed."""
+    for label, name in [("name", entity.name), *(("alias", alias) for alias in entity.aliases)]:
+        tag = markup_in(name)
+        if tag:
+            messages.warning(
+                request,
+                f"The {label} “{name}” contains HTML ({tag}). Readers see it exactly as typed, tags included: "
+                "an entity's names are plain text. Change it unless the markup is meant to be read.",
+            )
+
+
 @admin.register(Entity)
 class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
     change_kind = "entities"
@@ -142,6 +155,8 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
     def save_model(self, request, obj, form, change):
         vocabulary_changed = not change or {"name", "kind", "aliases"} & set(form.changed_data)
         super().save_model(request, obj, form, change)
+        if vocabulary_changed:
+            warn_of_markup(request, obj)
         if vocabulary_changed and lift_rejection(obj.name):
             messages.info(request, f"“{obj.name}” was a rejected name; it no longer is, now that an entity has it.")
         if vocabulary_changed:
