@@ -141,6 +141,18 @@ class TestDesk:
 
 
 class TestMove:
+    def test_moving_an_article_no_longer_scheduled_says_so_on_the_desk(self, editor_client):
+        # QA F16: the Move box of an article that went live meanwhile answered the reader's 404 page.
+        article = ArticleFactory(title="Gone live", published_at=timezone.now() - datetime.timedelta(minutes=1))
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/move/", {"published_at": "2030-12-04T09:00"}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == "/admin/"
+        said = " ".join(str(message) for message in response.context["messages"])
+        assert "“Gone live” was not moved: it is no longer scheduled (live since" in said
+        article.refresh_from_db()
+        assert article.published_at < timezone.now()
+
     def test_move_a_scheduled_article(self, editor_client, settings):
         settings.TIME_ZONE = "UTC"
         year = timezone.now().year + 1
@@ -177,7 +189,8 @@ class TestMove:
         assert "was not moved" in response.content.decode() and "before 1900" in response.content.decode()
         assert editor_client.get(f"/admin/articles/article/{article.pk}/move/").status_code == 405
         live = ArticleFactory()
-        assert editor_client.post(f"/admin/articles/article/{live.pk}/move/", {}).status_code == 404
+        assert editor_client.post(f"/admin/articles/article/{live.pk}/move/", {})["Location"] == "/admin/"  # QA F16
+        assert editor_client.post("/admin/articles/article/999999/move/", {}).status_code == 404
         assert editor_client.post("/admin/articles/article/abc/move/", {}).status_code == 404
 
     def test_staff_without_permissions_sees_no_section(self, client, django_user_model):

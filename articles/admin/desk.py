@@ -108,10 +108,19 @@ def move_view(model_admin, request, object_id):
         return HttpResponseNotAllowed(["POST"])
     if not str(object_id).isdigit():
         raise Http404("No scheduled article has that id.")
-    article = get_object_or_404(Article.objects.scheduled(), pk=object_id)
+    article = get_object_or_404(Article, pk=object_id)
     if not model_admin.has_change_permission(request, article):
         raise PermissionDenied
     desk = reverse("admin:index")
+    if not Article.objects.scheduled().filter(pk=article.pk).exists():
+        # It went live, or another editor published or unpublished it, since the desk was shown.
+        now = (
+            "a draft" if article.status == Article.Status.DRAFT else f"live since {history.when(article.published_at)}"
+        )
+        messages.error(
+            request, f"“{article}” was not moved: it is no longer scheduled ({now}). Open it to change its date."
+        )
+        return HttpResponseRedirect(desk)
     form = MoveForm(request.POST)
     if not form.is_valid():
         why = "give the new time as a date and a time."
