@@ -148,6 +148,18 @@ def test_phone_sized_screen(browser, live_server, archive, screenshot):
         context.close()
 
 
+def test_the_search_and_trends_forms_fit_a_small_phone(browser, live_server, archive):
+    # QA F12: at 320 px the inputs kept their intrinsic width and pushed the button off the screen.
+    context = browser.new_context(viewport={"width": 320, "height": 700}, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        for path in ["/search/?q=harbour", f"/trends/?entity={archive['harbour'].slug}"]:
+            page.goto(path)
+            assert no_horizontal_scroll(page), path
+    finally:
+        context.close()
+
+
 def test_keyboard_and_dark_scheme(browser, live_server, archive, screenshot):
     context = browser.new_context(
         color_scheme="dark", viewport={"width": 1280, "height": 900}, base_url=live_server.url
