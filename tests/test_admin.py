@@ -774,6 +774,7 @@ class TestBulkActions:
         page = action(editor_client, self.URL, "delete_selected", articles)
         assert page.status_code == 200
         assert "Delete the 2 selected articles?" in page.text and articles[0].title in page.text
+        assert "&rsaquo; Delete articles\n</div>" in page.text  # QA F10: not Django's "Delete multiple objects"
         response = action(editor_client, self.URL, "delete_selected", articles, post="yes")
         assert response.status_code == 302
         assert list(Article.objects.all()) == [kept]
