@@ -107,9 +107,12 @@ def test_bench_end_to_end_at_a_tiny_size(bench_database_url, tmp_path):
     assert {run["job"]["state"] for run in jobs["curation"]["bulk"].values()} == {"done"}
 
     pages = report["latency"]["pages"]
-    assert len(pages) == len(PAGES) + 3  # those above and deep pages of the home list, an entity and a search
+    # those above and deep pages of the home list, an entity, a search, and the middle pages of the
+    # most used tag and the author with most articles (43283ec)
+    assert len(pages) == len(PAGES) + 5
     assert set(PAGES) <= pages.keys()
-    for deep in ("home, page ", "entity (most frequent), page ", "search 'government', page "):
+    deep_pages = ("home, page ", "entity (most frequent), page ", "search 'government', page ")
+    for deep in (*deep_pages, "tag (most used), page ", "author (most articles), page "):
         assert any(name.startswith(deep) and "last" not in name for name in pages), deep
     for row in pages.values():
         assert row["cold"]["statuses"] == row["warm"]["statuses"] == [200]
