@@ -60,8 +60,7 @@ def plan(job_id):
         job.state, job.started_at = State.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])
         if not create_parts(job, parts):
-            with transaction.atomic():
-                _finish(Job.objects.select_for_update().get(pk=job.pk))  # nothing to do
+            _finish(job)  # nothing to do; the row is locked above and `job` is current
     return ngettext("{n} part", "{n} parts", len(parts)).format(n=len(parts))
 
 
