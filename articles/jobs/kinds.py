@@ -17,7 +17,6 @@ from ..entities.relink import articles_to_relink, reextract, relink
 from ..entities.stored import load_vocabulary
 from ..history import entity_change, join
 from ..models import Article, Entity, Mention
-from ..parts import missing_or_stale
 from ..restore import import_articles
 from .base import Kind, split
 from .curation import Bulk, Merge
@@ -165,7 +164,7 @@ class Parts(Kind):
 
     def plan(self, job):
         ids = job.params.get("ids")
-        return split(missing_or_stale() if ids is None else ids, settings.JOB_PARTS_PART)
+        return split(parts.missing_or_stale() if ids is None else ids, settings.JOB_PARTS_PART)
 
     def run(self, job, params):
         # In the part's transaction (the runner's changes.atomic()).
