@@ -48,10 +48,9 @@ def _former_names(row, kind, merged):
     return sorted(names, key=lambda name: (name.lower(), name))
 
 
-def article_record(article, merged=None):
+def article_record(article, merged):
     """The exported form of one article (its tags, mentions and seed files prefetched); `merged`:
     `former_names()`, read once for a whole export."""
-    merged = former_names() if merged is None else merged
     author = article.author
     tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
     tag_former_names = {tag.name: names for tag in tags if (names := _former_names(tag, "tag", merged))}
