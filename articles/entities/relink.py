@@ -32,7 +32,7 @@ from .. import changes, writes
 from ..models import Article, Entity, Mention
 from ..seed import SeedDocument
 from ..writes import find_or_create, mention_counts, replace_mentions, write_mentions
-from .extract import MODEL, VOCABULARY, extract_entities, model_text, read_document
+from .extract import MODEL, VOCABULARY, FoundEntity, extract_entities, model_text, read_document
 from .junk import is_junk
 from .ner import Reading
 from .stored import load_vocabulary
@@ -177,7 +177,8 @@ def _init_worker(vocabulary):
 
 
 def _match_rows(rows):
-    """(article id, [(name, kind, count, source, byline_only)], replayed) for each row.
+    """(article id, [(name, kind, count, source, byline_only)], replayed) for each row: each found
+    entity as the tuple of its FoundEntity fields (compact between processes).
 
     `replayed`: the article's stored reading is of its current text, and the whole
     extraction ran with it; otherwise the vocabulary alone was matched.
@@ -192,15 +193,6 @@ def _match_rows(rows):
         found = extract_entities(document, vocabulary, reading=reading, ner=False)
         results.append((pk, [(e.name, e.kind, e.count, e.source, e.byline_only) for e in found], reading is not None))
     return results
-
-
-@dataclass(frozen=True)
-class _Found:
-    name: str
-    kind: str
-    count: int
-    source: str
-    byline_only: bool
 
 
 class _MentionWriter:
@@ -245,7 +237,9 @@ class _MentionWriter:
         Mentions editors added stay (with the larger count). Without a reading, so do
         those only the model found: the vocabulary alone cannot tell whether they hold.
         """
-        new = mention_counts([_Found(*item) for item in found], lambda e: self.entity_ids.get((e.name.lower(), e.kind)))
+        new = mention_counts(
+            [FoundEntity(*item) for item in found], lambda e: self.entity_ids.get((e.name.lower(), e.kind))
+        )
         if not replayed:
             new = {pk: (count, VOCABULARY, byline_only) for pk, (count, _, byline_only) in new.items()}
         for entity_id, (count, source, byline_only) in old.items():
