@@ -157,9 +157,8 @@ class EntityAdmin(RecordsSlugChanges, ChangePathAdmin):
         super().save_model(request, obj, form, change)
         if vocabulary_changed:
             warn_of_markup(request, obj)
-        if vocabulary_changed and lift_rejection(obj.name):
-            messages.info(request, f"“{obj.name}” was a rejected name; it no longer is, now that an entity has it.")
-        if vocabulary_changed:
+            if lift_rejection(obj.name):
+                messages.info(request, f"“{obj.name}” was a rejected name; it no longer is, now that an entity has it.")
             # A new entity, name or alias links the stored articles that use it, and a removed
             # alias unlinks them: a background job (tens of thousands of articles for a frequent
             # entity), enqueued in this request's transaction.
