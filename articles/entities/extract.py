@@ -143,10 +143,10 @@ def extract_entities(document, vocabulary, *, ner=True, reading=None):
 
 
 class _Extraction:
-    def __init__(self, text, body_start, vocabulary, author, reading, bio_start=None):
+    def __init__(self, text, body_start, vocabulary, author, reading, bio_start):
         self.text = text
         self.body_start = body_start
-        self.bio_start = len(text) if bio_start is None else bio_start
+        self.bio_start = bio_start  # text[bio_start:] is the author's bio (empty: none)
         self.vocabulary = vocabulary
         self.author = canonical.collapse(author)
         self.reading = reading  # the model's spans in text[body_start:], or None: no model
@@ -1205,7 +1205,7 @@ class _Extraction:
     def _stands_as_no_name(self, name, kind):
         return kind != PERSON and patterns.not_a_name_in(self.text, name, self.body_start) is not None
 
-    def _count_other_forms(self, mentions, counts, author=None, in_text=None):
+    def _count_other_forms(self, mentions, counts, author, in_text):
         """Occurrences no mention covers of a form the article gave an entity: surnames, short forms, the author.
 
         Adds to `in_text` the entities one of them names before the bio."""
@@ -1263,7 +1263,7 @@ class _Extraction:
             if covered.find(1, start, end) == -1:
                 counts[forms[form]] += 1
                 covered[start:end] = b"\x01" * (end - start)
-                if in_text is not None and start < self.bio_start:
+                if start < self.bio_start:
                     in_text.add(forms[form])
 
 
