@@ -84,6 +84,14 @@ _EDGE_PUNCTUATION = '"“”«»‹›()[]{}<>,;:!?*•–—-/\\ \t' + APOSTROP
 _SPACES = re.compile(r"\s+")
 _DIGITS_ONLY = re.compile(r"^[\d\s.,%$€£¥/-]+$")
 
+# Fields of government, written before a role ("Education Minister", "Chief Justice"): titles, and the
+# first words of bodies' names too ("Education and Youth Board": `patterns._FIELDS`).
+ROLE_FIELDS = frozenset(
+    """
+    Defence Defense Foreign Finance Interior Health Home Economy Trade Agriculture Energy Environment Education
+    Transport Justice Labour State Chief
+    """.split()  # noqa: SIM905
+)
 # Words in front of a person's name that are not part of it.
 TITLES = wordset(
     """
@@ -93,14 +101,13 @@ TITLES = wordset(
     General Gen Lieutenant Lt Colonel Col Captain Capt Major Maj Sergeant Sgt Admiral Adm Commander Cmdr
     Marshal Chief Secretary Ambassador Deputy Prosecutor Archbishop Bishop Cardinal Rabbi Imam Ayatollah
     Coach Manager Detective Inspector Superintendent Officer Councillor Councilman Councilwoman Alderman
-    Speaker Chairman Chairwoman Chair Director Commissioner Attorney Solicitor Defence Defense Foreign Finance
-    Interior Health Home Economy Trade Agriculture Energy Environment Education Transport Justice Labour
-    State Chief Executive CEO MP MEP Premier Taoiseach Tánaiste Chancellor Saint
+    Speaker Chairman Chairwoman Chair Director Commissioner Attorney Solicitor Executive CEO MP MEP Premier
+    Taoiseach Tánaiste Chancellor Saint
     Ratu Tun Datuk Dato Datin Shri Smt Alhaji Alhaja Mallam Haji Hajjah Uncle Aunty Auntie Elder
     Hon Honourable Count Countess Duke Duchess Earl Ms. Mr. Dr.
     Barrister Advocate Counsel Magistrate
     """
-)
+) | wordset(" ".join(ROLE_FIELDS))
 # Titles that only ever stand before a person's name: "Ratu Semi Naivalu" is a person whatever the model says.
 HONORIFICS = wordset(
     """

@@ -30,7 +30,7 @@ import functools
 import re
 from pathlib import Path
 
-from .canonical import ORG_HEADS_FIRST
+from .canonical import ORG_HEADS_FIRST, ROLE_FIELDS
 from .junk import SOCIAL_NETWORKS
 from .vocabulary import Vocabulary, is_acronym
 
@@ -831,12 +831,7 @@ def _coordinated_names(text, start, end):
 # Words that stand before a role ("Education Minister", "Chief Justice") and open the names of bodies too:
 # "Education and Youth Board", "Chief Inspectorate of Environmental Protection", "State Council". A role
 # after them is no head noun, so "Education Minister Kallas" is never taken for a body.
-_FIELDS = frozenset(
-    """
-    Defence Defense Foreign Finance Interior Health Home Economy Trade Agriculture Energy Environment Education
-    Transport Justice Labour State Chief
-    """.split()  # noqa: SIM905
-)
+_FIELDS = ROLE_FIELDS
 # Plurals whose possessive belongs to a name: "People’s National Party", "Women’s Institute".
 _PLURAL_OWNERS = frozenset({"People", "Women", "Children", "Men", "Workers"})
 # The office a role holds: "Attorney General’s Department", "Minnesota Attorney General’s Office".
