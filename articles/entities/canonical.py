@@ -663,15 +663,13 @@ def generic_body_of(words):
 
 
 @functools.cache
-def _languages():
+def _language_names():
+    """The names of the ISO 639-1 languages, without a qualifier ("Malay" of "Malay (macrolanguage)")."""
     import pycountry
 
-    return frozenset(language.name for language in pycountry.languages if hasattr(language, "alpha_2"))
-
-
-@functools.cache
-def _language_names():
-    return frozenset(re.sub(r" \(.*\)$", "", name) for name in _languages())  # "Malay (macrolanguage)"
+    return frozenset(
+        re.sub(r" \(.*\)$", "", language.name) for language in pycountry.languages if hasattr(language, "alpha_2")
+    )
 
 
 def names_a_language(name):
