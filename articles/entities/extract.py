@@ -1363,8 +1363,8 @@ def _towns_by_cue(text, mentions):
         if mention.origin == MODEL
         and mention.name
         and " " not in mention.name
+        and gazetteer.is_place(mention.name)  # a set look-up: before the pattern, which few names reach
         and patterns.town_cue(text, mention.start, mention.end)
-        and gazetteer.is_place(mention.name)
     }
 
 
@@ -1373,13 +1373,13 @@ def _towns_lived_in(text, mentions):
     ("the diocese in Lalibela"): a town, also where a person of the article bears it as a family name ("King
     Gebre Meskel Lalibela"). People are "in" a place, not "in" a person; "from Johnson" may be a letter."""
     return {
-        text[mention.start : mention.end]
+        surface
         for mention in mentions
         if mention.origin == MODEL
-        and " " not in text[mention.start : mention.end]
+        and " " not in (surface := text[mention.start : mention.end])
+        and not text.startswith(_POSSESSIVES, mention.end)
+        and gazetteer.is_place(surface)  # a set look-up: before the pattern, which few names reach
         and patterns.object_of_in(text, mention.start)
-        and not text.startswith(("’s", "'s"), mention.end)
-        and gazetteer.is_place(text[mention.start : mention.end])
     }
 
 
